@@ -1,0 +1,77 @@
+"""The interface every pool backend implements; modules only ever see this."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from contextlib import AbstractContextManager
+from typing import Any, Protocol, runtime_checkable
+
+from pydantic import BaseModel
+
+from workers.spec import ModelSpec, Priority
+
+
+class LoadedModelInfo(BaseModel):
+    id: str
+    device: str
+    memory_estimate_mb: int
+    measured_rss_mb: float
+    in_use: int
+    uses: int
+    load_seconds: float
+    idle_seconds: float
+    batchable: bool
+    labels: dict[str, str] = {}
+
+
+class DeviceInfo(BaseModel):
+    device: str
+    budget_mb: int
+    used_mb: int
+    queued: int
+    busy: int
+    evictions: int
+
+
+class PoolStatus(BaseModel):
+    backend: str
+    devices: list[DeviceInfo]
+    models: list[LoadedModelInfo]
+    registered: list[str]
+    process_rss_mb: float
+
+
+@runtime_checkable
+class ModelPool(Protocol):
+    """Run work next to a model. A Ray Serve backend implements the same calls."""
+
+    def register(self, spec: ModelSpec) -> None: ...
+
+    def submit(
+        self, spec: ModelSpec, fn: Callable[..., Any], *args: Any, priority: int = Priority.NORMAL, **kwargs: Any
+    ) -> Future:
+        """Run `fn(model, *args, **kwargs)` on the model's device; the model stays loaded while it runs."""
+        ...
+
+    def run(
+        self, spec: ModelSpec, fn: Callable[..., Any], *args: Any, priority: int = Priority.NORMAL, **kwargs: Any
+    ) -> Any: ...
+
+    def infer(self, spec: ModelSpec, item: Any, priority: int = Priority.NORMAL) -> Future:
+        """One item through a batchable model's batch_fn, grouped with concurrent callers."""
+        ...
+
+    def infer_many(self, spec: ModelSpec, items: Sequence[Any], priority: int = Priority.NORMAL) -> list[Any]: ...
+
+    def lease(self, spec: ModelSpec) -> AbstractContextManager[Any]:
+        """Hold the model in the calling thread (for streaming loops); it is not unloaded meanwhile."""
+        ...
+
+    def status(self) -> PoolStatus: ...
+
+    def unload(self, model_id: str) -> bool: ...
+
+    def shutdown(self) -> None: ...
+
+

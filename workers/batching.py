@@ -1,0 +1,104 @@
+"""Dynamic micro-batching: concurrent single-item requests for one model become one batch call.
+
+A batch closes when it holds `max_batch_size` items or `max_wait_ms` have passed since
+its first item arrived, whichever comes first; it then runs as one task on the
+model's executor at the most urgent priority among its items.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+from workers.errors import PoolClosed
+
+
+@dataclass
+class _Pending:
+    item: Any
+    priority: int
+    future: Future
+
+
+RunBatch = Callable[[Sequence[Any], int], Future]
+
+
+class MicroBatcher:
+    def __init__(self, name: str, run_batch: RunBatch, max_batch_size: int, max_wait_ms: float) -> None:
+        self.max_batch_size = max_batch_size
+        self.max_wait_s = max_wait_ms / 1000.0
+        self._run_batch = run_batch
+        self._pending: list[_Pending] = []
+        self._first_at = 0.0
+        self._cond = threading.Condition()
+        self._closed = False
+        self.batches = 0
+        self.items = 0
+        self._thread = threading.Thread(target=self._loop, name=f"voxgate-batch-{name}", daemon=True)
+        self._thread.start()
+
+    def submit(self, item: Any, priority: int) -> Future:
+        future: Future = Future()
+        with self._cond:
+            if self._closed:
+                raise PoolClosed("batcher is shut down")
+            if not self._pending:
+                self._first_at = time.monotonic()
+            self._pending.append(_Pending(item, int(priority), future))
+            self._cond.notify()
+        return future
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending and not self._closed:
+                    self._cond.wait()
+                if self._closed and not self._pending:
+                    return
+                while len(self._pending) < self.max_batch_size and not self._closed:
+                    remaining = self._first_at + self.max_wait_s - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    self._cond.wait(remaining)
+                batch = self._pending[: self.max_batch_size]
+                self._pending = self._pending[self.max_batch_size :]
+                if self._pending:
+                    self._first_at = time.monotonic()
+            self._dispatch(batch)
+
+    def _dispatch(self, batch: list[_Pending]) -> None:
+        self.batches += 1
+        self.items += len(batch)
+        try:
+            done = self._run_batch([p.item for p in batch], min(p.priority for p in batch))
+        except BaseException as exc:
+            for pending in batch:
+                pending.future.set_exception(exc)
+            return
+        done.add_done_callback(lambda f: _fan_out(f, batch))
+
+    def shutdown(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._thread.join()
+
+
+def _fan_out(done: Future, batch: list[_Pending]) -> None:
+    error = done.exception()
+    if error is not None:
+        for pending in batch:
+            pending.future.set_exception(error)
+        return
+    results = done.result()
+    if len(results) != len(batch):
+        mismatch = RuntimeError(f"batch_fn returned {len(results)} results for {len(batch)} items")
+        for pending in batch:
+            pending.future.set_exception(mismatch)
+        return
+    for pending, result in zip(batch, results):
+        pending.future.set_result(result)

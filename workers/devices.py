@@ -1,0 +1,43 @@
+"""Which devices this process can run models on."""
+
+from __future__ import annotations
+
+import importlib.util
+
+from workers.spec import DevicePreference
+
+
+def cuda_device_count() -> int:
+    """CUDA devices seen by torch, else by CTranslate2; 0 when neither is installed or sees one."""
+    if importlib.util.find_spec("torch") is not None:
+        import torch
+
+        if torch.cuda.is_available():
+            return torch.cuda.device_count()
+    if importlib.util.find_spec("ctranslate2") is not None:
+        import ctranslate2
+
+        try:
+            return ctranslate2.get_cuda_device_count()
+        except RuntimeError:
+            return 0
+    return 0
+
+
+def available_devices(allow_cuda: bool = True) -> list[str]:
+    devices = ["cpu"]
+    if allow_cuda:
+        devices += [f"cuda:{i}" for i in range(cuda_device_count())]
+    return devices
+
+
+def candidate_devices(preference: str, devices: list[str]) -> list[str]:
+    """Devices a model with this preference may be placed on, best first."""
+    gpus = [d for d in devices if d.startswith("cuda")]
+    if preference == DevicePreference.CPU:
+        return ["cpu"]
+    if preference == DevicePreference.CUDA:
+        return gpus or ["cpu"]
+    if preference.startswith("cuda:"):
+        return [preference] if preference in devices else ["cpu"]
+    return gpus + ["cpu"]

@@ -1,0 +1,198 @@
+"""The in-process pool: one executor and one residency per device, batchers for batchable models."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
+from contextlib import contextmanager
+from typing import Any
+
+from workers.backend import DeviceInfo, LoadedModelInfo, PoolStatus
+from workers.batching import MicroBatcher
+from workers.config import PoolSettings
+from workers.devices import available_devices, candidate_devices
+from workers.errors import ModelTooLarge, PoolClosed
+from workers.executor import DeviceExecutor
+from workers.memory import process_rss_mb
+from workers.residency import DeviceResidency
+from workers.spec import ModelSpec, Priority
+
+log = logging.getLogger(__name__)
+
+
+def _gpu_budget_mb(device: str, configured: int) -> int:
+    if configured > 0:
+        return configured
+    import torch  # only reached when torch reported a CUDA device
+
+    index = int(device.split(":")[1])
+    return int(torch.cuda.get_device_properties(index).total_memory / 2**20 * 0.9)
+
+
+class EmbeddedPool:
+    def __init__(self, settings: PoolSettings | None = None, devices: list[str] | None = None) -> None:
+        self.settings = settings or PoolSettings()
+        self.devices = devices or available_devices(self.settings.use_cuda)
+        self._residency: dict[str, DeviceResidency] = {}
+        self._executors: dict[str, DeviceExecutor] = {}
+        for device in self.devices:
+            is_cpu = device == "cpu"
+            budget = self.settings.cpu_memory_mb if is_cpu else _gpu_budget_mb(device, self.settings.gpu_memory_mb)
+            self._residency[device] = DeviceResidency(device, budget, self.settings.model_wait_timeout_s)
+            threads = self.settings.cpu_threads if is_cpu else self.settings.gpu_threads
+            self._executors[device] = DeviceExecutor(device, threads)
+        self._specs: dict[str, ModelSpec] = {}
+        self._placement: dict[str, str] = {}
+        self._batchers: dict[str, MicroBatcher] = {}
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._reaper = threading.Thread(target=self._reap_idle, name="voxgate-reaper", daemon=True)
+        self._reaper.start()
+
+    # -- registration and placement ---------------------------------------
+    def register(self, spec: ModelSpec) -> None:
+        self._device_for(spec)
+
+    def _device_for(self, spec: ModelSpec) -> str:
+        with self._lock:
+            if self._closed.is_set():
+                raise PoolClosed("the model pool is shut down")
+            known = self._specs.get(spec.id)
+            if known is not None and known is not spec and known != spec:
+                log.info("model %s re-registered with a new spec", spec.id)
+            self._specs[spec.id] = spec
+            placed = self._placement.get(spec.id)
+            if placed is not None:
+                return placed
+            for device in candidate_devices(spec.device, self.devices):
+                if spec.memory_mb <= self._residency[device].budget_mb:
+                    self._placement[spec.id] = device
+                    return device
+        raise ModelTooLarge(f"model {spec.id!r} ({spec.memory_mb} MB) fits no device budget")
+
+    # -- running ----------------------------------------------------------
+    def submit(
+        self, spec: ModelSpec, fn: Callable[..., Any], *args: Any, priority: int = Priority.NORMAL, **kwargs: Any
+    ) -> Future:
+        device = self._device_for(spec)
+        residency = self._residency[device]
+
+        def task() -> Any:
+            resident = residency.acquire(spec)
+            try:
+                return fn(resident.model, *args, **kwargs)
+            finally:
+                residency.release(spec.id)
+
+        return self._executors[device].submit(task, priority)
+
+    def run(
+        self, spec: ModelSpec, fn: Callable[..., Any], *args: Any, priority: int = Priority.NORMAL, **kwargs: Any
+    ) -> Any:
+        return self.submit(spec, fn, *args, priority=priority, **kwargs).result()
+
+    def infer(self, spec: ModelSpec, item: Any, priority: int = Priority.NORMAL) -> Future:
+        if spec.batch_fn is None:
+            raise ValueError(f"model {spec.id!r} has no batch_fn")
+        if not (spec.batchable and self.settings.batching):
+            batch_fn = spec.batch_fn
+            return self.submit(spec, lambda model: batch_fn(model, [item])[0], priority=priority)
+        return self._batcher_for(spec).submit(item, priority)
+
+    def infer_many(self, spec: ModelSpec, items: Sequence[Any], priority: int = Priority.NORMAL) -> list[Any]:
+        """Known lists go straight through batch_fn in chunks, without waiting for stragglers."""
+        if spec.batch_fn is None:
+            raise ValueError(f"model {spec.id!r} has no batch_fn")
+        size = spec.max_batch_size if spec.batchable else 1
+        batch_fn = spec.batch_fn
+        futures = [
+            self.submit(spec, lambda model, chunk: list(batch_fn(model, chunk)), list(items[i : i + size]), priority=priority)
+            for i in range(0, len(items), size)
+        ]
+        return [result for future in futures for result in future.result()]
+
+    def _batcher_for(self, spec: ModelSpec) -> MicroBatcher:
+        with self._lock:
+            batcher = self._batchers.get(spec.id)
+            if batcher is None:
+                batch_fn = spec.batch_fn
+                assert batch_fn is not None
+
+                def run_batch(items: Sequence[Any], priority: int) -> Future:
+                    return self.submit(spec, lambda model: list(batch_fn(model, items)), priority=priority)
+
+                batcher = MicroBatcher(spec.id, run_batch, spec.max_batch_size, spec.max_wait_ms)
+                self._batchers[spec.id] = batcher
+            return batcher
+
+    @contextmanager
+    def lease(self, spec: ModelSpec) -> Iterator[Any]:
+        device = self._device_for(spec)
+        residency = self._residency[device]
+        resident = residency.acquire(spec)
+        try:
+            yield resident.model
+        finally:
+            residency.release(spec.id)
+
+    # -- housekeeping -----------------------------------------------------
+    def unload(self, model_id: str) -> bool:
+        return any(residency.unload(model_id) for residency in self._residency.values())
+
+    def _reap_idle(self) -> None:
+        ttl = self.settings.model_idle_ttl_s
+        while not self._closed.wait(min(max(ttl / 4, 0.05), 30.0)):
+            for residency in self._residency.values():
+                residency.unload_idle(ttl)
+
+    def status(self) -> PoolStatus:
+        now = time.monotonic()
+        models = [
+            LoadedModelInfo(
+                id=m.spec.id,
+                device=m.device,
+                memory_estimate_mb=m.spec.memory_mb,
+                measured_rss_mb=round(m.measured_mb, 1),
+                in_use=m.refcount,
+                uses=m.uses,
+                load_seconds=round(m.load_seconds, 3),
+                idle_seconds=round(now - m.last_used, 1),
+                batchable=m.spec.batchable,
+                labels=dict(m.spec.labels),
+            )
+            for residency in self._residency.values()
+            for m in residency.resident()
+        ]
+        devices = [
+            DeviceInfo(
+                device=device,
+                budget_mb=self._residency[device].budget_mb,
+                used_mb=self._residency[device].used_mb(),
+                queued=self._executors[device].queued(),
+                busy=self._executors[device].busy(),
+                evictions=self._residency[device].evictions,
+            )
+            for device in self.devices
+        ]
+        return PoolStatus(
+            backend="embedded",
+            devices=devices,
+            models=models,
+            registered=sorted(self._specs),
+            process_rss_mb=round(process_rss_mb(), 1),
+        )
+
+    def shutdown(self) -> None:
+        if self._closed.is_set():
+            return
+        self._closed.set()
+        for batcher in list(self._batchers.values()):
+            batcher.shutdown()
+        for executor in self._executors.values():
+            executor.shutdown(wait=True)
+        for residency in self._residency.values():
+            residency.clear()
+        self._reaper.join(timeout=5)
