@@ -100,5 +100,5 @@ def _fan_out(done: Future, batch: list[_Pending]) -> None:
         for pending in batch:
             pending.future.set_exception(mismatch)
         return
-    for pending, result in zip(batch, results):
+    for pending, result in zip(batch, results, strict=True):
         pending.future.set_result(result)

@@ -109,7 +109,9 @@ class EmbeddedPool:
         size = spec.max_batch_size if spec.batchable else 1
         batch_fn = spec.batch_fn
         futures = [
-            self.submit(spec, lambda model, chunk: list(batch_fn(model, chunk)), list(items[i : i + size]), priority=priority)
+            self.submit(
+                spec, lambda model, chunk: list(batch_fn(model, chunk)), list(items[i : i + size]), priority=priority
+            )
             for i in range(0, len(items), size)
         ]
         return [result for future in futures for result in future.result()]

@@ -1,0 +1,133 @@
+"""Structured JSON errors, in the shape OpenAI clients parse: {"error": {message, type, code, param, request_id}}."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from workers import ModelLoadError, ModelTooLarge, PoolBusy, PoolClosed
+
+log = logging.getLogger(__name__)
+
+_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    405: "invalid_request_error",
+    409: "conflict_error",
+    413: "request_too_large",
+    415: "invalid_request_error",
+    422: "invalid_request_error",
+    429: "rate_limit_error",
+    503: "service_unavailable",
+}
+
+
+class ApiError(Exception):
+    def __init__(
+        self,
+        status_code: int,
+        message: str,
+        *,
+        code: str | None = None,
+        param: str | None = None,
+        details: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+        self.code = code
+        self.param = param
+        self.details = details
+
+
+def error_body(
+    status_code: int,
+    message: str,
+    request_id: str | None,
+    code: str | None = None,
+    param: str | None = None,
+    details: Any = None,
+) -> dict[str, Any]:
+    error: dict[str, Any] = {
+        "message": message,
+        "type": _TYPES.get(status_code, "api_error" if status_code >= 500 else "invalid_request_error"),
+        "code": code,
+        "param": param,
+        "request_id": request_id,
+    }
+    if details is not None:
+        error["details"] = details
+    return {"error": error}
+
+
+def error_response(request: Request | None, status_code: int, message: str, **kwargs: Any) -> JSONResponse:
+    request_id = getattr(request.state, "request_id", None) if request is not None else None
+    headers = {"X-Request-ID": request_id} if request_id else None
+    return JSONResponse(
+        error_body(status_code, message, request_id, **kwargs), status_code=status_code, headers=headers
+    )
+
+
+def _validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
+    first = exc.errors()[0] if exc.errors() else {}
+    location = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header", "form")]
+    param = ".".join(location) or None
+    if first.get("type") == "json_invalid":
+        return f"request body is not valid JSON: {first.get('ctx', {}).get('error', 'parse error')}", None
+    return f"{param or 'request'}: {first.get('msg', 'invalid value')}", param
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return error_response(
+            request, exc.status_code, exc.message, code=exc.code, param=exc.param, details=exc.details
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else "request failed"
+        if exc.status_code == 404 and exc.detail == "Not Found":
+            message = f"no route {request.method} {request.url.path}"
+        response = error_response(request, exc.status_code, message)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        message, param = _validation_message(exc)
+        details = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
+        malformed = any(e.get("type") == "json_invalid" for e in exc.errors())
+        status, code = (400, "malformed_json") if malformed else (422, "validation_error")
+        return error_response(request, status, message, code=code, param=param, details=details)
+
+    @app.exception_handler(ModelTooLarge)
+    async def _too_large(request: Request, exc: ModelTooLarge) -> JSONResponse:
+        return error_response(request, 507, str(exc), code="model_too_large")
+
+    @app.exception_handler(PoolBusy)
+    async def _busy(request: Request, exc: PoolBusy) -> JSONResponse:
+        return error_response(request, 503, str(exc), code="pool_busy")
+
+    @app.exception_handler(PoolClosed)
+    async def _closed(request: Request, exc: PoolClosed) -> JSONResponse:
+        return error_response(request, 503, str(exc), code="shutting_down")
+
+    @app.exception_handler(ModelLoadError)
+    async def _load_failed(request: Request, exc: ModelLoadError) -> JSONResponse:
+        return error_response(request, 503, str(exc), code="model_load_failed")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(
+            request, 500, "internal error; the request id is in the server log", code="internal_error"
+        )

@@ -1,0 +1,251 @@
+"""Durable jobs: accepted work is in the database before the 202 goes out, and is re-queued on start-up.
+
+Worker threads claim queued jobs one at a time. A job that was running when the
+process died is queued again at the next start (up to MAX_ATTEMPTS, so a job that
+crashes the server every time cannot loop forever).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import shutil
+import threading
+import traceback
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session
+
+from api.jobs.context import JobCancelled, JobContext, JobInterrupted
+from api.jobs.models import JobRecord, JobRow, JobStatus, utcnow
+from workers import ModelPool
+
+log = logging.getLogger(__name__)
+
+JobHandler = Callable[[dict[str, Any], JobContext], Any]
+MAX_ATTEMPTS = 3
+
+
+class UnknownJobKind(ValueError):
+    pass
+
+
+class JobNotFound(KeyError):
+    pass
+
+
+class JobService:
+    def __init__(self, engine: Engine, artifact_dir: Path, pool: ModelPool, workers: int = 1) -> None:
+        self.engine = engine
+        self.artifact_dir = artifact_dir
+        self.pool = pool
+        self.workers = workers
+        self._handlers: dict[str, JobHandler] = {}
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._threads: list[threading.Thread] = []
+        self._cancel_flags: set[str] = set()
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+
+    # -- set-up -------------------------------------------------------------
+    def register(self, kind: str, handler: JobHandler) -> None:
+        self._handlers[kind] = handler
+
+    def kinds(self) -> list[str]:
+        return sorted(self._handlers)
+
+    def start(self) -> None:
+        """Re-queue what an earlier process left unfinished, then start the worker threads."""
+        with Session(self.engine) as session:
+            interrupted = session.scalars(select(JobRow).where(JobRow.status == JobStatus.RUNNING)).all()
+            for row in interrupted:
+                if row.attempts >= MAX_ATTEMPTS:
+                    self._finish(
+                        session,
+                        row,
+                        JobStatus.FAILED,
+                        error=_error(
+                            "interrupted",
+                            f"the job was interrupted {row.attempts} times (server stopped or crashed while it ran)",
+                        ),
+                    )
+                else:
+                    row.status = JobStatus.QUEUED
+                    row.message = "re-queued after a server restart"
+            session.commit()
+            pending = session.scalars(
+                select(JobRow.id).where(JobRow.status == JobStatus.QUEUED).order_by(JobRow.created_at)
+            ).all()
+        for job_id in pending:
+            self._queue.put(job_id)
+        if pending:
+            log.info("re-queued %d unfinished jobs", len(pending))
+        for i in range(self.workers):
+            thread = threading.Thread(target=self._work, name=f"voxgate-job-{i}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask running handlers to stop at their next check; their jobs go back to the queue."""
+        self._stopping.set()
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads.clear()
+
+    # -- API ------------------------------------------------------------------
+    def submit(self, kind: str, params: dict[str, Any], inputs: dict[str, bytes] | None = None) -> JobRecord:
+        if kind not in self._handlers:
+            raise UnknownJobKind(f"no job kind {kind!r}; known: {', '.join(self.kinds()) or 'none'}")
+        job_id = uuid.uuid4().hex
+        job_dir = self.job_dir(job_id)
+        for name, data in (inputs or {}).items():
+            path = job_dir / "inputs" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        with Session(self.engine) as session:
+            row = JobRow(
+                id=job_id,
+                kind=kind,
+                status=JobStatus.QUEUED,
+                progress=0.0,
+                params=params,
+                attempts=0,
+                cancel_requested=False,
+                created_at=utcnow(),
+            )
+            session.add(row)
+            session.commit()
+            record = JobRecord.from_row(row)
+        self._queue.put(job_id)
+        return record
+
+    def get(self, job_id: str) -> JobRecord:
+        with Session(self.engine) as session:
+            row = session.get(JobRow, job_id)
+            if row is None:
+                raise JobNotFound(job_id)
+            return JobRecord.from_row(row)
+
+    def list(self, status: JobStatus | None = None, kind: str | None = None, limit: int = 50) -> list[JobRecord]:
+        query = select(JobRow).order_by(JobRow.created_at.desc()).limit(limit)
+        if status is not None:
+            query = query.where(JobRow.status == status)
+        if kind is not None:
+            query = query.where(JobRow.kind == kind)
+        with Session(self.engine) as session:
+            return [JobRecord.from_row(row, with_result=False) for row in session.scalars(query)]
+
+    def counts(self) -> dict[str, int]:
+        with Session(self.engine) as session:
+            rows = session.execute(select(JobRow.status, func.count()).group_by(JobRow.status)).all()
+        counts = {state.value: 0 for state in JobStatus}
+        counts.update({state: count for state, count in rows})
+        return counts
+
+    def cancel(self, job_id: str) -> JobRecord:
+        with Session(self.engine) as session:
+            row = session.get(JobRow, job_id)
+            if row is None:
+                raise JobNotFound(job_id)
+            if row.status == JobStatus.QUEUED:
+                self._finish(session, row, JobStatus.CANCELLED)
+            elif row.status == JobStatus.RUNNING:
+                row.cancel_requested = True
+                row.message = "cancelling"
+                with self._lock:
+                    self._cancel_flags.add(job_id)
+            session.commit()
+            return JobRecord.from_row(row)
+
+    def job_dir(self, job_id: str) -> Path:
+        return self.artifact_dir / "jobs" / job_id
+
+    def delete_files(self, job_id: str) -> None:
+        shutil.rmtree(self.job_dir(job_id), ignore_errors=True)
+
+    # -- running ----------------------------------------------------------------
+    def _work(self) -> None:
+        while not self._stopping.is_set():
+            job_id = self._queue.get()
+            if job_id is None:
+                return
+            try:
+                self._run(job_id)
+            except Exception:  # a bug here must not kill the worker thread
+                log.exception("job %s: runner error", job_id)
+
+    def _claim(self, job_id: str) -> JobRow | None:
+        with Session(self.engine) as session:
+            claimed = session.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id, JobRow.status == JobStatus.QUEUED)
+                .values(status=JobStatus.RUNNING, started_at=utcnow(), attempts=JobRow.attempts + 1, message=None)
+            ).rowcount
+            session.commit()
+            return session.get(JobRow, job_id) if claimed else None
+
+    def _run(self, job_id: str) -> None:
+        row = self._claim(job_id)
+        if row is None:
+            return  # cancelled meanwhile, or another worker has it
+        handler = self._handlers.get(row.kind)
+        if handler is None:
+            self._update(job_id, status=JobStatus.FAILED, error=_error("unknown_kind", f"no handler for {row.kind!r}"))
+            return
+        context = JobContext(
+            job_id=job_id,
+            params=row.params,
+            artifact_dir=self.job_dir(job_id),
+            pool=self.pool,
+            report=lambda percent, message: self._update(job_id, progress=percent, message=message),
+            is_cancelled=lambda: job_id in self._cancel_flags,
+            is_stopping=self._stopping.is_set,
+        )
+        try:
+            result = handler(row.params, context)
+        except JobCancelled:
+            self._update(job_id, status=JobStatus.CANCELLED, message="cancelled while running")
+        except JobInterrupted:
+            self._update(job_id, status=JobStatus.QUEUED, message="server stopping; will resume")
+        except Exception as exc:
+            log.warning("job %s (%s) failed: %s", job_id, row.kind, exc)
+            detail = _error(type(exc).__name__, str(exc) or type(exc).__name__)
+            detail["trace"] = traceback.format_exc(limit=5)
+            self._update(job_id, status=JobStatus.FAILED, error=detail)
+        else:
+            self._update(job_id, status=JobStatus.SUCCEEDED, progress=100.0, result=result)
+        finally:
+            with self._lock:
+                self._cancel_flags.discard(job_id)
+
+    def _update(self, job_id: str, **values: Any) -> None:
+        with Session(self.engine) as session:
+            row = session.get(JobRow, job_id)
+            if row is None:
+                return
+            status = values.pop("status", None)
+            for key, value in values.items():
+                setattr(row, key, value)
+            if status is not None:
+                if JobStatus(status).finished:
+                    self._finish(session, row, status)
+                else:
+                    row.status = status
+            session.commit()
+
+    @staticmethod
+    def _finish(session: Session, row: JobRow, status: JobStatus, error: dict[str, Any] | None = None) -> None:
+        row.status = status
+        row.finished_at = utcnow()
+        if error is not None:
+            row.error = error
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"code": code, "message": message}
