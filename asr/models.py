@@ -1,0 +1,108 @@
+"""Which Whisper model a name means, and the ModelSpec the pool loads it from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from asr.config import AsrSettings
+from asr.errors import AsrError, UnknownModelError
+from workers import ModelSpec
+
+BUILTIN = ("base", "tiny.en")
+DEFAULT_ALIASES = ("whisper-1",)  # the OpenAI model name means "our default"
+_SAFE_NAME = re.compile(r"^(?!.*\.\.)[\w.-]+$")  # a plain directory name, no traversal
+_HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
+# faster-whisper's own short names, which it resolves to Systran hub repositories.
+_FASTER_WHISPER_SIZES = {
+    "tiny", "tiny.en", "base", "base.en", "small", "small.en", "medium", "medium.en",
+    "large-v1", "large-v2", "large-v3", "large", "distil-large-v2", "distil-large-v3",
+    "distil-medium.en", "distil-small.en", "large-v3-turbo", "turbo",
+}  # fmt: skip
+
+
+class ModelNotInstalledError(AsrError):
+    """A built-in model's files are missing: a set-up problem, not a caller's mistake."""
+
+    code = "model_not_installed"
+    param = "model"
+
+
+@dataclass(frozen=True)
+class WhisperLoader:
+    """Picklable, comparable loader: equal specs for equal models, whoever builds them."""
+
+    target: str
+    cpu_compute_type: str = "int8"
+    cuda_compute_type: str = "float16"
+    cpu_threads: int = 0
+
+    def __call__(self, device: str):
+        from faster_whisper import WhisperModel
+
+        if device.startswith("cuda"):
+            index = int(device.split(":")[1]) if ":" in device else 0
+            return WhisperModel(self.target, device="cuda", device_index=index, compute_type=self.cuda_compute_type)
+        return WhisperModel(self.target, device="cpu", compute_type=self.cpu_compute_type, cpu_threads=self.cpu_threads)
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    id: str  # the name answers report
+    target: str  # directory or hub id handed to faster-whisper
+
+    def spec(self, settings: AsrSettings) -> ModelSpec:
+        loader = WhisperLoader(self.target, settings.cpu_compute_type, settings.cuda_compute_type, settings.cpu_threads)
+        return ModelSpec(
+            id=f"whisper:{self.id}",
+            loader=loader,
+            memory_mb=_memory_estimate_mb(self.target),
+            labels={"module": "asr", "engine": "faster-whisper", "target": self.target},
+        )
+
+
+def _memory_estimate_mb(target: str) -> int:
+    weights = Path(target, "model.bin")
+    # int8 weights plus the decoder's working memory; measured ~1.5x the float16 file on CPU.
+    size_mb = weights.stat().st_size / 2**20 if weights.is_file() else 1500
+    return int(max(size_mb * 1.5, 200))
+
+
+def _is_model_dir(path: Path) -> bool:
+    return (path / "model.bin").is_file() and (path / "config.json").is_file()
+
+
+def available_models(settings: AsrSettings | None = None) -> list[str]:
+    """Ids an API caller may name: installed built-ins, configured ids, and the OpenAI alias."""
+    settings = settings or AsrSettings()
+    installed = [n for n in BUILTIN if _is_model_dir(settings.model_dir / "whisper" / n)]
+    return [*DEFAULT_ALIASES, *installed, *sorted(settings.models)]
+
+
+def resolve_model(
+    name: str | None, settings: AsrSettings | None = None, *, allow_passthrough: bool = True
+) -> ResolvedModel:
+    """Map a model name to files. `allow_passthrough=False` (the HTTP API) accepts only known ids,
+    so a request can never make the server read an arbitrary path or download from a hub."""
+    settings = settings or AsrSettings()
+    name = (name or "").strip() or settings.default_model
+    if name in DEFAULT_ALIASES:
+        name = settings.default_model
+    if name in settings.models:
+        return ResolvedModel(name, settings.models[name])
+    local = settings.model_dir / "whisper" / name
+    if _SAFE_NAME.match(name) and _is_model_dir(local):
+        return ResolvedModel(name, str(local))
+    if name in BUILTIN:
+        raise ModelNotInstalledError(
+            f"model {name!r} is not installed in {settings.model_dir}; run `make` or scripts/install_models.py"
+        )
+    if allow_passthrough:
+        path = Path(name).expanduser()
+        if _is_model_dir(path):
+            return ResolvedModel(path.name, str(path))
+        if name in _FASTER_WHISPER_SIZES or _HUB_ID.match(name):
+            return ResolvedModel(name, name)
+    choices = ", ".join(available_models(settings))
+    raise UnknownModelError(f"unknown model {name!r}; available: {choices}")

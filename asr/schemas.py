@@ -1,0 +1,62 @@
+"""Options and results of a transcription: the typed boundary of the asr module."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+# Whisper's temperature fallback: retry hotter only when a window fails the quality thresholds.
+TEMPERATURE_FALLBACK = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+class TranscribeOptions(BaseModel):
+    model: str | None = Field(default=None, description="base, tiny.en, whisper-1 (the default), a configured id")
+    task: Literal["transcribe", "translate"] = "transcribe"
+    language: str | None = Field(default=None, description="ISO-639-1 code; None detects it")
+    prompt: str | None = Field(default=None, description="initial prompt: style and vocabulary context")
+    hotwords: str | None = Field(default=None, description="terms to bias towards (faster-whisper hotwords)")
+    temperature: float | tuple[float, ...] = TEMPERATURE_FALLBACK
+    beam_size: int | None = Field(default=None, ge=1, le=10, description="None: the configured default (5)")
+    word_timestamps: bool = False
+    vad: bool = Field(default=True, description="Silero VAD: skip silence, the main guard against hallucination")
+    condition_on_previous_text: bool = False  # True feeds errors forward and loops on silence
+    batch_size: int = Field(default=0, ge=0, le=64, description=">0 uses faster-whisper's batched pipeline")
+
+
+class Word(BaseModel):
+    word: str
+    start: float
+    end: float
+    probability: float
+
+
+class Segment(BaseModel):
+    id: int
+    seek: int = 0
+    start: float
+    end: float
+    text: str
+    tokens: list[int] = Field(default_factory=list)
+    temperature: float = 0.0
+    avg_logprob: float = 0.0
+    compression_ratio: float = 0.0
+    no_speech_prob: float = 0.0
+    confidence: float = Field(description="exp(avg_logprob): mean token probability, 0..1")
+    words: list[Word] | None = None
+    speaker: str | None = None  # conversation mode: clinician / patient
+    channel: int | None = None  # stereo conversation mode: which channel it came from
+
+
+class Transcript(BaseModel):
+    text: str
+    language: str
+    language_probability: float
+    duration: float
+    model: str
+    task: Literal["transcribe", "translate"] = "transcribe"
+    segments: list[Segment]
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for s in self.segments for w in (s.words or [])]

@@ -1,0 +1,94 @@
+"""`transcribe` and `stream`: decode, resolve the model, run the engine on the shared pool."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from asr.audio import Audio, AudioSource, decode
+from asr.config import AsrSettings
+from asr.engines import get_engine
+from asr.engines.faster_whisper import check_language
+from asr.errors import TranscriptionCancelled
+from asr.models import resolve_model
+from asr.schemas import Segment, TranscribeOptions, Transcript
+from workers import ModelPool, Priority, default_pool
+
+ProgressCallback = Callable[[Segment, float], None]  # (segment, seconds covered); may raise to stop
+
+
+def as_audio(audio: AudioSource | Audio | np.ndarray, max_seconds: float | None = None) -> Audio:
+    if isinstance(audio, Audio):
+        return audio
+    if isinstance(audio, np.ndarray):
+        return Audio.from_array(audio)
+    return decode(audio, max_seconds=max_seconds)
+
+
+def _prepare(options: TranscribeOptions | None, settings: AsrSettings | None, allow_passthrough: bool):
+    settings = settings or AsrSettings()
+    options = (options or TranscribeOptions()).model_copy()
+    check_language(options.language)  # fail fast, before the model loads or the queue is joined
+    options.beam_size = options.beam_size or settings.beam_size
+    model = resolve_model(options.model, settings, allow_passthrough=allow_passthrough)
+    return options, model, model.spec(settings)
+
+
+def transcribe(
+    audio: AudioSource | Audio | np.ndarray,
+    options: TranscribeOptions | None = None,
+    *,
+    pool: ModelPool | None = None,
+    priority: int = Priority.INTERACTIVE,
+    on_segment: ProgressCallback | None = None,
+    settings: AsrSettings | None = None,
+    allow_passthrough: bool = True,
+) -> Transcript:
+    """Transcribe (or translate) audio: bytes or a path in any format, an `Audio`, or 16 kHz samples."""
+    options, model, spec = _prepare(options, settings, allow_passthrough)
+    clip = as_audio(audio)
+    engine = get_engine()
+    result = (pool or default_pool()).run(spec, engine.transcribe, clip.samples, options, on_segment, priority=priority)
+    result.model = model.id
+    return result
+
+
+_DONE = object()
+
+
+def stream(
+    audio: AudioSource | Audio | np.ndarray,
+    options: TranscribeOptions | None = None,
+    *,
+    pool: ModelPool | None = None,
+    priority: int = Priority.INTERACTIVE,
+    settings: AsrSettings | None = None,
+    allow_passthrough: bool = True,
+) -> Iterator[Segment]:
+    """Yield segments as the model produces them. The work still runs on the pool's executor
+    (so priorities and residency hold); closing the iterator early stops the decoding."""
+    options, _model, spec = _prepare(options, settings, allow_passthrough)
+    clip = as_audio(audio)
+    out: queue.Queue = queue.Queue()
+    stop = threading.Event()
+
+    def on_segment(segment: Segment, _covered: float) -> None:
+        if stop.is_set():
+            raise TranscriptionCancelled("the stream was closed")
+        out.put(segment)
+
+    future = (pool or default_pool()).submit(
+        spec, get_engine().transcribe, clip.samples, options, on_segment, priority=priority
+    )
+    future.add_done_callback(lambda _f: out.put(_DONE))
+    try:
+        while (item := out.get()) is not _DONE:
+            yield item
+        exc = future.exception()
+        if exc is not None and not isinstance(exc, TranscriptionCancelled):
+            raise exc
+    finally:
+        stop.set()
