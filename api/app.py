@@ -16,7 +16,7 @@ from api.auth import require_api_key
 from api.db import create_tables, make_engine
 from api.errors import install_error_handlers
 from api.jobs import JobService
-from api.metrics import PoolCollector, make_registry
+from api.metrics import PoolCollector, RequestMetrics, make_registry
 from api.middleware import BodyLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
 from api.routers import jobs as jobs_router
 from api.routers import system
@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None, pool: ModelPool | None = None) 
     install_error_handlers(app)
     # Outermost first: request ids must exist before the limit or metrics answer.
     app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits())
-    app.add_middleware(MetricsMiddleware, registry=registry)
+    app.add_middleware(MetricsMiddleware, metrics=RequestMetrics(registry))
     app.add_middleware(RequestIdMiddleware)
 
     app.include_router(system.router)

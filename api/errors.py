@@ -69,10 +69,8 @@ def error_body(
 
 def error_response(request: Request | None, status_code: int, message: str, **kwargs: Any) -> JSONResponse:
     request_id = getattr(request.state, "request_id", None) if request is not None else None
-    headers = {"X-Request-ID": request_id} if request_id else None
-    return JSONResponse(
-        error_body(status_code, message, request_id, **kwargs), status_code=status_code, headers=headers
-    )
+    # The X-Request-ID header itself is added to every response by RequestIdMiddleware.
+    return JSONResponse(error_body(status_code, message, request_id, **kwargs), status_code=status_code)
 
 
 def _validation_message(exc: RequestValidationError) -> tuple[str, str | None]:

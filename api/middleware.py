@@ -6,11 +6,11 @@ import json
 import time
 import uuid
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_body
+from api.metrics import RequestMetrics
 
 
 class RequestIdMiddleware:
@@ -85,18 +85,9 @@ class BodyLimitMiddleware:
 class MetricsMiddleware:
     """Counts requests and their latency per route template (not per raw path, to bound label cardinality)."""
 
-    def __init__(self, app: ASGIApp, registry: CollectorRegistry) -> None:
+    def __init__(self, app: ASGIApp, metrics: RequestMetrics) -> None:
         self.app = app
-        self.requests = Counter(
-            "voxgate_http_requests_total", "HTTP requests", ["method", "route", "status"], registry=registry
-        )
-        self.latency = Histogram(
-            "voxgate_http_request_duration_seconds",
-            "HTTP request latency",
-            ["method", "route"],
-            registry=registry,
-            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
-        )
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -115,5 +106,5 @@ class MetricsMiddleware:
         finally:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
-            self.requests.labels(scope["method"], template, str(status)).inc()
-            self.latency.labels(scope["method"], template).observe(time.perf_counter() - started)
+            self.metrics.requests.labels(scope["method"], template, str(status)).inc()
+            self.metrics.latency.labels(scope["method"], template).observe(time.perf_counter() - started)

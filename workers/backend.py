@@ -22,6 +22,8 @@ class LoadedModelInfo(BaseModel):
     load_seconds: float
     idle_seconds: float
     batchable: bool
+    batches: int = 0  # micro-batches run so far (batchable models)
+    batched_items: int = 0
     labels: dict[str, str] = {}
 
 

@@ -163,6 +163,8 @@ class EmbeddedPool:
                 load_seconds=round(m.load_seconds, 3),
                 idle_seconds=round(now - m.last_used, 1),
                 batchable=m.spec.batchable,
+                batches=self._batchers[m.spec.id].batches if m.spec.id in self._batchers else 0,
+                batched_items=self._batchers[m.spec.id].items if m.spec.id in self._batchers else 0,
                 labels=dict(m.spec.labels),
             )
             for residency in self._residency.values()

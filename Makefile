@@ -1,0 +1,49 @@
+# voxgate: `make run` serves the gateway, `make test` runs the tests. Both set everything up first,
+# idempotently: .venv, torch (CPU build), the project with its extras, Debian packages, model files.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+TORCH := torch==2.13.0
+INSTALLED := $(VENV)/.voxgate-installed
+MODELS := models/.voxgate-models-installed
+export VOXGATE_DATA ?= $(abspath ../shared/data)
+
+.PHONY: run test bench setup lint format clean
+
+setup: $(INSTALLED) $(MODELS)
+
+$(PY):
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "voxgate needs Python 3.11, found " + sys.version'
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+# torch goes in first and pinned: left to a dependency, pip would pull a multi-GB CUDA build.
+$(INSTALLED): $(PY) pyproject.toml scripts/apt_packages.sh scripts/apt-packages.txt
+	bash scripts/apt_packages.sh
+	$(PIP) install -q $(TORCH)
+	$(PIP) install -q -e ".[all,dev]" $(TORCH)
+	touch $@
+
+$(MODELS): $(INSTALLED) scripts/install_models.py
+	$(PY) scripts/install_models.py
+	mkdir -p models && touch $@
+
+run: setup
+	$(VENV)/bin/voxgate serve
+
+test: setup
+	$(VENV)/bin/pytest -q -p no:cacheprovider
+
+bench: setup
+	$(PY) bench/pool.py
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+
+format: $(INSTALLED)
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) models var .pytest_cache

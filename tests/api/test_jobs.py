@@ -1,0 +1,152 @@
+"""Jobs: accepted with 202, progress, results and files, cancellation, and surviving a server restart."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import REPO_ROOT, Settings
+
+
+def wait_for_job(client, job_id: str, timeout: float = 120, until=("succeeded", "failed", "cancelled")) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"/v1/jobs/{job_id}").json()
+        if job["status"] in until:
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} still {job['status']} after {timeout}s")
+
+
+def test_job_runs_reports_progress_and_serves_its_result_file(client: TestClient) -> None:
+    texts = [f"sentence number {i} about a clinic appointment" for i in range(600)]
+    accepted = client.post("/v1/embeddings/jobs", json={"input": texts})
+    assert accepted.status_code == 202
+    job_id = accepted.json()["id"]
+    assert accepted.json()["url"] == f"/v1/jobs/{job_id}"
+    job = wait_for_job(client, job_id)
+    assert job["status"] == "succeeded", job
+    assert job["progress"] == 100
+    assert job["started_at"] and job["finished_at"]
+    assert job["result"]["count"] == 600
+    vectors = client.get(job["result"]["files"]["embeddings"]).json()
+    assert len(vectors) == 600 and len(vectors[0]) == 384
+    listed = client.get("/v1/jobs", params={"kind": "nlp.embeddings"}).json()
+    assert [j["id"] for j in listed] == [job_id]
+
+
+def test_queued_job_can_be_cancelled(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", artifact_dir=tmp_path / "a", job_workers=0)
+    with TestClient(create_app(settings)) as client:
+        job_id = client.post("/v1/embeddings/jobs", json={"input": ["a", "b"]}).json()["id"]
+        cancelled = client.delete(f"/v1/jobs/{job_id}").json()
+        assert cancelled["status"] == "cancelled"
+        assert client.get(f"/v1/jobs/{job_id}").json()["status"] == "cancelled"
+
+
+def test_unknown_job_and_file_are_404(client: TestClient) -> None:
+    assert client.get("/v1/jobs/nope").status_code == 404
+    assert client.delete("/v1/jobs/nope").status_code == 404
+    assert client.get("/v1/jobs/nope/files/../../etc/passwd").status_code == 404
+
+
+# -- restarts, with a real uvicorn server process -------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, tmp_path: Path, job_workers: int) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {
+            **os.environ,
+            "VOXGATE_DATABASE_URL": f"sqlite:///{tmp_path / 'voxgate.db'}",
+            "VOXGATE_ARTIFACT_DIR": str(tmp_path / "artifacts"),
+            "VOXGATE_JOB_WORKERS": str(job_workers),
+            "VOXGATE_MODULES": '["nlp"]',
+        }
+        self.log = open(tmp_path / f"server-{self.port}.log", "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "api", "serve", "--port", str(self.port), "--log-level", "warning"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        self.client = httpx.Client(base_url=self.url, timeout=30)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"server exited: {(tmp_path / f'server-{self.port}.log').read_text()}")
+            try:
+                if self.client.get("/healthz").status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.2)
+        raise AssertionError("server did not start in 90 s")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handler runs, as in a crash or a power cut."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+        self.client.close()
+        self.log.close()
+
+
+@pytest.fixture
+def servers(tmp_path: Path) -> Iterator[list[Server]]:
+    started: list[Server] = []
+    yield started
+    for server in started:
+        if server.process.poll() is None:
+            server.kill()
+
+
+def test_queued_job_is_finished_after_a_crash(tmp_path: Path, servers: list[Server]) -> None:
+    first = Server(tmp_path, job_workers=0)  # accepts but does not run jobs
+    servers.append(first)
+    job_id = first.client.post("/v1/embeddings/jobs", json={"input": ["survive", "the", "restart"]}).json()["id"]
+    first.kill()
+
+    second = Server(tmp_path, job_workers=1)
+    servers.append(second)
+    job = wait_for_job(second.client, job_id)
+    assert job["status"] == "succeeded"
+    assert job["result"]["count"] == 3
+
+
+def test_job_running_during_a_crash_is_resumed_after_restart(tmp_path: Path, servers: list[Server]) -> None:
+    first = Server(tmp_path, job_workers=1)
+    servers.append(first)
+    texts = [f"call {i}: the customer asked about a refund for order {i * 7}" for i in range(4000)]
+    job_id = first.client.post("/v1/embeddings/jobs", json={"input": texts}).json()["id"]
+    job = wait_for_job(first.client, job_id, until=("running",))
+    deadline = time.monotonic() + 60
+    while job["progress"] == 0 and time.monotonic() < deadline:
+        job = first.client.get(f"/v1/jobs/{job_id}").json()
+        time.sleep(0.05)
+    assert 0 < job["progress"] < 100, f"expected the job mid-way, got {job}"
+    first.kill()
+
+    second = Server(tmp_path, job_workers=1)
+    servers.append(second)
+    job = wait_for_job(second.client, job_id, timeout=180)
+    assert job["status"] == "succeeded", job
+    assert job["attempts"] == 2
+    assert job["result"]["count"] == 4000

@@ -1,0 +1,37 @@
+"""Shared fixtures: settings on a temporary database, a gateway client, the shared data folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import REPO_ROOT, Settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'voxgate.db'}",
+        artifact_dir=tmp_path / "artifacts",
+        api_keys=[],
+    )
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """../shared/data, or VOXGATE_DATA; tests that need it skip when it is absent."""
+    path = Path(os.environ.get("VOXGATE_DATA", REPO_ROOT.parent / "shared" / "data"))
+    if not path.is_dir():
+        pytest.skip(f"test data not found at {path} (set VOXGATE_DATA to the shared data folder)")
+    return path
