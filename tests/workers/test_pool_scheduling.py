@@ -16,7 +16,9 @@ from workers import EmbeddedPool, ModelLoadError, ModelSpec, PoolBusy, PoolSetti
 
 
 def stand_in(model_id: str, memory_mb: int = 100, **kwargs) -> ModelSpec:
-    return ModelSpec(id=model_id, loader=lambda device: {"id": model_id, "device": device}, memory_mb=memory_mb, **kwargs)
+    return ModelSpec(
+        id=model_id, loader=lambda device: {"id": model_id, "device": device}, memory_mb=memory_mb, **kwargs
+    )
 
 
 @pytest.fixture
@@ -42,9 +44,7 @@ def test_interactive_request_overtakes_queued_batch_work(make_pool) -> None:
     order: list[str] = []
     blocker = pool.submit(spec, lambda model: gate.wait(5), priority=Priority.BATCH)
     time.sleep(0.05)  # the single worker thread is now busy with the blocker
-    batch = [
-        pool.submit(spec, lambda model, i=i: order.append(f"batch{i}"), priority=Priority.BATCH) for i in range(3)
-    ]
+    batch = [pool.submit(spec, lambda model, i=i: order.append(f"batch{i}"), priority=Priority.BATCH) for i in range(3)]
     interactive = pool.submit(spec, lambda model: order.append("interactive"), priority=Priority.INTERACTIVE)
     gate.set()
     for future in [blocker, *batch, interactive]:
