@@ -18,6 +18,7 @@ from api.errors import install_error_handlers
 from api.jobs import JobService
 from api.metrics import PoolCollector, RequestMetrics, make_registry
 from api.middleware import BodyLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
+from api.ratelimit import TokenBuckets, enforce_rate_limit
 from api.routers import jobs as jobs_router
 from api.routers import system
 from api.settings import Settings
@@ -32,6 +33,7 @@ MODULE_ROUTERS: dict[str, str] = {
     "tts": "api.routers.tts",
     "ocr": "api.routers.ocr",
     "nlp": "api.routers.nlp",
+    "translate": "api.routers.translate",
     "bots": "api.routers.bots",
     "music": "api.routers.music",
 }
@@ -82,6 +84,8 @@ def create_app(settings: Settings | None = None, pool: ModelPool | None = None) 
     app.state.metrics_registry = registry
     app.state.started_at = time.monotonic()
     app.state.modules = []
+    app.state.rate_limiter = TokenBuckets(settings.rate_limit_per_minute) if settings.rate_limit_per_minute else None
+    guarded = [Depends(require_api_key), Depends(enforce_rate_limit)]
 
     install_error_handlers(app)
     # Outermost first: request ids must exist before the limit or metrics answer.
@@ -90,14 +94,14 @@ def create_app(settings: Settings | None = None, pool: ModelPool | None = None) 
     app.add_middleware(RequestIdMiddleware)
 
     app.include_router(system.router)
-    app.include_router(jobs_router.router, dependencies=[Depends(require_api_key)])
+    app.include_router(jobs_router.router, dependencies=guarded)
     for name, path in MODULE_ROUTERS.items():
         if settings.modules is not None and name not in settings.modules:
             continue
         router_module = _installed_router(name, path)
         if router_module is None:
             continue
-        app.include_router(router_module.router, dependencies=[Depends(require_api_key)])
+        app.include_router(router_module.router, dependencies=guarded)
         for kind, handler in getattr(router_module, "JOB_KINDS", {}).items():
             jobs.register(kind, handler)
         app.state.modules.append(name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import time
 from typing import Any
@@ -137,8 +138,7 @@ def jobs_cancel(job_id: str, url: str = URL_OPTION, api_key: str | None = KEY_OP
     console.print(response.json())
 
 
-# Modules add their own commands when installed.
-if importlib.util.find_spec("api.asr_cli") is not None and importlib.util.find_spec("faster_whisper") is not None:
-    from api.asr_cli import register as _register_asr
-
-    _register_asr(app)
+# Modules add their own commands (transcribe, say, ocr, ...) when they and their engines are installed.
+for _module, _engine in (("asr", "faster_whisper"), ("tts", "tts"), ("ocr", "ocr")):
+    if importlib.util.find_spec(f"api.{_module}_cli") is not None and importlib.util.find_spec(_engine) is not None:
+        importlib.import_module(f"api.{_module}_cli").register(app)

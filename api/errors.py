@@ -38,8 +38,10 @@ class ApiError(Exception):
         code: str | None = None,
         param: str | None = None,
         details: Any = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
+        self.headers = headers
         self.status_code = status_code
         self.message = message
         self.code = code
@@ -85,9 +87,11 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(
+        response = error_response(
             request, exc.status_code, exc.message, code=exc.code, param=exc.param, details=exc.details
         )
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
 
     # API keys: empty means no authentication (the default on localhost).
     api_keys: list[str] = Field(default_factory=list)
+    # Requests a minute per API key (per client address when keys are off); 0 turns limits off.
+    rate_limit_per_minute: int = Field(default=0, ge=0)
 
     # Request body limits, checked before the body is read whole.
     max_body_mb: float = 10

@@ -150,3 +150,20 @@ def test_unloading_a_model_frees_its_budget(client: TestClient) -> None:
     assert client.post("/v1/models/all-MiniLM-L6-v2/unload").json()["unloaded"] is True
     assert client.get("/v1/models").json()["models"] == []
     assert_json_error(client.post("/v1/models/all-MiniLM-L6-v2/unload"), 404)
+
+
+def test_rate_limit_answers_429_per_caller(tmp_path: Path) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+        artifact_dir=tmp_path / "a",
+        api_keys=["sk-one", "sk-two"],
+        rate_limit_per_minute=3,
+    )
+    with TestClient(create_app(settings)) as client:
+        one = {"Authorization": "Bearer sk-one"}
+        assert [client.get("/v1/jobs", headers=one).status_code for _ in range(3)] == [200, 200, 200]
+        limited = client.get("/v1/jobs", headers=one)
+        error = assert_json_error(limited, 429)
+        assert error["code"] == "rate_limited"
+        assert int(limited.headers["retry-after"]) >= 1
+        assert client.get("/v1/jobs", headers={"Authorization": "Bearer sk-two"}).status_code == 200
