@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from workers import ModelSpec
 
 BUILTIN = ("base", "tiny.en")
 DEFAULT_ALIASES = ("whisper-1",)  # the OpenAI model name means "our default"
+_MULTILINGUAL_VOCAB = 51865  # English-only Whisper vocabularies have one token fewer
 _SAFE_NAME = re.compile(r"^(?!.*\.\.)[\w.-]+$")  # a plain directory name, no traversal
 _HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
 # faster-whisper's own short names, which it resolves to Systran hub repositories.
@@ -52,6 +54,12 @@ class ResolvedModel:
     id: str  # the name answers report
     target: str  # directory or hub id handed to faster-whisper
 
+    @property
+    def multilingual(self) -> bool:
+        """Known before loading, so an English-only model rejects `language=fr` without queueing."""
+        size = _vocabulary_size(self.target)
+        return size >= _MULTILINGUAL_VOCAB if size else not self.target.endswith(".en")
+
     def spec(self, settings: AsrSettings) -> ModelSpec:
         loader = WhisperLoader(self.target, settings.cpu_compute_type, settings.cuda_compute_type, settings.cpu_threads)
         return ModelSpec(
@@ -60,6 +68,15 @@ class ResolvedModel:
             memory_mb=_memory_estimate_mb(self.target),
             labels={"module": "asr", "engine": "faster-whisper", "target": self.target},
         )
+
+
+@functools.cache
+def _vocabulary_size(target: str) -> int:
+    vocabulary = Path(target, "vocabulary.txt")
+    if not vocabulary.is_file():
+        return 0
+    with vocabulary.open("rb") as f:
+        return sum(1 for _ in f)
 
 
 def _memory_estimate_mb(target: str) -> int:

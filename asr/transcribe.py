@@ -12,10 +12,10 @@ from asr.audio import Audio, AudioSource, decode
 from asr.config import AsrSettings
 from asr.engines import get_engine
 from asr.engines.faster_whisper import check_language
-from asr.errors import TranscriptionCancelled
+from asr.errors import TranscriptionCancelled, UnsupportedLanguageError
 from asr.models import resolve_model
 from asr.schemas import Segment, TranscribeOptions, Transcript
-from workers import ModelPool, Priority, default_pool
+from workers import ModelPool, ModelSpec, Priority, default_pool
 
 ProgressCallback = Callable[[Segment, float], None]  # (segment, seconds covered); may raise to stop
 
@@ -31,9 +31,12 @@ def as_audio(audio: AudioSource | Audio | np.ndarray, max_seconds: float | None 
 def _prepare(options: TranscribeOptions | None, settings: AsrSettings | None, allow_passthrough: bool):
     settings = settings or AsrSettings()
     options = (options or TranscribeOptions()).model_copy()
-    check_language(options.language)  # fail fast, before the model loads or the queue is joined
     options.beam_size = options.beam_size or settings.beam_size
     model = resolve_model(options.model, settings, allow_passthrough=allow_passthrough)
+    # Fail fast, before the model loads or the queue is joined.
+    options.language = check_language(options.language, model.multilingual)
+    if options.task == "translate" and not model.multilingual:
+        raise UnsupportedLanguageError(f"model {model.id!r} is English-only and cannot translate", param="model")
     return options, model, model.spec(settings)
 
 
@@ -68,10 +71,17 @@ def stream(
     settings: AsrSettings | None = None,
     allow_passthrough: bool = True,
 ) -> Iterator[Segment]:
-    """Yield segments as the model produces them. The work still runs on the pool's executor
-    (so priorities and residency hold); closing the iterator early stops the decoding."""
+    """Segments as the model produces them. Bad input raises here, before the first segment;
+    the work runs on the pool's executor (priorities and residency hold) and closing the
+    iterator early stops the decoding."""
     options, _model, spec = _prepare(options, settings, allow_passthrough)
     clip = as_audio(audio)
+    return _stream_segments(pool or default_pool(), spec, clip, options, priority)
+
+
+def _stream_segments(
+    pool: ModelPool, spec: ModelSpec, clip: Audio, options: TranscribeOptions, priority: int
+) -> Iterator[Segment]:
     out: queue.Queue = queue.Queue()
     stop = threading.Event()
 
@@ -80,9 +90,7 @@ def stream(
             raise TranscriptionCancelled("the stream was closed")
         out.put(segment)
 
-    future = (pool or default_pool()).submit(
-        spec, get_engine().transcribe, clip.samples, options, on_segment, priority=priority
-    )
+    future = pool.submit(spec, get_engine().transcribe, clip.samples, options, on_segment, priority=priority)
     future.add_done_callback(lambda _f: out.put(_DONE))
     try:
         while (item := out.get()) is not _DONE:

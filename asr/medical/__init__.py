@@ -1,0 +1,24 @@
+"""The medical layer: dictation formatting, entities, PHI redaction, biasing, conversation labels."""
+
+from asr.medical.dictation import format_dictation
+from asr.medical.entities import detect_entities
+from asr.medical.phi import find_phi, redact, redact_text
+from asr.medical.pipeline import transcribe_medical
+from asr.medical.schemas import Attribute, Concept, Entity, MedicalOptions, MedicalTranscript
+from asr.medical.vocabulary import select_hotwords, specialties
+
+__all__ = [
+    "Attribute",
+    "Concept",
+    "Entity",
+    "MedicalOptions",
+    "MedicalTranscript",
+    "detect_entities",
+    "find_phi",
+    "format_dictation",
+    "redact",
+    "redact_text",
+    "select_hotwords",
+    "specialties",
+    "transcribe_medical",
+]
