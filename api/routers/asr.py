@@ -1,0 +1,271 @@
+"""asr routes: the OpenAI audio API (transcriptions, translations) and medical transcription.
+
+Thin: parse the form, turn asr errors into 4xx JSON, run the work off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+
+import asr
+from api.deps import get_jobs, get_pool, get_settings
+from api.errors import ApiError
+from api.jobs import JobAccepted, JobContext, JobService
+from api.settings import Settings
+from asr.engines.faster_whisper import check_language
+from asr.formats import MEDIA_TYPES, RESPONSE_FORMATS, render
+from asr.medical import MedicalOptions, transcribe_medical
+from workers import ModelPool, Priority
+
+REQUIRES = ("faster_whisper", "av")
+router = APIRouter(tags=["asr"])
+
+MEDICAL_JOB = "asr.medical_transcription"
+_STATUS = {"audio_too_long": 413, "model_not_installed": 503}
+
+
+def asr_settings(settings: Settings = Depends(get_settings)) -> asr.AsrSettings:
+    return asr.AsrSettings(model_dir=settings.model_dir)
+
+
+def to_api_error(exc: asr.AsrError) -> ApiError:
+    return ApiError(_STATUS.get(exc.code, 400), exc.message, code=exc.code, param=exc.param)
+
+
+async def _read(file: UploadFile) -> bytes:
+    data = await file.read()
+    if not data:
+        raise ApiError(400, "the audio file is empty", code="invalid_audio", param="file")
+    return data
+
+
+async def _decode(data: bytes, max_seconds: float, hint: str) -> asr.Audio:
+    """Probe first (no decoding) so hours of audio are refused at once, then decode off the loop."""
+    try:
+        info = await asyncio.to_thread(asr.probe, data)
+        if info.duration is not None and info.duration > max_seconds:
+            raise asr.AudioTooLongError(f"the audio lasts {info.duration:.0f} s; at most {max_seconds:.0f} s {hint}")
+        return await asyncio.to_thread(asr.decode, data, max_seconds=max_seconds)
+    except asr.AsrError as exc:
+        raise to_api_error(exc) from exc
+
+
+def _check(options: asr.TranscribeOptions, settings: asr.AsrSettings) -> None:
+    """Validate model and language before any decoding, so a bad name is a cheap 400."""
+    try:
+        model = asr.resolve_model(options.model, settings, allow_passthrough=False)
+        check_language(options.language, model.multilingual)
+    except asr.AsrError as exc:
+        raise to_api_error(exc) from exc
+
+
+def _sse(event: dict[str, Any]) -> str:
+    return f"data: {json.dumps(event)}\n\n"
+
+
+def _event_stream(segments: Iterator[asr.Segment]) -> Iterator[str]:
+    """OpenAI's transcription stream events: text deltas, then the whole text."""
+    pieces: list[str] = []
+    try:
+        for segment in segments:
+            delta = segment.text if not pieces else " " + segment.text
+            pieces.append(delta)
+            yield _sse({"type": "transcript.text.delta", "delta": delta, "logprobs": None})
+    except asr.AsrError as exc:  # after the 200 went out, an error can only be an event
+        yield _sse({"type": "error", "error": {"message": exc.message, "code": exc.code, "type": "server_error"}})
+        return
+    yield _sse({"type": "transcript.text.done", "text": "".join(pieces), "logprobs": None})
+
+
+async def _openai_audio(
+    task: str,
+    file: UploadFile,
+    model: str,
+    language: str | None,
+    prompt: str | None,
+    response_format: str,
+    temperature: float,
+    granularities: list[str],
+    stream: bool,
+    pool: ModelPool,
+    settings: asr.AsrSettings,
+) -> Response:
+    if response_format not in RESPONSE_FORMATS:
+        raise ApiError(400, f"response_format must be one of {', '.join(RESPONSE_FORMATS)}", param="response_format")
+    unknown = set(granularities) - {"segment", "word"}
+    if unknown:
+        raise ApiError(400, "timestamp_granularities[] takes segment and word", param="timestamp_granularities[]")
+    if not 0.0 <= temperature <= 1.0:
+        raise ApiError(400, "temperature must be between 0 and 1", param="temperature")
+    options = asr.TranscribeOptions(
+        model=model,
+        task=task,
+        language=language if task == "transcribe" else None,
+        prompt=prompt,
+        # OpenAI: 0 means "start at 0 and raise it while the output fails the quality checks".
+        temperature=temperature if temperature > 0 else asr.schemas.TEMPERATURE_FALLBACK,
+        word_timestamps="word" in granularities,
+    )
+    _check(options, settings)
+    audio = await _decode(
+        await _read(file),
+        settings.sync_max_seconds,
+        "are transcribed synchronously; post long recordings to /v1/medical/transcriptions, which runs them as a job",
+    )
+    call = dict(pool=pool, priority=Priority.INTERACTIVE, settings=settings, allow_passthrough=False)
+    try:
+        if stream:
+            segments = asr.stream(audio, options, **call)
+            return StreamingResponse(_event_stream(segments), media_type="text/event-stream")
+        transcript = await asyncio.to_thread(asr.transcribe, audio, options, **call)
+    except asr.AsrError as exc:
+        raise to_api_error(exc) from exc
+    body = render(transcript, response_format, tuple(granularities) or ("segment",))
+    if isinstance(body, dict):
+        if response_format == "json":
+            body["usage"] = {"type": "duration", "seconds": math.ceil(transcript.duration)}
+        return JSONResponse(body)
+    return PlainTextResponse(body, media_type=MEDIA_TYPES[response_format])
+
+
+FileField = Annotated[UploadFile, File(description="audio in any common format, detected from its content")]
+ModelField = Annotated[str, Form(description="base, tiny.en, whisper-1 (the default model) or a configured id")]
+FormatField = Annotated[str, Form(description="json, text, srt, verbose_json or vtt")]
+PromptField = Annotated[str | None, Form(description="context or spelling hints for the model")]
+TemperatureField = Annotated[float, Form(description="0: automatic fallback; >0: fixed sampling temperature")]
+GranularityField = Annotated[list[str], Form(alias="timestamp_granularities[]")]
+StreamField = Annotated[bool, Form(description="server-sent events: transcript.text.delta, then .done")]
+
+
+@router.post("/v1/audio/transcriptions")
+async def create_transcription(
+    file: FileField,
+    model: ModelField = "whisper-1",
+    language: Annotated[str | None, Form(description="ISO-639-1 code; empty detects it")] = None,
+    prompt: PromptField = None,
+    response_format: FormatField = "json",
+    temperature: TemperatureField = 0.0,
+    timestamp_granularities: GranularityField = [],  # noqa: B006 (FastAPI copies defaults)
+    stream: StreamField = False,
+    pool: ModelPool = Depends(get_pool),
+    settings: asr.AsrSettings = Depends(asr_settings),
+) -> Response:
+    """Transcribe audio in its own language (OpenAI `audio.transcriptions.create`)."""
+    return await _openai_audio(
+        "transcribe", file, model, language, prompt, response_format, temperature,
+        timestamp_granularities, stream, pool, settings,
+    )  # fmt: skip
+
+
+@router.post("/v1/audio/translations")
+async def create_translation(
+    file: FileField,
+    model: ModelField = "whisper-1",
+    prompt: PromptField = None,
+    response_format: FormatField = "json",
+    temperature: TemperatureField = 0.0,
+    pool: ModelPool = Depends(get_pool),
+    settings: asr.AsrSettings = Depends(asr_settings),
+) -> Response:
+    """Translate speech into English text (OpenAI `audio.translations.create`)."""
+    return await _openai_audio(
+        "translate", file, model, None, prompt, response_format, temperature, [], False, pool, settings
+    )
+
+
+def _vocabulary(values: list[str]) -> list[str]:
+    """Repeated form fields, a JSON array, or one comma-separated string: all mean a term list."""
+    terms: list[str] = []
+    for value in values:
+        value = value.strip()
+        if value.startswith("["):
+            try:
+                parsed = json.loads(value)
+            except ValueError as exc:
+                raise ApiError(400, "vocabulary is not a valid JSON array", param="vocabulary") from exc
+            terms += [str(t) for t in parsed]
+        else:
+            terms += value.split(",")
+    terms = [t.strip() for t in terms if t.strip()]
+    if len(terms) > 200:
+        raise ApiError(400, "at most 200 vocabulary terms", param="vocabulary")
+    return terms
+
+
+@router.post("/v1/medical/transcriptions", response_model=None)
+async def create_medical_transcription(
+    file: FileField,
+    type: Annotated[str, Form(description="dictation or conversation")] = "dictation",
+    specialty: Annotated[str | None, Form(description="respiratory, cardiology, general, ...")] = None,
+    vocabulary: Annotated[list[str], Form(description="terms to bias towards (repeat, JSON array or commas)")] = [],  # noqa: B006
+    redact_phi: Annotated[bool, Form(description="replace names, dates, ages, phone numbers in the text")] = False,
+    model: ModelField = "whisper-1",
+    language: Annotated[str | None, Form(description="ISO-639-1 code")] = "en",
+    mode: Annotated[str, Form(description="auto (job when long), sync, or job")] = "auto",
+    pool: ModelPool = Depends(get_pool),
+    jobs: JobService = Depends(get_jobs),
+    settings: asr.AsrSettings = Depends(asr_settings),
+) -> dict[str, Any] | JSONResponse:
+    """Clinical transcript with speakers and entities; long audio (or mode=job) becomes a job (202)."""
+    if type not in ("dictation", "conversation"):
+        raise ApiError(400, "type must be dictation or conversation", param="type")
+    if mode not in ("auto", "sync", "job"):
+        raise ApiError(400, "mode must be auto, sync or job", param="mode")
+    options = MedicalOptions(
+        type=type, specialty=specialty, vocabulary=_vocabulary(vocabulary), redact_phi=redact_phi,
+        model=model, language=language or None,
+    )  # fmt: skip
+    _check(asr.TranscribeOptions(model=model, language=options.language), settings)
+    data = await _read(file)
+    try:
+        info = await asyncio.to_thread(asr.probe, data)
+    except asr.AsrError as exc:
+        raise to_api_error(exc) from exc
+    seconds = info.duration
+    if seconds is not None and seconds > settings.job_max_seconds:
+        raise ApiError(413, f"the audio lasts {seconds:.0f} s; at most {settings.job_max_seconds:.0f} s",
+                       code="audio_too_long", param="file")  # fmt: skip
+    long_audio = seconds is None or seconds > settings.medical_sync_max_seconds
+    if mode == "job" or (mode == "auto" and long_audio):
+        params = {"options": options.model_dump(), "model_dir": str(settings.model_dir)}
+        record = jobs.submit(MEDICAL_JOB, params, {"audio": data})
+        accepted = JobAccepted(id=record.id, status=record.status, url=record.url)
+        return JSONResponse(accepted.model_dump(mode="json"), status_code=202)
+    audio = await _decode(data, settings.sync_max_seconds, "are transcribed synchronously; use mode=job")
+    try:
+        result = await asyncio.to_thread(
+            transcribe_medical, audio, options, pool=pool, priority=Priority.INTERACTIVE, settings=settings,
+            allow_passthrough=False,
+        )  # fmt: skip
+    except asr.AsrError as exc:
+        raise to_api_error(exc) from exc
+    return result.model_dump()
+
+
+def run_medical_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
+    """Long recordings: batch priority, progress per segment, cancellable between segments."""
+    settings = asr.AsrSettings(model_dir=params["model_dir"])
+    options = MedicalOptions(**params["options"])
+    ctx.set_progress(0.0, "decoding audio")
+    audio = asr.decode(ctx.input_path("audio"), max_seconds=settings.job_max_seconds)
+    ctx.set_progress(1.0, f"transcribing {audio.duration:.0f} s of audio")
+    result = transcribe_medical(
+        audio, options, pool=ctx.pool, priority=Priority.BATCH, settings=settings, allow_passthrough=False,
+        progress=lambda fraction: ctx.set_progress(1.0 + 98.0 * fraction, "transcribing"),
+    )  # fmt: skip
+    # Words of a long recording would bloat the job row: the full transcript goes to a file.
+    out = ctx.output_path("transcript.json")
+    out.write_text(result.model_dump_json())
+    body = result.model_dump(exclude={"words"})
+    body["files"] = {"transcript": f"/v1/jobs/{ctx.job_id}/files/{out.name}"}
+    return body
+
+
+JOB_KINDS = {MEDICAL_JOB: run_medical_job}
