@@ -86,15 +86,30 @@ def _declared_duration(container: av.container.InputContainer) -> float | None:
     return None
 
 
+def _byte_size(source: AudioSource) -> int | None:
+    if isinstance(source, bytes | bytearray):
+        return len(source)
+    if isinstance(source, str | os.PathLike):
+        return Path(source).stat().st_size
+    return None
+
+
 def probe(source: AudioSource) -> AudioInfo:
+    """Container facts without decoding. A file far smaller than its header's bit rate times its
+    declared duration is cut off: refused here, before it is queued as a long job."""
+    size = _byte_size(source)
     with _open(source) as container:
         stream = container.streams.audio[0]
+        declared = _declared_duration(container)
+        expected = stream.bit_rate / 8 * declared if stream.bit_rate and declared else None
+        if size and expected and size < 0.5 * expected:
+            raise AudioDecodeError(f"the audio is truncated: {size} bytes where its header implies ~{expected:.0f}")
         return AudioInfo(
             format=container.format.name,
             codec=stream.codec_context.name,
             sample_rate=stream.rate or 0,
             channels=stream.channels or 0,
-            duration=_declared_duration(container),
+            duration=declared,
         )
 
 

@@ -85,6 +85,12 @@ def _vital(label: str, suffix: str = "") -> Callable[[re.Match[str]], str]:
     return lambda m: f"{label} {_digits(m)}{suffix}"
 
 
+def _temperature(match: re.Match[str]) -> str:
+    scale = (match.group("scale") or "").lower()
+    unit = " °F" if scale == "fahrenheit" else " °C" if scale else ""
+    return f"T {_digits(match)}{unit}"
+
+
 def _blood_pressure(match: re.Match[str]) -> str:
     systolic = to_digits(match.group("sys")) or match.group("sys")
     diastolic = to_digits(match.group("dia")) or match.group("dia")
@@ -107,7 +113,7 @@ VITALS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
         re.compile(rf"\b(?:oxygen saturation|O2 sat(?:uration)?s?|sats|SpO2|sat){_IS}{_NUM}\s*(?:percent|%)?", re.I),
         _vital("SpO2", "%"),
     ),
-    (re.compile(rf"\btemperature{_IS}{_NUM}(?:\s*degrees?)?(?!\s*(?:celsius|fahrenheit))\b", re.I), _vital("T")),
+    (re.compile(rf"\btemperature{_IS}{_NUM}(?:\s*degrees?(?:\s+(?P<scale>celsius|centigrade|fahrenheit))?)?\b", re.I), _temperature),
 ]
 DOSE_RE = re.compile(rf"\b{_NUM}[\s-]*(?P<unit>{_UNIT})\b", re.I)
 

@@ -1,0 +1,155 @@
+"""The HTTP surface: OpenAI audio routes and medical transcriptions, bad input as 4xx JSON."""
+
+from __future__ import annotations
+
+import json
+import time
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from tests.asr.conftest import TEST_MODEL, wav_bytes, word_error_rate
+from workers import EmbeddedPool
+
+
+@pytest.fixture
+def app_settings(tmp_path: Path, asr_settings) -> Settings:
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'voxgate.db'}", artifact_dir=tmp_path / "artifacts",
+        api_keys=[], model_dir=asr_settings.model_dir,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def api(app_settings: Settings, asr_pool: EmbeddedPool) -> Iterator[TestClient]:
+    with TestClient(create_app(app_settings, pool=asr_pool)) as client:
+        yield client
+
+
+def post(client: TestClient, data: bytes, route: str = "/v1/audio/transcriptions", **fields):
+    fields.setdefault("model", TEST_MODEL)
+    return client.post(route, files={"file": ("upload.bin", data)}, data=fields)
+
+
+def assert_error(response, status: int, code: str | None = None) -> dict:
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["message"] and error["request_id"]
+    if code:
+        assert error["code"] == code
+    return error
+
+
+def wait_for(client: TestClient, url: str, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(url).json()
+        if job["status"] in ("succeeded", "failed", "cancelled"):
+            return job
+        time.sleep(0.3)
+    raise AssertionError(f"job {url} did not finish")
+
+
+def test_formats(api: TestClient, jfk_bytes: bytes, clips: dict[str, str]) -> None:
+    body = post(api, jfk_bytes).json()
+    assert word_error_rate(clips["jfk.wav"], body["text"]) < 0.15
+    text = post(api, jfk_bytes, response_format="text")
+    assert text.headers["content-type"].startswith("text/plain") and text.text.strip() == body["text"]
+    srt = post(api, jfk_bytes, response_format="srt").text
+    assert srt.startswith("1\n00:00:0") and " --> " in srt
+    assert post(api, jfk_bytes, response_format="vtt").text.startswith("WEBVTT")
+    verbose = post(api, jfk_bytes, response_format="verbose_json", **{"timestamp_granularities[]": ["word", "segment"]})
+    verbose = verbose.json()
+    assert verbose["segments"] and len(verbose["words"]) >= 20 and verbose["duration"] == pytest.approx(11, abs=0.1)
+
+
+def test_stream_is_server_sent_events(api: TestClient, jfk_bytes: bytes) -> None:
+    response = post(api, jfk_bytes, stream="true")
+    assert response.headers["content-type"].startswith("text/event-stream")
+    events = [json.loads(line[6:]) for line in response.text.splitlines() if line.startswith("data: ")]
+    assert [e["type"] for e in events[:-1]] == ["transcript.text.delta"] * (len(events) - 1)
+    assert events[-1]["type"] == "transcript.text.done"
+    assert events[-1]["text"] == "".join(e["delta"] for e in events[:-1])
+
+
+@pytest.mark.parametrize(
+    ("fields", "param"),
+    [({"model": "gpt-9"}, "model"), ({"model": "../../etc"}, "model"), ({"language": "klingon"}, "language"),
+     ({"language": "fr"}, "language"), ({"response_format": "docx"}, "response_format"),
+     ({"temperature": "3"}, "temperature")],
+)  # fmt: skip
+def test_bad_fields_are_400_naming_the_field(api: TestClient, jfk_bytes: bytes, fields: dict, param: str) -> None:
+    assert assert_error(post(api, jfk_bytes, **fields), 400)["param"] == param
+
+
+def test_bad_audio_is_400_never_500(api: TestClient, speech_dir: Path) -> None:
+    truncated = (speech_dir / "medical" / "RES0198.mp3").read_bytes()[:30000]
+    assert_error(post(api, b""), 400, "invalid_audio")
+    assert_error(post(api, b"definitely not audio " * 100), 400, "invalid_audio")
+    assert_error(post(api, truncated), 400, "invalid_audio")
+    assert_error(post(api, wav_bytes(np.zeros(800, dtype=np.float32))), 400, "audio_too_short")
+    assert_error(post(api, b"", route="/v1/medical/transcriptions"), 400)
+    assert_error(post(api, truncated, route="/v1/medical/transcriptions"), 400, "invalid_audio")
+    assert api.post("/v1/audio/transcriptions", data={"model": TEST_MODEL}).status_code == 422  # no file at all
+
+
+def test_tenth_of_a_second_gives_empty_text(api: TestClient) -> None:
+    response = post(api, wav_bytes(np.zeros(1600, dtype=np.float32)))
+    assert response.status_code == 200 and response.json()["text"] == ""
+
+
+def long_silence_wav(path: Path, seconds: int) -> bytes:
+    """Hours of 8 kHz 8-bit silence: a real, valid file, built fast."""
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(1)
+        out.setframerate(8000)
+        out.writeframes(b"\x80" * (8000 * seconds))
+    return path.read_bytes()
+
+
+def test_two_hours_is_refused_sync_and_queued_as_a_job(
+    app_settings: Settings, asr_pool: EmbeddedPool, tmp_path: Path
+) -> None:
+    data = long_silence_wav(tmp_path / "two_hours.wav", 2 * 3600)
+    settings = app_settings.model_copy(update={"job_workers": 0})  # accept, but do not spend CPU on it here
+    with TestClient(create_app(settings, pool=asr_pool)) as client:
+        assert_error(post(client, data), 413, "audio_too_long")
+        accepted = post(client, data, route="/v1/medical/transcriptions")
+        assert accepted.status_code == 202, accepted.text
+        job = client.get(accepted.json()["url"]).json()
+        assert job["status"] == "queued" and job["kind"] == "asr.medical_transcription"
+
+
+def test_medical_sync(api: TestClient, jfk_bytes: bytes) -> None:
+    response = post(api, jfk_bytes, route="/v1/medical/transcriptions", vocabulary='["Americans", "country"]',
+                    redact_phi="true")  # fmt: skip
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["type"] == "dictation" and body["hotwords"] == "Americans, country" and body["redacted"]
+    assert body["segments"] and body["words"] and isinstance(body["entities"], list)
+    assert_error(post(api, jfk_bytes, route="/v1/medical/transcriptions", type="lecture"), 400)
+
+
+def test_medical_job_runs_and_reports(api: TestClient, speech_dir: Path) -> None:
+    stereo = (speech_dir / "general" / "stereo_diarization.wav").read_bytes()
+    accepted = post(api, stereo, route="/v1/medical/transcriptions", type="conversation", mode="job")
+    assert accepted.status_code == 202
+    job = wait_for(api, accepted.json()["url"])
+    assert job["status"] == "succeeded", job
+    assert job["progress"] == 100 and job["result"]["speakers"] == ["clinician", "patient"]
+    transcript = api.get(job["result"]["files"]["transcript"])
+    assert transcript.status_code == 200 and transcript.json()["words"]
+
+
+def test_medical_job_with_undecodable_audio_fails_clearly(api: TestClient, speech_dir: Path) -> None:
+    lfs_pointer = (speech_dir / "general" / "physicsworks.wav").read_bytes()
+    accepted = post(api, wav_bytes(np.zeros(16000, dtype=np.float32)), route="/v1/medical/transcriptions", mode="job")
+    assert wait_for(api, accepted.json()["url"])["status"] == "succeeded"
+    assert_error(post(api, lfs_pointer, route="/v1/medical/transcriptions", mode="job"), 400, "invalid_audio")

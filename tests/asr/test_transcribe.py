@@ -1,0 +1,85 @@
+"""The engine on the pool with a real model (tiny.en): text, timestamps, confidence, silence, errors."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import asr
+from tests.asr.conftest import TEST_MODEL, word_error_rate
+from workers import EmbeddedPool
+
+TINY = asr.TranscribeOptions(model=TEST_MODEL)
+
+
+def test_jfk_text_words_and_confidence(jfk_bytes: bytes, asr_pool: EmbeddedPool, clips: dict[str, str]) -> None:
+    options = TINY.model_copy(update={"word_timestamps": True})
+    result = asr.transcribe(jfk_bytes, options, pool=asr_pool)
+    assert word_error_rate(clips["jfk.wav"], result.text) < 0.15
+    assert result.language == "en" and result.model == TEST_MODEL
+    assert result.duration == pytest.approx(11.0, abs=0.05)
+    for segment in result.segments:
+        assert segment.confidence == pytest.approx(math.exp(segment.avg_logprob), abs=1e-3)
+        assert 0 <= segment.start < segment.end <= 11.1
+    starts = [w.start for w in result.words]
+    assert len(result.words) >= 20 and starts == sorted(starts)
+    assert all(0 <= w.probability <= 1 for w in result.words)
+
+
+def test_clips_are_transcribed_and_silence_gives_no_words(
+    speech_dir: Path, clips: dict[str, str], asr_pool: EmbeddedPool
+) -> None:
+    clip_dir = speech_dir / "general" / "clips"
+    silence = asr.transcribe(clip_dir / "_sil.wav", TINY, pool=asr_pool)
+    assert silence.text == "" and silence.segments == []
+    for name in ("goforward.wav", "librivox_0880.wav", "stereo_right.wav"):
+        result = asr.transcribe(clip_dir / name, TINY, pool=asr_pool)
+        assert word_error_rate(clips[name], result.text) <= 0.25, (name, result.text)
+
+
+def test_pure_noise_is_not_transcribed_as_speech(asr_pool: EmbeddedPool) -> None:
+    noise = np.random.default_rng(0).normal(0, 0.01, 16000 * 5).astype(np.float32)
+    assert asr.transcribe(noise, TINY, pool=asr_pool).text == ""
+
+
+def test_stream_yields_the_same_segments_as_transcribe(jfk_bytes: bytes, asr_pool: EmbeddedPool) -> None:
+    whole = asr.transcribe(jfk_bytes, TINY, pool=asr_pool)
+    streamed = list(asr.stream(jfk_bytes, TINY, pool=asr_pool))
+    assert [s.text for s in streamed] == [s.text for s in whole.segments]
+
+
+def test_progress_callback_can_cancel(jfk_bytes: bytes, asr_pool: EmbeddedPool) -> None:
+    seen: list[float] = []
+
+    def stop(_segment: asr.Segment, covered: float) -> None:
+        seen.append(covered)
+        raise asr.TranscriptionCancelled("stop")
+
+    with pytest.raises(asr.TranscriptionCancelled):
+        asr.transcribe(jfk_bytes, TINY, pool=asr_pool, on_segment=stop)
+    assert len(seen) == 1 and 0 < seen[0] < 11.5
+
+
+def test_bad_model_and_language_fail_before_any_work(jfk_bytes: bytes, asr_pool: EmbeddedPool) -> None:
+    with pytest.raises(asr.UnknownModelError):
+        asr.transcribe(jfk_bytes, asr.TranscribeOptions(model="no-such-model"), pool=asr_pool, allow_passthrough=False)
+    with pytest.raises(asr.UnknownModelError):  # no path traversal through the model name
+        asr.resolve_model("../whisper/base", allow_passthrough=False)
+    with pytest.raises(asr.UnsupportedLanguageError):
+        asr.transcribe(jfk_bytes, TINY.model_copy(update={"language": "xx"}), pool=asr_pool)
+    with pytest.raises(asr.UnsupportedLanguageError, match="English-only"):
+        asr.transcribe(jfk_bytes, TINY.model_copy(update={"language": "de"}), pool=asr_pool)
+    with pytest.raises(asr.UnsupportedLanguageError):
+        asr.transcribe(jfk_bytes, TINY.model_copy(update={"task": "translate"}), pool=asr_pool)
+
+
+def test_model_names_resolve_to_the_model_dir(asr_settings: asr.AsrSettings) -> None:
+    assert asr.resolve_model("whisper-1", asr_settings).id == asr_settings.default_model
+    tiny = asr.resolve_model("tiny.en", asr_settings)
+    assert Path(tiny.target) == asr_settings.model_dir / "whisper" / "tiny.en" and not tiny.multilingual
+    assert asr.resolve_model("Systran/faster-whisper-small", asr_settings).target == "Systran/faster-whisper-small"
+    assert asr.resolve_model(tiny.target, asr_settings).target == tiny.target  # a directory passes through
+    assert "tiny.en" in asr.available_models(asr_settings)
