@@ -76,7 +76,9 @@ def encode(samples: np.ndarray, container: str, codec: str, rate: int = 16000) -
         stream = out.add_stream(codec, rate=rate, layout="mono")
         frame_size = 960
         if rate != 16000:  # samples are 16 kHz; stretch them to the codec's rate
-            samples = np.interp(np.arange(len(samples) * rate // 16000) * 16000 / rate, np.arange(len(samples)), samples)
+            samples = np.interp(
+                np.arange(len(samples) * rate // 16000) * 16000 / rate, np.arange(len(samples)), samples
+            )
         pcm = (np.clip(samples, -1, 1) * 32767).astype(np.int16)
         for start in range(0, len(pcm), frame_size):
             frame = av.AudioFrame.from_ndarray(pcm[None, start : start + frame_size], format="s16", layout="mono")

@@ -12,12 +12,20 @@ TRANSCRIPT = Transcript(
     duration=3725.5,
     model="base",
     segments=[
-        Segment(id=0, start=0.0, end=1.5, text="Hello there.", confidence=0.9,
-                words=[Word(word=" Hello", start=0.0, end=0.6, probability=0.9),
-                       Word(word=" there.", start=0.6, end=1.5, probability=0.8)]),
+        Segment(
+            id=0,
+            start=0.0,
+            end=1.5,
+            text="Hello there.",
+            confidence=0.9,
+            words=[
+                Word(word=" Hello", start=0.0, end=0.6, probability=0.9),
+                Word(word=" there.", start=0.6, end=1.5, probability=0.8),
+            ],
+        ),
         Segment(id=1, start=3723.25, end=3725.5, text="General Kenobi.", confidence=0.8, speaker="patient"),
     ],
-)  # fmt: skip
+)
 
 
 def test_srt_numbers_cues_and_uses_comma_milliseconds() -> None:
@@ -36,5 +44,8 @@ def test_json_text_and_verbose_json() -> None:
     assert render(TRANSCRIPT, "text") == TRANSCRIPT.text + "\n"
     verbose = render(TRANSCRIPT, "verbose_json", ("segment", "word"))
     assert verbose["duration"] == 3725.5 and len(verbose["segments"]) == 2
-    assert verbose["words"] == [{"word": " Hello", "start": 0.0, "end": 0.6}, {"word": " there.", "start": 0.6, "end": 1.5}]
+    assert verbose["words"] == [
+        {"word": " Hello", "start": 0.0, "end": 0.6},
+        {"word": " there.", "start": 0.6, "end": 1.5},
+    ]
     assert "words" not in render(TRANSCRIPT, "verbose_json", ("segment",))

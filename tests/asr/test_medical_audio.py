@@ -38,8 +38,15 @@ def test_mono_heuristic_labels_questions_and_answers() -> None:
     def seg(i: int, text: str) -> asr.Segment:
         return asr.Segment(id=i, start=i, end=i + 1, text=text, confidence=0.9)
 
-    labelled = label_mono([seg(0, "What brings you in today?"), seg(1, "I've had a cough for a week."),
-                           seg(2, "Do you have any fever?"), seg(3, "No."), seg(4, "OK, I'll prescribe an inhaler.")])  # fmt: skip
+    labelled = label_mono(
+        [
+            seg(0, "What brings you in today?"),
+            seg(1, "I've had a cough for a week."),
+            seg(2, "Do you have any fever?"),
+            seg(3, "No."),
+            seg(4, "OK, I'll prescribe an inhaler."),
+        ]
+    )
     assert [s.speaker for s in labelled] == ["clinician", "patient", "clinician", "patient", "clinician"]
 
 

@@ -10,10 +10,18 @@ from asr.medical.numbers import to_digits
 
 @pytest.mark.parametrize(
     ("spoken", "digits"),
-    [("five", "5"), ("one twenty", "120"), ("one hundred and twenty five", "125"), ("two point five", "2.5"),
-     ("ninety eight point six", "98.6"), ("one oh five", "105"), ("twenty-five", "25"), ("two thousand five hundred", "2500"),
-     ("hello", None)],
-)  # fmt: skip
+    [
+        ("five", "5"),
+        ("one twenty", "120"),
+        ("one hundred and twenty five", "125"),
+        ("two point five", "2.5"),
+        ("ninety eight point six", "98.6"),
+        ("one oh five", "105"),
+        ("twenty-five", "25"),
+        ("two thousand five hundred", "2500"),
+        ("hello", None),
+    ],
+)
 def test_spoken_numbers(spoken: str, digits: str | None) -> None:
     assert to_digits(spoken) == digits
 
@@ -24,16 +32,23 @@ def test_spoken_numbers(spoken: str, digits: str | None) -> None:
         ("five milligrams twice a day", "5 mg twice a day"),
         ("blood pressure one twenty over eighty", "BP 120/80"),
         ("Blood pressure is 130 over 85.", "BP 130/85."),
-        ("heart rate seventy two comma respiratory rate sixteen comma oxygen saturation ninety seven percent period",
-         "HR 72, RR 16, SpO2 97%."),
+        (
+            "heart rate seventy two comma respiratory rate sixteen comma oxygen saturation ninety seven percent period",
+            "HR 72, RR 16, SpO2 97%.",
+        ),
         ("temperature thirty eight point two degrees celsius", "T 38.2 °C"),
-        ("start lisinopril ten milligrams daily period new paragraph plan colon recheck in two weeks period",
-         "Start lisinopril 10 mg daily.\n\nPlan: recheck in two weeks."),
-        ("Cough for two weeks, comma, no fever. Period. New line. Lungs clear.", "Cough for two weeks, no fever.\nLungs clear."),
+        (
+            "start lisinopril ten milligrams daily period new paragraph plan colon recheck in two weeks period",
+            "Start lisinopril 10 mg daily.\n\nPlan: recheck in two weeks.",
+        ),
+        (
+            "Cough for two weeks, comma, no fever. Period. New line. Lungs clear.",
+            "Cough for two weeks, no fever.\nLungs clear.",
+        ),
         ("she had a period of two weeks of cough", "She had a period of two weeks of cough"),
         ("two puffs of salbutamol question mark", "2 puffs of salbutamol?"),
     ],
-)  # fmt: skip
+)
 def test_dictation_formatting(dictated: str, written: str) -> None:
     assert format_dictation(dictated) == written
 
@@ -64,8 +79,10 @@ def test_entities_categories_codes_attributes_and_offsets() -> None:
     lisinopril = found["lisinopril"]
     assert lisinopril.category == "MEDICATION"
     assert {(a.type, a.text) for a in lisinopril.attributes} == {
-        ("DOSAGE", "10 mg"), ("ROUTE_OR_MODE", "by mouth"), ("FREQUENCY", "once a day")
-    }  # fmt: skip
+        ("DOSAGE", "10 mg"),
+        ("ROUTE_OR_MODE", "by mouth"),
+        ("FREQUENCY", "once a day"),
+    }
     assert found["Ventolin"].normalized == "albuterol" and found["Ventolin"].type == "BRAND_NAME"
     assert found["high blood pressure"].icd10cm_concepts[0].code == "I10"
     assert "NEGATION" in found["fever"].traits and "NEGATION" in found["chest pain"].traits
@@ -77,8 +94,13 @@ def test_entities_categories_codes_attributes_and_offsets() -> None:
 
 def test_phi_types_and_redaction_keep_other_offsets_right() -> None:
     phi = {(e.type, e.text) for e in find_phi(TEXT)}
-    assert {("NAME", "John Smith"), ("AGE", "45"), ("NAME", "Patel"), ("PHONE_OR_FAX", "416-555-1234"),
-            ("DATE", "March 3rd")} <= phi  # fmt: skip
+    assert {
+        ("NAME", "John Smith"),
+        ("AGE", "45"),
+        ("NAME", "Patel"),
+        ("PHONE_OR_FAX", "416-555-1234"),
+        ("DATE", "March 3rd"),
+    } <= phi
     text, entities = redact(TEXT, detect_entities(TEXT))
     assert "John" not in text and "416" not in text and "Patel" not in text
     assert "[NAME]" in text and "[PHONE_OR_FAX]" in text

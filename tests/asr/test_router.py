@@ -21,9 +21,11 @@ from workers import EmbeddedPool
 @pytest.fixture
 def app_settings(tmp_path: Path, asr_settings) -> Settings:
     return Settings(
-        database_url=f"sqlite:///{tmp_path / 'voxgate.db'}", artifact_dir=tmp_path / "artifacts",
-        api_keys=[], model_dir=asr_settings.model_dir,
-    )  # fmt: skip
+        database_url=f"sqlite:///{tmp_path / 'voxgate.db'}",
+        artifact_dir=tmp_path / "artifacts",
+        api_keys=[],
+        model_dir=asr_settings.model_dir,
+    )
 
 
 @pytest.fixture
@@ -80,10 +82,15 @@ def test_stream_is_server_sent_events(api: TestClient, jfk_bytes: bytes) -> None
 
 @pytest.mark.parametrize(
     ("fields", "param"),
-    [({"model": "gpt-9"}, "model"), ({"model": "../../etc"}, "model"), ({"language": "klingon"}, "language"),
-     ({"language": "fr"}, "language"), ({"response_format": "docx"}, "response_format"),
-     ({"temperature": "3"}, "temperature")],
-)  # fmt: skip
+    [
+        ({"model": "gpt-9"}, "model"),
+        ({"model": "../../etc"}, "model"),
+        ({"language": "klingon"}, "language"),
+        ({"language": "fr"}, "language"),
+        ({"response_format": "docx"}, "response_format"),
+        ({"temperature": "3"}, "temperature"),
+    ],
+)
 def test_bad_fields_are_400_naming_the_field(api: TestClient, jfk_bytes: bytes, fields: dict, param: str) -> None:
     assert assert_error(post(api, jfk_bytes, **fields), 400)["param"] == param
 
@@ -128,8 +135,9 @@ def test_two_hours_is_refused_sync_and_queued_as_a_job(
 
 
 def test_medical_sync(api: TestClient, jfk_bytes: bytes) -> None:
-    response = post(api, jfk_bytes, route="/v1/medical/transcriptions", vocabulary='["Americans", "country"]',
-                    redact_phi="true")  # fmt: skip
+    response = post(
+        api, jfk_bytes, route="/v1/medical/transcriptions", vocabulary='["Americans", "country"]', redact_phi="true"
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["type"] == "dictation" and body["hotwords"] == "Americans, country" and body["redacted"]
