@@ -11,7 +11,7 @@ import httpx
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 app = typer.Typer(help="voxgate: self-hosted speech and language service", no_args_is_help=True)
 jobs_app = typer.Typer(help="list, follow and cancel jobs on a running gateway", invoke_without_command=True)
@@ -69,7 +69,8 @@ def models(url: str = URL_OPTION, api_key: str | None = KEY_OPTION) -> None:
             d["device"], str(d["used_mb"]), str(d["budget_mb"]), str(d["queued"]), str(d["busy"]), str(d["evictions"])
         )
     console.print(devices)
-    loaded = Table("model", "device", "estimate MB", "measured MB", "in use", "uses", "idle s", title="loaded models")
+    model_column = Column("model", overflow="fold", min_width=20)  # ids are long; fold them, never cut them
+    loaded = Table(model_column, "device", "MB est.", "MB meas.", "in use", "uses", "idle s", title="loaded models")
     for m in status["models"]:
         loaded.add_row(
             m["id"],
@@ -95,7 +96,8 @@ def jobs_list(
     if ctx.invoked_subcommand is not None:
         return
     rows = _get(url, api_key, "/v1/jobs", status=status, limit=limit)
-    table = Table("id", "kind", "status", "progress", "created", "message")
+    id_column = Column("id", no_wrap=True, min_width=32)  # people copy ids into `jobs wait`: keep them whole
+    table = Table(id_column, "kind", "status", "progress", "created", "message")
     for job in rows:
         table.add_row(
             job["id"],

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.settings import REPO_ROOT, Settings
+from api.settings import Settings
+from tests.server import Server
 
 
 def wait_for_job(client, job_id: str, timeout: float = 120, until=("succeeded", "failed", "cancelled")) -> dict:
@@ -62,51 +57,6 @@ def test_unknown_job_and_file_are_404(client: TestClient) -> None:
 
 
 # -- restarts, with a real uvicorn server process -------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    def __init__(self, tmp_path: Path, job_workers: int) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {
-            **os.environ,
-            "VOXGATE_DATABASE_URL": f"sqlite:///{tmp_path / 'voxgate.db'}",
-            "VOXGATE_ARTIFACT_DIR": str(tmp_path / "artifacts"),
-            "VOXGATE_JOB_WORKERS": str(job_workers),
-            "VOXGATE_MODULES": '["nlp"]',
-        }
-        self.log = open(tmp_path / f"server-{self.port}.log", "wb")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "api", "serve", "--port", str(self.port), "--log-level", "warning"],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        self.client = httpx.Client(base_url=self.url, timeout=30)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"server exited: {(tmp_path / f'server-{self.port}.log').read_text()}")
-            try:
-                if self.client.get("/healthz").status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.2)
-        raise AssertionError("server did not start in 90 s")
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown handler runs, as in a crash or a power cut."""
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-        self.client.close()
-        self.log.close()
 
 
 @pytest.fixture
