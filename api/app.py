@@ -30,6 +30,7 @@ VERSION = "0.1.0"
 # Capability modules and the router that serves each; a router is mounted when its REQUIRES import.
 MODULE_ROUTERS: dict[str, str] = {
     "asr": "api.routers.asr",
+    "dictation": "api.routers.dictation",
     "tts": "api.routers.tts",
     "ocr": "api.routers.ocr",
     "nlp": "api.routers.nlp",
