@@ -1,0 +1,112 @@
+"""Tesseract 5 through pytesseract. The binary runs as a subprocess, but each call still goes through
+the pool's CPU executor (a zero-memory spec) so interactive requests run before batch pages."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections import defaultdict
+from functools import cache
+from typing import Any
+
+from PIL import Image
+
+from ocr.engines.base import register_engine
+from ocr.layout import lines_to_blocks, make_block, make_line, reading_order
+from ocr.models import BBox, Block, Line, OcrOptions, Word
+from workers import ModelPool, ModelSpec
+
+# Tesseract's OpenMP threads fight over shared cores; one thread per page is faster overall here.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+TIMEOUT_S = 180
+COLUMN_GAP = 3.0
+
+
+class TesseractBinary:
+    """What the pool holds for Tesseract: nothing in-process, just the languages it found at load."""
+
+    def __init__(self) -> None:
+        import pytesseract
+
+        self.version = str(pytesseract.get_tesseract_version())
+        self.languages = set(pytesseract.get_languages(config=""))
+
+
+@cache
+def tesseract_spec() -> ModelSpec:
+    return ModelSpec(
+        id="tesseract",
+        loader=lambda device: TesseractBinary(),
+        memory_mb=0,
+        device="cpu",
+        labels={"module": "ocr", "engine": "tesseract", "note": "subprocess; no in-process weights"},
+    )
+
+
+def check_languages(binary: TesseractBinary, lang: str) -> None:
+    from ocr.errors import OcrInputError
+
+    missing = [part for part in lang.split("+") if part not in binary.languages]
+    if missing:
+        raise OcrInputError(
+            f"Tesseract language(s) not installed: {', '.join(missing)}; "
+            f"installed: {', '.join(sorted(binary.languages))}",
+            code="unsupported_language",
+        )
+
+
+def _data(binary: TesseractBinary, image: Image.Image, lang: str, psm: int | None) -> dict[str, list[Any]]:
+    import pytesseract
+
+    check_languages(binary, lang)
+    config = f"--psm {psm}" if psm is not None else ""
+    return pytesseract.image_to_data(
+        image, lang=lang, config=config, output_type=pytesseract.Output.DICT, timeout=TIMEOUT_S
+    )
+
+
+def _blocks(data: dict[str, list[Any]]) -> list[Block]:
+    """Tesseract paragraphs become blocks; its lines and words keep their boxes and confidences."""
+    lines: dict[tuple[int, int, int], list[Word]] = defaultdict(list)
+    for i, text in enumerate(data["text"]):
+        conf = float(data["conf"][i])
+        if data["level"][i] != 5 or not str(text).strip() or conf < 0:
+            continue
+        bbox = BBox(left=data["left"][i], top=data["top"][i], width=data["width"][i], height=data["height"][i])
+        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+        lines[key].append(Word(text=str(text).strip(), confidence=round(conf, 2), bbox=bbox))
+    paragraphs: dict[tuple[int, int], list[Line]] = defaultdict(list)
+    split = False
+    for (block, par, _), words in lines.items():
+        pieces = _split_at_gaps(words)
+        split = split or len(pieces) > 1
+        paragraphs[(block, par)] += [make_line(piece) for piece in pieces]
+    if split:  # Tesseract ran a line across columns or table cells: regroup the pieces ourselves
+        return lines_to_blocks([ln for ls in paragraphs.values() for ln in ls])
+    return reading_order([make_block(i, ls) for i, ls in enumerate(paragraphs.values())])
+
+
+def _split_at_gaps(words: list[Word]) -> list[list[Word]]:
+    """Cut a line where the space between two words is wider than COLUMN_GAP line heights."""
+    words = sorted(words, key=lambda w: w.bbox.left)
+    height = max(w.bbox.height for w in words)
+    pieces = [[words[0]]]
+    for word in words[1:]:
+        if word.bbox.left - pieces[-1][-1].bbox.right > COLUMN_GAP * height:
+            pieces.append([])
+        pieces[-1].append(word)
+    return pieces
+
+
+class TesseractEngine:
+    name = "tesseract"
+
+    def available(self) -> bool:
+        return shutil.which("tesseract") is not None
+
+    def recognize(self, image: Image.Image, options: OcrOptions, pool: ModelPool, priority: int) -> list[Block]:
+        data = pool.run(tesseract_spec(), _data, image, options.lang, options.psm, priority=priority)
+        return _blocks(data)
+
+
+register_engine("tesseract", TesseractEngine)

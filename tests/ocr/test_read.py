@@ -1,0 +1,94 @@
+"""ocr.read with the real engines: structure, text, formats, text layers, orientation, outputs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+import ocr
+from tests.ocr.conftest import encode, text_page
+
+pytestmark = pytest.mark.skipif(not ocr.get_engine("tesseract").available(), reason="tesseract not installed")
+
+
+def words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", text.lower()))
+
+
+def test_png_page_structure_and_text(page_png: bytes) -> None:
+    document = ocr.read(page_png)
+    assert document.mime == "image/png"
+    page = document.pages[0]
+    assert page.engine == "tesseract" and page.number == 1
+    assert {"quick", "brown", "fox", "lazy", "river", "spring"} <= words(document.text)
+    assert len(page.blocks) >= 1
+    first_line = page.blocks[0].lines[0]
+    assert first_line.text.startswith("The quick")
+    word = first_line.words[0]
+    assert word.text == "The" and word.confidence > 50
+    assert 40 <= word.bbox.left <= 80 and word.bbox.width > 20 and word.bbox.height > 10
+    # lines inside a block run top to bottom; every word lies inside its line
+    lines = [ln for b in page.blocks for ln in b.lines]
+    assert [ln.bbox.top for ln in lines] == sorted(ln.bbox.top for ln in lines)
+    for ln in lines:
+        for w in ln.words:
+            assert ln.bbox.left <= w.bbox.left and w.bbox.right <= ln.bbox.right
+
+
+def test_jpeg_and_multipage_tiff(two_page_tiff: bytes) -> None:
+    jpeg = encode(text_page(), "JPEG", quality=90)
+    assert "fox" in words(ocr.read(jpeg).text)
+    assert ocr.count_pages(two_page_tiff) == 2
+    document = ocr.read(two_page_tiff, ocr.OcrOptions(orientation=False))
+    assert [p.number for p in document.pages] == [1, 2]
+    assert "hello" in words(document.pages[1].text) and "hello" not in words(document.pages[0].text)
+    assert "\f" in document.text
+
+
+def test_rotated_page_is_turned_upright() -> None:
+    lines = [f"Line {i} of a sideways page with enough words to read" for i in range(12)]
+    rotated = text_page(lines, size=32, width=1100).rotate(90, expand=True)
+    document = ocr.read(encode(rotated, "PNG"))
+    assert document.pages[0].rotation in (90, 270)
+    assert {"sideways", "enough", "words"} <= words(document.text)
+
+
+def test_pdf_text_layer_is_used_and_scanned_pdf_is_ocred(scanned_pdf: bytes, page_png: bytes) -> None:
+    scanned = ocr.read(scanned_pdf, ocr.OcrOptions(orientation=False))
+    assert [p.engine for p in scanned.pages] == ["tesseract", "tesseract"]
+    assert "hello" in words(scanned.pages[1].text)
+    # A searchable PDF made from it has a text layer, which a second read takes instead of OCR.
+    pdf = ocr.to_searchable_pdf(scanned_pdf, scanned)
+    again = ocr.read(pdf)
+    assert [p.engine for p in again.pages] == ["text-layer", "text-layer"]
+    assert {"quick", "brown", "fox"} <= words(again.text)
+    first = again.pages[0].blocks[0].lines[0].words[0]
+    original = scanned.pages[0].blocks[0].lines[0].words[0]
+    assert abs(first.bbox.left - original.bbox.left) < 15 and abs(first.bbox.bottom - original.bbox.bottom) < 15
+
+
+def test_hocr_has_words_with_boxes(page_png: bytes) -> None:
+    hocr = ocr.to_hocr(ocr.read(page_png))
+    assert 'class="ocr_page"' in hocr and "x_wconf" in hocr
+    assert re.search(r'class="ocrx_word"[^>]*title="bbox \d+ \d+ \d+ \d+; x_wconf \d+">quick<', hocr)
+
+
+def test_rapidocr_reads_a_receipt(data_dir: Path) -> None:
+    receipt = data_dir / "ocr" / "sroie" / "000.jpg"
+    document = ocr.read(receipt, ocr.OcrOptions(engine="rapidocr", orientation=False))
+    assert document.pages[0].engine == "rapidocr"
+    assert "TD01167104" in document.text.replace(" ", "")
+    assert all(w.bbox.width > 0 for w in document.words)
+
+
+def test_reading_order_goes_down_each_column() -> None:
+    left = ["Alpha column starts here", *[f"alpha text line {n}" for n in "abcdef"], "alpha column ends"]
+    right = ["Beta column starts here", *[f"beta text line {n}" for n in "abcdef"], "beta column ends"]
+    font_page = Image.new("RGB", (1400, 900), "white")
+    font_page.paste(text_page(left, width=650), (0, 0))
+    font_page.paste(text_page(right, width=650), (750, 0))
+    text = ocr.read(encode(font_page, "PNG"), ocr.OcrOptions(orientation=False)).text.lower()
+    assert text.index("alpha column ends") < text.index("beta column starts")
