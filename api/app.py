@@ -35,6 +35,7 @@ MODULE_ROUTERS: dict[str, str] = {
     "ocr": "api.routers.ocr",
     "nlp": "api.routers.nlp",
     "translate": "api.routers.translate",
+    "calls": "api.routers.calls",
     "bots": "api.routers.bots",
     "music": "api.routers.music",
 }
