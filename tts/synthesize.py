@@ -1,0 +1,311 @@
+"""Synthesis: input -> plan -> engine audio per sentence -> prosody -> encoded bytes and speech marks.
+
+`stream()` yields encoded audio sentence by sentence, so the first bytes leave before the rest is spoken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from tts.encode import Encoder, check_rate, get_format, nearest_rate
+from tts.errors import EmptyTextError, TextTooLongError
+from tts.lexicon import Lexicon, LexiconSet
+from tts.plan import Marker, Pause, Run, Sentence, plan_text
+from tts.schemas import MAX_TEXT_CHARS, Audio, Chunk, SpeechMark, VoiceInfo
+from tts.voices import catalog
+from workers import ModelPool, Priority, default_pool
+
+SENTENCE_GAP_S = 0.15
+
+
+@dataclass
+class Piece:
+    """One sentence's audio (at the voice's rate) and its speech marks (absolute times)."""
+
+    samples: np.ndarray
+    marks: list[SpeechMark] = field(default_factory=list)
+
+
+def check_text(text: str, max_chars: int = MAX_TEXT_CHARS) -> None:
+    if not text or not text.strip():
+        raise EmptyTextError("the text is empty", param="text")
+    if len(text) > max_chars:
+        raise TextTooLongError(
+            f"the text has {len(text)} characters; at most {max_chars} are synthesised per request "
+            "(submit longer text as a job: POST /v1/speech/jobs)",
+            param="text",
+        )
+
+
+def make_plan(text: str, text_type: str, lexicons: Sequence[Lexicon], normalize: bool = True) -> list[Sentence]:
+    lexicon_set = LexiconSet(list(lexicons))
+    if text_type == "ssml":
+        from tts.ssml import plan_ssml
+
+        sentences = plan_ssml(text, lexicon_set, normalize)
+    else:
+        sentences = plan_text(text, lexicon_set, normalize)
+    items = [i for s in sentences for i in s.items]
+    if not any(isinstance(i, Run) and i.words for i in items) and not any(isinstance(i, Pause) for i in items):
+        raise EmptyTextError("the input has no words to speak", param="text")
+    return sentences
+
+
+class ByteOffsets:
+    """Character offsets to UTF-8 byte offsets (speech marks count bytes, as Polly does)."""
+
+    def __init__(self, text: str) -> None:
+        self._ascii = text.isascii()
+        self._text = text
+
+    def __call__(self, index: int) -> int:
+        return index if self._ascii else len(self._text[:index].encode())
+
+
+def _shift_pitch(chunk: Chunk, pitch: float) -> Chunk:
+    """Resample by 1/pitch: a chunk rendered `pitch` times slower comes back at its length, `pitch` higher."""
+    if abs(pitch - 1.0) < 1e-3 or len(chunk.samples) < 2:
+        return chunk
+    n = max(1, int(round(len(chunk.samples) / pitch)))
+    samples = np.interp(np.linspace(0, len(chunk.samples) - 1, n), np.arange(len(chunk.samples)), chunk.samples)
+    spans = [(int(a / pitch), int(b / pitch)) for a, b in chunk.word_spans]
+    return Chunk(samples=samples.astype(np.float32), sample_rate=chunk.sample_rate, word_spans=spans)
+
+
+def render(
+    sentences: list[Sentence],
+    voice: VoiceInfo,
+    text: str,
+    *,
+    speed: float = 1.0,
+    pool: ModelPool | None = None,
+    priority: int = Priority.INTERACTIVE,
+    model_dir: Path | None = None,
+) -> Iterator[Piece]:
+    """Audio per sentence at `voice.sample_rate`, with sentence, word and ssml marks."""
+    pool = pool or default_pool()
+    cat = catalog(model_dir)
+    engine = cat.engine_of[voice.id]
+    rate_hz = voice.sample_rate
+    to_bytes = ByteOffsets(text)
+    elapsed = 0  # samples emitted so far
+    for index, sentence in enumerate(sentences):
+        parts: list[np.ndarray] = []
+        marks: list[SpeechMark] = []
+        position = elapsed + (int(SENTENCE_GAP_S * rate_hz) if index else 0)
+        if index:
+            parts.append(np.zeros(position - elapsed, dtype=np.float32))
+
+        def ms(samples: int) -> int:
+            return int(round(1000 * samples / rate_hz))
+
+        marks.append(
+            SpeechMark(
+                time=ms(position),
+                type="sentence",
+                start=to_bytes(sentence.start),
+                end=to_bytes(sentence.end),
+                value=sentence.text,
+            )
+        )
+        for item in sentence.items:
+            if isinstance(item, Pause):
+                parts.append(np.zeros(int(item.ms * rate_hz / 1000), dtype=np.float32))
+                position += len(parts[-1])
+            elif isinstance(item, Marker):
+                marks.append(
+                    SpeechMark(
+                        time=ms(position),
+                        type="ssml",
+                        start=to_bytes(item.start),
+                        end=to_bytes(item.end),
+                        value=item.name,
+                    )
+                )
+            elif item.words:
+                p = item.prosody
+                chunk = engine.synthesize(
+                    voice,
+                    item.words,
+                    speed * p.rate / p.pitch,
+                    pool,
+                    priority,
+                    **({"model_dir": cat.model_dir} if voice.backend == "piper" else {}),
+                )
+                chunk = _shift_pitch(_to_rate(chunk, rate_hz), p.pitch)
+                samples = chunk.samples * (10 ** (p.volume_db / 20)) if p.volume_db else chunk.samples
+                for word, (start, _) in zip(item.words, chunk.word_spans, strict=False):
+                    if word.mark:
+                        marks.append(
+                            SpeechMark(
+                                time=ms(position + start),
+                                type="word",
+                                start=to_bytes(word.start),
+                                end=to_bytes(word.end),
+                                value=text[word.start : word.end],
+                            )
+                        )
+                parts.append(np.clip(samples, -1.0, 1.0).astype(np.float32))
+                position += len(parts[-1])
+        elapsed = position
+        yield Piece(samples=np.concatenate(parts) if parts else np.zeros(0, np.float32), marks=marks)
+
+
+def _to_rate(chunk: Chunk, rate_hz: int) -> Chunk:
+    """Engines report their real output rate; bring it to the voice's catalogue rate when they differ."""
+    if chunk.sample_rate == rate_hz:
+        return chunk
+    factor = rate_hz / chunk.sample_rate
+    n = int(len(chunk.samples) * factor)
+    samples = np.interp(np.linspace(0, len(chunk.samples) - 1, n), np.arange(len(chunk.samples)), chunk.samples)
+    spans = [(int(a * factor), int(b * factor)) for a, b in chunk.word_spans]
+    return Chunk(samples=samples.astype(np.float32), sample_rate=rate_hz, word_spans=spans)
+
+
+@dataclass
+class Request:
+    """A validated synthesis request."""
+
+    text: str
+    voice: VoiceInfo
+    sentences: list[Sentence]
+    format: str
+    sample_rate: int
+    speed: float = 1.0
+
+
+def prepare(
+    text: str,
+    voice: str = "en_US-joe-medium",
+    fmt: str = "mp3",
+    *,
+    text_type: str = "text",
+    engine: str | None = None,
+    sample_rate: int | None = None,
+    speed: float = 1.0,
+    lexicons: Sequence[Lexicon] = (),
+    formats: tuple[str, ...] | None = None,
+    max_chars: int = MAX_TEXT_CHARS,
+    normalize: bool = True,
+    model_dir: Path | None = None,
+) -> Request:
+    """Validate everything (text, voice, format, rate, SSML) before any audio is made."""
+    check_text(text, max_chars)
+    cat = catalog(model_dir)
+    voice_info = cat.resolve(voice, cat.check_engine(engine))
+    format_info = get_format(fmt, formats)
+    rate = check_rate(format_info, sample_rate) if sample_rate else nearest_rate(format_info, voice_info.sample_rate)
+    sentences = make_plan(text, text_type, lexicons, normalize)
+    return Request(text=text, voice=voice_info, sentences=sentences, format=fmt, sample_rate=rate, speed=speed)
+
+
+def stream_request(
+    request: Request, pool: ModelPool | None = None, priority: int = Priority.INTERACTIVE, model_dir: Path | None = None
+) -> Iterator[bytes]:
+    encoder = Encoder(get_format(request.format), request.voice.sample_rate, request.sample_rate, streaming=True)
+    for piece in render(
+        request.sentences,
+        request.voice,
+        request.text,
+        speed=request.speed,
+        pool=pool,
+        priority=priority,
+        model_dir=model_dir,
+    ):
+        data = encoder.write(piece.samples)
+        if data:
+            yield data
+    tail = encoder.close()
+    if tail:
+        yield tail
+
+
+def run_request(
+    request: Request, pool: ModelPool | None = None, priority: int = Priority.INTERACTIVE, model_dir: Path | None = None
+) -> Audio:
+    fmt = get_format(request.format)
+    encoder = Encoder(fmt, request.voice.sample_rate, request.sample_rate, streaming=False)
+    data: list[bytes] = []
+    marks: list[SpeechMark] = []
+    samples = 0
+    for piece in render(
+        request.sentences,
+        request.voice,
+        request.text,
+        speed=request.speed,
+        pool=pool,
+        priority=priority,
+        model_dir=model_dir,
+    ):
+        data.append(encoder.write(piece.samples))
+        marks += piece.marks
+        samples += len(piece.samples)
+    data.append(encoder.close())
+    return Audio(
+        data=b"".join(data),
+        format=fmt.name,
+        media_type=fmt.media_type,
+        sample_rate=request.sample_rate,
+        duration=samples / request.voice.sample_rate,
+        voice=request.voice.id,
+        marks=marks,
+    )
+
+
+def synthesize(
+    text: str,
+    voice: str = "en_US-joe-medium",
+    fmt: str = "mp3",
+    *,
+    pool: ModelPool | None = None,
+    priority: int = Priority.INTERACTIVE,
+    model_dir: Path | None = None,
+    **options,
+) -> Audio:
+    """Text (or SSML with text_type="ssml") to encoded audio with speech marks. See `prepare` for options."""
+    return run_request(prepare(text, voice, fmt, model_dir=model_dir, **options), pool, priority, model_dir)
+
+
+def stream(
+    text: str,
+    voice: str = "en_US-joe-medium",
+    fmt: str = "mp3",
+    *,
+    pool: ModelPool | None = None,
+    priority: int = Priority.INTERACTIVE,
+    model_dir: Path | None = None,
+    **options,
+) -> Iterator[bytes]:
+    """Encoded audio, sentence by sentence. Validation errors are raised here, before the first chunk."""
+    return stream_request(prepare(text, voice, fmt, model_dir=model_dir, **options), pool, priority, model_dir)
+
+
+def speech_marks(
+    text: str,
+    voice: str = "en_US-joe-medium",
+    types: Sequence[str] = ("word", "sentence"),
+    *,
+    pool: ModelPool | None = None,
+    priority: int = Priority.INTERACTIVE,
+    model_dir: Path | None = None,
+    **options,
+) -> list[SpeechMark]:
+    request = prepare(text, voice, "pcm", model_dir=model_dir, **options)
+    marks = [
+        m
+        for piece in render(
+            request.sentences,
+            request.voice,
+            text,
+            speed=request.speed,
+            pool=pool,
+            priority=priority,
+            model_dir=model_dir,
+        )
+        for m in piece.marks
+    ]
+    return [m for m in marks if m.type in types]

@@ -1,0 +1,105 @@
+"""The voice catalogue: every engine's voices, stable ids, OpenAI voice names as aliases, model names."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from tts.engines.base import Engine
+from tts.engines.espeak import EspeakEngine
+from tts.engines.festival import FestivalEngine
+from tts.engines.flite import FliteEngine
+from tts.engines.piper import PiperEngine
+from tts.errors import UnknownEngineError, UnknownVoiceError
+from tts.install import DEFAULT_VOICE
+from tts.schemas import VoiceInfo
+
+
+def engines() -> list[Engine]:
+    """Adding an engine is adding its file and one entry here."""
+    return [PiperEngine(), FliteEngine(), FestivalEngine(), EspeakEngine()]
+
+
+# OpenAI voice name -> preferred voices, first available wins
+OPENAI_VOICES: dict[str, tuple[str, ...]] = {
+    "alloy": (DEFAULT_VOICE, "festival-slt-hts"),
+    "ash": (DEFAULT_VOICE, "flite-awb"),
+    "ballad": ("festival-slt-hts", DEFAULT_VOICE),
+    "coral": ("festival-slt-hts", "flite-slt"),
+    "echo": (DEFAULT_VOICE, "flite-rms"),
+    "fable": ("flite-awb", DEFAULT_VOICE),
+    "onyx": (DEFAULT_VOICE, "festival-kal"),
+    "nova": ("flite-slt", "festival-slt-hts"),
+    "sage": ("festival-slt-hts", "flite-slt"),
+    "shimmer": ("flite-slt", "espeak-en-us-f"),
+    "verse": (DEFAULT_VOICE, "espeak-en-us"),
+}
+NEURAL_MODELS = ("tts-1", "tts-1-hd", "gpt-4o-mini-tts", "neural")
+
+
+class Catalog:
+    def __init__(self, model_dir: Path) -> None:
+        self.model_dir = model_dir
+        self.voices: dict[str, VoiceInfo] = {}
+        self.engine_of: dict[str, Engine] = {}
+        for engine in engines():
+            for voice in engine.voices(model_dir):
+                self.voices[voice.id] = voice
+                self.engine_of[voice.id] = engine
+        for alias, choices in OPENAI_VOICES.items():
+            target = next((c for c in choices if c in self.voices), None)
+            if target:
+                self.voices[target].aliases.append(alias)
+
+    def list(self, engine: str | None = None, language: str | None = None) -> list[VoiceInfo]:
+        voices = list(self.voices.values())
+        if engine:
+            voices = [v for v in voices if engine in (v.engine, v.backend)]
+        if language:
+            voices = [v for v in voices if v.language.lower().startswith(language.lower())]
+        return voices
+
+    def check_engine(self, model: str | None) -> str | None:
+        """The engine filter a model name implies: None (any), 'neural', 'standard' or a backend name."""
+        if model in (None, ""):
+            return None
+        if model in NEURAL_MODELS:
+            return "neural"
+        backends = {v.backend for v in self.voices.values()} | {"standard"}
+        if model in backends:
+            return model
+        raise UnknownEngineError(
+            f"unknown model/engine {model!r}; use one of {', '.join([*NEURAL_MODELS, *sorted(backends)])}",
+            param="model",
+        )
+
+    def resolve(self, name: str, engine: str | None = None) -> VoiceInfo:
+        """A voice id or an OpenAI alias; with an engine filter an alias picks a voice of that engine."""
+        voice = self.voices.get(name)
+        if voice is None:
+            voice = next((v for v in self.voices.values() if name in v.aliases), None)
+            if voice is not None and engine and engine not in (voice.engine, voice.backend):
+                voice = next((v for v in self.list(engine) if v.language.startswith("en")), voice)
+        if voice is None:
+            shown = ", ".join(sorted(self.voices)[:20])
+            raise UnknownVoiceError(f"unknown voice {name!r}; available: {shown} (GET /v1/voices)", param="voice")
+        if engine and engine not in (voice.engine, voice.backend):
+            raise UnknownVoiceError(
+                f"voice {voice.id!r} is a {voice.engine} {voice.backend} voice, not {engine}", param="voice"
+            )
+        return voice
+
+
+@cache
+def _catalog(model_dir: str) -> Catalog:
+    return Catalog(Path(model_dir))
+
+
+def catalog(model_dir: Path | None = None) -> Catalog:
+    return _catalog(str((model_dir or default_model_dir()).resolve()))
+
+
+def default_model_dir() -> Path:
+    import os
+
+    return Path(os.environ.get("VOXGATE_MODEL_DIR", Path(__file__).resolve().parent.parent / "models"))
