@@ -60,12 +60,21 @@ def create_app(settings: Settings | None = None, pool: ModelPool | None = None) 
     settings.artifact_dir.mkdir(parents=True, exist_ok=True)
     jobs = JobService(engine, settings.artifact_dir, pool, workers=settings.job_workers)
 
+    mounted: list[ModuleType] = []
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         jobs.start()
+        # Router modules may manage sidecars (e.g. the Rasa servers) through startup(app)/shutdown(app).
+        for router_module in mounted:
+            if hasattr(router_module, "startup"):
+                await router_module.startup(app)
         try:
             yield
         finally:
+            for router_module in reversed(mounted):
+                if hasattr(router_module, "shutdown"):
+                    await router_module.shutdown(app)
             jobs.stop()
             if owns_pool:
                 pool.shutdown()
@@ -107,6 +116,7 @@ def create_app(settings: Settings | None = None, pool: ModelPool | None = None) 
         for kind, handler in getattr(router_module, "JOB_KINDS", {}).items():
             jobs.register(kind, handler)
         app.state.modules.append(name)
+        mounted.append(router_module)
 
     create_tables(engine)  # after routers imported, so every module's tables are on the metadata
     return app
