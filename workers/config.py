@@ -22,6 +22,9 @@ class PoolSettings(BaseSettings):
     gpu_memory_mb: int = 0  # 0: 90% of each GPU's memory
     cpu_threads: int = Field(default=2, ge=1, description="concurrent model calls on the CPU executor")
     gpu_threads: int = Field(default=1, ge=1, description="concurrent model calls per GPU executor")
+    interactive_reserved_threads: int = Field(
+        default=1, ge=0, description="threads per device that batch work may not occupy (kept for live requests)"
+    )
     use_cuda: bool = True
     model_idle_ttl_s: float = Field(default=900.0, gt=0)
     model_wait_timeout_s: float = Field(default=300.0, gt=0)

@@ -43,7 +43,7 @@ class EmbeddedPool:
             budget = self.settings.cpu_memory_mb if is_cpu else _gpu_budget_mb(device, self.settings.gpu_memory_mb)
             self._residency[device] = DeviceResidency(device, budget, self.settings.model_wait_timeout_s)
             threads = self.settings.cpu_threads if is_cpu else self.settings.gpu_threads
-            self._executors[device] = DeviceExecutor(device, threads)
+            self._executors[device] = DeviceExecutor(device, threads, self.settings.interactive_reserved_threads)
         self._specs: dict[str, ModelSpec] = {}
         self._placement: dict[str, str] = {}
         self._batchers: dict[str, MicroBatcher] = {}

@@ -72,8 +72,7 @@ class DeviceResidency:
         """Return the resident model with its reference count raised, loading it if needed."""
         if spec.memory_mb > self.budget_mb:
             raise ModelTooLarge(
-                f"model {spec.id!r} needs about {spec.memory_mb} MB; "
-                f"{self.device} has a budget of {self.budget_mb} MB"
+                f"model {spec.id!r} needs about {spec.memory_mb} MB; {self.device} has a budget of {self.budget_mb} MB"
             )
         deadline = time.monotonic() + self.wait_timeout_s
         while True:

@@ -210,3 +210,28 @@ def test_pool_reports_placement_and_usage(make_pool) -> None:
     (model,) = status.models
     assert (model.id, model.device, model.memory_estimate_mb, model.in_use, model.uses) == ("a", "cpu", 123, 0, 1)
     assert status.devices[0].budget_mb == 1000
+
+
+def test_long_batch_work_leaves_a_thread_for_interactive_requests(make_pool) -> None:
+    pool = make_pool(cpu_threads=2, interactive_reserved_threads=1)
+    spec = stand_in("m")
+    release = threading.Event()
+    running: list[str] = []
+    batch = [
+        pool.submit(spec, lambda model, i=i: (running.append(f"batch{i}"), release.wait(5)), priority=Priority.BATCH)
+        for i in range(3)
+    ]
+    time.sleep(0.1)
+    assert running == ["batch0"], "batch work may hold only the unreserved thread"
+    started = time.monotonic()
+    assert pool.run(spec, lambda model: "live", priority=Priority.INTERACTIVE) == "live"
+    assert time.monotonic() - started < 1.0, "the interactive request must not wait for batch work"
+    release.set()
+    for future in batch:
+        future.result(5)
+    assert running == ["batch0", "batch1", "batch2"]
+
+
+def test_with_one_thread_batch_work_still_runs(make_pool) -> None:
+    pool = make_pool(cpu_threads=1, interactive_reserved_threads=1)
+    assert pool.run(stand_in("m"), lambda model: "done", priority=Priority.BATCH) == "done"
