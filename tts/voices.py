@@ -64,7 +64,8 @@ class Catalog:
         if model in (None, ""):
             return None
         if model in NEURAL_MODELS:
-            return "neural"
+            # OpenAI model names pick the neural engine for OpenAI voice names; a voice id named outright wins
+            return None if model != "neural" else "neural"
         backends = {v.backend for v in self.voices.values()} | {"standard"}
         if model in backends:
             return model
