@@ -72,6 +72,34 @@ def run(spec: ModelSpec, batching: bool, texts: list[str], callers: int) -> Run:
     return Run("batching on" if batching else "batching off", seconds, latencies, batches, len(texts))
 
 
+def interactive_latency_under_batch_load(spec: ModelSpec, reserved: int, requests: int) -> list[float]:
+    """Interactive single-text latencies while batch jobs keep both CPU threads' worth of work queued."""
+    pool = EmbeddedPool(PoolSettings(use_cuda=False, interactive_reserved_threads=reserved), devices=["cpu"])
+    pool.run(spec, lambda model: model.encode(["warm up"]))
+    stop = threading.Event()
+    long_list = [f"{SAMPLE[i % len(SAMPLE)]} (batch {i})" for i in range(256)]
+
+    def batch_load() -> None:
+        while not stop.is_set():
+            pool.infer_many(spec, long_list, Priority.BATCH)
+
+    loaders = [threading.Thread(target=batch_load) for _ in range(3)]
+    for thread in loaders:
+        thread.start()
+    time.sleep(1.0)
+    latencies = []
+    for i in range(requests):
+        started = time.perf_counter()
+        pool.infer(spec, f"live request {i}", Priority.INTERACTIVE).result()
+        latencies.append(time.perf_counter() - started)
+        time.sleep(0.05)
+    stop.set()
+    for thread in loaders:
+        thread.join()
+    pool.shutdown()
+    return latencies
+
+
 def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[int(q) - 1]
 
@@ -81,6 +109,7 @@ def main() -> None:
     parser.add_argument("--texts", type=int, default=1024)
     parser.add_argument("--callers", type=int, default=16)
     parser.add_argument("--max-wait-ms", type=float, default=5.0)
+    parser.add_argument("--live-requests", type=int, default=40)
     args = parser.parse_args()
     texts = [f"{SAMPLE[i % len(SAMPLE)]} (case {i})" for i in range(args.texts)]
     base = nlp.embedding_spec()
@@ -89,7 +118,9 @@ def main() -> None:
     off = run(spec, batching=False, texts=texts, callers=args.callers)
     on = run(spec, batching=True, texts=texts, callers=args.callers)
 
-    table = Table(title=f"pool throughput: all-MiniLM-L6-v2, {args.texts} texts, {args.callers} concurrent callers, CPU")
+    table = Table(
+        title=f"pool throughput: all-MiniLM-L6-v2, {args.texts} texts, {args.callers} concurrent callers, CPU"
+    )
     for column in ("mode", "texts/s", "p50 ms", "p95 ms", "batches", "mean batch"):
         table.add_column(column, justify="right")
     for result in (off, on):
@@ -109,7 +140,23 @@ def main() -> None:
         "",
         "",
     )
-    Console().print(table)
+    console = Console()
+    console.print(table)
+
+    shared = interactive_latency_under_batch_load(spec, reserved=0, requests=args.live_requests)
+    reserved = interactive_latency_under_batch_load(spec, reserved=1, requests=args.live_requests)
+    live = Table(title=f"interactive latency while batch jobs saturate the pool ({args.live_requests} live requests)")
+    for column in ("batch may use", "p50 ms", "p95 ms", "max ms"):
+        live.add_column(column, justify="right")
+    for name, values in (("all threads", shared), ("all but 1 (default)", reserved)):
+        live.add_row(name, *(f"{v * 1000:.0f}" for v in (percentile(values, 50), percentile(values, 95), max(values))))
+    live.add_row(
+        "ratio default/all",
+        f"{percentile(reserved, 50) / percentile(shared, 50):.2f}x",
+        f"{percentile(reserved, 95) / percentile(shared, 95):.2f}x",
+        f"{max(reserved) / max(shared):.2f}x",
+    )
+    console.print(live)
 
 
 if __name__ == "__main__":
