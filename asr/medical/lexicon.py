@@ -83,7 +83,10 @@ def medications() -> dict[tuple[str, ...], Term]:
     table: dict[tuple[str, ...], Term] = {}
     for variant, canonicals in drugs_finder.drug_variant_to_canonical.items():
         words = key(variant)
-        if not words or len(variant) < 4 or variant in stopwords or " ".join(words) in terms.NOT_DRUGS:
+        joined = " ".join(words)
+        # The variant list holds scraped junk ("[he]", "''more''", "P 23"): keep real words only.
+        junk = len(joined) < 4 or len(words[0]) == 1 or all(w in stopwords for w in words)
+        if not words or junk or joined in terms.NOT_DRUGS or not re.fullmatch(r"[\w ,.()/'+-]+", variant):
             continue
         canonical = sorted(canonicals)[0]
         name = drugs_finder.drug_canonical_to_data.get(canonical, {}).get("name") or canonical
@@ -108,6 +111,16 @@ def lexicon() -> dict[tuple[str, ...], Term]:
     return medications() | conditions() | simple_lists()
 
 
+def _lookup(table: dict[tuple[str, ...], Term], words: tuple[str, ...]) -> Term | None:
+    """Exact phrase, else the phrase with its last word singular ("rashes" -> "rash")."""
+    term = table.get(words)
+    last = words[-1]
+    if term is None and len(last) > 3 and last.endswith("s") and not last.endswith("ss"):
+        stems = [last[:-1]] + ([last[:-2]] if last.endswith("es") else [])
+        term = next((table[k] for k in (words[:-1] + (stem,) for stem in stems) if k in table), None)
+    return term
+
+
 def find_terms(text: str, table: dict[tuple[str, ...], Term] | None = None) -> Iterator[Match]:
     """Greedy longest match, left to right, over word tokens."""
     table = lexicon() if table is None else table
@@ -115,7 +128,7 @@ def find_terms(text: str, table: dict[tuple[str, ...], Term] | None = None) -> I
     i = 0
     while i < len(toks):
         for n in range(min(MAX_PHRASE, len(toks) - i), 0, -1):
-            term = table.get(tuple(t for t, _, _ in toks[i : i + n]))
+            term = _lookup(table, tuple(t for t, _, _ in toks[i : i + n]))
             if term is not None:
                 begin, end = toks[i][1], toks[i + n - 1][2]
                 yield Match(term, begin, end, text[begin:end])

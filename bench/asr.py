@@ -1,0 +1,277 @@
+"""ASR quality and speed: a table, not a test.
+
+    .venv/bin/python bench/asr.py [--limit N] [--max-minutes M] [--models base tiny.en] [--bias] [--sections ...]
+
+Sections:
+  medical   ../shared/data/speech/medical: WER and medical-term WER (MedWER normaliser on both sides,
+            plus OK/okay and fillers), real-time factor and peak memory, for our pipeline (int8,
+            Silero VAD, beam 5, no conditioning on previous text) and for plain
+            `faster_whisper.WhisperModel(path).transcribe()` at its defaults, as ratios.
+            --max-minutes crops each recording to its first M minutes and scores it against the
+            reference prefix that fits best (one edit-distance pass gives every prefix).
+  clips     speech/general/clips: WER per config; `_sil.wav` must give no words.
+  entities  precision/recall of MEDICATION and MEDICAL_CONDITION on the reference transcripts
+            against the hand-checked list in bench/asr_entities_gold.json.
+Each configuration runs in a fresh process, so its peak RSS is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+DATA = Path(os.environ.get("VOXGATE_DATA", REPO.parent / "shared" / "data"))
+GOLD = Path(__file__).with_name("asr_entities_gold.json")
+FILLERS = {"um", "uh", "uhm", "hmm", "mm", "mhm", "er", "ah", "eh", "oh"}
+
+
+# -- text normalisation and scoring --------------------------------------------------------
+def normalizer():
+    from medwer import Normalizer
+
+    return Normalizer()
+
+
+def normalize(text: str, norm) -> list[str]:
+    text = re.sub(r"\[[DP]-\d+\]\s*[DP]:", " ", text)  # turn markers of the reference transcripts
+    tokens = norm(text).split()
+    tokens = ["ok" if t in ("okay", "o.k.", "k") else t for t in tokens]
+    return [t for t in tokens if t not in FILLERS]
+
+
+def prefix_distances(ref: list[str], hyp: list[str]) -> list[int]:
+    """Edit distance of `hyp` to every prefix ref[:k] (k = 0..len(ref)), in one DP pass."""
+    previous = list(range(len(ref) + 1))  # hyp[:0] against ref[:k]
+    for i, h in enumerate(hyp, 1):
+        current = [i] + [0] * len(ref)
+        for k, r in enumerate(ref, 1):
+            current[k] = min(previous[k] + 1, current[k - 1] + 1, previous[k - 1] + (r != h))
+        previous = current
+    return previous
+
+
+def score(ref_text: str, hyp_text: str, norm, terms: tuple[set[str], int], cropped: bool) -> dict:
+    from medwer import keep_medical, wer
+
+    ref, hyp = normalize(ref_text, norm), normalize(hyp_text, norm)
+    if cropped:  # the audio was cut: score against the best-fitting reference prefix
+        distances = prefix_distances(ref, hyp)
+        cut = min(range(len(distances)), key=lambda k: distances[k] / max(k, 1) if k > len(hyp) * 0.5 else 9e9)
+        ref = ref[:cut]
+    edits, n, _ = wer(" ".join(ref), " ".join(hyp))
+    entries, max_tokens = terms
+    m_edits, m_n, _ = wer(
+        keep_medical(" ".join(ref), entries, max_tokens), keep_medical(" ".join(hyp), entries, max_tokens)
+    )
+    return {"edits": edits, "words": n, "med_edits": m_edits, "med_words": m_n}
+
+
+def medical_terms() -> tuple[set[str], int]:
+    from medwer import default_terms_path, load_terms
+
+    return load_terms(default_terms_path())
+
+
+# -- one configuration, in its own process -------------------------------------------------
+@dataclass
+class Config:
+    name: str
+    model: str
+    kind: str  # "ours" or "baseline"
+    hotwords: str | None = None
+    batch_size: int = 0
+
+
+@dataclass
+class Job:
+    config: Config
+    files: list[tuple[str, str, float | None]] = field(default_factory=list)  # (id, path, max seconds)
+
+
+def run_config(job: Job) -> dict:
+    import numpy as np
+
+    import asr
+
+    settings = asr.AsrSettings()
+    target = asr.resolve_model(job.config.model, settings).target
+    clips = [(fid, asr.decode(path)) for fid, path, _ in job.files]
+    clips = [(fid, a if m is None else asr.Audio.from_array(a.samples[: int(m * 16000)])) for (fid, a), (_, _, m) in
+             zip(clips, job.files, strict=True)]  # fmt: skip
+    texts: dict[str, str] = {}
+    started = time.perf_counter()
+    if job.config.kind == "baseline":
+        from faster_whisper import WhisperModel
+
+        model = WhisperModel(target)  # every default: device auto, compute_type default
+        load_s = time.perf_counter() - started
+        started = time.perf_counter()
+        for fid, audio in clips:
+            segments, _info = model.transcribe(audio.samples)
+            texts[fid] = "".join(s.text for s in segments).strip()
+    else:
+        from workers import EmbeddedPool, PoolSettings
+
+        pool = EmbeddedPool(PoolSettings(use_cuda=False), devices=["cpu"])
+        options = asr.TranscribeOptions(
+            model=job.config.model, hotwords=job.config.hotwords, language="en", batch_size=job.config.batch_size
+        )
+        pool.run(asr.resolve_model(job.config.model, settings).spec(settings), lambda m: None)  # load
+        load_s = time.perf_counter() - started
+        started = time.perf_counter()
+        for fid, audio in clips:
+            texts[fid] = asr.transcribe(audio, options, pool=pool, settings=settings).text
+        pool.shutdown()
+    elapsed = time.perf_counter() - started
+    seconds = float(sum(a.duration for _, a in clips))
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    del np
+    return {"texts": texts, "seconds": seconds, "elapsed": elapsed, "load_s": load_s, "peak_mb": peak_mb}
+
+
+def run_isolated(job: Job) -> dict:
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as executor:
+        return executor.submit(run_config, job).result()
+
+
+# -- sections ------------------------------------------------------------------------------
+def configs(models: list[str], bias: bool, batched: bool = False) -> list[Config]:
+    from asr.medical import select_hotwords
+
+    out: list[Config] = []
+    for model in models:
+        out += [Config(f"{model} ours", model, "ours"), Config(f"{model} baseline", model, "baseline")]
+        if bias:
+            out.append(Config(f"{model} ours+bias", model, "ours", select_hotwords([], "respiratory")))
+        if batched:
+            out.append(Config(f"{model} ours batched8", model, "ours", batch_size=8))
+    return out
+
+
+def medical_section(args, norm, terms) -> None:
+    paths = sorted((DATA / "speech" / "medical").glob("*.mp3"))[: args.limit]
+    max_s = args.max_minutes * 60 if args.max_minutes else None
+    job_files = [(p.stem, str(p), max_s) for p in paths]
+    refs = {p.stem: p.with_suffix(".txt").read_text() for p in paths}
+    print(
+        f"\n## medical: {len(paths)} recordings {[p.stem for p in paths]}, first {args.max_minutes or 'all'} min each"
+    )
+    rows = []
+    for config in configs(args.models, args.bias, args.batched):
+        result = run_isolated(Job(config, job_files))
+        totals = {"edits": 0, "words": 0, "med_edits": 0, "med_words": 0}
+        for fid, text in result["texts"].items():
+            for key, value in score(refs[fid], text, norm, terms, cropped=max_s is not None).items():
+                totals[key] += value
+        row = {
+            "config": config.name,
+            "wer": totals["edits"] / max(1, totals["words"]),
+            "med_wer": totals["med_edits"] / max(1, totals["med_words"]),
+            "rtf": result["elapsed"] / result["seconds"],
+            "peak_mb": result["peak_mb"],
+            "audio_min": result["seconds"] / 60,
+            "med_words": totals["med_words"],
+        }
+        rows.append(row)
+        print(
+            f"  {row['config']:<22} WER {row['wer']:6.1%}  medWER {row['med_wer']:6.1%} ({row['med_words']} terms)  "
+            f"RTF {row['rtf']:.3f}  peak {row['peak_mb']:.0f} MB  ({row['audio_min']:.1f} min audio)",
+            flush=True,
+        )
+    print_ratios(rows)
+
+
+def print_ratios(rows: list[dict]) -> None:
+    by_name = {r["config"]: r for r in rows}
+    print("\n| config | WER | medical-term WER | RTF | x real time | peak MB | WER vs baseline | RTF vs baseline |")
+    print("|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        base = by_name.get(row["config"].split()[0] + " baseline")
+        ratio_wer = f"{row['wer'] / base['wer']:.2f}" if base and base["wer"] else "-"
+        ratio_rtf = f"{row['rtf'] / base['rtf']:.2f}" if base else "-"
+        print(
+            f"| {row['config']} | {row['wer']:.1%} | {row['med_wer']:.1%} | {row['rtf']:.3f} | "
+            f"{1 / row['rtf']:.1f} | {row['peak_mb']:.0f} | {ratio_wer} | {ratio_rtf} |"
+        )
+
+
+def clips_section(args, norm) -> None:
+    clip_dir = DATA / "speech" / "general" / "clips"
+    manifest = json.loads((clip_dir / "manifest.json").read_text())
+    files = [(name, str(clip_dir / name), None) for name in [*manifest, "_sil.wav"]]
+    print(f"\n## clips: {len(manifest)} clips + _sil.wav")
+    from medwer import wer
+
+    for config in configs(args.models, bias=False):
+        result = run_isolated(Job(config, files))
+        edits = words = 0
+        for name, ref in manifest.items():
+            e, n, _ = wer(" ".join(normalize(ref, norm)), " ".join(normalize(result["texts"][name], norm)))
+            edits, words = edits + e, words + n
+        silence, rtf = result["texts"]["_sil.wav"], result["elapsed"] / result["seconds"]
+        print(f"  {config.name:<22} WER {edits / words:6.1%}  _sil.wav -> {silence!r}  RTF {rtf:.3f}")
+
+
+def entities_section() -> None:
+    from asr.medical import detect_entities
+
+    gold = json.loads(GOLD.read_text())
+    print(f"\n## entities vs hand-checked list ({GOLD.name}, {len(gold['transcripts'])} transcripts, unique mentions)")
+    totals: dict[str, list[int]] = {}
+    for fid, expected in gold["transcripts"].items():
+        text = re.sub(r"\[[DP]-\d+\]\s*[DP]:", " ", (DATA / "speech" / "medical" / f"{fid}.txt").read_text())
+        found = detect_entities(text, phi=False)
+        for category in ("MEDICATION", "MEDICAL_CONDITION"):
+            predicted = {singular(e.text) for e in found if e.category == category}
+            truth = {singular(t) for t in expected[category]}
+            tp = len(predicted & truth)
+            stats = totals.setdefault(category, [0, 0, 0])
+            stats[0] += tp
+            stats[1] += len(predicted)
+            stats[2] += len(truth)
+            missed, extra = sorted(truth - predicted), sorted(predicted - truth)
+            print(f"  {fid} {category:<17} tp {tp:>2}  missed {missed}  false {extra}")
+    for category, (tp, n_pred, n_true) in totals.items():
+        print(f"  {category:<17} precision {tp / max(1, n_pred):.2f}  recall {tp / max(1, n_true):.2f}  "
+              f"({tp} of {n_true} gold, {n_pred} predicted)")  # fmt: skip
+
+
+def singular(term: str) -> str:
+    term = term.lower().strip()
+    return term[:-1] if term.endswith("s") and not term.endswith("ss") and len(term) > 4 else term
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=10, help="medical recordings to use (of 10)")
+    parser.add_argument("--max-minutes", type=float, default=None, help="crop each recording to its first M minutes")
+    parser.add_argument("--models", nargs="+", default=["base", "tiny.en"])
+    parser.add_argument("--bias", action="store_true", help="also run with respiratory hotwords (vocabulary biasing)")
+    parser.add_argument("--batched", action="store_true", help="also run faster-whisper's batched pipeline (8)")
+    parser.add_argument("--sections", nargs="+", default=["medical", "clips", "entities"])
+    args = parser.parse_args()
+    if not DATA.is_dir():
+        sys.exit(f"no data at {DATA}; set VOXGATE_DATA")
+    print(f"# bench/asr.py  {time.strftime('%Y-%m-%d %H:%M')}  cpus={os.cpu_count()}  args={vars(args)}")
+    norm = normalizer()
+    if "medical" in args.sections:
+        medical_section(args, norm, medical_terms())
+    if "clips" in args.sections:
+        clips_section(args, norm)
+    if "entities" in args.sections:
+        entities_section()
+
+
+if __name__ == "__main__":
+    main()
