@@ -1,0 +1,188 @@
+"""Translation routes: LibreTranslate-compatible /translate, /detect, /languages; /v1/translate with
+glossaries and batches; /v1/glossaries to upload (CSV or TMX), list and delete glossaries."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import Engine
+
+import nlp
+from api.deps import get_engine, get_pool, get_settings
+from api.errors import ApiError
+from api.settings import Settings
+from api.stores.glossaries import GlossaryStore
+from nlp.translate import TranslationError, TranslationResult, languages, parse_glossary
+from workers import ModelPool, Priority
+
+REQUIRES = ("lingua",)
+router = APIRouter(tags=["translate"])
+
+NAMES = {
+    "en": "English", "es": "Spanish", "ca": "Catalan", "gl": "Galician", "pt": "Portuguese", "fr": "French",
+    "eu": "Basque", "de": "German", "it": "Italian", "nl": "Dutch", "ro": "Romanian", "ru": "Russian",
+    "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "ar": "Arabic", "pl": "Polish", "sv": "Swedish",
+}  # fmt: skip
+GLOSSARY_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def translation_error(exc: TranslationError) -> ApiError:
+    return ApiError(400, str(exc), code=exc.code, param=exc.param)
+
+
+def load_glossary(name: str | None, engine: Engine) -> nlp.Glossary | None:
+    if not name:
+        return None
+    glossary = GlossaryStore(engine).get(name)
+    if glossary is None:
+        raise ApiError(404, f"no glossary named {name!r}; upload it to POST /v1/glossaries", code="glossary_not_found",
+                       param="glossary")  # fmt: skip
+    return glossary
+
+
+def run_translate(texts: list[str], target: str, source: str, pool: ModelPool, settings: Settings,
+                  **kwargs: Any) -> TranslationResult:  # fmt: skip
+    try:
+        return nlp.translate(texts, target, source, pool=pool, model_dir=str(settings.model_dir / "ct2"),
+                             priority=Priority.INTERACTIVE, **kwargs)  # fmt: skip
+    except TranslationError as exc:
+        raise translation_error(exc) from exc
+
+
+# -- LibreTranslate-compatible ---------------------------------------------------------------------------
+class LibreTranslateRequest(BaseModel):
+    q: str | list[str]
+    source: str = "auto"
+    target: str
+    format: Literal["text", "html"] = "text"
+    alternatives: int = Field(0, ge=0, le=3)
+    api_key: str | None = None
+
+
+async def _libre_body(request: Request) -> LibreTranslateRequest:
+    """LibreTranslate takes JSON or form fields alike."""
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            raw: dict[str, Any] = await request.json()
+        except ValueError as exc:
+            raise ApiError(400, f"request body is not valid JSON: {exc}", code="malformed_json") from exc
+    else:
+        form = await request.form()
+        raw = {k: (form.getlist(k) if k == "q" and len(form.getlist(k)) > 1 else v) for k, v in form.items()}
+    try:
+        return LibreTranslateRequest.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        param = ".".join(str(p) for p in first["loc"])
+        raise ApiError(400, f"{param}: {first['msg']}", code="validation_error", param=param) from exc
+
+
+def _libre_detected(result: TranslationResult, index: int) -> dict[str, Any]:
+    detection = result.detected[index] if result.detected and index < len(result.detected) else None
+    return {"confidence": round(detection.confidence) if detection else 0, "language": result.source}
+
+
+@router.post("/translate")
+async def libre_translate(
+    request: Request, pool: ModelPool = Depends(get_pool), settings: Settings = Depends(get_settings)
+) -> dict[str, Any]:
+    body = await _libre_body(request)
+    texts = [body.q] if isinstance(body.q, str) else body.q
+    result = await asyncio.to_thread(run_translate, texts, body.target, body.source, pool, settings, fmt=body.format)
+    out: dict[str, Any] = {"translatedText": result.translations[0] if isinstance(body.q, str) else result.translations}
+    if body.source == "auto":
+        out["detectedLanguage"] = (
+            _libre_detected(result, 0)
+            if isinstance(body.q, str)
+            else [_libre_detected(result, i) for i in range(len(texts))]
+        )
+    if body.alternatives:
+        out["alternatives"] = [] if isinstance(body.q, str) else [[] for _ in texts]
+    return out
+
+
+@router.post("/detect")
+async def libre_detect(request: Request, pool: ModelPool = Depends(get_pool)) -> list[dict[str, Any]]:
+    if request.headers.get("content-type", "").startswith("application/json"):
+        q = (await request.json()).get("q")
+    else:
+        q = (await request.form()).get("q")
+    if not isinstance(q, str) or not q.strip():
+        raise ApiError(400, "q: a non-empty text is required", code="validation_error", param="q")
+    detections = await asyncio.to_thread(nlp.detect, q[:10_000], 3, pool, Priority.INTERACTIVE)
+    return [{"confidence": d.confidence, "language": d.language} for d in detections[0]]
+
+
+@router.get("/languages")
+def libre_languages() -> list[dict[str, Any]]:
+    return [{"code": c, "name": NAMES.get(c, c), "targets": t} for c, t in languages().items()]
+
+
+# -- /v1/translate -----------------------------------------------------------------------------------------
+class TranslateRequest(BaseModel):
+    text: str | list[str] = Field(description="a text or a list of texts (batch)", min_length=1)
+    target: str
+    source: str = "auto"
+    format: Literal["text", "html"] = "text"
+    glossary: str | None = Field(None, description="name of an uploaded glossary")
+    engine: Literal["apertium", "ctranslate2"] = "apertium"
+    model: str | None = Field(None, description="ctranslate2: a local model directory or a cached hub id")
+
+
+@router.post("/v1/translate", response_model=TranslationResult)
+async def translate_v1(
+    request: TranslateRequest,
+    pool: ModelPool = Depends(get_pool),
+    settings: Settings = Depends(get_settings),
+    engine: Engine = Depends(get_engine),
+) -> TranslationResult:
+    texts = [request.text] if isinstance(request.text, str) else request.text
+    glossary = load_glossary(request.glossary, engine)
+    return await asyncio.to_thread(
+        run_translate, texts, request.target, request.source, pool, settings,
+        fmt=request.format, glossary=glossary, engine=request.engine, model=request.model,
+    )  # fmt: skip
+
+
+# -- glossaries ------------------------------------------------------------------------------------------
+@router.post("/v1/glossaries", status_code=201)
+def upload_glossary(
+    name: str = Form(..., description="letters, digits, _ . -"),
+    file: UploadFile = File(..., description="CSV (source,target rows) or TMX"),
+    source: str | None = Form(None),
+    target: str | None = Form(None),
+    engine: Engine = Depends(get_engine),
+) -> dict[str, Any]:
+    if not GLOSSARY_NAME.match(name):
+        raise ApiError(
+            400, "glossary name: 1-64 letters, digits, '_', '.' or '-'", code="validation_error", param="name"
+        )
+    try:
+        glossary = parse_glossary(name, file.filename or "", file.file.read(), source, target)
+    except TranslationError as exc:
+        raise translation_error(exc) from exc
+    GlossaryStore(engine).put(glossary)
+    return {"name": name, "source": glossary.source, "target": glossary.target, "entries": len(glossary.entries)}
+
+
+@router.get("/v1/glossaries")
+def list_glossaries(engine: Engine = Depends(get_engine)) -> dict[str, Any]:
+    return {"data": GlossaryStore(engine).list()}
+
+
+@router.get("/v1/glossaries/{name}")
+def get_glossary(name: str, engine: Engine = Depends(get_engine)) -> nlp.Glossary:
+    glossary = load_glossary(name, engine)
+    assert glossary is not None
+    return glossary
+
+
+@router.delete("/v1/glossaries/{name}")
+def delete_glossary(name: str, engine: Engine = Depends(get_engine)) -> dict[str, Any]:
+    if not GlossaryStore(engine).delete(name):
+        raise ApiError(404, f"no glossary named {name!r}", code="glossary_not_found", param="name")
+    return {"name": name, "deleted": True}

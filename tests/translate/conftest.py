@@ -1,0 +1,24 @@
+"""A gateway client with the translate router mounted (until api.app lists it in MODULE_ROUTERS), on the
+process-wide pool."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+import api.app
+from api.settings import Settings
+from workers import default_pool
+
+needs_apertium = pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed")
+
+
+@pytest.fixture
+def client(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    monkeypatch.setitem(api.app.MODULE_ROUTERS, "translate", "api.routers.translate")
+    # The process-wide pool, shared with the module-level tests: lingua's models load once per session.
+    with TestClient(api.app.create_app(settings, pool=default_pool())) as test_client:
+        yield test_client
