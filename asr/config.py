@@ -11,7 +11,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 class AsrSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="VOXGATE_ASR_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="VOXGATE_ASR_", extra="ignore", populate_by_name=True)
 
     model_dir: Path = Field(
         default=REPO_ROOT / "models", validation_alias=AliasChoices("VOXGATE_MODEL_DIR", "VOXGATE_ASR_MODEL_DIR")

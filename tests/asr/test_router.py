@@ -161,3 +161,10 @@ def test_medical_job_with_undecodable_audio_fails_clearly(api: TestClient, speec
     accepted = post(api, wav_bytes(np.zeros(16000, dtype=np.float32)), route="/v1/medical/transcriptions", mode="job")
     assert wait_for(api, accepted.json()["url"])["status"] == "succeeded"
     assert_error(post(api, lfs_pointer, route="/v1/medical/transcriptions", mode="job"), 400, "invalid_audio")
+
+
+def test_gateway_model_dir_is_honoured(app_settings: Settings, asr_pool: EmbeddedPool, tmp_path: Path) -> None:
+    empty = app_settings.model_copy(update={"model_dir": tmp_path / "no-models"})
+    with TestClient(create_app(empty, pool=asr_pool)) as client:
+        error = assert_error(post(client, b"RIFF"), 503, "model_not_installed")
+        assert str(tmp_path / "no-models") in error["message"]
