@@ -1,0 +1,319 @@
+"""bots routes: Rasa's REST channel and socket.io channel per bot, the bot list, and the chat widget script.
+
+Each bot's Rasa server runs as a managed sidecar (bots.sidecar) started in startup(app); replies are fetched from
+its REST channel and returned as-is (REST) or re-emitted in the shape of Rasa's socket.io channel. Per-bot API keys
+and CORS origins come from VOXGATE_BOT_API_KEYS / VOXGATE_BOT_CORS_ORIGINS (JSON objects: bot -> list).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import os
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import socketio
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from pydantic import BaseModel
+from starlette.types import Receive, Scope, Send
+
+from api.errors import ApiError, error_body
+from api.settings import Settings
+from bots import BotSidecars, list_projects, to_rest, to_socketio
+from bots.channel import MAX_MESSAGE_CHARS, UserMessage
+from bots.sidecar import sidecar_config_from_env
+
+REQUIRES = ("socketio", "engineio")
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["bots"])
+
+WIDGET_DIR = Path(__file__).resolve().parent.parent / "static" / "widget"
+UNAVAILABLE = "the assistant is unavailable, try again"
+SOCKET_PATH = re.compile(r"^/v1/bots/([a-z0-9-]+)/socket\.io/?$")
+RASA_TIMEOUT_S = 30.0
+
+
+def _json_env(name: str) -> dict[str, list[str]]:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {}
+    value = json.loads(raw)
+    return {str(bot): [str(v) for v in (items if isinstance(items, list) else [items])] for bot, items in value.items()}
+
+
+class BotInfo(BaseModel):
+    name: str
+    title: str
+    state: str
+    ready: bool
+    restarts: int
+    pid: int | None
+    detail: str | None
+    rest_url: str
+    socket_path: str
+
+
+class BotService:
+    """What the routes need: the sidecars, an HTTP client to Rasa, the socket.io server, keys and origins."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.keys = _json_env("VOXGATE_BOT_API_KEYS")
+        self.origins = _json_env("VOXGATE_BOT_CORS_ORIGINS")
+        self.external_urls = {bot: urls[0] for bot, urls in _json_env("VOXGATE_BOTS_URLS").items()}
+        run_dir = Path(os.environ.get("VOXGATE_BOTS_RUN_DIR", settings.artifact_dir.parent / "bots"))
+        self.sidecars = BotSidecars(sidecar_config_from_env(settings.database_url, run_dir))
+        self.names = [p.name for p in list_projects()]
+        self.http = httpx.AsyncClient(timeout=RASA_TIMEOUT_S)
+        self.sio = make_socket_server(self)
+
+    def rasa_url(self, bot: str) -> str | None:
+        return self.external_urls.get(bot) or self.sidecars.url(bot)
+
+    def origin_allowed(self, bot: str, origin: str | None) -> bool:
+        allowed = self.origins.get(bot, ["*"])
+        return origin is None or "*" in allowed or origin in allowed
+
+    def key_allowed(self, bot: str, presented: str | None) -> bool:
+        """A bot with keys needs one of them (or a gateway key); a bot without keys is open to the gateway's rules."""
+        keys = self.keys.get(bot, [])
+        if not keys:
+            return True
+        accepted = keys + list(self.settings.api_keys)
+        return presented is not None and any(hmac.compare_digest(presented.encode(), k.encode()) for k in accepted)
+
+    async def ask(self, bot: str, sender: str, message: str, metadata: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """The bot's replies to one user message; BotUnavailable when its Rasa server cannot answer."""
+        url = self.rasa_url(bot)
+        if url is None:
+            raise BotUnavailable(self.sidecars.status(bot).state)
+        body: dict[str, Any] = {"sender": sender, "message": message}
+        if metadata:
+            body["metadata"] = metadata
+        try:
+            response = await self.http.post(f"{url}/webhooks/rest/webhook", json=body)
+        except httpx.HTTPError as exc:
+            raise BotUnavailable(type(exc).__name__) from exc
+        if response.status_code != 200:
+            raise BotUnavailable(f"Rasa answered {response.status_code}")
+        return to_rest(response.json())
+
+    def info(self, bot: str) -> BotInfo:
+        status = self.sidecars.status(bot)
+        ready = self.rasa_url(bot) is not None
+        state = "ready" if bot in self.external_urls else status.state
+        return BotInfo(
+            name=bot,
+            title=bot.replace("-", " ").capitalize(),
+            state=state,
+            ready=ready,
+            restarts=status.restarts,
+            pid=status.pid,
+            detail=status.detail,
+            rest_url=f"/v1/bots/{bot}/webhooks/rest/webhook",
+            socket_path=f"/v1/bots/{bot}/socket.io/",
+        )
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self.sidecars.stop)
+        await self.http.aclose()
+
+
+class BotUnavailable(Exception):
+    pass
+
+
+def _service(app: FastAPI) -> BotService:
+    service = getattr(app.state, "bots", None)
+    if service is None:
+        raise ApiError(503, UNAVAILABLE, code="bot_unavailable", details="bots not started")
+    return service
+
+
+def _presented_key(headers: Any, query: Any) -> str | None:
+    scheme, _, token = (headers.get("authorization") or "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return query.get("key") or None
+
+
+def _cors_headers(origin: str | None) -> dict[str, str]:
+    if origin is None:
+        return {}
+    return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+
+
+def _check_bot(service: BotService, bot: str, request: Request) -> dict[str, str]:
+    """Unknown bot, disallowed origin or missing per-bot key -> ApiError; else the CORS headers to answer with."""
+    origin = request.headers.get("origin")
+    if bot not in service.names:
+        raise ApiError(404, f"unknown bot '{bot}'; GET /v1/bots lists them", code="unknown_bot", param="bot")
+    if not service.origin_allowed(bot, origin):
+        raise ApiError(403, f"origin {origin} may not use bot '{bot}'", code="origin_not_allowed")
+    headers = _cors_headers(origin)
+    if not service.key_allowed(bot, _presented_key(request.headers, request.query_params)):
+        raise ApiError(401, f"bot '{bot}' needs its API key", code="invalid_bot_key", headers=headers)
+    return headers
+
+
+# -- startup / shutdown (awaited by api/app.py's lifespan) -----------------------------------------------------
+
+
+async def startup(app: FastAPI) -> None:
+    service = BotService(app.state.settings)
+    app.state.bots = service
+    if os.environ.get("VOXGATE_BOTS_SIDECARS", "1") != "0":
+        await asyncio.to_thread(service.sidecars.start)
+
+
+async def shutdown(app: FastAPI) -> None:
+    service = getattr(app.state, "bots", None)
+    if service is not None:
+        await service.close()
+
+
+# -- REST channel ----------------------------------------------------------------------------------------------
+
+
+@router.get("/v1/bots", response_model=list[BotInfo], summary="List the assistants and whether each is ready")
+async def list_bots(request: Request) -> list[BotInfo]:
+    service = _service(request.app)
+    return [service.info(bot) for bot in service.names]
+
+
+@router.post(
+    "/v1/bots/{bot}/webhooks/rest/webhook",
+    summary="Rasa REST channel: send a user message, get the bot's replies",
+    response_model=list[dict[str, Any]],
+)
+async def rest_webhook(bot: str, body: UserMessage, request: Request) -> JSONResponse:
+    service = _service(request.app)
+    headers = _check_bot(service, bot, request)
+    try:
+        replies = await service.ask(bot, body.sender, body.message, body.metadata)
+    except BotUnavailable as exc:
+        raise ApiError(
+            503, UNAVAILABLE, code="bot_unavailable", details=str(exc), headers={**headers, "Retry-After": "5"}
+        ) from exc
+    return JSONResponse(replies, headers=headers)
+
+
+async def _preflight(request: Request) -> Response:
+    """CORS preflight for the REST channel: answered before auth, as browsers send no credentials here."""
+    service = _service(request.app)
+    bot, origin = request.path_params["bot"], request.headers.get("origin")
+    if bot not in service.names or not service.origin_allowed(bot, origin):
+        return Response(status_code=403)
+    headers = {
+        **_cors_headers(origin),
+        "Access-Control-Allow-Methods": "POST, OPTIONS",
+        "Access-Control-Allow-Headers": "authorization, content-type, x-request-id",
+        "Access-Control-Max-Age": "600",
+    }
+    return Response(status_code=204, headers=headers)
+
+
+# Plain routes (full paths): not behind the gateway's API-key dependency, which would refuse a browser's preflight
+# and the public widget script.
+router.add_route("/v1/bots/{bot}/webhooks/rest/webhook", _preflight, methods=["OPTIONS"], include_in_schema=False)
+
+
+# -- socket.io channel -----------------------------------------------------------------------------------------
+
+
+def make_socket_server(service: BotService) -> socketio.AsyncServer:
+    """A socket.io server speaking Rasa's socket.io channel events: session_request -> session_confirm,
+    user_uttered -> bot_uttered (one per reply part, as rasa.core.channels.socketio emits them)."""
+    sio = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins="*", logger=False, engineio_logger=False)
+
+    @sio.event
+    async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        match = SOCKET_PATH.match(environ.get("PATH_INFO", ""))
+        bot = match[1] if match else None
+        if bot not in service.names:
+            raise socketio.exceptions.ConnectionRefusedError(f"unknown bot '{bot}'")
+        if not service.origin_allowed(bot, environ.get("HTTP_ORIGIN")):
+            raise socketio.exceptions.ConnectionRefusedError(f"origin may not use bot '{bot}'")
+        key = (auth or {}).get("key") if isinstance(auth, dict) else None
+        query = dict(part.split("=", 1) for part in environ.get("QUERY_STRING", "").split("&") if "=" in part)
+        if not service.key_allowed(
+            bot, key or _presented_key({"authorization": environ.get("HTTP_AUTHORIZATION")}, query)
+        ):
+            raise socketio.exceptions.ConnectionRefusedError(f"bot '{bot}' needs its API key")
+        await sio.save_session(sid, {"bot": bot, "session_id": None})
+
+    @sio.on("session_request")
+    async def session_request(sid: str, data: Any = None) -> None:
+        session_id = (data or {}).get("session_id") if isinstance(data, dict) else None
+        session_id = str(session_id or uuid.uuid4().hex)[:128]
+        async with sio.session(sid) as session:
+            session["session_id"] = session_id
+        await sio.enter_room(sid, session_id)
+        await sio.emit("session_confirm", session_id, room=sid)
+
+    @sio.on("user_uttered")
+    async def user_uttered(sid: str, data: Any = None) -> None:
+        session = await sio.get_session(sid)
+        data = data if isinstance(data, dict) else {}
+        message = str(data.get("message") or "").strip()
+        session_id = str(data.get("session_id") or session.get("session_id") or sid)[:128]
+        if not message or len(message) > MAX_MESSAGE_CHARS:
+            reason = "empty message" if not message else f"message longer than {MAX_MESSAGE_CHARS} characters"
+            await sio.emit(
+                "bot_uttered", {"text": f"Sorry, I can't read that ({reason}).", "error": "invalid_message"}, room=sid
+            )
+            return
+        metadata = data.get("customData") if isinstance(data.get("customData"), dict) else None
+        try:
+            replies = await service.ask(session["bot"], session_id, message, metadata)
+        except BotUnavailable:
+            await sio.emit("bot_uttered", {"text": UNAVAILABLE, "error": "bot_unavailable"}, room=sid)
+            return
+        room = session_id if session.get("session_id") == session_id else sid
+        for reply in replies:
+            for payload in to_socketio(reply):
+                await sio.emit("bot_uttered", payload, room=room)
+
+    return sio
+
+
+class _SocketEndpoint:
+    """ASGI endpoint handing /v1/bots/{bot}/socket.io/ (polling and websocket) to the app's socket.io server."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        service = getattr(scope["app"].state, "bots", None)
+        if service is None:
+            if scope["type"] == "http":
+                body = error_body(503, UNAVAILABLE, None, code="bot_unavailable")
+                await JSONResponse(body, status_code=503)(scope, receive, send)
+            return
+        await service.sio.handle_request(scope, receive, send)
+
+
+router.add_route(
+    "/v1/bots/{bot}/socket.io/", _SocketEndpoint(), methods=["GET", "POST", "OPTIONS"], include_in_schema=False
+)
+router.add_websocket_route("/v1/bots/{bot}/socket.io/", _SocketEndpoint())
+
+
+# -- the widget ------------------------------------------------------------------------------------------------
+
+
+async def _widget_file(request: Request) -> Response:
+    name = request.path_params.get("name", "widget.js")
+    path = (WIDGET_DIR / name).resolve()
+    if path.parent != WIDGET_DIR or not path.is_file():
+        return JSONResponse(error_body(404, f"no widget file {name}", None, code="not_found"), status_code=404)
+    headers = {"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=300"}
+    return FileResponse(path, headers=headers)
+
+
+router.add_route("/widget.js", _widget_file, methods=["GET"], include_in_schema=False)
+router.add_route("/widget/{name}", _widget_file, methods=["GET"], include_in_schema=False)
