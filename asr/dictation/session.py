@@ -1,0 +1,277 @@
+"""`DictationSession`: audio in, partial and final events out, decoded on the shared pool.
+
+The session keeps the audio of the current utterance. Silero VAD marks where speech starts
+and ends; while someone speaks, the utterance so far is decoded every `partial_interval_s`
+of new audio and local agreement confirms the words two decodes share (`partial`). After
+`min_silence_s` of silence the utterance is final: the last decode is reused when it already
+covered all the speech (so the final costs no extra decode), it is formatted as dictation,
+and its entities are found. The session is transport-free: the gateway feeds it and sends
+what `step()` returns; it survives a dropped connection so a client can resume it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+import uuid
+
+import numpy as np
+
+import asr
+from asr.dictation.agreement import LocalAgreement
+from asr.dictation.audio import RATE, Pcm16Decoder, WebmDecoder
+from asr.dictation.config import DictationSettings
+from asr.dictation.endpoint import WINDOW, Endpoint, Endpointer, StreamingVad
+from asr.dictation.errors import DictationError
+from asr.dictation.schemas import (
+    SAMPLE_RATES,
+    DictationConfig,
+    DoneEvent,
+    Event,
+    FinalEvent,
+    PartialEvent,
+)
+from asr.dictation.text import format_utterance, join_note
+from asr.medical import detect_entities, select_hotwords
+from workers import ModelPool, Priority
+
+
+class DictationSession:
+    def __init__(
+        self,
+        config: DictationConfig,
+        *,
+        settings: DictationSettings | None = None,
+        asr_settings: asr.AsrSettings | None = None,
+        pool: ModelPool | None = None,
+    ) -> None:
+        self.settings = settings or DictationSettings()
+        self.asr_settings = asr_settings or asr.AsrSettings()
+        self.pool = pool
+        self.config = config
+        self.id = uuid.uuid4().hex
+        if config.sample_rate not in SAMPLE_RATES:
+            raise DictationError(
+                f"unsupported sample_rate {config.sample_rate}; use 16000 (or one of {list(SAMPLE_RATES)})",
+                code="invalid_sample_rate",
+            )
+        try:
+            model = asr.resolve_model(config.model or self.settings.default_model, self.asr_settings,
+                                      allow_passthrough=False)  # fmt: skip
+        except asr.AsrError as exc:
+            raise DictationError(exc.message, code=exc.code) from exc
+        if config.language and not model.multilingual and config.language.lower() != "en":
+            raise DictationError(f"model {model.id!r} is English-only; language {config.language!r} is not available",
+                                 code="unsupported_language")  # fmt: skip
+        self.model = model.id
+        self.options = asr.TranscribeOptions(
+            model=model.id, language=config.language, beam_size=self.settings.beam_size, temperature=0.0,
+            vad=False, hotwords=select_hotwords(config.vocabulary, config.specialty),
+        )  # fmt: skip
+        self._pcm = Pcm16Decoder(config.sample_rate)
+        self._webm = WebmDecoder(self._append) if config.encoding == "webm" else None
+        s = self.settings
+        self._vad = StreamingVad()
+        self._endpointer = Endpointer(s.vad_threshold, int(s.min_silence_s * RATE), int(s.min_speech_s * RATE))
+        self._pad = int(s.speech_pad_s * RATE)
+        self._lead = max(self._pad, int(s.lead_pad_s * RATE))
+        self._lock = threading.Lock()  # guards _pending and received
+        self._work = threading.Lock()  # one step() at a time
+        self._pending: list[np.ndarray] = []
+        self.received = 0  # samples at 16 kHz received so far
+        self._audio = np.zeros(0, np.float32)  # kept audio, starting at absolute sample _base
+        self._base = 0
+        self._vad_pos = 0  # absolute sample up to which VAD has run
+        self._floor = 0  # the previous final's audio ends here; the next utterance starts no earlier
+        self._agreement = LocalAgreement()
+        self._hypothesis: tuple[int, int, list[str]] | None = None  # (start, end, words) of the last decode
+        self._last_partial = ""
+        self._utterance = 0
+        self.finals: list[FinalEvent] = []
+        self.decodes = 0
+        self.decode_seconds = 0.0
+        self.closed = False
+        self.owner: str | None = None  # who started it (API key or address): only they may resume it
+
+    # -- input ------------------------------------------------------------
+    def feed(self, frame: bytes) -> None:
+        """One binary frame from the client, in the encoding it announced."""
+        if self._webm is not None:
+            self._webm.feed(frame)
+        else:
+            self._append(self._pcm.decode(frame))
+
+    def feed_samples(self, samples: np.ndarray) -> None:
+        """16 kHz float32 samples (for Python callers that already hold audio)."""
+        self._append(np.asarray(samples, dtype=np.float32).reshape(-1))
+
+    def _append(self, samples: np.ndarray) -> None:
+        if not len(samples):
+            return
+        with self._lock:
+            if self.received + len(samples) > self.settings.max_session_s * RATE:
+                raise DictationError(
+                    f"a dictation session holds at most {self.settings.max_session_s:.0f} s of audio",
+                    code="session_too_long",
+                )
+            self._pending.append(samples)
+            self.received += len(samples)
+
+    @property
+    def seconds_received(self) -> float:
+        return self.received / RATE
+
+    def has_pending(self) -> bool:
+        with self._lock:
+            return bool(self._pending)
+
+    # -- processing -------------------------------------------------------
+    def step(self) -> list[Event]:
+        """Take the audio received since the last step: finals for utterances that ended, then a
+        partial for the utterance in progress when enough new audio has come. Blocks on decodes."""
+        with self._work:
+            return self._step()
+
+    def finish(self) -> list[Event]:
+        """The client said stop: finish the utterance in progress and return the whole note."""
+        with self._work:
+            if self._webm is not None:
+                self._webm.close()
+            events = self._step(partial=False)
+            ended = self._endpointer.close()
+            if ended is not None:
+                events += self._finalize(ended, self._end)
+            self.closed = True
+            events.append(self.done())
+            return events
+
+    def done(self) -> DoneEvent:
+        note = join_note([f.text for f in self.finals])
+        return DoneEvent(
+            text=note, entities=detect_entities(note) if note else [], finals=list(self.finals),
+            duration=round(self.seconds_received, 3),
+        )  # fmt: skip
+
+    @property
+    def _end(self) -> int:
+        return self._base + len(self._audio)
+
+    def _step(self, partial: bool = True) -> list[Event]:
+        with self._lock:
+            new, self._pending = self._pending, []
+        if new:
+            self._audio = np.concatenate([self._audio, *new])
+        events: list[Event] = []
+        windows = (self._end - self._vad_pos) // WINDOW
+        if windows:
+            start = self._vad_pos
+            probs = self._vad(self._slice(start, start + windows * WINDOW))
+            limit = int(self.settings.max_utterance_s * RATE)
+            for i, prob in enumerate(probs):
+                at = start + i * WINDOW
+                ended = self._endpointer.push(float(prob), at)
+                if ended is None and self._endpointer.in_speech and at - self._utterance_start() >= limit:
+                    ended = self._endpointer.cut(at + WINDOW)
+                if ended is not None:
+                    events += self._finalize(ended, at + WINDOW)
+            self._vad_pos = start + windows * WINDOW
+        if not self._endpointer.in_speech:
+            self._trim(max(self._floor, self._vad_pos - self._lead))
+        elif partial and self._due():
+            event = self._partial()
+            if event is not None:
+                events.append(event)
+        return events
+
+    def _utterance_start(self) -> int:
+        speech = self._endpointer.speech_start
+        return max(self._floor, (speech if speech is not None else self._vad_pos) - self._lead)
+
+    def _due(self) -> bool:
+        covered = self._hypothesis[1] if self._hypothesis else self._utterance_start()
+        return self._end - covered >= self.settings.partial_interval_s * RATE
+
+    def _partial(self) -> PartialEvent | None:
+        start, end = self._utterance_start(), self._end
+        words = self._decode(start, end, self.settings.beam_size)
+        self._hypothesis = (start, end, words)
+        self._agreement.update(words)
+        text = self._agreement.text()
+        if not text or text == self._last_partial:
+            return None
+        self._last_partial = text
+        return PartialEvent(
+            utterance=self._utterance, text=text, stable=self._agreement.stable_text(),
+            start=round(start / RATE, 3), end=round(end / RATE, 3),
+        )  # fmt: skip
+
+    def _finalize(self, ended: Endpoint, available: int) -> list[Event]:
+        start = max(self._floor, ended.speech_start - self._lead)
+        end = min(available, ended.speech_end + self._pad)
+        hyp = self._hypothesis
+        reuse = (
+            hyp is not None and hyp[0] == start and hyp[1] >= ended.speech_end
+            and self.settings.final_beam_size == self.settings.beam_size
+        )  # fmt: skip
+        words = hyp[2] if reuse and hyp is not None else self._decode(start, end, self.settings.final_beam_size)
+        raw = self._agreement.text(words)
+        self._agreement = LocalAgreement()
+        self._hypothesis = None
+        self._last_partial = ""
+        self._floor = end
+        self._utterance += 1
+        if not raw:
+            return []
+        text = format_utterance(raw) if self.config.format else raw
+        final = FinalEvent(
+            index=len(self.finals), text=text, raw=raw, start=round(ended.speech_start / RATE, 3),
+            end=round(ended.speech_end / RATE, 3), entities=detect_entities(text) if text.strip() else [],
+        )  # fmt: skip
+        self.finals.append(final)
+        return [final]
+
+    def _decode(self, start: int, end: int, beam_size: int) -> list[str]:
+        context = " ".join(f.raw for f in self.finals)[-200:]  # the note so far, as Whisper's prompt
+        options = self.options.model_copy(update={"beam_size": beam_size, "prompt": context or None})
+        began = time.perf_counter()
+        try:
+            result = asr.transcribe(
+                self._slice(start, end), options, pool=self.pool, priority=Priority.INTERACTIVE,
+                settings=self.asr_settings, allow_passthrough=False,
+            )  # fmt: skip
+        except asr.AsrError as exc:
+            raise DictationError(exc.message, code=exc.code) from exc
+        finally:
+            self.decodes += 1
+            self.decode_seconds += time.perf_counter() - began
+        return result.text.split()
+
+    def _slice(self, start: int, end: int) -> np.ndarray:
+        start = max(start, self._base)
+        return self._audio[start - self._base : max(start, end) - self._base]
+
+    def _trim(self, keep_from: int) -> None:
+        if keep_from > self._base:
+            self._audio = self._audio[keep_from - self._base :]
+            self._base = keep_from
+
+    def close(self) -> None:
+        """Free what the session holds (audio, the webm decoder thread); it accepts nothing more."""
+        self.closed = True
+        if self._webm is not None:
+            with contextlib.suppress(DictationError):
+                self._webm.close(timeout=1.0)
+        with self._lock:
+            self._pending = []
+        self._audio = np.zeros(0, np.float32)
+
+    def warm_up(self) -> None:
+        """Load the model and check the language now, so the first partial is not slowed by it."""
+        try:
+            detect_entities("aspirin")  # the medical lexicons load once per process, on first use
+            silence = np.zeros(RATE // 2, np.float32)
+            asr.transcribe(silence, self.options, pool=self.pool, priority=Priority.INTERACTIVE,
+                           settings=self.asr_settings, allow_passthrough=False)  # fmt: skip
+        except asr.AsrError as exc:
+            raise DictationError(exc.message, code=exc.code) from exc

@@ -1,0 +1,43 @@
+"""Helpers for dictation tests: recordings as PCM16 frames, word error rate, a socket conversation."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+
+import asr
+
+RATE = 16000
+
+
+def pcm16(path: Path, seconds: float | None = None) -> bytes:
+    samples = asr.decode(path).samples
+    if seconds is not None:
+        samples = samples[: int(seconds * RATE)]
+    return (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
+
+
+def frames(pcm: bytes, seconds: float = 0.1) -> list[bytes]:
+    size = int(seconds * RATE) * 2
+    return [pcm[i : i + size] for i in range(0, len(pcm), size)]
+
+
+def words(text: str) -> list[str]:
+    return re.sub(r"[^\w' ]", " ", text.lower()).split()
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    ref, hyp = words(reference), words(hypothesis)
+    row = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        prev, row[0] = row[0], i
+        for j, h in enumerate(hyp, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
+    return row[-1] / max(1, len(ref))
+
+
+def reference(data_dir: Path, clip: str) -> str:
+    return json.loads((data_dir / "speech/general/clips/manifest.json").read_text())[clip]
