@@ -58,6 +58,7 @@ class BotInfo(BaseModel):
     detail: str | None
     rest_url: str
     socket_path: str
+    rasa_url: str | None  # the loopback Rasa server behind the gateway (for benchmarks and debugging)
 
 
 class BotService:
@@ -119,6 +120,7 @@ class BotService:
             detail=status.detail,
             rest_url=f"/v1/bots/{bot}/webhooks/rest/webhook",
             socket_path=f"/v1/bots/{bot}/socket.io/",
+            rasa_url=self.external_urls.get(bot) or self.sidecars.urls.get(bot),
         )
 
     async def close(self) -> None:
