@@ -1,0 +1,162 @@
+"""WS /v1/medical/dictation with the real engine (tiny.en): finals, the note, bad input, resume, keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from tests.dictation.helpers import frames, pcm16, reference, wer
+
+URL = "/v1/medical/dictation"
+START = {"type": "start", "sample_rate": 16000, "language": "en", "model": "tiny.en"}
+
+
+def until(ws: Any, *types: str) -> tuple[dict, list[dict]]:
+    """Messages up to and including the first of `types` (or an error)."""
+    seen: list[dict] = []
+    while True:
+        message = ws.receive_json()
+        seen.append(message)
+        if message["type"] in types or message["type"] == "error":
+            return message, seen
+
+
+def expect_error_and_close(ws: Any, code: str) -> dict:
+    message = ws.receive_json()
+    assert message["type"] == "error", message
+    assert message["code"] == code, message
+    assert message["message"]
+    closed = ws.receive()
+    assert closed["type"] == "websocket.close"
+    return message
+
+
+def test_recording_gives_finals_close_to_the_reference_and_stop_gives_the_note(
+    gateway: TestClient, data_dir: Path
+) -> None:
+    audio = pcm16(data_dir / "speech/general/clips/jfk.wav")
+    with gateway.websocket_connect(URL) as ws:
+        ws.send_json(START)
+        ready, _ = until(ws, "ready")
+        assert ready["type"] == "ready" and ready["model"] == "tiny.en"
+        for frame in frames(audio, 0.1):  # faster than real time: within the burst allowance
+            ws.send_bytes(frame)
+        ws.send_json({"type": "stop"})
+        done, seen = until(ws, "done")
+    assert done["type"] == "done", done
+    finals = [m for m in seen if m["type"] == "final"]
+    assert len(finals) >= 2  # JFK pauses between phrases: more than one utterance
+    assert [f["index"] for f in finals] == list(range(len(finals)))
+    assert all(a["end"] <= b["start"] for a, b in zip(finals, finals[1:], strict=False))
+    text = " ".join(f["text"] for f in finals)
+    assert wer(reference(data_dir, "jfk.wav"), text) <= 0.15, text
+    assert done["text"] == text  # the note is the finals, joined
+    assert [f["text"] for f in done["finals"]] == [f["text"] for f in finals]
+    assert done["duration"] == pytest.approx(11.0, abs=0.1)
+
+
+@pytest.mark.parametrize(
+    ("first", "code"),
+    [
+        ("this is not json", "invalid_json"),
+        ('{"sample_rate": 16000}', "invalid_message"),
+        ('{"type": "start", "sample_rate": 12345}', "invalid_sample_rate"),
+        ('{"type": "start", "sample_rate": "fast"}', "invalid_start"),
+        ('{"type": "start", "model": "../../etc/passwd"}', "model_not_found"),
+        ('{"type": "start", "model": "tiny.en", "language": "fr"}', "unsupported_language"),
+        ('{"type": "hello"}', "invalid_request"),
+        (b"\x00\x01" * 800, "start_expected"),
+    ],
+)
+def test_bad_start_gets_an_error_and_a_clean_close(gateway: TestClient, first: str | bytes, code: str) -> None:
+    with gateway.websocket_connect(URL) as ws:
+        ws.send_bytes(first) if isinstance(first, bytes) else ws.send_text(first)
+        expect_error_and_close(ws, code)
+    assert gateway.get("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("message", "code"),
+    [
+        (b"\x01\x02\x03", "invalid_audio"),  # half a sample: garbage framing
+        ("{not json", "invalid_json"),
+        ('{"type": "pause"}', "invalid_request"),
+    ],
+)
+def test_bad_message_mid_session_gets_an_error_and_a_clean_close(
+    gateway: TestClient, message: str | bytes, code: str
+) -> None:
+    with gateway.websocket_connect(URL) as ws:
+        ws.send_json(START)
+        until(ws, "ready")
+        ws.send_bytes(b"\x00\x00" * 1600)
+        ws.send_bytes(message) if isinstance(message, bytes) else ws.send_text(message)
+        expect_error_and_close(ws, code)
+
+
+def test_a_flood_faster_than_real_time_is_refused(gateway: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOXGATE_DICTATION_BURST_S", "2")
+    monkeypatch.setenv("VOXGATE_DICTATION_MAX_SPEED", "2")
+    with gateway.websocket_connect(URL) as ws:
+        ws.send_json(START)
+        until(ws, "ready")
+        error = None
+        for _ in range(100):  # 100 s of silence, sent at once
+            ws.send_bytes(b"\x00\x00" * 16000)
+        error = expect_error_and_close(ws, "too_fast")
+    assert "real time" in error["message"]
+
+
+def test_a_dropped_session_resumes_without_losing_finals(gateway: TestClient, data_dir: Path) -> None:
+    audio = frames(pcm16(data_dir / "speech/general/clips/jfk.wav"), 0.1)
+    with gateway.websocket_connect(URL) as ws:
+        ws.send_json(START)
+        ready, _ = until(ws, "ready")
+        for frame in audio[:45]:  # "And so my fellow Americans, ask not": at least one utterance ends
+            ws.send_bytes(frame)
+        first, _ = until(ws, "final")
+        assert first["type"] == "final"
+    # The socket dropped without `stop`: the session waits for its client.
+    with gateway.websocket_connect(URL) as ws:
+        ws.send_json({"type": "resume", "session_id": ready["session_id"], "last_final": -1})
+        resumed, _ = until(ws, "ready")
+        assert resumed["resumed"] is True and resumed["finals"] >= 1
+        again = ws.receive_json()
+        assert again == first  # finals the client may have missed are sent again
+        for frame in audio[45:]:
+            ws.send_bytes(frame)
+        ws.send_json({"type": "stop"})
+        done, _ = until(ws, "done")
+    assert done["type"] == "done", done
+    assert done["finals"][0] == first
+    assert wer(reference(data_dir, "jfk.wav"), done["text"]) <= 0.15, done["text"]
+    # Stopped sessions are gone: resuming now fails cleanly.
+    with gateway.websocket_connect(URL) as ws:
+        ws.send_json({"type": "resume", "session_id": ready["session_id"], "last_final": 0})
+        expect_error_and_close(ws, "session_not_found")
+
+
+def test_api_keys_apply_to_the_socket(tmp_path: Path, dictation_pool: Any) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", artifact_dir=tmp_path / "a", api_keys=["s3cret"],
+        modules=["dictation"],
+    )  # fmt: skip
+    with TestClient(create_app(settings, pool=dictation_pool)) as client:
+        assert client.get("/dictate").status_code == 200  # the page is public; it asks for the key
+        with client.websocket_connect(URL) as ws:
+            expect_error_and_close(ws, "missing_api_key")
+        with client.websocket_connect(URL + "?token=wrong") as ws:
+            expect_error_and_close(ws, "invalid_api_key")
+        with client.websocket_connect(URL, headers={"Authorization": "Bearer s3cret"}) as ws:
+            ws.send_json(START)
+            assert until(ws, "ready")[0]["type"] == "ready"
+            ws.send_json({"type": "stop"})
+            assert until(ws, "done")[0]["text"] == ""
+        with client.websocket_connect(URL + "?token=s3cret") as ws:
+            ws.send_json(START)
+            assert until(ws, "ready")[0]["type"] == "ready"
