@@ -1,0 +1,193 @@
+"""One call in, one CallResult out: ASR per party, timing, sentiment, PII, categories, issues/outcomes.
+
+Composition through public APIs only: ``asr.decode`` / ``asr.transcribe`` for speech, ``nlp.sentiment`` and
+``nlp.pii`` for text. Stereo calls: one channel per party (``CallOptions.agent_channel``). Mono calls (or
+stereo files whose channels are identical): one transcription, segments assigned to two speakers by k-means
+on a spectral voice signature; the first speaker is taken to be the agent (a best effort: no diarization model).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from nlp.calls import extract, signal
+from nlp.calls.rules import CategoryRule, apply_rules
+from nlp.calls.schema import CallOptions, CallResult, PartyStats, PiiSpan, Turn, TurnSentiment
+from workers import ModelPool, Priority, default_pool
+
+TURN_MERGE_GAP = 1.0
+
+
+def _segments(
+    samples: np.ndarray, options: CallOptions, pool: ModelPool, priority: int
+) -> list[tuple[float, float, str]]:
+    import asr
+
+    opts = asr.TranscribeOptions(model=options.asr_model, language=options.language, word_timestamps=True)
+    tr = asr.transcribe(samples, opts, pool=pool, priority=priority)
+    out = []
+    for s in tr.segments:
+        text = s.text.strip()
+        if not text:
+            continue
+        start, end = (s.words[0].start, s.words[-1].end) if s.words else (s.start, s.end)
+        out.append((float(start), float(end), text))
+    return out
+
+
+def _merge(segs: list[tuple[str, float, float, str]]) -> list[tuple[str, float, float, str]]:
+    segs = sorted(segs, key=lambda s: s[1])
+    out: list[list] = []
+    for spk, a, b, text in segs:
+        if out and out[-1][0] == spk and a - out[-1][2] < TURN_MERGE_GAP:
+            out[-1][2] = max(out[-1][2], b)
+            out[-1][3] += " " + text
+        else:
+            out.append([spk, a, b, text])
+    return [tuple(x) for x in out]  # type: ignore[misc]
+
+
+def _speech_from_turns(turns: Sequence[tuple[str, float, float, str]]) -> dict[str, list[signal.Interval]]:
+    talk: dict[str, list[signal.Interval]] = {"agent": [], "customer": []}
+    for spk, a, b, _ in turns:
+        talk[spk].append((a, b))
+    return {k: signal.union(v) for k, v in talk.items()}
+
+
+def _party_stats(
+    turns: list[Turn], talk: dict[str, list[signal.Interval]], duration: float, n_interrupts: dict[str, int]
+) -> dict[str, PartyStats]:
+    all_talk = sum(signal.total(v) for v in talk.values()) or 1.0
+    out = {}
+    for party in ("agent", "customer"):
+        mine = [t for t in turns if t.speaker == party]
+        talk_time = signal.total(talk.get(party, []))
+        words = sum(t.words for t in mine)
+        weights = [max(t.words, 1) for t in mine]
+        score = float(np.average([t.sentiment.score for t in mine], weights=weights)) if mine else 0.0
+        quarters: list[float | None] = []
+        for q in range(4):
+            a, b = q * duration / 4, (q + 1) * duration / 4
+            qt = [t for t in mine if a <= (t.start + t.end) / 2 < b]
+            quarters.append(
+                round(float(np.average([t.sentiment.score for t in qt], weights=[max(t.words, 1) for t in qt])), 3)
+                if qt
+                else None
+            )
+        label = "POSITIVE" if score > 0.25 else "NEGATIVE" if score < -0.25 else "NEUTRAL"
+        out[party] = PartyStats(
+            talk_time=round(talk_time, 2),
+            talk_share=round(talk_time / all_talk, 3),
+            words=words,
+            words_per_minute=round(words / (talk_time / 60), 1) if talk_time > 0 else 0.0,
+            sentiment=round(score, 3),
+            sentiment_label=label,
+            sentiment_by_quarter=quarters,
+            mean_loudness_dbfs=round(float(np.mean([t.loudness_dbfs for t in mine])), 1) if mine else None,
+            interruptions=n_interrupts.get(party, 0),
+        )
+    return out
+
+
+def analyze_call(
+    source: str | os.PathLike | bytes,
+    options: CallOptions | None = None,
+    rules: Sequence[CategoryRule] = (),
+    *,
+    name: str | None = None,
+    pool: ModelPool | None = None,
+    priority: int = Priority.BATCH,
+) -> CallResult:
+    """Analyse one recording. Bad audio gives a CallResult with status "error", never an exception."""
+    import asr
+    from nlp.pii import detect_pii, redact_text
+    from nlp.sentiment import detect_sentiment
+
+    options = options or CallOptions()
+    pool = pool or default_pool()
+    call = name or (Path(source).name if not isinstance(source, bytes) else "call")
+    try:
+        audio = asr.decode(source, max_seconds=options.max_duration)
+    except asr.AudioTooLongError:
+        return CallResult(call=call, status="error", error=f"the call is longer than {options.max_duration:.0f} s")
+    except (asr.AsrError, OSError) as exc:
+        return CallResult(call=call, status="error", error=f"cannot read the audio: {exc}")
+    duration = audio.duration
+    stereo = audio.channels is not None and not np.allclose(audio.channels[0], audio.channels[1], atol=1e-4)
+    if stereo:
+        chans = audio.channels
+        parties = {options.agent_channel: "agent", 1 - options.agent_channel: "customer"}
+        raw: list[tuple[str, float, float, str]] = []
+        talk: dict[str, list[signal.Interval]] = {}
+        for ch, party in parties.items():
+            raw += [(party, a, b, t) for a, b, t in _segments(chans[ch], options, pool, priority)]
+            talk[party] = signal.activity(chans[ch])
+        merged = _merge(raw)
+        channel_of = {p: chans[c] for c, p in parties.items()}
+        diar = "channel"
+    else:
+        segs = _segments(audio.samples, options, pool, priority)
+        feats = (
+            np.stack([signal.voice_features(audio.samples, a, b) for a, b, _ in segs]) if segs else np.zeros((0, 48))
+        )
+        labels = signal.two_speakers(feats)
+        merged = _merge(
+            [("agent" if k == 0 else "customer", a, b, t) for k, (a, b, t) in zip(labels, segs, strict=True)]
+        )
+        talk = _speech_from_turns(merged)
+        channel_of = {"agent": audio.samples, "customer": audio.samples}
+        diar = "mono-clustering"
+
+    texts = [t for _, _, _, t in merged]
+    sentiments = detect_sentiment(texts, pool, priority) if texts else []
+    pii = detect_pii(texts, pool, priority) if texts and options.redact_pii else [[] for _ in texts]
+    turns = []
+    for i, ((spk, a, b, text), s, ents) in enumerate(zip(merged, sentiments, pii, strict=True)):
+        sc = s.scores
+        turns.append(
+            Turn(
+                index=i,
+                speaker=spk,  # type: ignore[arg-type]
+                start=round(a, 2),
+                end=round(b, 2),
+                text=redact_text(text, ents) if options.redact_pii else text,
+                words=len(text.split()),
+                sentiment=TurnSentiment(
+                    label=s.label,
+                    score=round(sc.Positive - sc.Negative, 3),
+                    scores={k: round(v, 4) for k, v in sc.model_dump().items()},
+                ),
+                loudness_dbfs=signal.loudness(channel_of[spk], a, b),
+                pii=[PiiSpan(type=e.type, start=e.start, end=e.end) for e in ents],
+            )
+        )
+    interrupts = signal.interruptions(talk, options.interruption_min_overlap)
+    counts = {p: sum(1 for x in interrupts if x.by == p) for p in ("agent", "customer")}
+    parties_stats = _party_stats(turns, talk, duration, counts)
+    gaps = signal.silences(talk, duration, options.silence_threshold)
+    non_talk = round(duration - signal.total(signal.union([iv for v in talk.values() for iv in v])), 2)
+    pii_counts: dict[str, int] = {}
+    for ents in pii:
+        for e in ents:
+            pii_counts[e.type] = pii_counts.get(e.type, 0) + 1
+    return CallResult(
+        call=call,
+        duration=round(duration, 2),
+        channels=2 if audio.channels is not None else 1,
+        diarization=diar,  # type: ignore[arg-type]
+        asr_model=options.asr_model,
+        turns=turns,
+        parties=parties_stats,
+        non_talk_time=non_talk,
+        silences=gaps,
+        interruptions=interrupts,
+        categories=apply_rules(rules, turns, parties_stats, duration, non_talk),
+        issues=extract.issues(turns),
+        outcomes=extract.outcomes(turns),
+        pii_redacted=options.redact_pii,
+        pii_counts=pii_counts,
+    )
