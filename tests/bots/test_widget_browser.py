@@ -47,7 +47,7 @@ def test_widget_chat_in_chromium(site: str, tmp_path: Path) -> None:
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium not installed (scripts/apt-packages.txt)")
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[*FLAGS, f"--user-data-dir={tmp_path / 'ud'}"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)  # playwright makes a fresh profile
         page = browser.new_page()
         page.goto(site)
         bubble = page.get_by_role("button", name="Open chat: Riverside Clinic")
@@ -65,6 +65,9 @@ def test_widget_chat_in_chromium(site: str, tmp_path: Path) -> None:
 
         page.reload()  # the conversation survives a page load
         page.get_by_role("log").get_by_text("I'm a virtual assistant").wait_for(timeout=10_000)
-        page.keyboard.press("Escape")
-        assert page.get_by_role("button", name="Open chat: Riverside Clinic").get_attribute("aria-expanded") == "false"
+        page.get_by_label("Your message").focus()
+        page.keyboard.press("Escape")  # closes, and focus returns to the bubble
+        bubble = page.get_by_role("button", name="Open chat: Riverside Clinic")
+        assert bubble.get_attribute("aria-expanded") == "false"
+        assert page.evaluate("document.activeElement.className") == "vxg-bubble"
         browser.close()

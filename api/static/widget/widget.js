@@ -130,12 +130,16 @@
     });
   }
 
-  function setOpen(open) {
-    state.open = open;
-    save();
+  function show(open) {
     panel.hidden = !open;
     bubble.setAttribute("aria-expanded", String(open));
     bubble.setAttribute("aria-label", (open ? "Close chat: " : "Open chat: ") + title);
+  }
+
+  function setOpen(open) {
+    state.open = open;
+    save();
+    show(open);
     if (open) {
       input.focus();
       if (!state.log.length) post("/greet", "Hello");
@@ -157,8 +161,7 @@
 
   state.log.forEach(render);
   if (state.open || script.getAttribute("data-open") === "true") {
-    panel.hidden = false;
-    bubble.setAttribute("aria-expanded", "true");
+    show(true);
     if (!state.log.length) post("/greet", "Hello");
   }
 })();
