@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from tts.engines.base import Engine
+from tts.engines.coqui import CoquiEngine
 from tts.engines.espeak import EspeakEngine
 from tts.engines.festival import FestivalEngine
 from tts.engines.flite import FliteEngine
@@ -17,7 +18,7 @@ from tts.schemas import VoiceInfo
 
 def engines() -> list[Engine]:
     """Adding an engine is adding its file and one entry here."""
-    return [PiperEngine(), FliteEngine(), FestivalEngine(), EspeakEngine()]
+    return [PiperEngine(), FliteEngine(), FestivalEngine(), EspeakEngine(), CoquiEngine()]
 
 
 # OpenAI voice name -> preferred voices, first available wins
