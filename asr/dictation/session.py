@@ -190,6 +190,10 @@ class DictationSession:
 
     def _due(self) -> bool:
         covered = self._hypothesis[1] if self._hypothesis else self._utterance_start()
+        if self._endpointer.silence_since is not None and covered < self._endpointer.speech_end:
+            # The speaker may have stopped: decode what covers all the speech now, so that when the
+            # silence is long enough the final reuses it instead of waiting for a fresh decode.
+            return True
         return self._end - covered >= self.settings.partial_interval_s * RATE
 
     def _partial(self) -> PartialEvent | None:
