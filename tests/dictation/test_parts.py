@@ -116,3 +116,38 @@ def test_registry_limits_sessions_parks_dropped_ones_and_expires_them() -> None:
     assert caught.value.code == "session_not_found"
     registry.remove(b)
     assert len(registry) == 0
+
+
+def test_webm_opus_chunks_decode_as_they_arrive(data_dir: Path) -> None:
+    import io
+
+    import av
+
+    from asr.dictation.audio import WebmDecoder
+
+    samples = asr.decode(data_dir / "speech/general/clips/jfk.wav").samples
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="webm") as container:  # what MediaRecorder sends: WebM/Opus at 48 kHz
+        stream = container.add_stream("libopus", rate=48000)
+        stream.layout = "mono"
+        pcm = np.interp(np.arange(0, len(samples), 1 / 3), np.arange(len(samples)), samples).astype(np.float32)
+        for i in range(0, len(pcm), 960):
+            frame = av.AudioFrame.from_ndarray(pcm[None, i : i + 960], format="flt", layout="mono")
+            frame.sample_rate = 48000
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    data = buffer.getvalue()
+    decoded: list[np.ndarray] = []
+    decoder = WebmDecoder(decoded.append)
+    for i in range(0, len(data), 4000):
+        decoder.feed(data[i : i + 4000])
+    decoder.close()
+    assert sum(len(d) for d in decoded) / 16000 == pytest.approx(11.0, abs=0.05)
+
+    garbage = WebmDecoder(decoded.append)
+    garbage.feed(b"definitely not a webm stream" * 100)
+    with pytest.raises(DictationError) as caught:
+        garbage.close()
+    assert caught.value.code == "invalid_audio"
