@@ -1,0 +1,89 @@
+"""The analytics recover what the generator planted: talk times, silences, interruptions, PII; bad calls fail alone."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlp.calls import CALL_SCHEMA_VERSION, CallOptions, CallResult, analyze_call, list_calls, run_batch
+from nlp.calls.batch import BatchInputError
+from nlp.calls.signal import activity, interruptions, silences
+from tests.calls.shared import shared_pool
+
+
+def _result(out: Path, name: str) -> CallResult:
+    return CallResult.model_validate_json((out / "calls" / f"{name}.json").read_text())
+
+
+def test_signal_measures_on_tones() -> None:
+    sr = 16000
+    t = np.arange(sr) / sr
+    tone = 0.3 * np.sin(2 * np.pi * 220 * t).astype(np.float32)
+    a = np.zeros(6 * sr, dtype=np.float32)
+    c = np.zeros(6 * sr, dtype=np.float32)
+    a[0:sr] = tone
+    a[4 * sr : 5 * sr] = tone
+    c[int(0.5 * sr) : int(1.5 * sr)] = tone  # starts while the agent talks: 0.5 s overlap
+    talk = {"agent": activity(a), "customer": activity(c)}
+    assert talk["agent"][0] == pytest.approx((0.0, 0.99), abs=0.05)
+    [gap] = silences(talk, 6.0, threshold=2.0)
+    assert gap.start == pytest.approx(1.5, abs=0.05) and gap.end == pytest.approx(4.0, abs=0.05)
+    [cut] = interruptions(talk, 0.3)
+    assert (
+        cut.by == "customer" and cut.at == pytest.approx(0.5, abs=0.05) and cut.duration == pytest.approx(0.5, abs=0.05)
+    )
+
+
+def test_planted_facts_are_recovered(batch_run, test_call) -> None:
+    out, summary, _ = batch_run
+    _, truth = test_call
+    r = _result(out, "good.wav")
+    assert r.schema_version == CALL_SCHEMA_VERSION and r.status == "ok" and r.diarization == "channel"
+    for party in ("agent", "customer"):
+        assert r.parties[party].talk_time == pytest.approx(truth["talk_time"][party], rel=0.05)
+    for s in truth["silences"]:
+        assert any(abs(g.start - s["start"]) < 0.5 and abs(g.end - s["end"]) < 0.5 for g in r.silences), r.silences
+    for i in truth["interruptions"]:
+        assert any(x.by == i["by"] and abs(x.at - i["at"]) < 0.5 for x in r.interruptions), r.interruptions
+    # every planted PII value is gone from the redacted transcript
+    text = " ".join(t.text for t in r.turns)
+    for p in truth["pii"]:
+        digits = "".join(ch for ch in p["value"] if ch.isdigit())
+        assert p["value"].lower() not in text.lower() and (not digits or digits[-4:] not in text), p
+    assert sum(r.pii_counts.values()) >= len(truth["pii"])
+    assert {t.speaker for t in r.turns} == {"agent", "customer"}
+    assert r.turns[0].speaker == "agent" and "help" in r.turns[0].text.lower()
+    assert any(t.sentiment.label == "POSITIVE" for t in r.turns if t.speaker == "customer")
+    assert {c.name for c in r.categories} == {"refund", "damaged item"}
+    assert any("return" in s.text.lower() or "damaged" in s.text.lower() for s in r.issues)
+    assert any("refund" in s.text.lower() for s in r.outcomes)
+    assert all(len(p.sentiment_by_quarter) == 4 for p in r.parties.values())
+
+
+def test_corrupt_call_fails_alone_and_batch_resumes(batch_run, test_call) -> None:
+    out, summary, first_seconds = batch_run
+    bad = _result(out, "corrupt.wav")
+    assert bad.status == "error" and "audio" in bad.error
+    assert summary.calls == 2 and summary.succeeded == 1 and summary.failed[0]["call"] == "corrupt.wav"
+    assert json.loads((out / "summary.json").read_text())["succeeded"] == 1
+    # a second run over the same output folder resumes: nothing is analysed again
+    before = (out / "calls" / "good.wav.json").stat().st_mtime_ns
+    path, _ = test_call
+    t0 = time.monotonic()
+    again = run_batch([path, path.parent / "corrupt.wav"], out, CallOptions(), pool=shared_pool())
+    assert time.monotonic() - t0 < min(5.0, first_seconds / 2)
+    assert again == summary and (out / "calls" / "good.wav.json").stat().st_mtime_ns == before
+
+
+def test_too_long_call_and_empty_folder(tmp_path: Path, test_call) -> None:
+    path, _ = test_call
+    r = analyze_call(path, CallOptions(max_duration=10), pool=shared_pool())
+    assert r.status == "error" and "longer than 10 s" in r.error
+    with pytest.raises(BatchInputError, match="no audio files"):
+        list_calls(tmp_path)
+    with pytest.raises(BatchInputError, match="no files match"):
+        list_calls(str(tmp_path / "*.wav"))
