@@ -151,10 +151,12 @@ def calls_bench(folder: Path, pool, model: str, parallel: int) -> dict:
         print(f"| {name} | {d:.0f} | {ea:.1%} | {ec:.1%} |")
     per_hour = 3600 / (wall / audio * 300)
     print(
-        f"silences recovered {sil_hit}/{sil_n}; interruptions {int_hit}/{int_n}; PII redacted from audio {pii_hit}/{pii_n}"
+        f"silences recovered {sil_hit}/{sil_n}; interruptions {int_hit}/{int_n}; "
+        f"PII redacted from audio {pii_hit}/{pii_n}"
     )
     print(
-        f"processing {wall:.0f} s for {audio:.0f} s of audio (RTF {wall / audio:.2f}) -> {per_hour:.1f} five-minute calls/hour"
+        f"processing {wall:.0f} s for {audio:.0f} s of audio (RTF {wall / audio:.2f}) "
+        f"-> {per_hour:.1f} five-minute calls/hour"
     )
     return {
         "calls": len(files),
