@@ -21,6 +21,9 @@ import os
 import sys
 from typing import Any, TextIO
 
+# run as a script, its own folder (tts/engines: cli.py, base.py, piper.py...) would shadow top-level modules
+sys.path = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(os.path.abspath(__file__))]
+
 
 def _protocol_stream() -> TextIO:
     """Move fd 1 aside for replies and point fd 1 (and sys.stdout) at stderr, so library prints, even from C,
