@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     max_audio_mb: float = 200
     max_document_mb: float = 50
 
+    # Chatbots: the gateway runs the Rasa servers as managed sidecar processes unless this is off.
+    bots_sidecars: bool = True
+
     job_workers: int = Field(default=1, ge=0, description="jobs run at once; 0 leaves jobs queued")
     modules: list[str] | None = Field(default=None, description="mount only these modules (default: all installed)")
 

@@ -171,7 +171,7 @@ def _check_bot(service: BotService, bot: str, request: Request) -> dict[str, str
 async def startup(app: FastAPI) -> None:
     service = BotService(app.state.settings)
     app.state.bots = service
-    if os.environ.get("VOXGATE_BOTS_SIDECARS", "1") != "0":
+    if app.state.settings.bots_sidecars:
         await asyncio.to_thread(service.sidecars.start)
 
 
