@@ -14,7 +14,7 @@ from asr.engines import get_engine
 from asr.engines.faster_whisper import check_language
 from asr.errors import TranscriptionCancelled, UnsupportedLanguageError
 from asr.models import resolve_model
-from asr.schemas import Segment, TranscribeOptions, Transcript
+from asr.schemas import AUTO_BATCH_SECONDS, AUTO_BATCH_SIZE, Segment, TranscribeOptions, Transcript
 from workers import ModelPool, ModelSpec, Priority, default_pool
 
 ProgressCallback = Callable[[Segment, float], None]  # (segment, seconds covered); may raise to stop
@@ -53,6 +53,8 @@ def transcribe(
     """Transcribe (or translate) audio: bytes or a path in any format, an `Audio`, or 16 kHz samples."""
     options, model, spec = _prepare(options, settings, allow_passthrough)
     clip = as_audio(audio)
+    if options.batch_size is None:
+        options.batch_size = AUTO_BATCH_SIZE if clip.duration > AUTO_BATCH_SECONDS else 0
     engine = get_engine()
     result = (pool or default_pool()).run(spec, engine.transcribe, clip.samples, options, on_segment, priority=priority)
     result.model = model.id
@@ -76,6 +78,8 @@ def stream(
     iterator early stops the decoding."""
     options, _model, spec = _prepare(options, settings, allow_passthrough)
     clip = as_audio(audio)
+    if options.batch_size is None:
+        options.batch_size = 0  # a batch holds 8 x 30 s before its first segment: too slow for a stream
     return _stream_segments(pool or default_pool(), spec, clip, options, priority)
 
 

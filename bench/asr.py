@@ -90,7 +90,7 @@ class Config:
     model: str
     kind: str  # "ours" or "baseline"
     hotwords: str | None = None
-    batch_size: int = 0
+    batch_size: int | None = None  # None: the library's automatic choice
 
 
 @dataclass
@@ -146,7 +146,7 @@ def run_isolated(job: Job) -> dict:
 
 
 # -- sections ------------------------------------------------------------------------------
-def configs(models: list[str], bias: bool, batched: bool = False) -> list[Config]:
+def configs(models: list[str], bias: bool, sequential: bool = False) -> list[Config]:
     from asr.medical import select_hotwords
 
     out: list[Config] = []
@@ -154,8 +154,8 @@ def configs(models: list[str], bias: bool, batched: bool = False) -> list[Config
         out += [Config(f"{model} ours", model, "ours"), Config(f"{model} baseline", model, "baseline")]
         if bias:
             out.append(Config(f"{model} ours+bias", model, "ours", select_hotwords([], "respiratory")))
-        if batched:
-            out.append(Config(f"{model} ours batched8", model, "ours", batch_size=8))
+        if sequential:
+            out.append(Config(f"{model} ours sequential", model, "ours", batch_size=0))
     return out
 
 
@@ -168,7 +168,9 @@ def medical_section(args, norm, terms) -> None:
         f"\n## medical: {len(paths)} recordings {[p.stem for p in paths]}, first {args.max_minutes or 'all'} min each"
     )
     rows = []
-    for config in configs(args.models, args.bias, args.batched):
+    for config in configs(args.models, args.bias, args.sequential):
+        if args.only and not any(word in config.name for word in args.only):
+            continue
         result = run_isolated(Job(config, job_files))
         totals = {"edits": 0, "words": 0, "med_edits": 0, "med_words": 0}
         for fid, text in result["texts"].items():
@@ -258,7 +260,8 @@ def main() -> None:
     parser.add_argument("--max-minutes", type=float, default=None, help="crop each recording to its first M minutes")
     parser.add_argument("--models", nargs="+", default=["base", "tiny.en"])
     parser.add_argument("--bias", action="store_true", help="also run with respiratory hotwords (vocabulary biasing)")
-    parser.add_argument("--batched", action="store_true", help="also run faster-whisper's batched pipeline (8)")
+    parser.add_argument("--sequential", action="store_true", help="also run without the batched pipeline")
+    parser.add_argument("--only", nargs="+", help="run only configs whose name contains one of these words")
     parser.add_argument("--sections", nargs="+", default=["medical", "clips", "entities"])
     args = parser.parse_args()
     if not DATA.is_dir():

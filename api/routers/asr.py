@@ -209,6 +209,7 @@ async def create_medical_transcription(
     model: ModelField = "whisper-1",
     language: Annotated[str | None, Form(description="ISO-639-1 code")] = "en",
     mode: Annotated[str, Form(description="auto (job when long), sync, or job")] = "auto",
+    specialty_hotwords: Annotated[bool, Form(description="also bias towards the specialty's terms")] = False,
     pool: ModelPool = Depends(get_pool),
     jobs: JobService = Depends(get_jobs),
     settings: asr.AsrSettings = Depends(asr_settings),
@@ -220,7 +221,7 @@ async def create_medical_transcription(
         raise ApiError(400, "mode must be auto, sync or job", param="mode")
     options = MedicalOptions(
         type=type, specialty=specialty, vocabulary=_vocabulary(vocabulary), redact_phi=redact_phi,
-        model=model, language=language or None,
+        model=model, language=language or None, specialty_hotwords=specialty_hotwords,
     )  # fmt: skip
     _check(asr.TranscribeOptions(model=model, language=options.language), settings)
     data = await _read(file)

@@ -71,7 +71,7 @@ class FasterWhisperEngine:
             vad_filter=options.vad,
             condition_on_previous_text=options.condition_on_previous_text,
         )
-        if options.batch_size > 0:
+        if options.batch_size:
             from faster_whisper import BatchedInferencePipeline
 
             kwargs.pop("condition_on_previous_text")  # the batched pipeline never conditions

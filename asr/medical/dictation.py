@@ -113,7 +113,12 @@ VITALS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
         re.compile(rf"\b(?:oxygen saturation|O2 sat(?:uration)?s?|sats|SpO2|sat){_IS}{_NUM}\s*(?:percent|%)?", re.I),
         _vital("SpO2", "%"),
     ),
-    (re.compile(rf"\btemperature{_IS}{_NUM}(?:\s*degrees?(?:\s+(?P<scale>celsius|centigrade|fahrenheit))?)?\b", re.I), _temperature),
+    (
+        re.compile(
+            rf"\btemperature{_IS}{_NUM}(?:\s*degrees?(?:\s+(?P<scale>celsius|centigrade|fahrenheit))?)?\b", re.I
+        ),
+        _temperature,
+    ),
 ]
 DOSE_RE = re.compile(rf"\b{_NUM}[\s-]*(?P<unit>{_UNIT})\b", re.I)
 

@@ -67,7 +67,7 @@ def transcribe_medical(
 ) -> MedicalTranscript:
     options = options or MedicalOptions()
     clip = as_audio(audio)
-    hotwords = select_hotwords(options.vocabulary, options.specialty) if options.bias else None
+    hotwords = select_hotwords(options.vocabulary, options.specialty if options.specialty_hotwords else None)
     topts = TranscribeOptions(
         model=options.model, language=options.language, hotwords=hotwords, word_timestamps=True,
         beam_size=options.beam_size, batch_size=options.batch_size,

@@ -49,9 +49,12 @@ class MedicalOptions(BaseModel):
     model: str | None = None
     language: str | None = "en"
     format: bool = Field(default=True, description="dictation formatting: spoken marks, doses, vitals")
-    bias: bool = Field(default=True, description="vocabulary biasing via hotwords (measured in bench/asr.py)")
+    specialty_hotwords: bool = Field(
+        default=False,
+        description="also bias towards the specialty's terms; measured to raise WER (bench/asr.py --bias), so off",
+    )
     beam_size: int | None = None
-    batch_size: int = 0
+    batch_size: int | None = None
 
 
 class MedicalTranscript(BaseModel):

@@ -83,3 +83,11 @@ def test_model_names_resolve_to_the_model_dir(asr_settings: asr.AsrSettings) -> 
     assert asr.resolve_model("Systran/faster-whisper-small", asr_settings).target == "Systran/faster-whisper-small"
     assert asr.resolve_model(tiny.target, asr_settings).target == tiny.target  # a directory passes through
     assert "tiny.en" in asr.available_models(asr_settings)
+
+
+def test_batched_pipeline_gives_the_same_words(jfk_bytes: bytes, asr_pool: EmbeddedPool, clips: dict[str, str]) -> None:
+    batched = asr.transcribe(
+        jfk_bytes, TINY.model_copy(update={"batch_size": 8, "word_timestamps": True}), pool=asr_pool
+    )
+    assert word_error_rate(clips["jfk.wav"], batched.text) < 0.15
+    assert batched.words and batched.segments[0].confidence > 0
