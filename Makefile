@@ -9,11 +9,12 @@ TORCH := torch==2.13.0
 INSTALLED := $(VENV)/.voxgate-installed
 MODELS := models/.voxgate-models-installed
 RASA := .venv-rasa/.voxgate-rasa-installed
+COQUI := .venv-coqui/.voxgate-coqui-installed
 export VOXGATE_DATA ?= $(abspath ../shared/data)
 
 .PHONY: run test bench setup lint format clean
 
-setup: $(INSTALLED) $(MODELS) $(RASA)
+setup: $(INSTALLED) $(MODELS) $(RASA) $(COQUI)
 	bash bots/train.sh
 
 $(PY):
@@ -36,6 +37,10 @@ $(MODELS): $(INSTALLED) scripts/install_models.py
 $(RASA): bots/setup_rasa.sh
 	bash bots/setup_rasa.sh
 
+# coqui-tts in its own venv: it needs torchaudio/torchcodec, which break beside the CPU torch (see the script).
+$(COQUI): scripts/setup_coqui.sh
+	bash scripts/setup_coqui.sh
+
 run: setup
 	$(VENV)/bin/voxgate serve
 
@@ -52,4 +57,4 @@ format: $(INSTALLED)
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) .venv-rasa models var .pytest_cache
+	rm -rf $(VENV) .venv-rasa .venv-coqui models var .pytest_cache
