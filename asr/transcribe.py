@@ -54,7 +54,7 @@ def transcribe(
     options, model, spec = _prepare(options, settings, allow_passthrough)
     clip = as_audio(audio)
     if options.batch_size is None:
-        options.batch_size = AUTO_BATCH_SIZE if clip.duration > AUTO_BATCH_SECONDS else 0
+        options.batch_size = AUTO_BATCH_SIZE if clip.duration > AUTO_BATCH_SECONDS and options.vad else 0
     engine = get_engine()
     result = (pool or default_pool()).run(spec, engine.transcribe, clip.samples, options, on_segment, priority=priority)
     result.model = model.id

@@ -71,7 +71,8 @@ class FasterWhisperEngine:
             vad_filter=options.vad,
             condition_on_previous_text=options.condition_on_previous_text,
         )
-        if options.batch_size:
+        # The batched pipeline cuts audio at VAD boundaries; without VAD it refuses audio over 30 s.
+        if options.batch_size and options.vad:
             from faster_whisper import BatchedInferencePipeline
 
             kwargs.pop("condition_on_previous_text")  # the batched pipeline never conditions

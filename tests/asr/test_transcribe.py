@@ -91,3 +91,10 @@ def test_batched_pipeline_gives_the_same_words(jfk_bytes: bytes, asr_pool: Embed
     )
     assert word_error_rate(clips["jfk.wav"], batched.text) < 0.15
     assert batched.words and batched.segments[0].confidence > 0
+
+
+def test_batching_without_vad_falls_back_to_sequential(asr_pool: EmbeddedPool) -> None:
+    # faster-whisper's batched pipeline raises on > 30 s without VAD; that must never reach a caller.
+    noise = np.random.default_rng(1).normal(0, 0.001, 16000 * 35).astype(np.float32)
+    options = TINY.model_copy(update={"batch_size": 8, "vad": False})
+    assert isinstance(asr.transcribe(noise, options, pool=asr_pool).text, str)
