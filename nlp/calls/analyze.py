@@ -20,6 +20,7 @@ from nlp.calls.schema import CallOptions, CallResult, PartyStats, PiiSpan, Turn,
 from workers import ModelPool, Priority, default_pool
 
 TURN_MERGE_GAP = 1.0
+WORD_GAP_SPLIT = 0.8
 
 
 def _segments(
@@ -29,14 +30,25 @@ def _segments(
 
     opts = asr.TranscribeOptions(model=options.asr_model, language=options.language, word_timestamps=True)
     tr = asr.transcribe(samples, opts, pool=pool, priority=priority)
-    out = []
+    out: list[tuple[float, float, str]] = []
     for s in tr.segments:
-        text = s.text.strip()
-        if not text:
+        if not s.words:
+            if s.text.strip():
+                out.append((float(s.start), float(s.end), s.text.strip()))
             continue
-        start, end = (s.words[0].start, s.words[-1].end) if s.words else (s.start, s.end)
-        out.append((float(start), float(end), text))
-    return out
+        # a segment can span silences (VAD joins speech chunks): split it where the words pause
+        group = [s.words[0]]
+        for w in s.words[1:]:
+            if w.start - group[-1].end >= WORD_GAP_SPLIT:
+                out.append(_utterance(group))
+                group = []
+            group.append(w)
+        out.append(_utterance(group))
+    return [u for u in out if u[2]]
+
+
+def _utterance(words: list) -> tuple[float, float, str]:
+    return float(words[0].start), float(words[-1].end), "".join(w.word for w in words).strip()
 
 
 def _merge(segs: list[tuple[str, float, float, str]]) -> list[tuple[str, float, float, str]]:

@@ -12,25 +12,35 @@ from collections.abc import Iterator
 
 Span = tuple[str, int, int, float]
 
-_CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+_CARD = re.compile(r"(?<!\d)(?:\d[ ,.-]?){12,18}\d(?!\d)")  # ASR writes "4,859,383..." too
 _ACCOUNT = re.compile(
     r"\b(?:account|acct|order|member(?:ship)?|policy|customer|reference|ref|routing|iban|case|ticket"
     r"|username|user name)"
-    r"(?:\s+(?:number|no\.?|id|#|num))?\s*(?:is|:|was|#)?\s*(?:it's\s+)?([A-Za-z]{0,3}[\d][\d -]{3,22}\d|[a-z]+\d{2,})",
+    r"(?:\s+(?:number|no\.?|id|#|num))?\s*(?:is|:|was|#)?\s*(?:it's\s+)?"
+    r"([A-Za-z]{0,3}[\d][\d ,.-]{3,22}\d|[a-z]+\d{2,})",
     re.IGNORECASE,
 )
 _PHONE = re.compile(r"(?<!\d)(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}(?!\d)")
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
 _SPOKEN_EMAIL = re.compile(
-    r"\b[a-z0-9._-]+(?:\s+(?:dot|underscore)\s+[a-z0-9]+)*\s+at\s+[a-z0-9-]+\s+dot\s+(?:com|net|org|edu|gov|co|io)\b",
+    r"\b[a-z0-9._-]+(?:\s+\d+)?(?:\s+(?:dot|underscore)\s+[a-z0-9]+)*\s+at\s+[a-z0-9-]+"
+    r"(?:\s+dot\s+|\.|\s+)(?:com|come|net|org|edu|gov|co|io)\b",
     re.IGNORECASE,
 )
+# "my email is ..." / "e-mail address: ...": the rest of the sentence is the address (ASR mangles them)
+_EMAIL_CONTEXT = re.compile(
+    r"\be-?mail(?:\s+address)?\s*(?:is|:)\s+([^.?!,;]*?[a-z0-9]+(?:\.(?:com|net|org))?)(?=[.?!,;]|$)", re.I
+)
+# any long digit run: phone when "phone"/"number"/"call"/"reach" is near before it, else an account-style id
+_DIGITS = re.compile(r"(?<![\d,.])\+?\d(?:[ ,.()-]{0,2}\d){6,16}(?![\d])")
+_CARD_CONTEXT = re.compile(r"\b(?:card|visa|mastercard|amex)\b[^.?!]{0,30}$", re.IGNORECASE)
+_PHONE_CONTEXT = re.compile(r"\b(?:phone|cell|mobile|call|reach|text|fax)\b[^.?!]{0,30}$", re.IGNORECASE)
 _STREET_SUFFIX = (
     r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|circle|"
     r"parkway|pkwy|highway|hwy|square|sq)"
 )
 _ADDRESS = re.compile(
-    r"\b\d{1,6}\s+(?:[A-Za-z0-9]+\.?\s+){0,4}" + _STREET_SUFFIX + r"\b\.?"
+    r"\b\d{1,3}(?:,?\d{3})?\s+(?:[A-Za-z0-9]+\.?\s+){0,4}" + _STREET_SUFFIX + r"\b\.?"
     r"(?:\s*,?\s*(?:apt|apartment|suite|unit)\s*#?\s*\w+)?"
     r"(?:\s*,?\s*[A-Za-z]+(?:\s+[A-Za-z]+){0,2}\s*,?\s*[A-Za-z]{2}\s+\d{5}(?:-\d{4})?)?",
     re.IGNORECASE,
@@ -68,6 +78,20 @@ def find(text: str) -> Iterator[Span]:
         yield ("EMAIL", m.start(), m.end(), 0.95)
     for m in _SPOKEN_EMAIL.finditer(text):
         yield ("EMAIL", m.start(), m.end(), 0.8)
+    for m in _EMAIL_CONTEXT.finditer(text):
+        yield ("EMAIL", m.start(1), m.end(1), 0.75)
+    for m in _DIGITS.finditer(text):
+        value = m.group()
+        n = sum(c.isdigit() for c in value)
+        if luhn_ok(value) and n >= 13:
+            continue
+        if n >= 12 and _CARD_CONTEXT.search(text[: m.start()]):
+            # ASR dropped or split digits, so no Luhn check: the context says it is a card
+            yield ("CREDIT_DEBIT_NUMBER", m.start(), m.end(), 0.6)
+        elif _PHONE_CONTEXT.search(text[: m.start()]) and 7 <= n <= 12:
+            yield ("PHONE", m.start(), m.end(), 0.7)
+        elif n >= 7:
+            yield ("ACCOUNT_NUMBER", m.start(), m.end(), 0.6)
     for m in _ADDRESS.finditer(text):
         yield ("ADDRESS", m.start(), m.end(), 0.85)
     for m in _SSN.finditer(text):
