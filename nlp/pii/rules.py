@@ -33,6 +33,13 @@ _EMAIL_CONTEXT = re.compile(
 )
 # any long digit run: phone when "phone"/"number"/"call"/"reach" is near before it, else an account-style id
 _DIGITS = re.compile(r"(?<![\d,.])\+?\d(?:[ ,.()-]{0,2}\d){6,16}(?![\d])")
+_NUM = (
+    r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
+    r"thousand|million|billion|double|triple)"
+)
+# numbers read out as words ("four five three nine ...", "three billion three hundred ..."): six or more
+_SPOKEN_DIGITS = re.compile(r"\b" + _NUM + r"(?:[\s,-]+(?:and\s+)?" + _NUM + r"){5,}\b", re.IGNORECASE)
 _CARD_CONTEXT = re.compile(r"\b(?:card|visa|mastercard|amex)\b[^.?!]{0,30}$", re.IGNORECASE)
 _PHONE_CONTEXT = re.compile(r"\b(?:phone|cell|mobile|call|reach|text|fax)\b[^.?!]{0,30}$", re.IGNORECASE)
 _STREET_SUFFIX = (
@@ -92,6 +99,9 @@ def find(text: str) -> Iterator[Span]:
             yield ("PHONE", m.start(), m.end(), 0.7)
         elif n >= 7:
             yield ("ACCOUNT_NUMBER", m.start(), m.end(), 0.6)
+    for m in _SPOKEN_DIGITS.finditer(text):
+        typ = "PHONE" if _PHONE_CONTEXT.search(text[: m.start()]) else "ACCOUNT_NUMBER"
+        yield ("CREDIT_DEBIT_NUMBER" if _CARD_CONTEXT.search(text[: m.start()]) else typ, m.start(), m.end(), 0.6)
     for m in _ADDRESS.finditer(text):
         yield ("ADDRESS", m.start(), m.end(), 0.85)
     for m in _SSN.finditer(text):
