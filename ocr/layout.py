@@ -3,6 +3,7 @@
 Reading order is a recursive XY-cut: split the blocks at the widest empty band that crosses them all,
 horizontal (top before bottom) or vertical (left column before right), and recurse. A full-width
 heading leaves no vertical band, so it comes before the columns under it; each column is read whole.
+When the two sides of a vertical band line up row by row (tables, receipts), rows are read instead.
 """
 
 from __future__ import annotations
@@ -55,6 +56,18 @@ def words_to_lines(words: list[Word]) -> list[Line]:
     return [make_line(ws) for ws in lines]
 
 
+def _is_cell(line: Line, lines: list[Line]) -> bool:
+    """A table cell or receipt entry: another line sits on the same row, further away than the shorter one is
+    wide (columns of running text sit much closer than their lines are long)."""
+    for other in lines:
+        if other is line or _v_overlap(line.bbox, other.bbox) <= 0.5:
+            continue
+        gap = max(other.bbox.left - line.bbox.right, line.bbox.left - other.bbox.right)
+        if gap > min(line.bbox.width, other.bbox.width):
+            return True
+    return False
+
+
 def lines_to_blocks(lines: list[Line]) -> list[Block]:
     """Group lines into blocks: a line joins the block above it when it overlaps it horizontally and
     the vertical gap is under one line height."""
@@ -63,7 +76,12 @@ def lines_to_blocks(lines: list[Line]) -> list[Block]:
     height = median(ln.bbox.height for ln in lines) or 1
     groups: list[list[Line]] = []
     for line in sorted(lines, key=lambda ln: (ln.bbox.top, ln.bbox.left)):
+        if _is_cell(line, lines):
+            groups.append([line])
+            continue
         for group in groups:
+            if _is_cell(group[-1], lines):
+                continue
             last = group[-1]
             gap = line.bbox.top - last.bbox.bottom
             if -0.5 * height <= gap <= 1.0 * height and _h_overlap(last.bbox, line.bbox) > 0.3:
@@ -85,6 +103,28 @@ def _gaps(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return gaps
 
 
+def _rows(blocks: list[Block]) -> list[Block]:
+    """Table order: rows top to bottom (blocks overlapping vertically share a row), each left to right."""
+    rows: list[list[Block]] = []
+    for block in sorted(blocks, key=lambda b: b.bbox.top):
+        if rows and any(_v_overlap(block.bbox, other.bbox) > 0.5 for other in rows[-1]):
+            rows[-1].append(block)
+        else:
+            rows.append([block])
+    return [b for row in rows for b in sorted(row, key=lambda b: b.bbox.left)]
+
+
+def _row_aligned(first: list[Block], rest: list[Block]) -> bool:
+    """Whether two sides of a vertical cut are cells of the same rows (a table or a receipt), not columns:
+    most single-line blocks of the smaller side have a single-line partner on the same row.
+    Paragraphs side by side are columns."""
+    small, big = sorted((first, rest), key=len)
+    paired = sum(
+        len(a.lines) == 1 and any(len(b.lines) == 1 and _v_overlap(a.bbox, b.bbox) > 0.5 for b in big) for a in small
+    )
+    return paired >= 0.5 * len(small)
+
+
 def _xy_cut(blocks: list[Block], depth: int = 0) -> list[Block]:
     if len(blocks) <= 1 or depth > 50:
         return blocks
@@ -92,16 +132,19 @@ def _xy_cut(blocks: list[Block], depth: int = 0) -> list[Block]:
     v_gaps = _gaps([(b.bbox.left, b.bbox.right) for b in blocks])
     h_cut = max(h_gaps, key=lambda g: g[1] - g[0], default=None)
     v_cut = max(v_gaps, key=lambda g: g[1] - g[0], default=None)
-    if h_cut is None and v_cut is None:
-        return sorted(blocks, key=lambda b: (b.bbox.top, b.bbox.left))
-    # The widest empty band wins: a column gutter beats the spacing between rows of text.
+    # The widest empty band wins: a column gutter beats the spacing between rows of text,
+    # unless the two sides line up row by row (a table), which is read row by row.
     if v_cut is not None and (h_cut is None or v_cut[1] - v_cut[0] > h_cut[1] - h_cut[0]):
         first = [b for b in blocks if b.bbox.right <= v_cut[0]]
         rest = [b for b in blocks if b.bbox.right > v_cut[0]]
-    else:
-        assert h_cut is not None
-        first = [b for b in blocks if b.bbox.bottom <= h_cut[0]]
-        rest = [b for b in blocks if b.bbox.bottom > h_cut[0]]
+        if not _row_aligned(first, rest):
+            return _xy_cut(first, depth + 1) + _xy_cut(rest, depth + 1)
+        if h_cut is None:
+            return _rows(blocks)
+    if h_cut is None:
+        return _rows(blocks)
+    first = [b for b in blocks if b.bbox.bottom <= h_cut[0]]
+    rest = [b for b in blocks if b.bbox.bottom > h_cut[0]]
     return _xy_cut(first, depth + 1) + _xy_cut(rest, depth + 1)
 
 

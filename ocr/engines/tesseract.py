@@ -65,7 +65,7 @@ def _data(binary: TesseractBinary, image: Image.Image, lang: str, psm: int | Non
     )
 
 
-def _blocks(data: dict[str, list[Any]]) -> list[Block]:
+def _blocks(data: dict[str, list[Any]], keep_lines: bool = False) -> list[Block]:
     """Tesseract paragraphs become blocks; its lines and words keep their boxes and confidences."""
     lines: dict[tuple[int, int, int], list[Word]] = defaultdict(list)
     for i, text in enumerate(data["text"]):
@@ -78,7 +78,7 @@ def _blocks(data: dict[str, list[Any]]) -> list[Block]:
     paragraphs: dict[tuple[int, int], list[Line]] = defaultdict(list)
     split = False
     for (block, par, _), words in lines.items():
-        pieces = _split_at_gaps(words)
+        pieces = [words] if keep_lines else _split_at_gaps(words)
         split = split or len(pieces) > 1
         paragraphs[(block, par)] += [make_line(piece) for piece in pieces]
     if split:  # Tesseract ran a line across columns or table cells: regroup the pieces ourselves
@@ -106,7 +106,8 @@ class TesseractEngine:
 
     def recognize(self, image: Image.Image, options: OcrOptions, pool: ModelPool, priority: int) -> list[Block]:
         data = pool.run(tesseract_spec(), _data, image, options.lang, options.psm, priority=priority)
-        return _blocks(data)
+        # psm 6 asks for one uniform block: keep Tesseract's lines whole and in its order.
+        return _blocks(data, keep_lines=options.psm == 6)
 
 
 register_engine("tesseract", TesseractEngine)

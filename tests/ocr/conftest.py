@@ -10,12 +10,12 @@ from PIL import Image, ImageDraw, ImageFont
 LINES = ["The quick brown fox jumps", "over the lazy dog near", "the river bank in spring."]
 
 
-def text_page(lines: list[str] = LINES, size: int = 40, width: int = 1000) -> Image.Image:
+def text_page(lines: list[str] = LINES, size: int = 40, width: int = 1000, spacing: float = 2.0) -> Image.Image:
     font = ImageFont.load_default(size=size)
-    image = Image.new("RGB", (width, 120 + len(lines) * size * 2), "white")
+    image = Image.new("RGB", (width, 120 + int(len(lines) * size * spacing)), "white")
     draw = ImageDraw.Draw(image)
     for i, line in enumerate(lines):
-        draw.text((60, 60 + i * size * 2), line, fill="black", font=font)
+        draw.text((60, 60 + int(i * size * spacing)), line, fill="black", font=font)
     return image
 
 

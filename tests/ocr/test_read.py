@@ -85,10 +85,26 @@ def test_rapidocr_reads_a_receipt(data_dir: Path) -> None:
 
 
 def test_reading_order_goes_down_each_column() -> None:
-    left = ["Alpha column starts here", *[f"alpha text line {n}" for n in "abcdef"], "alpha column ends"]
-    right = ["Beta column starts here", *[f"beta text line {n}" for n in "abcdef"], "beta column ends"]
-    font_page = Image.new("RGB", (1400, 900), "white")
-    font_page.paste(text_page(left, width=650), (0, 0))
-    font_page.paste(text_page(right, width=650), (750, 0))
-    text = ocr.read(encode(font_page, "PNG"), ocr.OcrOptions(orientation=False)).text.lower()
+    # Running text: lines fill their column, and the gutter is narrow next to them.
+    left = [
+        "Alpha column starts here and",
+        *[f"alpha text line {n} runs across" for n in "abcdef"],
+        "alpha column ends",
+    ]
+    right = ["Beta column starts here and", *[f"beta text line {n} runs across" for n in "abcd"], "beta column ends"]
+    page = Image.new("RGB", (1400, 900), "white")
+    page.paste(text_page(left, size=32, width=650, spacing=1.3), (0, 0))
+    page.paste(text_page(right, size=32, width=650, spacing=1.3), (520, 0))
+    text = ocr.read(encode(page, "PNG"), ocr.OcrOptions(orientation=False)).text.lower()
     assert text.index("alpha column ends") < text.index("beta column starts")
+
+
+def test_table_rows_are_read_row_by_row() -> None:
+    rows = [("Coffee", "3.50"), ("Sandwich", "7.25"), ("Orange juice", "4.00"), ("Total", "14.75")]
+    page = Image.new("RGB", (1200, 700), "white")
+    page.paste(text_page([name for name, _ in rows], width=600), (0, 0))
+    page.paste(text_page([price for _, price in rows], width=300), (850, 0))
+    for engine in ("tesseract", "rapidocr"):
+        document = ocr.read(encode(page, "PNG"), ocr.OcrOptions(engine=engine, orientation=False))
+        text = document.text.lower().replace(" ", "")  # RapidOCR may split a word; the order is what counts here
+        assert text.index("coffee") < text.index("3.50") < text.index("sandwich") < text.index("7.25"), (engine, text)

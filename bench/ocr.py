@@ -1,0 +1,221 @@
+"""OCR quality and speed on ../shared/data/ocr (scribe benchmark pages and SROIE receipts), per engine.
+
+scribe: word accuracy per file in the way of the benchmark's run_eval.js (each ground-truth word is matched
+to the OCR word whose box overlaps it most; correct when the texts agree, punctuation ignored), next to the
+Tesseract.js and Scribe.js numbers its README publishes; and order-free CER (both sides' words sorted).
+SROIE: CER of the receipt text, upper-cased like its ground truth, lines in reading order, and order-free.
+CPU seconds per page count this process and its children (the Tesseract subprocess).
+Baselines (issue 6, trial on this machine): scribe order-free CER 0.123 (default Tesseract);
+SROIE CER 0.214 (Tesseract psm 6) and 0.149 (RapidOCR).
+
+    .venv/bin/python bench/ocr.py [--limit 8] [--sroie-limit 20] [--engines tesseract,rapidocr,auto]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import re
+import resource
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path and its name would shadow the ocr package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+from lxml import html as lxml_html  # noqa: E402
+from rapidfuzz.distance import Levenshtein  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+import ocr  # noqa: E402
+from workers import Priority, make_pool  # noqa: E402
+
+BASE_SCRIBE_CER = 0.123
+BASE_SROIE_CER = {"tesseract psm 6": 0.214, "rapidocr": 0.149}
+PUNCT = re.compile(r"[^\w]", re.UNICODE)
+
+
+@dataclass
+class Box:
+    text: str
+    box: tuple[int, int, int, int]
+
+
+@dataclass
+class Scores:
+    accuracy: dict[str, float] = field(default_factory=dict)
+    cer: list[float] = field(default_factory=list)
+    cer_ordered: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("VOXGATE_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+
+
+def cpu_now() -> float:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def truth_words(path: Path) -> list[Box]:
+    tree = lxml_html.fromstring(path.read_bytes())
+    words = []
+    for span in tree.xpath("//*[contains(concat(' ', @class, ' '), ' ocrx_word ')]"):
+        match = re.search(r"bbox (\d+) (\d+) (\d+) (\d+)", span.get("title", ""))
+        text = span.text_content().strip()
+        if match and text:
+            words.append(Box(text, tuple(int(v) for v in match.groups())))  # type: ignore[arg-type]
+    return words
+
+
+def published(readme: Path) -> dict[str, tuple[float, float]]:
+    rows = re.findall(r"^\| (\w+)\.(?:truth\.)?hocr \| ([\d.]+)% \| ([\d.]+)% \|", readme.read_text(), re.MULTILINE)
+    return {name: (float(tess) / 100, float(scribe) / 100) for name, tess, scribe in rows}
+
+
+def overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    return w * h / max(1, min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1])))
+
+
+def word_accuracy(truth: list[Box], found: list[Box]) -> float:
+    correct = 0
+    for word in truth:
+        best = max(found, key=lambda f: overlap(word.box, f.box), default=None)
+        if (
+            best is not None
+            and overlap(word.box, best.box) > 0.5
+            and PUNCT.sub("", best.text) == PUNCT.sub("", word.text)
+        ):
+            correct += 1
+    return correct / max(1, len(truth))
+
+
+def cer(truth: str, hyp: str) -> float:
+    return Levenshtein.distance(truth, hyp) / max(1, len(truth))
+
+
+def sorted_words(words: list[str]) -> str:
+    return " ".join(sorted(words))
+
+
+def document_boxes(document: ocr.Document) -> list[Box]:
+    return [Box(w.text, (w.bbox.left, w.bbox.top, w.bbox.right, w.bbox.bottom)) for w in document.words]
+
+
+def run_scribe(engine: str, options: ocr.OcrOptions, files: list[Path], pool) -> Scores:  # type: ignore[no-untyped-def]
+    scores = Scores()
+    truth_dir = files[0].parent.parent / "ground_truth"
+    for image in files:
+        gt_path = next(iter(truth_dir.glob(f"{image.stem}*.hocr")), None)
+        if gt_path is None:
+            continue
+        truth = truth_words(gt_path)
+        start = cpu_now()
+        document = ocr.read(image, options, pool=pool, priority=Priority.BATCH)
+        scores.cpu.append(cpu_now() - start)
+        found = document_boxes(document)
+        scores.accuracy[image.stem] = word_accuracy(truth, found)
+        scores.cer.append(cer(sorted_words([w.text for w in truth]), sorted_words([w.text for w in found])))
+        scores.cer_ordered.append(cer(" ".join(w.text for w in truth), " ".join(w.text for w in found)))
+    return scores
+
+
+def run_sroie(options: ocr.OcrOptions, files: list[Path], pool) -> Scores:  # type: ignore[no-untyped-def]
+    scores = Scores()
+    for image in files:
+        with image.with_suffix(".csv").open(newline="") as handle:
+            lines = [",".join(row[8:]).strip() for row in csv.reader(handle) if len(row) > 8]
+        start = cpu_now()
+        document = ocr.read(image, options, pool=pool, priority=Priority.BATCH)
+        scores.cpu.append(cpu_now() - start)
+        hyp_lines = [ln.text.upper() for p in document.pages for b in p.blocks for ln in b.lines]
+        truth_text = " ".join(" ".join(lines).split())
+        scores.cer_ordered.append(cer(truth_text, " ".join(" ".join(hyp_lines).split())))
+        scores.cer.append(cer(sorted_words(truth_text.split()), sorted_words(" ".join(hyp_lines).split())))
+    return scores
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--limit", type=int, default=8, help="scribe pages (of 23)")
+    parser.add_argument("--sroie-limit", type=int, default=20)
+    parser.add_argument("--engines", default="tesseract,rapidocr,auto")
+    parser.add_argument("--deskew", action="store_true")
+    args = parser.parse_args()
+
+    root = data_dir() / "ocr"
+    scribe_files = sorted((root / "scribe" / "img").iterdir())[: args.limit]
+    sroie_files = sorted((root / "sroie").glob("*.jpg"))[: args.sroie_limit]
+    refs = published(root / "scribe" / "README.upstream.md")
+    pool = make_pool()
+    console = Console(width=max(Console().width, 150))
+    configs = {e: ocr.OcrOptions(engine=e, deskew=args.deskew) for e in args.engines.split(",")}  # type: ignore[arg-type]
+    if "tesseract" in configs:
+        configs["tesseract psm 6"] = ocr.OcrOptions(engine="tesseract", psm=6, deskew=args.deskew)
+
+    per_file = Table(title=f"scribe word accuracy, {len(scribe_files)} pages")
+    per_file.add_column("file")
+    scribe = {name: run_scribe(name, opts, scribe_files, pool) for name, opts in configs.items()}
+    for name in scribe:
+        per_file.add_column(name, justify="right")
+    per_file.add_column("Tesseract.js", justify="right")
+    per_file.add_column("Scribe.js", justify="right")
+    first = next(iter(scribe.values()))
+    for stem in first.accuracy:
+        tess_js, scribe_js = refs.get(stem, (float("nan"), float("nan")))
+        per_file.add_row(
+            stem, *[f"{s.accuracy[stem]:.2%}" for s in scribe.values()], f"{tess_js:.2%}", f"{scribe_js:.2%}"
+        )
+    stems = [s for s in first.accuracy if s in refs]
+    per_file.add_row(
+        "mean",
+        *[f"{statistics.mean(s.accuracy[k] for k in stems):.2%}" for s in scribe.values()],
+        f"{statistics.mean(refs[k][0] for k in stems):.2%}",
+        f"{statistics.mean(refs[k][1] for k in stems):.2%}",
+    )
+    console.print(per_file)
+
+    summary = Table(title="summary (lower CER is better; ratio = baseline / ours, >1 beats the baseline)")
+    for column in (
+        "set",
+        "engine",
+        "CER order-free",
+        "baseline",
+        "ratio",
+        "CER reading order",
+        "word acc",
+        "CPU s/page",
+    ):
+        summary.add_column(column, justify="left" if column in ("set", "engine") else "right")
+    for name, s in scribe.items():
+        c = statistics.mean(s.cer)
+        summary.add_row(
+            "scribe", name, f"{c:.3f}", f"{BASE_SCRIBE_CER:.3f}", f"{BASE_SCRIBE_CER / c:.2f}",
+            f"{statistics.mean(s.cer_ordered):.3f}", f"{statistics.mean(s.accuracy.values()):.2%}",
+            f"{statistics.mean(s.cpu):.2f}",
+        )  # fmt: skip
+    for name, opts in configs.items():
+        s = run_sroie(opts, sroie_files, pool)
+        c = statistics.mean(s.cer_ordered)
+        base = BASE_SROIE_CER.get(name)
+        summary.add_row(
+            f"sroie ({len(sroie_files)})", name, f"{statistics.mean(s.cer):.3f}", f"{base:.3f}" if base else "-",
+            f"{base / c:.2f}" if base else "-", f"{c:.3f}", "-", f"{statistics.mean(s.cpu):.2f}",
+        )  # fmt: skip
+    pool.shutdown()
+    console.print(summary)
+    console.print("SROIE baselines compare with our reading-order CER (the trial's measure is not stated).")
+
+
+if __name__ == "__main__":
+    main()
