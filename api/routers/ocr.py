@@ -20,7 +20,7 @@ from api.settings import Settings
 from nlp.translate import languages
 from workers import ModelPool, Priority
 
-REQUIRES = ("pytesseract", "pypdfium2", "PIL", "lingua")
+REQUIRES = ("pytesseract", "pypdfium2", "PIL")
 router = APIRouter(tags=["ocr"])
 
 OutputFormat = Literal["json", "text", "hocr", "pdf"]

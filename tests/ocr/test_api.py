@@ -8,6 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 import ocr
+from tests.ocr.conftest import encode
+from tests.ocr.test_bad_input import encrypted_pdf, huge_png_header
 
 pytestmark = pytest.mark.skipif(not ocr.get_engine("tesseract").available(), reason="tesseract not installed")
 
@@ -67,6 +69,19 @@ def test_bad_files_are_json_4xx(client: TestClient, content: bytes, status: int,
     assert response.status_code == status, response.text
     error = response.json()["error"]
     assert error["code"] == code and error["message"]
+
+
+def test_oversized_encrypted_and_overlong_documents(client: TestClient) -> None:
+    from PIL import Image
+
+    response = client.post("/v1/ocr", files={"file": ("big.png", huge_png_header(10_000, 10_000))})
+    assert response.status_code == 413 and response.json()["error"]["code"] == "image_too_large"
+    response = client.post("/v1/ocr", files={"file": ("locked.pdf", encrypted_pdf())})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "pdf_encrypted"
+    blank = Image.new("L", (20, 20), 255)
+    long_pdf = encode(blank, "PDF", save_all=True, append_images=[blank] * 500)
+    response = client.post("/v1/ocr", files={"file": ("long.pdf", long_pdf)})
+    assert response.status_code == 413 and "501 pages" in response.json()["error"]["message"]
 
 
 def test_bad_options_are_422(client: TestClient, page_png: bytes) -> None:
