@@ -10,6 +10,7 @@ Sections:
             --max-minutes crops each recording to its first M minutes and scores it against the
             reference prefix that fits best (one edit-distance pass gives every prefix).
   clips     speech/general/clips: WER per config; `_sil.wav` must give no words.
+  speakers  accuracy of the mono clinician/patient heuristic on the reference sentences (text only).
   entities  precision/recall of MEDICATION and MEDICAL_CONDITION on the reference transcripts
             against the hand-checked list in bench/asr_entities_gold.json.
 Each configuration runs in a fresh process, so its peak RSS is its own.
@@ -249,6 +250,28 @@ def entities_section() -> None:
               f"({tp} of {n_true} gold, {n_pred} predicted)")  # fmt: skip
 
 
+def speakers_section(limit: int) -> None:
+    """Mono speaker labels (text-only): the heuristic on the reference sentences, D/P marks hidden."""
+    import asr
+    from asr.medical.conversation import label_mono
+
+    right = total = majority = 0
+    for path in sorted((DATA / "speech" / "medical").glob("*.txt"))[:limit]:
+        truth: list[str] = []
+        segments: list[asr.Segment] = []
+        for who, turn in re.findall(r"\[[DP]-\d+\]\s*([DP]):\s*(.+)", path.read_text()):
+            for sentence in re.split(r"(?<=[.?!])\s+", turn.strip()):
+                if sentence:
+                    segments.append(asr.Segment(id=len(segments), start=0, end=0, text=sentence, confidence=1))
+                    truth.append("clinician" if who == "D" else "patient")
+        labels = [s.speaker for s in label_mono(segments)]
+        right += sum(a == b for a, b in zip(labels, truth, strict=True))
+        total += len(truth)
+        majority += max(truth.count("clinician"), truth.count("patient"))
+    print(f"\n## mono speaker heuristic on reference sentences ({limit} transcripts, {total} sentences)")
+    print(f"  accuracy {right / total:.1%}   (majority-class baseline {majority / total:.1%})")
+
+
 def singular(term: str) -> str:
     term = term.lower().strip()
     return term[:-1] if term.endswith("s") and not term.endswith("ss") and len(term) > 4 else term
@@ -262,7 +285,7 @@ def main() -> None:
     parser.add_argument("--bias", action="store_true", help="also run with respiratory hotwords (vocabulary biasing)")
     parser.add_argument("--sequential", action="store_true", help="also run without the batched pipeline")
     parser.add_argument("--only", nargs="+", help="run only configs whose name contains one of these words")
-    parser.add_argument("--sections", nargs="+", default=["medical", "clips", "entities"])
+    parser.add_argument("--sections", nargs="+", default=["medical", "clips", "entities", "speakers"])
     args = parser.parse_args()
     if not DATA.is_dir():
         sys.exit(f"no data at {DATA}; set VOXGATE_DATA")
@@ -274,6 +297,8 @@ def main() -> None:
         clips_section(args, norm)
     if "entities" in args.sections:
         entities_section()
+    if "speakers" in args.sections:
+        speakers_section(args.limit)
 
 
 if __name__ == "__main__":
