@@ -61,9 +61,13 @@ def _offline_email_recognizer() -> Any:
 
 
 def _load(device: str) -> Any:
+    import logging
+
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
+    # presidio warns about every other-language recognizer and unmapped spaCy label on load: noise here
+    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
     provider = NlpEngineProvider(
         nlp_configuration={"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": SPACY_MODEL}]}
     )

@@ -117,6 +117,58 @@ _WORDS = {
 }
 
 
+# Polar contact-centre phrasing, so that "customer-service language" does not itself mean NEUTRAL (the only
+# in-domain data would otherwise be the neutral set): feelings x service objects, composed with the seed.
+_OBJ = ["order", "refund", "card", "package", "account", "subscription", "delivery", "jacket", "app", "payment"]
+_NEG = [
+    "i'm really {f} about my {o}",
+    "this is {bad}, my {o} {broke}",
+    "i've been waiting {n} {unit} for my {o} and {nothing}",
+    "your service is {bad}",
+    "i'm {f}, nobody {helps}",
+    "the {o} {broke} and i'm {f}",
+    "honestly this is {bad}, i want to speak to a manager",
+    "i am {f} with how you handled my {o}",
+    "{bad}! i've called {n} times about my {o}",
+]
+_POS = [
+    "{thanks}, {praise}",
+    "{praise}, my {o} {fixed}",
+    "i'm {happy} that my {o} {fixed}",
+    "that {works} {great} for me, {thanks}",
+    "you've been {helpful}, {thanks}",
+    "{great}! the {o} {fixed}",
+    "i really appreciate your help with my {o}",
+    "{thanks} for sorting out my {o} so quickly",
+]
+_FILL = {
+    "f": ["frustrated", "upset", "annoyed", "disappointed", "angry", "furious", "fed up"],
+    "bad": ["unacceptable", "ridiculous", "terrible", "awful", "a joke", "so frustrating", "useless", "the worst"],
+    "broke": ["arrived broken", "never arrived", "doesn't work", "was damaged", "stopped working", "got lost"],
+    "nothing": ["nothing happened", "still nothing", "no one called me back", "you keep ignoring me"],
+    "unit": ["days", "weeks", "hours", "months"],
+    "helps": ["helps me", "answers", "calls back", "cares"],
+    "thanks": ["thank you so much", "thanks a lot", "many thanks", "thank you", "cheers"],
+    "praise": ["that's perfect", "that's wonderful", "you're amazing", "that's fantastic", "brilliant", "lovely"],
+    "fixed": ["works now", "is sorted", "came through", "arrived on time", "is fixed", "looks great"],
+    "happy": ["so happy", "really pleased", "delighted", "glad", "thrilled"],
+    "works": ["works", "sounds", "looks"],
+    "great": ["great", "perfect", "wonderful", "excellent", "fantastic"],
+    "helpful": ["very helpful", "so kind", "amazing", "really patient", "wonderful"],
+}
+
+
+def service_polar(rng: random.Random, n: int) -> tuple[list[str], list[int]]:
+    texts, labels = [], []
+    for i in range(n):
+        neg = i % 2 == 0
+        vals = {k: rng.choice(v) for k, v in _FILL.items()}
+        vals.update(o=rng.choice(_OBJ), n=str(rng.randint(2, 9)))
+        texts.append(rng.choice(_NEG if neg else _POS).format(**vals))
+        labels.append(0 if neg else 2)
+    return texts, labels
+
+
 def _fact(rng: random.Random) -> str:
     t = rng.choice(_FACT_TEMPLATES)
     vals = {k: rng.choice(v) for k, v in _WORDS.items()}
@@ -231,6 +283,9 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=6e-5)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--service-polar", type=int, default=1600, help="templated polar contact-centre phrases")
+    ap.add_argument("--cache", type=Path, default=None, help="keep the frozen-layer outputs here for re-runs")
     ap.add_argument("--limit", type=int, default=16000, help="seeded subset of SST-2 training phrases (0: all)")
     ap.add_argument("--cal-limit", type=int, default=1500, help="SST-2 dev.tsv phrases used for calibration")
     ap.add_argument("--neutral", type=int, default=2000, help="neutral examples (BANKING77 informational + templates)")
@@ -239,7 +294,8 @@ def main() -> None:
     random.seed(args.seed)
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
-    torch.set_num_threads(2)
+    # one thread: on a shared, oversubscribed CPU, multi-threaded kernels spin and run several times slower
+    torch.set_num_threads(args.threads)
     rng = random.Random(args.seed)
     t0 = time.time()
 
@@ -253,7 +309,8 @@ def main() -> None:
     neu = neutral_texts(args.data, rng)[: args.neutral]
     n_cal = len(neu) // 5
     neu_tr, neu_cal = neu[n_cal:], neu[:n_cal]
-    train_x, train_y = tr_x + neu_tr, tr_y + [1] * len(neu_tr)
+    pol_x, pol_y = service_polar(rng, args.service_polar)
+    train_x, train_y = tr_x + neu_tr + pol_x, tr_y + [1] * len(neu_tr) + pol_y
     # calibration set: SST dev (pos/neg) plus held-out neutral
     cal_x, cal_y = dv_x + neu_cal, dv_y + [1] * len(neu_cal)
 
@@ -264,9 +321,20 @@ def main() -> None:
         f"texts: train {len(train_x)} (neutral {len(neu_tr)}), cal {len(cal_x)}, eval {len(ev_x)}; "
         f"frozen layers {n_frozen}"
     )
-    c_train = cache_lower(model, tok, train_x, n_frozen)
-    c_cal = cache_lower(model, tok, cal_x, n_frozen)
-    c_ev = cache_lower(model, tok, ev_x, n_frozen)
+    cache_file = (
+        args.cache / f"lower-v2-{n_frozen}-{args.seed}-{args.limit}-{args.neutral}-{args.service_polar}.pt"
+        if args.cache
+        else None
+    )
+    if cache_file and cache_file.exists():
+        c_train, c_cal, c_ev = torch.load(cache_file)
+    else:
+        c_train = cache_lower(model, tok, train_x, n_frozen)
+        c_cal = cache_lower(model, tok, cal_x, n_frozen)
+        c_ev = cache_lower(model, tok, ev_x, n_frozen)
+        if cache_file:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            torch.save((c_train, c_cal, c_ev), cache_file)
     print(f"cached lower layers in {time.time() - t0:.0f}s")
 
     layers = model.encoder.layer[n_frozen:]
@@ -305,7 +373,7 @@ def main() -> None:
             opt.step()
             sched.step()
             tl += loss.item()
-            if bi % 500 == 0:
+            if bi % 100 == 0:
                 print(
                     f"epoch {ep} batch {bi}/{len(batches)} loss {tl / (bi + 1):.4f} {time.time() - t0:.0f}s", flush=True
                 )
@@ -343,6 +411,8 @@ def main() -> None:
         "batch": args.batch,
         "train_texts": len(train_x),
         "neutral_train_texts": len(neu_tr),
+        "service_polar_texts": len(pol_x),
+        "sst2_train_texts": len(tr_x),
         "calibration_texts": len(cal_x),
         "calibration_3class_acc": round(best[0], 4),
         "glue_dev_a_binary_acc": round(binary_acc(ev_logits, ev_y), 4),
