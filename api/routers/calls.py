@@ -251,6 +251,16 @@ def _job_outputs(job_id: str, jobs: JobService) -> Path:
     return jobs.job_dir(job_id) / "outputs"
 
 
+@router.get("/v1/calls/schema")
+def call_schema() -> dict[str, Any]:
+    """The JSON Schema of the per-call document and of the batch summary, with their version."""
+    return {
+        "version": calls.CALL_SCHEMA_VERSION,
+        "call": calls.CallResult.model_json_schema(),
+        "summary": calls.BatchSummary.model_json_schema(),
+    }
+
+
 @router.get("/v1/calls/{job_id}/results")
 def job_results(job_id: str, jobs: JobService = Depends(get_jobs)) -> dict[str, Any]:
     """The summary (once the batch is done) and every per-call document finished so far."""

@@ -51,6 +51,11 @@ def test_rules_per_tenant_and_syntax_errors(api: TestClient) -> None:
     assert api.get("/v1/calls/rules", headers={"X-Tenant": "bad tenant!"}).status_code == 400
 
 
+def test_schema_is_versioned(api: TestClient) -> None:
+    body = api.get("/v1/calls/schema").json()
+    assert body["version"] == "1.0" and "turns" in body["call"]["properties"]
+
+
 def test_bad_batch_requests(api: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     r = api.post("/v1/calls/analyze", data={})
     assert r.status_code == 400 and "either uploaded files" in r.json()["error"]["message"]
