@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from asr.languages import language_name
 from asr.schemas import Segment, Transcript
 
 ResponseFormat = Literal["json", "text", "srt", "verbose_json", "vtt"]
@@ -45,7 +46,7 @@ def to_vtt(transcript: Transcript) -> str:
 def to_verbose_json(transcript: Transcript, granularities: tuple[str, ...] = ("segment",)) -> dict[str, Any]:
     body: dict[str, Any] = {
         "task": transcript.task,
-        "language": transcript.language,
+        "language": language_name(transcript.language),
         "duration": transcript.duration,
         "text": transcript.text,
     }

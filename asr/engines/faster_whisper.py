@@ -10,6 +10,7 @@ import numpy as np
 from faster_whisper.tokenizer import _LANGUAGE_CODES
 
 from asr.errors import UnsupportedLanguageError
+from asr.languages import language_code
 from asr.schemas import Segment, TranscribeOptions, Transcript, Word
 
 LANGUAGES = frozenset(_LANGUAGE_CODES)
@@ -19,9 +20,11 @@ def check_language(language: str | None, multilingual: bool = True) -> str | Non
     """Normalise and validate a language code before any work is queued."""
     if language is None or not language.strip():
         return None
-    code = language.strip().lower()
+    code = language_code(language)
     if code not in LANGUAGES:
-        raise UnsupportedLanguageError(f"unsupported language {language!r}; use an ISO-639-1 code such as 'en'")
+        raise UnsupportedLanguageError(
+            f"unsupported language {language!r}; use an ISO-639-1 code such as 'en' or a name such as 'english'"
+        )
     if not multilingual and code != "en":
         raise UnsupportedLanguageError(f"this model is English-only; language {language!r} is not available")
     return code

@@ -44,6 +44,7 @@ def test_json_text_and_verbose_json() -> None:
     assert render(TRANSCRIPT, "text") == TRANSCRIPT.text + "\n"
     verbose = render(TRANSCRIPT, "verbose_json", ("segment", "word"))
     assert verbose["duration"] == 3725.5 and len(verbose["segments"]) == 2
+    assert verbose["language"] == "english"  # OpenAI reports names, not codes
     assert verbose["words"] == [
         {"word": " Hello", "start": 0.0, "end": 0.6},
         {"word": " there.", "start": 0.6, "end": 1.5},

@@ -56,7 +56,7 @@ def test_transcriptions_json_text_and_verbose(client: openai.OpenAI, speech_dir:
         verbose = client.audio.transcriptions.create(
             model=TEST_MODEL, file=f, response_format="verbose_json", timestamp_granularities=["word", "segment"]
         )
-    assert verbose.duration == pytest.approx(11.0, abs=0.1) and verbose.language == "en"
+    assert verbose.duration == pytest.approx(11.0, abs=0.1) and verbose.language == "english"
     assert verbose.words and verbose.segments and verbose.words[0].start < verbose.words[-1].end
 
 

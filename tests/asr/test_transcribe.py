@@ -70,6 +70,7 @@ def test_bad_model_and_language_fail_before_any_work(jfk_bytes: bytes, asr_pool:
         asr.resolve_model("../whisper/base", allow_passthrough=False)
     with pytest.raises(asr.UnsupportedLanguageError):
         asr.transcribe(jfk_bytes, TINY.model_copy(update={"language": "xx"}), pool=asr_pool)
+    assert asr.transcribe(jfk_bytes, TINY.model_copy(update={"language": "English"}), pool=asr_pool).language == "en"
     with pytest.raises(asr.UnsupportedLanguageError, match="English-only"):
         asr.transcribe(jfk_bytes, TINY.model_copy(update={"language": "de"}), pool=asr_pool)
     with pytest.raises(asr.UnsupportedLanguageError):
