@@ -70,10 +70,19 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+# ASR sometimes breaks a read-out card number with a word ("... 9754 for 3,234"): the tail belongs to it
+_CARD_TAIL = re.compile(r"\s*(?:for|and|dash|-|,)?\s*\d[\d ,.-]*\d")
+
+
+def _card(text: str, start: int, end: int, score: float) -> Span:
+    tail = _CARD_TAIL.match(text, end)
+    return ("CREDIT_DEBIT_NUMBER", start, tail.end() if tail else end, score)
+
+
 def find(text: str) -> Iterator[Span]:
     for m in _CARD.finditer(text):
         if luhn_ok(m.group()):
-            yield ("CREDIT_DEBIT_NUMBER", m.start(), m.end(), 0.95)
+            yield _card(text, m.start(), m.end(), 0.95)
     for m in _ACCOUNT.finditer(text):
         value = m.group(1).rstrip(" -")
         if _PHONE.fullmatch(value) or luhn_ok(value):
@@ -94,7 +103,7 @@ def find(text: str) -> Iterator[Span]:
             continue
         if n >= 12 and _CARD_CONTEXT.search(text[: m.start()]):
             # ASR dropped or split digits, so no Luhn check: the context says it is a card
-            yield ("CREDIT_DEBIT_NUMBER", m.start(), m.end(), 0.6)
+            yield _card(text, m.start(), m.end(), 0.6)
         elif _PHONE_CONTEXT.search(text[: m.start()]) and 7 <= n <= 12:
             yield ("PHONE", m.start(), m.end(), 0.7)
         elif n >= 7:
