@@ -66,9 +66,9 @@ def test_embeddings_carry_meaning(pool: EmbeddedPool) -> None:
     assert similar > unrelated + 0.2
 
 
-def test_loaded_model_reports_measured_memory(pool: EmbeddedPool) -> None:
+def test_loaded_model_reports_its_placement(pool: EmbeddedPool) -> None:
     nlp.embed(["warm up"], pool)
     (info,) = [m for m in pool.status().models if m.id == nlp.DEFAULT_EMBEDDING_MODEL]
     assert info.device == "cpu"
     assert info.memory_estimate_mb == 300
-    assert info.measured_rss_mb > 10
+    assert info.load_seconds > 0

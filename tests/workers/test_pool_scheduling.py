@@ -235,3 +235,14 @@ def test_long_batch_work_leaves_a_thread_for_interactive_requests(make_pool) -> 
 def test_with_one_thread_batch_work_still_runs(make_pool) -> None:
     pool = make_pool(cpu_threads=1, interactive_reserved_threads=1)
     assert pool.run(stand_in("m"), lambda model: "done", priority=Priority.BATCH) == "done"
+
+
+def test_memory_a_loader_allocates_is_measured(make_pool) -> None:
+    import numpy as np
+
+    # 64 MB touched at load (np.ones writes every page); safetensors weights are mmapped and would not show.
+    spec = ModelSpec(id="heavy", loader=lambda device: np.ones(64 * 2**20, dtype=np.uint8), memory_mb=64)
+    pool = make_pool()
+    pool.run(spec, lambda model: None)
+    (info,) = pool.status().models
+    assert 48 <= info.measured_rss_mb <= 200
