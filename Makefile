@@ -47,8 +47,15 @@ run: setup
 test: setup
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 
+# Each bench prints a table; the full runs take long on 2 cores, so these use small samples (see --help of each).
 bench: setup
-	$(PY) bench/pool.py
+	$(PY) -m bench.pool
+	$(PY) -m bench.asr --limit 2 --max-minutes 3
+	$(PY) -m bench.tts --limit 3
+	$(PY) -m bench.ocr --limit 8 --sroie-limit 10
+	$(PY) -m bench.translate --limit 200
+	$(PY) -m bench.calls
+	$(PY) -m bench.bots --turns 12
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     # Chatbots: the gateway runs the Rasa servers as managed sidecar processes unless this is off.
     bots_sidecars: bool = True
 
+    # Call analytics: server-side folders an admin allows batch jobs to read; calls analysed at once per job.
+    calls_allowed_roots: list[Path] = Field(default_factory=list)
+    calls_parallel: int = Field(default=2, ge=1)
+    calls_max_seconds: float = Field(default=3600, gt=0)
+
     job_workers: int = Field(default=1, ge=0, description="jobs run at once; 0 leaves jobs queued")
     modules: list[str] | None = Field(default=None, description="mount only these modules (default: all installed)")
 

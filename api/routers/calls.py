@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import re
 from pathlib import Path
 from typing import Annotated, Any
@@ -32,20 +30,8 @@ TENANT_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 router = APIRouter(tags=["calls"])
 
 
-# ---- settings (until api/settings.py has the fields: calls_allowed_roots, calls_parallel, calls_max_seconds)
-
-
 def allowed_roots(settings: Settings) -> list[Path]:
-    roots = getattr(settings, "calls_allowed_roots", None)
-    if roots is None:
-        raw = os.environ.get("VOXGATE_CALLS_ALLOWED_ROOTS", "").strip()
-        roots = json.loads(raw) if raw.startswith("[") else [r for r in raw.split(os.pathsep) if r]
-    return [Path(r).resolve() for r in roots]
-
-
-def _setting(settings: Settings, name: str, default: float) -> float:
-    value = getattr(settings, name, None)
-    return float(value if value is not None else os.environ.get(f"VOXGATE_{name.upper()}", default))
+    return [Path(r).resolve() for r in settings.calls_allowed_roots]
 
 
 # ---- sentiment
@@ -180,10 +166,14 @@ async def analyze_calls(
         raise ApiError(
             422, f"invalid options: {where}: {first['msg']}", code="invalid_options", param="options"
         ) from exc
-    max_seconds = _setting(settings, "calls_max_seconds", 3600)
-    opts.max_duration = min(opts.max_duration, max_seconds)
+    opts.max_duration = min(opts.max_duration, settings.calls_max_seconds)
     rules = [r.model_dump(exclude_none=True) for r in CallRuleStore(engine).list(tenant)]
-    params: dict[str, Any] = {"options": opts.model_dump(), "rules": rules, "tenant": tenant}
+    params: dict[str, Any] = {
+        "options": opts.model_dump(),
+        "rules": rules,
+        "tenant": tenant,
+        "parallel": settings.calls_parallel,
+    }
     inputs: dict[str, bytes] = {}
     if files:
         taken: set[str] = set()
@@ -215,7 +205,7 @@ def run_calls_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
     out_dir = ctx.output_path("summary.json").parent
     opts = calls.CallOptions.model_validate(params["options"])
     rules = [calls.CategoryRule.model_validate(r) for r in params.get("rules", [])]
-    parallel = int(float(os.environ.get("VOXGATE_CALLS_PARALLEL", 2)))
+    parallel = int(params.get("parallel", 2))
 
     def progress(done: int, total: int, res: calls.CallResult) -> None:
         ctx.set_progress(100.0 * done / total, f"{done} of {total} calls ({res.call}: {res.status})")

@@ -59,12 +59,12 @@ def test_schema_is_versioned(api: TestClient) -> None:
 def test_bad_batch_requests(api: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     r = api.post("/v1/calls/analyze", data={})
     assert r.status_code == 400 and "either uploaded files" in r.json()["error"]["message"]
-    monkeypatch.delenv("VOXGATE_CALLS_ALLOWED_ROOTS", raising=False)
     r = api.post("/v1/calls/analyze", data={"source": str(tmp_path)})
     assert r.status_code == 403 and "VOXGATE_CALLS_ALLOWED_ROOTS" in r.json()["error"]["message"]
     root = tmp_path / "root"
     (root / "empty").mkdir(parents=True)
-    monkeypatch.setenv("VOXGATE_CALLS_ALLOWED_ROOTS", str(root))
+    state = api.app.state
+    state.settings = state.settings.model_copy(update={"calls_allowed_roots": [root]})
     r = api.post("/v1/calls/analyze", data={"source": "/etc"})
     assert r.status_code == 403 and "outside the allowed roots" in r.json()["error"]["message"]
     r = api.post("/v1/calls/analyze", data={"source": str(root / "empty" / ".." / "..")})
