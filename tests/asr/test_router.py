@@ -168,3 +168,15 @@ def test_gateway_model_dir_is_honoured(app_settings: Settings, asr_pool: Embedde
     with TestClient(create_app(empty, pool=asr_pool)) as client:
         error = assert_error(post(client, b"RIFF"), 503, "model_not_installed")
         assert str(tmp_path / "no-models") in error["message"]
+
+
+def test_a_running_medical_job_can_be_cancelled(api: TestClient, speech_dir: Path) -> None:
+    """Seven minutes of consultation as a job: cancelling it mid-way frees the worker promptly."""
+    data = (speech_dir / "medical" / "RES0198.mp3").read_bytes()
+    url = post(api, data, route="/v1/medical/transcriptions", type="conversation").json()["url"]  # long: auto job
+    deadline = time.monotonic() + 60
+    while (job := api.get(url).json())["progress"] < 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert job["status"] == "running", job
+    assert api.delete(url).status_code == 200
+    assert wait_for(api, url, timeout=90)["status"] == "cancelled"
