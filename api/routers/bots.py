@@ -249,7 +249,7 @@ def make_socket_server(service: BotService) -> socketio.AsyncServer:
             bot, key or _presented_key({"authorization": environ.get("HTTP_AUTHORIZATION")}, query)
         ):
             raise socketio.exceptions.ConnectionRefusedError(f"bot '{bot}' needs its API key")
-        await sio.save_session(sid, {"bot": bot, "session_id": None})
+        await sio.save_session(sid, {"bot": bot, "session_id": None, "base": _gateway_base(environ)})
 
     @sio.on("session_request")
     async def session_request(sid: str, data: Any = None) -> None:
@@ -281,9 +281,30 @@ def make_socket_server(service: BotService) -> socketio.AsyncServer:
         room = session_id if session.get("session_id") == session_id else sid
         for reply in replies:
             for payload in to_socketio(reply):
-                await sio.emit("bot_uttered", payload, room=room)
+                await sio.emit("bot_uttered", _absolute_media(payload, session.get("base")), room=room)
 
     return sio
+
+
+def _gateway_base(environ: dict[str, Any]) -> str | None:
+    """The gateway's origin as the socket.io client reached it (scheme from the ASGI scope, host from Host)."""
+    scope = environ.get("asgi.scope") or {}
+    host = environ.get("HTTP_HOST")
+    if not host:
+        return None
+    scheme = "https" if scope.get("scheme") in ("https", "wss") else "http"
+    return f"{scheme}://{host}"
+
+
+def _absolute_media(payload: dict[str, Any], base: str | None) -> dict[str, Any]:
+    """An image attachment whose src is a gateway path (/widget/...) made absolute: off-the-shelf widgets such as
+    rasa-webchat run on the customer's origin and would resolve it there (our widget resolves it itself)."""
+    attachment = payload.get("attachment")
+    inner = attachment.get("payload") if isinstance(attachment, dict) else None
+    src = inner.get("src") if isinstance(inner, dict) else None
+    if not base or not isinstance(src, str) or not src.startswith("/") or src.startswith("//"):
+        return payload
+    return {**payload, "attachment": {**attachment, "payload": {**inner, "src": base + src}}}
 
 
 class _SocketEndpoint:
