@@ -27,6 +27,8 @@ class AsrSettings(BaseSettings):
         default_factory=lambda: min(4, os.cpu_count() or 1), ge=0, description="CTranslate2 threads per call on CPU"
     )
     beam_size: int = Field(default=5, ge=1)
+    # Batch-priority work uses its own model instance whose threads run at this nice value (0 shares one instance).
+    batch_cpu_nice: int = Field(default=10, ge=0, le=19)
     # Longest audio answered synchronously on /v1/audio/*; beyond it the caller must use a job.
     sync_max_seconds: float = Field(default=1800.0, gt=0)
     # Medical requests longer than this become jobs (202) instead of holding the connection.

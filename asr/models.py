@@ -60,12 +60,15 @@ class ResolvedModel:
         size = _vocabulary_size(self.target)
         return size >= _MULTILINGUAL_VOCAB if size else not self.target.endswith(".en")
 
-    def spec(self, settings: AsrSettings) -> ModelSpec:
+    def spec(self, settings: AsrSettings, background: bool = False) -> ModelSpec:
+        """The pool spec; `background` is a second instance for batch work whose CTranslate2 threads run
+        niced, so a long job cannot starve live dictation of the CPU (priority alone orders only the queue)."""
         loader = WhisperLoader(self.target, settings.cpu_compute_type, settings.cuda_compute_type, settings.cpu_threads)
         return ModelSpec(
-            id=f"whisper:{self.id}",
+            id=f"whisper:{self.id}" + ("@batch" if background else ""),
             loader=loader,
             memory_mb=_memory_estimate_mb(self.target),
+            cpu_nice=settings.batch_cpu_nice if background else 0,
             labels={"module": "asr", "engine": "faster-whisper", "target": self.target},
         )
 

@@ -28,7 +28,7 @@ def as_audio(audio: AudioSource | Audio | np.ndarray, max_seconds: float | None 
     return decode(audio, max_seconds=max_seconds)
 
 
-def _prepare(options: TranscribeOptions | None, settings: AsrSettings | None, allow_passthrough: bool):
+def _prepare(options: TranscribeOptions | None, settings: AsrSettings | None, allow_passthrough: bool, priority: int):
     settings = settings or AsrSettings()
     options = (options or TranscribeOptions()).model_copy()
     options.beam_size = options.beam_size or settings.beam_size
@@ -37,7 +37,8 @@ def _prepare(options: TranscribeOptions | None, settings: AsrSettings | None, al
     options.language = check_language(options.language, model.multilingual)
     if options.task == "translate" and not model.multilingual:
         raise UnsupportedLanguageError(f"model {model.id!r} is English-only and cannot translate", param="model")
-    return options, model, model.spec(settings)
+    background = priority >= Priority.BATCH and settings.batch_cpu_nice > 0
+    return options, model, model.spec(settings, background=background)
 
 
 def transcribe(
@@ -51,7 +52,7 @@ def transcribe(
     allow_passthrough: bool = True,
 ) -> Transcript:
     """Transcribe (or translate) audio: bytes or a path in any format, an `Audio`, or 16 kHz samples."""
-    options, model, spec = _prepare(options, settings, allow_passthrough)
+    options, model, spec = _prepare(options, settings, allow_passthrough, priority)
     clip = as_audio(audio)
     if options.batch_size is None:
         options.batch_size = AUTO_BATCH_SIZE if clip.duration > AUTO_BATCH_SECONDS and options.vad else 0
@@ -76,7 +77,7 @@ def stream(
     """Segments as the model produces them. Bad input raises here, before the first segment;
     the work runs on the pool's executor (priorities and residency hold) and closing the
     iterator early stops the decoding."""
-    options, _model, spec = _prepare(options, settings, allow_passthrough)
+    options, _model, spec = _prepare(options, settings, allow_passthrough, priority)
     clip = as_audio(audio)
     if options.batch_size is None:
         options.batch_size = 0  # a batch holds 8 x 30 s before its first segment: too slow for a stream

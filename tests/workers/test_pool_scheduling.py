@@ -6,6 +6,7 @@ precisely; tests/workers/test_pool_real_model.py runs the same pool on MiniLM.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -246,3 +247,27 @@ def test_memory_a_loader_allocates_is_measured(make_pool) -> None:
     pool.run(spec, lambda model: None)
     (info,) = pool.status().models
     assert 48 <= info.measured_rss_mb <= 200
+
+
+def _nice_of_current_thread() -> int:
+    stat = open(f"/proc/self/task/{threading.get_native_id()}/stat").read()  # noqa: SIM115
+    return int(stat.rsplit(")", 1)[1].split()[16])
+
+
+def test_cpu_nice_applies_to_the_loader_and_the_threads_it_starts(make_pool) -> None:
+    if not os.path.exists("/proc/self/task"):
+        pytest.skip("needs Linux /proc to read thread priorities")
+    seen: dict[str, int] = {}
+
+    def loader(device: str) -> threading.Thread:
+        seen["loader"] = _nice_of_current_thread()
+        worker = threading.Thread(target=lambda: seen.setdefault("worker", _nice_of_current_thread()))
+        worker.start()
+        worker.join()
+        return worker
+
+    pool = make_pool()
+    pool.run(ModelSpec(id="background", loader=loader, memory_mb=1, cpu_nice=10), lambda model: None)
+    assert seen == {"loader": 10, "worker": 10}
+    assert _nice_of_current_thread() == 0, "the caller's own priority is untouched"
+    assert pool.run(ModelSpec(id="plain", loader=lambda d: _nice_of_current_thread(), memory_mb=1), lambda m: m) == 0
