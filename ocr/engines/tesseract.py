@@ -83,7 +83,10 @@ def _blocks(data: dict[str, list[Any]], keep_lines: bool = False) -> list[Block]
         paragraphs[(block, par)] += [make_line(piece) for piece in pieces]
     if split:  # Tesseract ran a line across columns or table cells: regroup the pieces ourselves
         return lines_to_blocks([ln for ls in paragraphs.values() for ln in ls])
-    return reading_order([make_block(i, ls) for i, ls in enumerate(paragraphs.values())])
+    blocks = [make_block(i, ls) for i, ls in enumerate(paragraphs.values())]
+    # psm 6 reads the page as one uniform block, top to bottom: its order is the reading order already, and
+    # an XY-cut over its paragraphs would pull a receipt's right-hand amounts away from their lines.
+    return blocks if keep_lines else reading_order(blocks)
 
 
 def _split_at_gaps(words: list[Word]) -> list[list[Word]]:
