@@ -175,7 +175,9 @@ def _pdf_pages(data: bytes, options: OcrOptions) -> Iterator[PageInput]:
                     yield PageInput(number=index + 1, dpi=dpi, text_layer=layer)
                     continue
                 bitmap = page.render(scale=scale)
-                yield PageInput(number=index + 1, dpi=dpi, image=bitmap.to_pil().convert("RGB"))
+                image = bitmap.to_pil().convert("RGB")
+                image.info["dpi"] = (dpi, dpi)  # the render resolution, for the engine
+                yield PageInput(number=index + 1, dpi=dpi, image=image)
             finally:
                 page.close()
     finally:

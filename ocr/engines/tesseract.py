@@ -20,6 +20,11 @@ from workers import ModelPool, ModelSpec
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 TIMEOUT_S = 180
 COLUMN_GAP = 3.0
+# A declared resolution under this is a screen default (72/96 dpi written by an image editor or a scanner
+# app), not the scan's: Tesseract then sizes its noise and line filters for tiny text and loses whole table
+# cells. Such pages, and pages that declare none, are read as ASSUMED_DPI, the usual document scan.
+MIN_CREDIBLE_DPI = 150
+ASSUMED_DPI = 300
 
 
 class TesseractBinary:
@@ -55,11 +60,21 @@ def check_languages(binary: TesseractBinary, lang: str) -> None:
         )
 
 
+def page_dpi(image: Image.Image) -> int:
+    """The resolution Tesseract is told: the image's own when credible, else ASSUMED_DPI."""
+    declared = image.info.get("dpi")
+    try:
+        dpi = round(float(declared[0])) if declared else 0
+    except (TypeError, ValueError, IndexError):
+        dpi = 0
+    return dpi if dpi >= MIN_CREDIBLE_DPI else ASSUMED_DPI
+
+
 def _data(binary: TesseractBinary, image: Image.Image, lang: str, psm: int | None) -> dict[str, list[Any]]:
     import pytesseract
 
     check_languages(binary, lang)
-    config = f"--psm {psm}" if psm is not None else ""
+    config = f"--dpi {page_dpi(image)}" + (f" --psm {psm}" if psm is not None else "")
     return pytesseract.image_to_data(
         image, lang=lang, config=config, output_type=pytesseract.Output.DICT, timeout=TIMEOUT_S
     )
