@@ -29,6 +29,15 @@ _TYPES = {
 }
 
 
+# Pool failures a request can meet: none is the caller's fault, all are worth retrying except a model too large.
+_POOL_ERRORS: dict[type[Exception], tuple[int, str]] = {
+    ModelTooLarge: (507, "model_too_large"),
+    PoolBusy: (503, "pool_busy"),
+    PoolClosed: (503, "shutting_down"),
+    ModelLoadError: (503, "model_load_failed"),
+}
+
+
 class ApiError(Exception):
     def __init__(
         self,
@@ -111,21 +120,14 @@ def install_error_handlers(app: FastAPI) -> None:
         status, code = (400, "malformed_json") if malformed else (422, "validation_error")
         return error_response(request, status, message, code=code, param=param, details=details)
 
-    @app.exception_handler(ModelTooLarge)
-    async def _too_large(request: Request, exc: ModelTooLarge) -> JSONResponse:
-        return error_response(request, 507, str(exc), code="model_too_large")
+    def _pool_error(status: int, code: str):  # noqa: ANN202 - a handler factory
+        async def handler(request: Request, exc: Exception) -> JSONResponse:
+            return error_response(request, status, str(exc), code=code)
 
-    @app.exception_handler(PoolBusy)
-    async def _busy(request: Request, exc: PoolBusy) -> JSONResponse:
-        return error_response(request, 503, str(exc), code="pool_busy")
+        return handler
 
-    @app.exception_handler(PoolClosed)
-    async def _closed(request: Request, exc: PoolClosed) -> JSONResponse:
-        return error_response(request, 503, str(exc), code="shutting_down")
-
-    @app.exception_handler(ModelLoadError)
-    async def _load_failed(request: Request, exc: ModelLoadError) -> JSONResponse:
-        return error_response(request, 503, str(exc), code="model_load_failed")
+    for error_class, (status, code) in _POOL_ERRORS.items():
+        app.add_exception_handler(error_class, _pool_error(status, code))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -167,3 +167,24 @@ def test_rate_limit_answers_429_per_caller(tmp_path: Path) -> None:
         assert error["code"] == "rate_limited"
         assert int(limited.headers["retry-after"]) >= 1
         assert client.get("/v1/jobs", headers={"Authorization": "Bearer sk-two"}).status_code == 200
+
+
+def test_pool_failures_are_json_5xx_with_a_code(tmp_path: Path) -> None:
+    from fastapi import APIRouter
+
+    from workers import ModelLoadError, ModelTooLarge, PoolBusy
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", artifact_dir=tmp_path / "a", modules=[])
+    app = create_app(settings)
+    probe = APIRouter()
+    failures = {"busy": PoolBusy("all models in use"), "large": ModelTooLarge("too big"), "load": ModelLoadError("x")}
+
+    @probe.get("/probe/{kind}")
+    def fail(kind: str) -> None:
+        raise failures[kind]
+
+    app.include_router(probe)
+    with TestClient(app) as client:
+        expected = {"busy": (503, "pool_busy"), "large": (507, "model_too_large"), "load": (503, "model_load_failed")}
+        for kind, (status, code) in expected.items():
+            assert assert_json_error(client.get(f"/probe/{kind}"), status)["code"] == code
