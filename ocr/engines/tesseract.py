@@ -9,7 +9,7 @@ from collections import defaultdict
 from functools import cache
 from typing import Any
 
-from PIL import Image
+from PIL import Image, ImageOps
 
 from ocr.engines.base import register_engine
 from ocr.layout import lines_to_blocks, make_block, make_line, reading_order
@@ -124,6 +124,12 @@ class TesseractEngine:
 
     def recognize(self, image: Image.Image, options: OcrOptions, pool: ModelPool, priority: int) -> list[Block]:
         data = pool.run(tesseract_spec(), _data, image, options.lang, options.psm, priority=priority)
+        if not any(str(t).strip() for t in data["text"]):
+            # Nothing found: faint print on a page with a dark edge (a receipt photographed on a table)
+            # defeats Tesseract's global threshold. Stretch the contrast and read once more.
+            stretched = ImageOps.autocontrast(image.convert("L"), cutoff=2)
+            stretched.info["dpi"] = (page_dpi(image),) * 2
+            data = pool.run(tesseract_spec(), _data, stretched, options.lang, options.psm, priority=priority)
         # psm 6 asks for one uniform block: keep Tesseract's lines whole and in its order.
         return _blocks(data, keep_lines=options.psm == 6)
 
