@@ -38,6 +38,8 @@ from asr.dictation import (
 
 REQUIRES = ("faster_whisper",)
 STATIC = Path(__file__).resolve().parent.parent / "static" / "dictate"
+# A client that reconnects at once may beat the server to noticing its old socket dropped.
+RESUME_GRACE_S = 5.0
 MAX_FRAME_BYTES = 1 << 20  # 32 s of 16 kHz PCM16 in one frame is not live audio
 POLICY, TRY_LATER, INTERNAL = 1008, 1013, 1011
 log = logging.getLogger(__name__)
@@ -80,7 +82,12 @@ class Connection:
 
     async def send(self, event: BaseModel) -> None:
         # A client that does not read fills its socket buffer; past the timeout it is dropped.
-        await asyncio.wait_for(self.ws.send_text(event.model_dump_json()), self.settings.send_timeout_s)
+        try:
+            await asyncio.wait_for(self.ws.send_text(event.model_dump_json()), self.settings.send_timeout_s)
+        except (TimeoutError, WebSocketDisconnect):
+            raise
+        except Exception as exc:  # the server ASGI layer's own "closed" errors: the client has gone
+            raise WebSocketDisconnect(1006) from exc
 
     async def fail(self, message: str, code: str, close_code: int = POLICY) -> None:
         with contextlib.suppress(Exception):
@@ -116,8 +123,19 @@ class Connection:
         await asyncio.to_thread(session.warm_up)
         await self.send(ReadyEvent(session_id=session.id, model=session.model, sample_rate=config.sample_rate))
 
+    async def _take_parked(self, session_id: str) -> DictationSession:
+        """Wait briefly while the old connection still holds the session, then take it over."""
+        deadline = time.monotonic() + RESUME_GRACE_S
+        while True:
+            try:
+                return self.registry.resume(session_id)
+            except DictationError as exc:
+                if exc.code != "session_in_use" or time.monotonic() >= deadline:
+                    raise
+            await asyncio.sleep(0.1)
+
     async def _resume(self, message: dict[str, Any], caller: str) -> None:
-        session = self.registry.resume(str(message.get("session_id", "")))
+        session = await self._take_parked(str(message.get("session_id", "")))
         if getattr(session, "owner", caller) != caller:
             self.registry.park(session)
             raise DictationError("that session belongs to another caller", code="session_not_found")
@@ -186,7 +204,9 @@ async def dictation_socket(websocket: WebSocket) -> None:
     await websocket.accept()
     settings = DictationSettings()
     conn = Connection(websocket, settings, _registry(websocket.app, settings))
-    keep = False  # park the session for resume instead of freeing it
+    # Park the session for resume unless it ended on purpose (stop, a refused request, a bug): a drop can
+    # arrive as a disconnect, a failed send or the handler's cancellation, and none of those may lose finals.
+    keep = True
     try:
         caller = authorize_websocket(websocket)
         await conn.open(caller)
@@ -203,20 +223,23 @@ async def dictation_socket(websocket: WebSocket) -> None:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
     except _Stop:
+        keep = False
         with contextlib.suppress(Exception):
             await websocket.close(1000)
     except WebSocketRejected as exc:
+        keep = False
         await conn.fail(exc.message, exc.code)
     except DictationError as exc:
+        keep = False
         close = TRY_LATER if exc.code == "too_many_sessions" else POLICY
         await conn.fail(exc.message, exc.code, close)
     except WebSocketDisconnect:
-        keep = True
+        pass
     except TimeoutError:
         # No message within idle_timeout_s, or the client stopped reading what we send.
-        keep = True
         await conn.fail("the connection was idle or too slow to read; it can be resumed", "timeout")
     except Exception:
+        keep = False
         log.exception("dictation session failed")
         await conn.fail("internal error in the dictation session", "internal_error", INTERNAL)
     finally:
