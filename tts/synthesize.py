@@ -203,11 +203,9 @@ def prepare(
     return Request(text=text, voice=voice_info, sentences=sentences, format=fmt, sample_rate=rate, speed=speed)
 
 
-def stream_request(
-    request: Request, pool: ModelPool | None = None, priority: int = Priority.INTERACTIVE, model_dir: Path | None = None
-) -> Iterator[bytes]:
-    encoder = Encoder(get_format(request.format), request.voice.sample_rate, request.sample_rate, streaming=True)
-    for piece in render(
+def _render(request: Request, pool: ModelPool | None, priority: int, model_dir: Path | None) -> Iterator[Piece]:
+    """The request's sentences as rendered pieces, shared by the streaming and the whole-file paths."""
+    return render(
         request.sentences,
         request.voice,
         request.text,
@@ -215,7 +213,14 @@ def stream_request(
         pool=pool,
         priority=priority,
         model_dir=model_dir,
-    ):
+    )
+
+
+def stream_request(
+    request: Request, pool: ModelPool | None = None, priority: int = Priority.INTERACTIVE, model_dir: Path | None = None
+) -> Iterator[bytes]:
+    encoder = Encoder(get_format(request.format), request.voice.sample_rate, request.sample_rate, streaming=True)
+    for piece in _render(request, pool, priority, model_dir):
         data = encoder.write(piece.samples)
         if data:
             yield data
@@ -232,15 +237,7 @@ def run_request(
     data: list[bytes] = []
     marks: list[SpeechMark] = []
     samples = 0
-    for piece in render(
-        request.sentences,
-        request.voice,
-        request.text,
-        speed=request.speed,
-        pool=pool,
-        priority=priority,
-        model_dir=model_dir,
-    ):
+    for piece in _render(request, pool, priority, model_dir):
         data.append(encoder.write(piece.samples))
         marks += piece.marks
         samples += len(piece.samples)

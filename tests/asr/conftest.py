@@ -14,6 +14,7 @@ import pytest
 pytest.importorskip("faster_whisper", reason="the [asr] extra is not installed")
 
 import asr  # noqa: E402
+from tests.metrics import word_edit_rate
 from workers import EmbeddedPool, PoolSettings  # noqa: E402
 
 TEST_MODEL = "tiny.en"
@@ -58,13 +59,7 @@ def words(text: str) -> list[str]:
 
 
 def word_error_rate(reference: str, hypothesis: str) -> float:
-    ref, hyp = words(reference), words(hypothesis)
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, row[0] = row[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
-    return row[-1] / max(1, len(ref))
+    return word_edit_rate(words(reference), words(hypothesis))
 
 
 def encode(samples: np.ndarray, container: str, codec: str, rate: int = 16000) -> bytes:

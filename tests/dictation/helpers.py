@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 import asr
+from tests.metrics import word_edit_rate
 
 RATE = 16000
 
@@ -30,13 +31,7 @@ def words(text: str) -> list[str]:
 
 
 def wer(reference: str, hypothesis: str) -> float:
-    ref, hyp = words(reference), words(hypothesis)
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, row[0] = row[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
-    return row[-1] / max(1, len(ref))
+    return word_edit_rate(words(reference), words(hypothesis))
 
 
 def reference(data_dir: Path, clip: str) -> str:
