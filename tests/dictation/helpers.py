@@ -34,5 +34,16 @@ def wer(reference: str, hypothesis: str) -> float:
     return word_edit_rate(words(reference), words(hypothesis))
 
 
+def word_recall(reference: str, hypothesis: str) -> float:
+    """Share of the reference's words (with repeats) that the hypothesis contains, in any order."""
+    pool = words(hypothesis)
+    found = 0
+    for word in words(reference):
+        if word in pool:
+            pool.remove(word)
+            found += 1
+    return found / max(1, len(words(reference)))
+
+
 def reference(data_dir: Path, clip: str) -> str:
     return json.loads((data_dir / "speech/general/clips/manifest.json").read_text())[clip]

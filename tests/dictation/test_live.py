@@ -14,7 +14,7 @@ import pytest
 from websockets.sync.client import connect
 
 from api.settings import REPO_ROOT
-from tests.dictation.helpers import frames, pcm16, reference, wer
+from tests.dictation.helpers import frames, pcm16, reference, wer, word_recall
 from tests.server import Server
 
 START = {"type": "start", "sample_rate": 16000, "language": "en", "model": "tiny.en"}
@@ -139,10 +139,12 @@ def test_dictation_page_in_headless_chromium(server: Server, data_dir: Path) -> 
             page = browser.new_page()
             page.goto(server.url + "/dictate")
             page.click("#start")
-            # The fake microphone plays the recording (looped): wait for its last words as finals.
+            # The fake microphone plays the recording (looped): wait until its two sentences that
+            # end in "country" are finals, i.e. the whole recording has been heard once.
             page.wait_for_function(
-                "() => window.dictation.finals.map(f => f.text).join(' ').toLowerCase().includes('country')",
-                timeout=90_000,
+                "() => (window.dictation.finals.map(f => f.text).join(' ').toLowerCase().match(/country/g) || [])"
+                " .length >= 2",
+                timeout=120_000,
             )
             page.click("#stop")
             page.wait_for_function("() => window.dictation.note !== null", timeout=60_000)
@@ -157,4 +159,6 @@ def test_dictation_page_in_headless_chromium(server: Server, data_dir: Path) -> 
             browser.close()
     assert not state["errors"], state
     assert state["partials"] >= 1
-    assert {"fellow", "ask", "country"} <= set(note.lower().replace(",", " ").replace(".", " ").split()), note
+    # Words, not word order: tiny.en decodes JFK's short pauses as separate utterances ("Ask not."),
+    # and a busy machine can drop a few fake-microphone blocks; garbled or lost audio scores far lower.
+    assert word_recall(reference(data_dir, "jfk.wav"), note) >= 0.8, note
