@@ -25,6 +25,11 @@ class TranscribeOptions(BaseModel):
     word_timestamps: bool = False
     vad: bool = Field(default=True, description="Silero VAD: skip silence, the main guard against hallucination")
     condition_on_previous_text: bool = False  # True feeds errors forward and loops on silence
+    short_context_pad_s: float | None = Field(
+        default=None, gt=0, le=10,
+        description="encode a short clip with only this much padding instead of Whisper's 30 s window "
+        "(several times faster; used by live dictation); only without VAD, timestamps or temperature fallback",
+    )  # fmt: skip
     batch_size: int | None = Field(
         default=None, ge=0, le=64,
         description="faster-whisper's batched pipeline; 0 = sequential; None = batched (8) for audio over 60 s",

@@ -20,6 +20,11 @@ class DictationSettings(BaseSettings):
     # Decoding.
     partial_interval_s: float = Field(default=0.5, gt=0, description="new audio between partial decodes")
     beam_size: int = Field(default=1, ge=1, le=10, description="1 (greedy) keeps partials and finals fast")
+    short_context_pad_s: float = Field(
+        default=2.0, ge=0, le=10,
+        description="partials encode the utterance with this much padding, not Whisper's 30 s window "
+        "(finals always use the full window); 0 = the full window for partials too",
+    )  # fmt: skip
     final_beam_size: int = Field(default=1, ge=1, le=10, description=">beam_size re-decodes each final")
     # Sessions and limits.
     max_sessions: int = Field(default=8, ge=1)

@@ -5,8 +5,11 @@ and ends; while someone speaks, the utterance so far is decoded every `partial_i
 of new audio and local agreement confirms the words two decodes share (`partial`). After
 `min_silence_s` of silence the utterance is final: the last decode is reused when it already
 covered all the speech (so the final costs no extra decode), it is formatted as dictation,
-and its entities are found. The session is transport-free: the gateway feeds it and sends
-what `step()` returns; it survives a dropped connection so a client can resume it.
+and its entities are found. Partials decode on a short encoder window (several times cheaper,
+so the decoder is free when the speaker stops); the decode that may become the final, and the
+final itself, use Whisper's full 30 s window, which is more accurate (bench/dictation_context.py).
+The session is transport-free: the gateway feeds it and sends what `step()` returns; it
+survives a dropped connection so a client can resume it.
 """
 
 from __future__ import annotations
@@ -86,7 +89,9 @@ class DictationSession:
         self._vad_pos = 0  # absolute sample up to which VAD has run
         self._floor = 0  # the previous final's audio ends here; the next utterance starts no earlier
         self._agreement = LocalAgreement()
-        self._hypothesis: tuple[int, int, list[str]] | None = None  # (start, end, words) of the last decode
+        # (start, end, words) of the last full-window decode, which a final may reuse
+        self._hypothesis: tuple[int, int, list[str]] | None = None
+        self._covered = 0  # the last partial decode, of either window, reached this sample
         self._last_partial = ""
         self._utterance = 0
         self.finals: list[FinalEvent] = []
@@ -189,18 +194,25 @@ class DictationSession:
         speech = self._endpointer.speech_start
         return max(self._floor, (speech if speech is not None else self._vad_pos) - self._lead)
 
-    def _due(self) -> bool:
+    def _may_have_stopped(self) -> bool:
+        """Silence began after speech the last full-window decode does not cover: decode it now, so
+        that when the silence is long enough the final reuses it instead of waiting for a decode."""
         covered = self._hypothesis[1] if self._hypothesis else self._utterance_start()
-        if self._endpointer.silence_since is not None and covered < self._endpointer.speech_end:
-            # The speaker may have stopped: decode what covers all the speech now, so that when the
-            # silence is long enough the final reuses it instead of waiting for a fresh decode.
+        return self._endpointer.silence_since is not None and covered < self._endpointer.speech_end
+
+    def _due(self) -> bool:
+        if self._may_have_stopped():
             return True
+        covered = max(self._covered, self._utterance_start())
         return self._end - covered >= self.settings.partial_interval_s * RATE
 
     def _partial(self) -> PartialEvent | None:
         start, end = self._utterance_start(), self._end
-        words = self._decode(start, end, self.settings.beam_size)
-        self._hypothesis = (start, end, words)
+        full = self._may_have_stopped() or not self.settings.short_context_pad_s
+        words = self._decode(start, end, self.settings.beam_size, short=not full)
+        self._covered = end
+        if full:
+            self._hypothesis = (start, end, words)
         self._agreement.update(words)
         text = self._agreement.text()
         if not text or text == self._last_partial:
@@ -223,6 +235,7 @@ class DictationSession:
         raw = self._agreement.text(words)
         self._agreement = LocalAgreement()
         self._hypothesis = None
+        self._covered = 0
         self._last_partial = ""
         self._floor = end
         self._utterance += 1
@@ -236,9 +249,12 @@ class DictationSession:
         self.finals.append(final)
         return [final]
 
-    def _decode(self, start: int, end: int, beam_size: int) -> list[str]:
+    def _decode(self, start: int, end: int, beam_size: int, short: bool = False) -> list[str]:
         context = " ".join(f.raw for f in self.finals)[-200:]  # the note so far, as Whisper's prompt
-        options = self.options.model_copy(update={"beam_size": beam_size, "prompt": context or None})
+        pad = self.settings.short_context_pad_s if short else None
+        options = self.options.model_copy(
+            update={"beam_size": beam_size, "prompt": context or None, "short_context_pad_s": pad or None}
+        )
         began = time.perf_counter()
         try:
             result = asr.transcribe(

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from faster_whisper.tokenizer import _LANGUAGE_CODES
 
+from asr.engines import short_context
 from asr.errors import UnsupportedLanguageError
 from asr.languages import language_code
 from asr.schemas import Segment, TranscribeOptions, Transcript, Word
@@ -50,6 +51,33 @@ def _segment(index: int, raw: Any) -> Segment:
     )
 
 
+def _short_context_applies(samples: np.ndarray, options: TranscribeOptions) -> bool:
+    greedy_only = options.temperature in (0.0, (0.0,))
+    return (
+        options.short_context_pad_s is not None and short_context.fits(samples, options.short_context_pad_s)
+        and options.task == "transcribe" and not options.word_timestamps and not options.vad and greedy_only
+    )  # fmt: skip
+
+
+def _transcribe_short(model: Any, samples: np.ndarray, options: TranscribeOptions, language: str | None) -> Transcript:
+    assert options.short_context_pad_s is not None
+    text, logprob, no_speech = short_context.decode_short(
+        model, samples, pad_s=options.short_context_pad_s, language=language, beam_size=options.beam_size or 5,
+        prompt=options.prompt, hotwords=options.hotwords,
+    )  # fmt: skip
+    duration = round(len(samples) / short_context.RATE, 3)
+    segments = []
+    if text:
+        segments.append(Segment(
+            id=0, start=0.0, end=duration, text=text, avg_logprob=logprob, no_speech_prob=no_speech,
+            compression_ratio=short_context.get_compression_ratio(text), confidence=round(math.exp(logprob), 4),
+        ))  # fmt: skip
+    return Transcript(
+        text=text, language=language or "en", language_probability=1.0 if language else 0.0,
+        duration=duration, model="", task="transcribe", segments=segments,
+    )  # fmt: skip
+
+
 class FasterWhisperEngine:
     name = "faster-whisper"
 
@@ -63,6 +91,8 @@ class FasterWhisperEngine:
         language = check_language(options.language, model.model.is_multilingual)
         if options.task == "translate" and not model.model.is_multilingual:
             raise UnsupportedLanguageError("this model is English-only and cannot translate", param="model")
+        if _short_context_applies(samples, options):
+            return _transcribe_short(model, samples, options, language)
         kwargs: dict[str, Any] = dict(
             language=language,
             task=options.task,
