@@ -13,6 +13,10 @@ class DictationSettings(BaseSettings):
     # Endpointing (Silero VAD probabilities per 32 ms window).
     vad_threshold: float = Field(default=0.5, gt=0, lt=1)
     min_silence_s: float = Field(default=0.5, gt=0, description="silence that ends an utterance")
+    sentence_end_silence_s: float = Field(
+        default=0.3, ge=0,
+        description="a shorter pause that ends an utterance when its decode so far ends a sentence (. ? !); 0 = off",
+    )  # fmt: skip
     min_speech_s: float = Field(default=0.1, ge=0, description="shorter bursts are noise, not an utterance")
     speech_pad_s: float = Field(default=0.3, ge=0, description="audio kept around speech for the decoder")
     lead_pad_s: float = Field(default=1.0, ge=0, description="audio kept before speech starts (soft onsets)")

@@ -3,7 +3,8 @@
 The session keeps the audio of the current utterance. Silero VAD marks where speech starts
 and ends; while someone speaks, the utterance so far is decoded every `partial_interval_s`
 of new audio and local agreement confirms the words two decodes share (`partial`). After
-`min_silence_s` of silence the utterance is final: the last decode is reused when it already
+`min_silence_s` of silence (or `sentence_end_silence_s` when that decode ends a sentence) the
+utterance is final: the last decode is reused when it already
 covered all the speech (so the final costs no extra decode), it is formatted as dictation,
 and its entities are found. Partials decode on a short encoder window (several times cheaper,
 so the decoder is free when the speaker stops); the decode that may become the final, and the
@@ -179,6 +180,8 @@ class DictationSession:
                 ended = self._endpointer.push(float(prob), at)
                 if ended is None and self._endpointer.in_speech and at - self._utterance_start() >= limit:
                     ended = self._endpointer.cut(at + WINDOW)
+                if ended is None and self._sentence_ended(at + WINDOW):
+                    ended = self._endpointer.close()
                 if ended is not None:
                     events += self._finalize(ended, at + WINDOW)
             self._vad_pos = start + windows * WINDOW
@@ -189,6 +192,20 @@ class DictationSession:
             if event is not None:
                 events.append(event)
         return events
+
+    def _sentence_ended(self, now: int) -> bool:
+        """A pause of `sentence_end_silence_s` after speech whose full-window decode covers it all and
+        ends in . ? or ! (Whisper's own judgement that the sentence is complete): no need to wait the
+        whole `min_silence_s`, and the final reuses that decode."""
+        pause = self.settings.sentence_end_silence_s
+        points, hyp = self._endpointer, self._hypothesis
+        if not pause or hyp is None or points.silence_since is None or not hyp[2]:
+            return False
+        last = hyp[2][-1]
+        covers = hyp[0] == self._utterance_start() and hyp[1] >= points.speech_end
+        # One word is rarely a sentence: a dramatic pause after "Ask" decodes as "Ask." on its own.
+        sentence = len(hyp[2]) >= 2 and last[-1] in ".?!" and not last.endswith("..")
+        return covers and sentence and now - points.speech_end >= pause * RATE
 
     def _utterance_start(self) -> int:
         speech = self._endpointer.speech_start
@@ -232,7 +249,9 @@ class DictationSession:
             and self.settings.final_beam_size == self.settings.beam_size
         )  # fmt: skip
         words = hyp[2] if reuse and hyp is not None else self._decode(start, end, self.settings.final_beam_size)
-        raw = self._agreement.text(words)
+        # The final is this full-window decode as it is: the partials' confirmed words came from
+        # short-window decodes and would carry their errors into the note ("As not" for "Ask not").
+        raw = " ".join(words)
         self._agreement = LocalAgreement()
         self._hypothesis = None
         self._covered = 0
