@@ -34,6 +34,12 @@ def f1_macro(y: list[int], p: list[int]) -> float:
     return sum(out) / len(out)
 
 
+def _trained_layers() -> int:
+    from nlp.sentiment.model import weights_dir
+
+    return int(json.loads((weights_dir() / "meta.json").read_text())["trainable_layers"])
+
+
 def sentiment_bench(data: Path, pool) -> dict:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -64,7 +70,7 @@ def sentiment_bench(data: Path, pool) -> dict:
     print(f"\nSentiment on glue_dev_a.tsv ({len(y)} sentences; binary decision P(pos) vs P(neg))")
     print("| model | accuracy | macro-F1 |\n|---|---|---|")
     print(f"| VADER (compound >= 0) | {out['vader_acc']:.3f} | {out['vader_f1']:.3f} |")
-    print(f"| MiniLM top-2 fine-tuned | {out['ours_acc']:.3f} | {out['ours_f1']:.3f} |")
+    print(f"| MiniLM top-{_trained_layers()} fine-tuned | {out['ours_acc']:.3f} | {out['ours_f1']:.3f} |")
     print(
         f"| ratio ours / VADER | {out['ours_acc'] / out['vader_acc']:.2f}x | {out['ours_f1'] / out['vader_f1']:.2f}x |"
     )

@@ -1,12 +1,13 @@
 """Train the sentiment head: MiniLM (all-MiniLM-L6-v2) with its top layers fine-tuned and a 3-class head.
 
-Reproduce the shipped weights (about 18 minutes on 2 busy CPU cores, one thread):
+Reproduce the shipped weights (about 30 minutes on 2 busy CPU cores, one thread):
 
     .venv/bin/python -m nlp.sentiment.train --data ../shared/data --seed 13
 
 Data
-- Positive / negative: SST-2 phrases, ``nlp/sst2/train.tsv`` (60k). ``dev.tsv`` (split from train) picks the
-  epoch and fits the temperature. ``glue_dev_a.tsv`` is only ever evaluated, never trained on or tuned on.
+- Positive / negative: SST-2 phrases, ``nlp/sst2/train.tsv`` (all 60k by default; ``--limit`` takes a subset).
+  ``dev.tsv`` (split from train) picks the epoch and fits the temperature. ``glue_dev_a.tsv`` is only ever
+  evaluated, never trained on or tuned on.
 - Neutral: SST-2 has none, so neutral examples come from (a) BANKING77 customer utterances of purely
   informational intents (how-to and fact questions such as "What currencies do you support?"; complaint
   intents such as declined payments are left out) and (b) templated identity/factual statements that call
@@ -279,14 +280,14 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
     ap.add_argument("--out", type=Path, default=weights_dir())
     ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--trainable-layers", type=int, default=2)
+    ap.add_argument("--trainable-layers", type=int, default=3)
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=6e-5)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--service-polar", type=int, default=1600, help="templated polar contact-centre phrases")
     ap.add_argument("--cache", type=Path, default=None, help="keep the frozen-layer outputs here for re-runs")
-    ap.add_argument("--limit", type=int, default=30000, help="seeded subset of SST-2 training phrases (0: all)")
+    ap.add_argument("--limit", type=int, default=0, help="seeded subset of SST-2 training phrases (0: all)")
     ap.add_argument("--cal-limit", type=int, default=1500, help="SST-2 dev.tsv phrases used for calibration")
     ap.add_argument("--neutral", type=int, default=2000, help="neutral examples (BANKING77 informational + templates)")
     args = ap.parse_args()
