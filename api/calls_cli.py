@@ -28,13 +28,22 @@ def analyze(
     model: str = typer.Option("tiny.en", help="ASR model: tiny.en or base"),
     silence: float = typer.Option(3.0, help="report non-talk gaps at least this long (s)"),
     no_redact: bool = typer.Option(False, "--no-redact", help="keep PII in the transcripts"),
+    redact_audio: str | None = typer.Option(
+        None,
+        "--redact-audio",
+        help="also write results/audio/<call>.redacted.wav with PII spans silenced ('silence') or bleeped ('bleep')",
+    ),
     parallel: int = typer.Option(2, min=1, max=16, help="calls analysed at once"),
 ) -> None:
     """Analyse every call; a broken file fails alone and the batch goes on."""
     try:
         files = calls.list_calls(source)
         options = calls.CallOptions(
-            agent_channel=agent_channel, asr_model=model, silence_threshold=silence, redact_pii=not no_redact
+            agent_channel=agent_channel,
+            asr_model=model,
+            silence_threshold=silence,
+            redact_pii=not no_redact,
+            redact_audio=redact_audio,
         )
         rule_list = [calls.CategoryRule.model_validate(r) for r in json.loads(rules.read_text())] if rules else []
     except (calls.BatchInputError, ValueError, OSError) as exc:

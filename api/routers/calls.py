@@ -221,11 +221,15 @@ def run_calls_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
         on_done=progress,
         check=ctx.check_cancelled,
     )
-    return {
+    result: dict[str, Any] = {
         "summary": summary.model_dump(),
         "report": f"/calls/{ctx.job_id}",
         "results": f"/v1/calls/{ctx.job_id}/results",
     }
+    if opts.redact_audio:
+        _, done = calls.load_results(out_dir)
+        result["redacted_audio"] = {r.call: _audio_url(ctx.job_id, r.call) for r in done if r.redacted_audio}
+    return result
 
 
 JOB_KINDS = {JOB_KIND: run_calls_job}
@@ -259,6 +263,9 @@ def job_results(job_id: str, jobs: JobService = Depends(get_jobs)) -> dict[str, 
     summary, results = calls.load_results(out) if out.exists() else (None, [])
     if summary is None and results:
         summary = calls.summarize(results)
+    for r in results:
+        if r.redacted_audio is not None:
+            r.redacted_audio.url = _audio_url(job_id, r.call)
     return {
         "job": job_id,
         "status": str(getattr(record.status, "value", record.status)),
@@ -266,6 +273,25 @@ def job_results(job_id: str, jobs: JobService = Depends(get_jobs)) -> dict[str, 
         "summary": summary.model_dump() if summary else None,
         "calls": [r.model_dump() for r in results],
     }
+
+
+def _audio_url(job_id: str, call: str) -> str:
+    return f"/v1/calls/{job_id}/audio/{call}"
+
+
+@router.get("/v1/calls/{job_id}/audio/{call}")
+def redacted_audio(job_id: str, call: str, jobs: JobService = Depends(get_jobs)) -> FileResponse:
+    """The redacted recording of one call (jobs run with options.redact_audio), 16 kHz 16-bit PCM WAV."""
+    out = _job_outputs(job_id, jobs).resolve()
+    path = (out / calls.redacted_audio_name(call)).resolve()
+    if out not in path.parents or not path.is_file():
+        raise ApiError(
+            404,
+            f"job {job_id!r} has no redacted audio for call {call!r} (was redact_audio set, and is the call done?)",
+            code="not_found",
+            param="call",
+        )
+    return FileResponse(path, media_type="audio/wav", filename=Path(path).name)
 
 
 async def calls_report_page(_request: Any) -> FileResponse:

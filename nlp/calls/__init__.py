@@ -5,7 +5,15 @@ Lives under nlp/ as ARCHITECTURE.md places call analytics there; it composes `as
 """
 
 from nlp.calls.analyze import analyze_call
-from nlp.calls.batch import BatchInputError, list_calls, load_results, result_name, run_batch, summarize
+from nlp.calls.batch import (
+    BatchInputError,
+    list_calls,
+    load_results,
+    redacted_audio_name,
+    result_name,
+    run_batch,
+    summarize,
+)
 from nlp.calls.rules import CategoryRule, RuleSyntaxError, SentimentCondition, compile_expression
 from nlp.calls.schema import CALL_SCHEMA_VERSION, BatchSummary, CallOptions, CallResult
 
@@ -22,6 +30,7 @@ __all__ = [
     "compile_expression",
     "list_calls",
     "load_results",
+    "redacted_audio_name",
     "result_name",
     "run_batch",
     "summarize",

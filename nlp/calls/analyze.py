@@ -14,27 +14,39 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.calls import extract, signal
+from nlp.calls import audio_redact, extract, signal
 from nlp.calls.rules import CategoryRule, apply_rules
-from nlp.calls.schema import CallOptions, CallResult, PartyStats, PiiSpan, Turn, TurnSentiment
+from nlp.calls.schema import (
+    AudioRedaction,
+    CallOptions,
+    CallResult,
+    PartyStats,
+    PiiSpan,
+    RedactedAudio,
+    Turn,
+    TurnSentiment,
+)
 from workers import ModelPool, Priority, default_pool
 
 TURN_MERGE_GAP = 1.0
 WORD_GAP_SPLIT = 0.8
 
 
-def _segments(
-    samples: np.ndarray, options: CallOptions, pool: ModelPool, priority: int
-) -> list[tuple[float, float, str]]:
+Word = tuple[int, int, float, float]  # character start, end (in its utterance or turn text), time start, end
+Utterance = tuple[float, float, str, list[Word]]
+Merged = tuple[str, float, float, str, list[Word]]  # speaker, start, end, text, words
+
+
+def _segments(samples: np.ndarray, options: CallOptions, pool: ModelPool, priority: int) -> list[Utterance]:
     import asr
 
     opts = asr.TranscribeOptions(model=options.asr_model, language=options.language, word_timestamps=True)
     tr = asr.transcribe(samples, opts, pool=pool, priority=priority)
-    out: list[tuple[float, float, str]] = []
+    out: list[Utterance] = []
     for s in tr.segments:
         if not s.words:
             if s.text.strip():
-                out.append((float(s.start), float(s.end), s.text.strip()))
+                out.append((float(s.start), float(s.end), s.text.strip(), []))
             continue
         # a segment can span silences (VAD joins speech chunks): split it where the words pause
         group = [s.words[0]]
@@ -47,25 +59,38 @@ def _segments(
     return [u for u in out if u[2]]
 
 
-def _utterance(words: list) -> tuple[float, float, str]:
-    return float(words[0].start), float(words[-1].end), "".join(w.word for w in words).strip()
+def _utterance(words: list) -> Utterance:
+    """Join Whisper words (each with its leading space) into a text, keeping each word's characters and times."""
+    raw = "".join(w.word for w in words)
+    lead = len(raw) - len(raw.lstrip())
+    spans: list[Word] = []
+    pos = 0
+    for w in words:
+        ws = len(w.word) - len(w.word.lstrip())
+        core = len(w.word.strip())
+        if core:
+            spans.append((pos + ws - lead, pos + ws + core - lead, float(w.start), float(w.end)))
+        pos += len(w.word)
+    return float(words[0].start), float(words[-1].end), raw.strip(), spans
 
 
-def _merge(segs: list[tuple[str, float, float, str]]) -> list[tuple[str, float, float, str]]:
+def _merge(segs: list[Merged]) -> list[Merged]:
     segs = sorted(segs, key=lambda s: s[1])
     out: list[list] = []
-    for spk, a, b, text in segs:
+    for spk, a, b, text, words in segs:
         if out and out[-1][0] == spk and a - out[-1][2] < TURN_MERGE_GAP:
+            shift = len(out[-1][3]) + 1
             out[-1][2] = max(out[-1][2], b)
             out[-1][3] += " " + text
+            out[-1][4] = out[-1][4] + [(c0 + shift, c1 + shift, t0, t1) for c0, c1, t0, t1 in words]
         else:
-            out.append([spk, a, b, text])
+            out.append([spk, a, b, text, list(words)])
     return [tuple(x) for x in out]  # type: ignore[misc]
 
 
-def _speech_from_turns(turns: Sequence[tuple[str, float, float, str]]) -> dict[str, list[signal.Interval]]:
+def _speech_from_turns(turns: Sequence[Merged]) -> dict[str, list[signal.Interval]]:
     talk: dict[str, list[signal.Interval]] = {"agent": [], "customer": []}
-    for spk, a, b, _ in turns:
+    for spk, a, b, *_ in turns:
         talk[spk].append((a, b))
     return {k: signal.union(v) for k, v in talk.items()}
 
@@ -113,8 +138,13 @@ def analyze_call(
     name: str | None = None,
     pool: ModelPool | None = None,
     priority: int = Priority.BATCH,
+    audio_out: Path | None = None,
+    audio_out_name: str | None = None,
 ) -> CallResult:
-    """Analyse one recording. Bad audio gives a CallResult with status "error", never an exception."""
+    """Analyse one recording. Bad audio gives a CallResult with status "error", never an exception.
+
+    With ``options.redact_audio`` and ``audio_out``, a redacted copy of the recording is written there
+    (``audio_out_name``, default its file name, is what the result records as its path)."""
     import asr
     from nlp.pii import detect_pii, redact_text
     from nlp.sentiment import detect_sentiment
@@ -133,33 +163,38 @@ def analyze_call(
     if stereo:
         chans = audio.channels
         parties = {options.agent_channel: "agent", 1 - options.agent_channel: "customer"}
-        raw: list[tuple[str, float, float, str]] = []
+        raw: list[Merged] = []
         talk: dict[str, list[signal.Interval]] = {}
         for ch, party in parties.items():
-            raw += [(party, a, b, t) for a, b, t in _segments(chans[ch], options, pool, priority)]
+            raw += [(party, a, b, t, w) for a, b, t, w in _segments(chans[ch], options, pool, priority)]
             talk[party] = signal.activity(chans[ch])
         merged = _merge(raw)
         channel_of = {p: chans[c] for c, p in parties.items()}
+        channel_index = {p: [c] for c, p in parties.items()}
         diar = "channel"
     else:
         segs = _segments(audio.samples, options, pool, priority)
         feats = (
-            np.stack([signal.voice_features(audio.samples, a, b) for a, b, _ in segs]) if segs else np.zeros((0, 48))
+            np.stack([signal.voice_features(audio.samples, a, b) for a, b, _, _ in segs]) if segs else np.zeros((0, 48))
         )
         labels = signal.two_speakers(feats)
         merged = _merge(
-            [("agent" if k == 0 else "customer", a, b, t) for k, (a, b, t) in zip(labels, segs, strict=True)]
+            [("agent" if k == 0 else "customer", a, b, t, w) for k, (a, b, t, w) in zip(labels, segs, strict=True)]
         )
         talk = _speech_from_turns(merged)
         channel_of = {"agent": audio.samples, "customer": audio.samples}
+        # a mono file, or a stereo file with the same signal on both channels: redact every channel
+        every = [0, 1] if audio.channels is not None else [0]
+        channel_index = {"agent": every, "customer": every}
         diar = "mono-clustering"
 
-    texts = [t for _, _, _, t in merged]
+    texts = [m[3] for m in merged]
     sentiments = detect_sentiment(texts, pool, priority) if texts else []
     pii = detect_pii(texts, pool, priority) if texts and options.redact_pii else [[] for _ in texts]
     turns = []
-    for i, ((spk, a, b, text), s, ents) in enumerate(zip(merged, sentiments, pii, strict=True)):
+    for i, ((spk, a, b, text, words), s, ents) in enumerate(zip(merged, sentiments, pii, strict=True)):
         sc = s.scores
+        said = [audio_redact.word_span_times(words, e.start, e.end, (a, b)) for e in ents]
         turns.append(
             Turn(
                 index=i,
@@ -174,7 +209,10 @@ def analyze_call(
                     scores={k: round(v, 4) for k, v in sc.model_dump().items()},
                 ),
                 loudness_dbfs=signal.loudness(channel_of[spk], a, b),
-                pii=[PiiSpan(type=e.type, start=e.start, end=e.end) for e in ents],
+                pii=[
+                    PiiSpan(type=e.type, start=e.start, end=e.end, audio_start=round(t0, 2), audio_end=round(t1, 2))
+                    for e, (t0, t1) in zip(ents, said, strict=True)
+                ],
             )
         )
     interrupts = signal.interruptions(talk, options.interruption_min_overlap)
@@ -186,6 +224,9 @@ def analyze_call(
     for ents in pii:
         for e in ents:
             pii_counts[e.type] = pii_counts.get(e.type, 0) + 1
+    redacted = None
+    if options.redact_audio and audio_out is not None:
+        redacted = _write_redacted(audio, turns, channel_index, options.redact_audio, audio_out, audio_out_name)
     return CallResult(
         call=call,
         duration=round(duration, 2),
@@ -202,4 +243,34 @@ def analyze_call(
         outcomes=extract.outcomes(turns),
         pii_redacted=options.redact_pii,
         pii_counts=pii_counts,
+        redacted_audio=redacted,
+    )
+
+
+def _write_redacted(
+    audio, turns: list[Turn], channel_index: dict[str, list[int]], mode: str, path: Path, name: str | None
+) -> RedactedAudio:
+    """Silence or bleep every PII span's time (padded) on its speaker's channel(s); write the copy to `path`."""
+    chans = audio.channels if audio.channels is not None else audio.samples[None, :]
+    pad = audio_redact.PAD
+    spans = [
+        (ch, p.audio_start - pad, p.audio_end + pad, t.speaker)
+        for t in turns
+        for p in t.pii
+        if p.audio_start is not None and p.audio_end is not None
+        for ch in channel_index[t.speaker]
+    ]
+    out, _ = audio_redact.redact_samples(chans, [(c, a, b) for c, a, b, _ in spans], mode)
+    audio_redact.write_wav(path, out)
+    duration = out.shape[1] / signal.SAMPLE_RATE
+    records = [
+        AudioRedaction(speaker=spk, channel=ch, start=round(a, 3), end=round(b, 3))  # type: ignore[arg-type]
+        for spk, ch in sorted({(spk, c) for c, _, _, spk in spans}, key=lambda k: (k[1], k[0]))
+        for a, b in signal.union([(max(0.0, a), min(duration, b)) for c, a, b, s in spans if (s, c) == (spk, ch)])
+    ]
+    return RedactedAudio(
+        mode=mode,  # type: ignore[arg-type]
+        file=name or path.name,
+        channels=out.shape[0],
+        spans=sorted(records, key=lambda r: (r.start, r.channel)),
     )

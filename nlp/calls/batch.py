@@ -44,6 +44,11 @@ def result_name(call: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", call) + ".json"
 
 
+def redacted_audio_name(call: str) -> str:
+    """Where a call's redacted recording goes, relative to the batch output directory."""
+    return "audio/" + re.sub(r"[^A-Za-z0-9._-]", "_", call) + ".redacted.wav"
+
+
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(text)
@@ -63,8 +68,9 @@ def run_batch(
     on_done: Callable[[int, int, CallResult], None] | None = None,
     check: Callable[[], None] | None = None,
 ) -> BatchSummary:
-    """Analyse every file, writing `out_dir/calls/<name>.json` as each finishes; files already done are skipped,
-    so a re-run after a crash or restart resumes where it stopped. Writes and returns the summary."""
+    """Analyse every file, writing `out_dir/calls/<name>.json` as each finishes (and, with
+    `options.redact_audio`, `out_dir/audio/<name>.redacted.wav` just before it); calls whose JSON exists are
+    skipped, so a re-run after a crash or restart resumes where it stopped. Writes and returns the summary."""
     calls_dir = out_dir / "calls"
     calls_dir.mkdir(parents=True, exist_ok=True)
     names = list(names or [f.name for f in files])
@@ -82,7 +88,10 @@ def run_batch(
         if check:
             check()
         try:
-            return analyze_call(f, options, rules, name=n, pool=pool, priority=priority)
+            audio = redacted_audio_name(n)
+            return analyze_call(
+                f, options, rules, name=n, pool=pool, priority=priority, audio_out=out_dir / audio, audio_out_name=audio
+            )
         except Exception as exc:  # a broken call fails alone; the batch goes on
             if type(exc).__name__ in ("JobCancelled", "JobInterrupted"):
                 raise

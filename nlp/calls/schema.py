@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
-CALL_SCHEMA_VERSION = "1.0"
+# 1.1: CallOptions.redact_audio, PiiSpan.audio_start/audio_end, CallResult.redacted_audio
+CALL_SCHEMA_VERSION = "1.1"
 
 Party = Literal["agent", "customer"]
 
@@ -22,7 +23,18 @@ class CallOptions(BaseModel):
     silence_threshold: float = Field(default=3.0, ge=0.5, le=60, description="non-talk gaps at least this long")
     interruption_min_overlap: float = Field(default=0.3, ge=0.05, le=5)
     redact_pii: bool = True
+    redact_audio: Literal["silence", "bleep"] | None = Field(
+        default=None,
+        description="also write a redacted copy of the recording: PII spans silenced or replaced by a 1 kHz tone "
+        "on the channel of the speaker who said them (needs redact_pii)",
+    )
     max_duration: float = Field(default=3600.0, gt=0, description="calls longer than this (s) fail with an error")
+
+    @model_validator(mode="after")
+    def _audio_needs_pii(self) -> CallOptions:
+        if self.redact_audio and not self.redact_pii:
+            raise ValueError("redact_audio needs redact_pii (the PII spans come from the transcript)")
+        return self
 
 
 class TurnSentiment(BaseModel):
@@ -33,8 +45,25 @@ class TurnSentiment(BaseModel):
 
 class PiiSpan(BaseModel):
     type: str
-    start: int
+    start: int = Field(description="character offsets in the unredacted turn text")
     end: int
+    audio_start: float | None = Field(default=None, description="seconds: where the span was said (word timings)")
+    audio_end: float | None = None
+
+
+class AudioRedaction(BaseModel):
+    speaker: Party
+    channel: int = Field(description="channel of the redacted file that was silenced or bleeped")
+    start: float
+    end: float
+
+
+class RedactedAudio(BaseModel):
+    mode: Literal["silence", "bleep"]
+    file: str = Field(description="path relative to the batch output directory (16 kHz 16-bit PCM WAV)")
+    url: str | None = Field(default=None, description="download URL, filled in by the gateway")
+    channels: int
+    spans: list[AudioRedaction] = Field(default_factory=list, description="merged redacted intervals")
 
 
 class Turn(BaseModel):
@@ -106,6 +135,7 @@ class CallResult(BaseModel):
     outcomes: list[Span] = Field(default_factory=list)
     pii_redacted: bool = False
     pii_counts: dict[str, int] = Field(default_factory=dict)
+    redacted_audio: RedactedAudio | None = None
 
 
 class BatchSummary(BaseModel):

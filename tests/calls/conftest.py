@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 import time
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from api.settings import REPO_ROOT
+from tests.calls.shared import make_calls_module
 
 DIALOGUE = {
     "original": [
@@ -24,17 +23,10 @@ DIALOGUE = {
 }
 
 
-def _make_calls_module():
-    spec = importlib.util.spec_from_file_location("make_calls", REPO_ROOT / "bench" / "make_calls.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="session")
 def test_call(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     pytest.importorskip("tts")
-    mk = _make_calls_module()
+    mk = make_calls_module()
     folder = tmp_path_factory.mktemp("calls")
     stereo, truth = mk.make_call(DIALOGUE, random.Random(3), max_turns=20, silence=5.0, overlap=1.0)
     path = folder / "good.wav"
@@ -58,6 +50,10 @@ def batch_run(test_call: tuple[Path, dict], tmp_path_factory: pytest.TempPathFac
     ]
     t0 = time.monotonic()
     summary = run_batch(
-        [path, path.parent / "corrupt.wav"], out, CallOptions(silence_threshold=3.0), rules, pool=shared_pool()
+        [path, path.parent / "corrupt.wav"],
+        out,
+        CallOptions(silence_threshold=3.0, redact_audio="silence"),
+        rules,
+        pool=shared_pool(),
     )
     return out, summary, time.monotonic() - t0

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from nlp.calls import CALL_SCHEMA_VERSION, CallOptions, CallResult, analyze_call, list_calls, run_batch
+from nlp.calls.audio_redact import BLEEP_HZ, redact_samples
 from nlp.calls.batch import BatchInputError
 from nlp.calls.signal import activity, interruptions, silences
-from tests.calls.shared import shared_pool
+from tests.calls.shared import check_redacted, read_wav, shared_pool
 
 
 def _result(out: Path, name: str) -> CallResult:
@@ -36,6 +37,35 @@ def test_signal_measures_on_tones() -> None:
     assert (
         cut.by == "customer" and cut.at == pytest.approx(0.5, abs=0.05) and cut.duration == pytest.approx(0.5, abs=0.05)
     )
+
+
+def test_redact_samples_on_tones() -> None:
+    sr = 16000
+    x = np.stack([0.3 * np.sin(2 * np.pi * 220 * np.arange(3 * sr) / sr)] * 2).astype(np.float32)
+    silent, done = redact_samples(x, [(1, 1.0, 2.0), (1, 1.5, 2.5), (0, -1.0, 0.2)], "silence")
+    assert done == {0: [(0.0, 0.2)], 1: [(1.0, 2.5)]}
+    assert not silent[1, sr : int(2.5 * sr)].any() and not silent[0, : int(0.2 * sr)].any()
+    keep = np.ones_like(x, dtype=bool)
+    keep[1, sr : int(2.5 * sr)] = keep[0, : int(0.2 * sr)] = False
+    assert np.array_equal(silent[keep], x[keep])
+    bleep, _ = redact_samples(x, [(0, 1.0, 2.0)], "bleep")
+    seg = bleep[0, sr : 2 * sr]
+    assert np.argmax(np.abs(np.fft.rfft(seg))) == BLEEP_HZ  # 1 Hz bins over one second
+    assert np.array_equal(bleep[1], x[1])
+    with pytest.raises(ValueError, match="silence"):
+        redact_samples(x, [], "beep")
+
+
+def test_redacted_audio_silences_pii_spans_only(batch_run, test_call) -> None:
+    out, _, _ = batch_run
+    path, truth = test_call
+    r = _result(out, "good.wav")
+    assert r.redacted_audio and r.redacted_audio.mode == "silence" and r.redacted_audio.channels == 2
+    assert r.redacted_audio.file == "audio/good.wav.redacted.wav"
+    check_redacted(path, read_wav(out / r.redacted_audio.file), r, truth, "silence")
+    spans = [p for t in r.turns for p in t.pii]
+    assert all(p.audio_start is not None and p.audio_start < p.audio_end for p in spans)
+    assert _result(out, "corrupt.wav").redacted_audio is None
 
 
 def test_planted_facts_are_recovered(batch_run, test_call) -> None:

@@ -62,6 +62,12 @@
 
   function renderCall(call) {
     el("call").hidden = false;
+    const redacted = call.redacted_audio && call.redacted_audio.url;
+    el("redacted-audio").hidden = !redacted;
+    if (redacted) {
+      el("redacted-audio").querySelector("audio").src = redacted;
+      el("redacted-audio").querySelector("a").href = redacted;
+    }
     const parties = ["agent", "customer"];
     if (call.status !== "ok") {
       el("call-facts").replaceChildren(text("span", `${call.call} failed: ${call.error}`, "error"));
