@@ -150,6 +150,12 @@ def _mount_module_commands(module_name: str) -> None:
 
 
 # Modules add their own commands (transcribe, say, ocr, ...) when they and their engines are installed.
-for _module, _engine in (("asr", "faster_whisper"), ("tts", "tts"), ("ocr", "ocr"), ("calls", "presidio_analyzer")):
+for _module, _engine in (
+    ("asr", "faster_whisper"),
+    ("tts", "tts"),
+    ("ocr", "ocr"),
+    ("calls", "presidio_analyzer"),
+    ("music", "music21"),
+):
     if importlib.util.find_spec(f"api.{_module}_cli") is not None and importlib.util.find_spec(_engine) is not None:
         _mount_module_commands(_module)
