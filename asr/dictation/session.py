@@ -98,6 +98,7 @@ class DictationSession:
         self.finals: list[FinalEvent] = []
         self.decodes = 0
         self.decode_seconds = 0.0
+        self._partial_cost = 0.0  # recent seconds per partial decode (moving average)
         self.closed = False
         self.owner: str | None = None  # who started it (API key or address): only they may resume it
 
@@ -221,12 +222,18 @@ class DictationSession:
         if self._may_have_stopped():
             return True
         covered = max(self._covered, self._utterance_start())
-        return self._end - covered >= self.settings.partial_interval_s * RATE
+        # On a busy machine partials back off to keep the decoder half free, so the decode that
+        # becomes the final starts as soon as the speaker pauses instead of queueing behind them.
+        interval = max(self.settings.partial_interval_s, 2 * self._partial_cost)
+        return self._end - covered >= interval * RATE
 
     def _partial(self) -> PartialEvent | None:
         start, end = self._utterance_start(), self._end
         full = self._may_have_stopped() or not self.settings.short_context_pad_s
+        began = time.perf_counter()
         words = self._decode(start, end, self.settings.beam_size, short=not full)
+        if not full:
+            self._partial_cost = 0.7 * self._partial_cost + 0.3 * (time.perf_counter() - began)
         self._covered = end
         if full:
             self._hypothesis = (start, end, words)
