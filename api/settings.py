@@ -35,6 +35,12 @@ class Settings(BaseSettings):
 
     # Chatbots: the gateway runs the Rasa servers as managed sidecar processes unless this is off.
     bots_sidecars: bool = True
+    # Per bot: API keys a widget must present (a bot without keys follows the gateway's keys), allowed
+    # browser origins (default any), a Rasa server run elsewhere instead of a sidecar. JSON in the environment.
+    bot_api_keys: dict[str, list[str]] = Field(default_factory=dict)
+    bot_cors_origins: dict[str, list[str]] = Field(default_factory=dict)
+    bots_urls: dict[str, str] = Field(default_factory=dict)
+    bots_run_dir: Path | None = Field(default=None, description="sidecar logs and state; default beside artifacts")
 
     # Call analytics: server-side folders an admin allows batch jobs to read; calls analysed at once per job.
     calls_allowed_roots: list[Path] = Field(default_factory=list)

@@ -2,16 +2,14 @@
 
 Each bot's Rasa server runs as a managed sidecar (bots.sidecar) started in startup(app); replies are fetched from
 its REST channel and returned as-is (REST) or re-emitted in the shape of Rasa's socket.io channel. Per-bot API keys
-and CORS origins come from VOXGATE_BOT_API_KEYS / VOXGATE_BOT_CORS_ORIGINS (JSON objects: bot -> list).
+and CORS origins come from Settings.bot_api_keys / bot_cors_origins (VOXGATE_BOT_API_KEYS / VOXGATE_BOT_CORS_ORIGINS).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
-import os
 import re
 import uuid
 from pathlib import Path
@@ -40,14 +38,6 @@ SOCKET_PATH = re.compile(r"^/v1/bots/([a-z0-9-]+)/socket\.io/?$")
 RASA_TIMEOUT_S = 30.0
 
 
-def _json_env(name: str) -> dict[str, list[str]]:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return {}
-    value = json.loads(raw)
-    return {str(bot): [str(v) for v in (items if isinstance(items, list) else [items])] for bot, items in value.items()}
-
-
 class BotInfo(BaseModel):
     name: str
     title: str
@@ -66,10 +56,10 @@ class BotService:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.keys = _json_env("VOXGATE_BOT_API_KEYS")
-        self.origins = _json_env("VOXGATE_BOT_CORS_ORIGINS")
-        self.external_urls = {bot: urls[0] for bot, urls in _json_env("VOXGATE_BOTS_URLS").items()}
-        run_dir = Path(os.environ.get("VOXGATE_BOTS_RUN_DIR", settings.artifact_dir.parent / "bots"))
+        self.keys = settings.bot_api_keys
+        self.origins = settings.bot_cors_origins
+        self.external_urls = dict(settings.bots_urls)
+        run_dir = settings.bots_run_dir or settings.artifact_dir.parent / "bots"
         self.sidecars = BotSidecars(sidecar_config_from_env(settings.database_url, run_dir))
         self.names = [p.name for p in list_projects()]
         self.http = httpx.AsyncClient(timeout=RASA_TIMEOUT_S)
