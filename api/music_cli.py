@@ -49,6 +49,9 @@ def accompany(
     model: str = typer.Option("arcnn", "--model", help="arcnn (inpainting CNN) or gan"),
     temperature: float = typer.Option(0.8, "--temperature", min=0.0, max=3.0),
     iterations: int = typer.Option(96, "--iterations", min=1, max=1000, help="Gibbs rounds (arcnn)"),
+    avoid_parallels: bool = typer.Option(
+        True, "--avoid-parallels/--allow-parallels", help="arcnn: redraw notes that make parallel fifths/octaves"
+    ),
     seed: int = SEED,
     json_out: Path | None = typer.Option(None, "--json", help="also write notes and metrics as JSON"),
 ) -> None:
@@ -60,7 +63,13 @@ def accompany(
         output,
         json_out,
         lambda progress: music.accompany(
-            file.read_bytes(), model, temperature=temperature, iterations=iterations, seed=seed, progress=progress
+            file.read_bytes(),
+            model,
+            temperature=temperature,
+            iterations=iterations,
+            avoid_parallels=avoid_parallels,
+            seed=seed,
+            progress=progress,
         ),
     )
 

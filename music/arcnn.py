@@ -127,13 +127,15 @@ def gibbs(
     seed: int = 0,
     ranges: list[tuple[int, int]] | None = None,
     rest_penalty: float = 2.0,
+    below_soprano: bool = False,
     progress: Progress | None = None,
 ) -> np.ndarray:
     """Blocked Gibbs over the cells not ``fixed``: (4, T) classes in and out.
 
     The free cells start all masked and are sampled at once; then for ``iterations`` rounds a random fraction
     (annealed from ``pmax`` to ``pmin``) of them is masked and resampled, the temperature falling to half.
-    ``rest_penalty`` (nats) makes the accompanying voices rest less than an unconditioned sample would.
+    ``rest_penalty`` (nats) makes the accompanying voices rest less than an unconditioned sample would;
+    ``below_soprano`` keeps alto, tenor and bass under the soprano wherever it sounds (no crossing above it).
     """
     model.eval()
     gen = torch.Generator().manual_seed(seed)
@@ -141,6 +143,7 @@ def gibbs(
     x = torch.from_numpy(classes.astype(np.int64)).unsqueeze(0)
     free = torch.from_numpy(~fixed).unsqueeze(0)
     mask = free.clone()
+    above = _above_soprano(x[0, 0]) if below_soprano else None
     for it in range(iterations + 1):
         if it > 0:
             frac = max(pmin, pmax - (pmax - pmin) * it / (0.7 * iterations))
@@ -149,11 +152,78 @@ def gibbs(
                 continue
         logits = _allowed(model(x, mask), ranges)
         logits[..., REST] -= rest_penalty
+        if above is not None:
+            logits[:, 1:] = logits[:, 1:].masked_fill(above, -1e9)
         temp = temperature * (1.0 - 0.5 * it / max(1, iterations))
         x = torch.where(mask, _sample(logits, temp, gen), x)
         if progress is not None:
             progress(it + 1, iterations + 1)
     return x[0].numpy()
+
+
+def _above_soprano(soprano: torch.Tensor) -> torch.Tensor:
+    """(T, classes): the classes a lower voice may not take at each step (above a sounding soprano)."""
+    above = (torch.arange(N_CLASSES).unsqueeze(0) > soprano.unsqueeze(1)) & (soprano != REST).unsqueeze(1)
+    above[:, REST] = False
+    return above
+
+
+def parallel_cells(classes: np.ndarray, fixed: np.ndarray) -> tuple[int, np.ndarray]:
+    """Parallel fifths/octaves between voice pairs at consecutive chord changes of a (4, T) roll: how many,
+    and the free cells to resample for each (the free voice's held note at the second chord)."""
+    steps = classes.shape[1]
+    pitch = np.where(classes == REST, -100, classes)
+    changes = [0] + [t for t in range(1, steps) if (classes[:, t] != classes[:, t - 1]).any()]
+    cells = np.zeros_like(fixed)
+    count = 0
+    for t0, t1 in zip(changes, changes[1:], strict=False):
+        end = next((t for t in changes if t > t1), steps)
+        for a in range(4):
+            for b in range(a + 1, 4):
+                p0, q0, p1, q1 = pitch[a, t0], pitch[b, t0], pitch[a, t1], pitch[b, t1]
+                if min(p0, q0, p1, q1) < 0 or p0 == p1 or q0 == q1 or (p1 - p0) * (q1 - q0) <= 0:
+                    continue
+                if abs(p0 - q0) % 12 == abs(p1 - q1) % 12 and abs(p0 - q0) % 12 in (0, 7):
+                    count += 1
+                    voice = b if not fixed[b, t1] else a
+                    if not fixed[voice, t1]:
+                        cells[voice, t1:end] = True
+    return count, cells & ~fixed
+
+
+@torch.no_grad()
+def repair_parallels(
+    model: Arcnn,
+    classes: np.ndarray,
+    fixed: np.ndarray,
+    *,
+    rounds: int = 24,
+    candidates: int = 4,
+    temperature: float = 0.6,
+    seed: int = 0,
+    ranges: list[tuple[int, int]] | None = None,
+    below_soprano: bool = True,
+) -> np.ndarray:
+    """Rule-guided resampling: where two voices move in parallel fifths or octaves, the model redraws the
+    free voice's note there (a few candidates); a candidate is kept only if it lowers the count."""
+    gen = torch.Generator().manual_seed(seed + 7)
+    count, cells = parallel_cells(classes, fixed)
+    above = _above_soprano(torch.from_numpy(classes[0])) if below_soprano else None
+    for _ in range(rounds):
+        if count == 0:
+            break
+        x = torch.from_numpy(classes).unsqueeze(0).repeat(candidates, 1, 1)
+        mask = torch.from_numpy(cells).unsqueeze(0).expand(candidates, -1, -1)
+        logits = _allowed(model(x, mask), ranges)
+        logits[..., REST] -= 2.0
+        if above is not None:
+            logits[:, 1:] = logits[:, 1:].masked_fill(above, -1e9)
+        drawn = torch.where(mask, _sample(logits, temperature, gen), x).numpy()
+        best = min(((parallel_cells(d, fixed)[0], i) for i, d in enumerate(drawn)), key=lambda item: item[0])
+        if best[0] < count:
+            classes = drawn[best[1]]
+        count, cells = parallel_cells(classes, fixed)
+    return classes
 
 
 def voice_ranges() -> list[tuple[int, int]]:

@@ -108,23 +108,27 @@ def _result_metrics(piece: Piece) -> dict[str, Any]:
     return {**music_metrics(piece), **parallels(piece)}
 
 
-def _accompany_arcnn(model: Any, soprano: np.ndarray, iterations: int, temperature: float, seed: int, progress):  # noqa: ANN001, ANN202
-    from music.arcnn import gibbs, voice_ranges
+def _accompany_arcnn(model: Any, soprano: np.ndarray, options: dict[str, Any], progress: Progress | None) -> Any:
+    from music.arcnn import gibbs, repair_parallels, voice_ranges
 
     classes = np.full((4, len(soprano)), REST, dtype=np.int64)
     classes[0] = pitches_to_classes(soprano)
     fixed = np.zeros_like(classes, dtype=bool)
     fixed[0] = True
-    return gibbs(
+    kwargs = dict(seed=options["seed"], ranges=voice_ranges())
+    classes = gibbs(
         model,
         classes,
         fixed,
-        iterations=iterations,
-        temperature=temperature,
-        seed=seed,
-        ranges=voice_ranges(),
+        iterations=options["iterations"],
+        temperature=options["temperature"],
+        below_soprano=True,
         progress=progress,
+        **kwargs,
     )
+    if options["avoid_parallels"]:
+        classes = repair_parallels(model, classes, fixed, **kwargs)
+    return classes
 
 
 def accompany(
@@ -133,12 +137,18 @@ def accompany(
     *,
     temperature: float = 0.8,
     iterations: int = 96,
+    avoid_parallels: bool = True,
     seed: int = 0,
     pool: ModelPool | None = None,
     priority: int = Priority.NORMAL,
     progress: Progress | None = None,
 ) -> MusicResult:
-    """Alto, tenor and bass for a melody kept as the soprano (its notes unchanged, moved back to its octave)."""
+    """Alto, tenor and bass for a melody kept as the soprano (its notes unchanged, moved back to its octave).
+
+    arcnn: blocked Gibbs sampling, then (``avoid_parallels``) the notes that make parallel fifths or octaves
+    redrawn by the model where that lowers their count. gan: one generator pass from the seed's noise, the
+    likeliest class per cell (``temperature``, ``iterations`` and ``avoid_parallels`` are arcnn's).
+    """
     if model not in ACCOMPANY_MODELS:
         raise MusicError(
             f"unknown accompaniment model {model!r}; use arcnn or gan", code="model_not_found", param="model"
@@ -153,20 +163,12 @@ def accompany(
     soprano, _ = Piece([notes]).roll(steps)
     pool = pool or default_pool()
     if model == "arcnn":
-        classes = pool.run(
-            model_spec("arcnn"),
-            _accompany_arcnn,
-            soprano[0],
-            iterations,
-            temperature,
-            seed,
-            progress,
-            priority=priority,
-        )
+        options = dict(iterations=iterations, temperature=temperature, seed=seed, avoid_parallels=avoid_parallels)
+        classes = pool.run(model_spec("arcnn"), _accompany_arcnn, soprano[0], options, progress, priority=priority)
     else:
         from music.gan import accompany_gan
 
-        classes = pool.run(model_spec("gan"), accompany_gan, soprano[0], temperature, seed, priority=priority)
+        classes = pool.run(model_spec("gan"), accompany_gan, soprano[0], 0.0, seed, priority=priority)
     from music.piece import classes_to_pitches
 
     rolls = classes_to_pitches(classes)

@@ -45,6 +45,7 @@ class AccompanyParams(MusicInput):
     model: Literal["arcnn", "gan"] = "arcnn"
     temperature: float = Field(0.8, ge=0, le=3)
     iterations: int = Field(96, ge=1, le=1000, description="Gibbs rounds (arcnn)")
+    avoid_parallels: bool = Field(True, description="arcnn: redraw notes that make parallel fifths/octaves")
 
 
 class EnhanceParams(MusicInput):
@@ -144,6 +145,7 @@ async def accompaniment(request: Request, pool: ModelPool = Depends(get_pool)) -
         params.model,
         temperature=params.temperature,
         iterations=params.iterations,
+        avoid_parallels=params.avoid_parallels,
         seed=params.seed,
         pool=pool,
         priority=Priority.INTERACTIVE,

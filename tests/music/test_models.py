@@ -62,6 +62,22 @@ def test_arcnn_accompaniment_keeps_the_melody_and_fits_it(melody_midi: bytes, me
     assert again.piece.voices == piece.voices  # a seed gives the same music
 
 
+def test_redrawing_parallels_lowers_their_count(test_chorales) -> None:  # noqa: ANN001
+    from tests.music.conftest import piece_of
+
+    plain = guided = changes = 0
+    for chorale in test_chorales[:3]:
+        piece = piece_of(chorale)
+        melody = piece.with_voices(piece.voices[:1], ["Melody"])
+        free = music.accompany(melody, "arcnn", iterations=32, avoid_parallels=False).metrics
+        fixed = music.accompany(melody, "arcnn", iterations=32, avoid_parallels=True).metrics
+        plain += free["parallel_fifths"] + free["parallel_octaves"]
+        guided += fixed["parallel_fifths"] + fixed["parallel_octaves"]
+        changes += fixed["chord_changes"]
+    assert guided < plain / 2
+    assert 100 * guided / changes < 3.0
+
+
 @pytest.mark.skipif(not (WEIGHTS / "gan.safetensors").exists(), reason="GAN weights not trained yet")
 def test_gan_accompaniment_is_in_range_and_keeps_the_melody(melody_midi: bytes, melody: Piece) -> None:
     result = music.accompany(melody_midi, "gan", seed=0)
@@ -102,3 +118,19 @@ def test_transformer_continues_a_chorale_in_four_voices(chorale: Piece) -> None:
     extra = [v[len(orig) :] for v, orig in zip(result.piece.voices, chorale.voices, strict=True)]
     assert all(extra)
     assert music_metrics(result.piece)["polyphony"] > 3.0
+
+
+def test_kv_cache_gives_the_same_logits_as_a_full_pass() -> None:
+    from music.transformer import MusicTransformer, TransformerConfig
+
+    torch.manual_seed(0)
+    model = MusicTransformer(TransformerConfig(d_model=64, heads=4, layers=2, dropout=0.0)).eval()
+    tokens = torch.randint(5, 100, (1, 40))
+    with torch.no_grad():
+        full, _ = model(tokens)
+        logits, caches = model(tokens[:, :25])
+        steps = [logits[:, -1]]
+        for t in range(25, 40):
+            out, caches = model(tokens[:, t : t + 1], caches)
+            steps.append(out[:, -1])
+    torch.testing.assert_close(torch.stack(steps[:-1], 1), full[:, 24:39], atol=1e-4, rtol=1e-4)
