@@ -117,6 +117,22 @@ def pii_text_bench(pool) -> dict:
     return {"recall": recall, "per_type": {k: sum(v) / len(v) for k, v in per.items()}}
 
 
+def _leaks(value: str, text: str) -> bool:
+    """The planted value (or, for numbers, its last four digits) is in the text."""
+    text = text.lower()
+    digits = re.sub(r"\D", "", value)
+    return value.lower() in text or (len(digits) >= 4 and digits[-4:] in re.sub(r"\D", "", text))
+
+
+def _heard_after_redaction(wav: Path, pool, model: str) -> str:
+    """What ASR hears on the customer channel (1) of a redacted recording: planted PII must not come back."""
+    import asr
+
+    audio = asr.decode(wav)
+    opts = asr.TranscribeOptions(model=model, language="en")
+    return " ".join(s.text for s in asr.transcribe(audio.channels[1], opts, pool=pool).segments)
+
+
 def calls_bench(folder: Path, pool, model: str, parallel: int) -> dict:
     from nlp.calls import CallOptions, run_batch
 
@@ -128,10 +144,10 @@ def calls_bench(folder: Path, pool, model: str, parallel: int) -> dict:
 
         shutil.rmtree(out)
     t0 = time.perf_counter()
-    run_batch(files, out, CallOptions(asr_model=model), pool=pool, parallel=parallel)
+    run_batch(files, out, CallOptions(asr_model=model, redact_audio="bleep"), pool=pool, parallel=parallel)
     wall = time.perf_counter() - t0
     audio = sum(t["duration"] for t in manifest.values())
-    rows, pii_hit, pii_n, sil_hit, sil_n, int_hit, int_n = [], 0, 0, 0, 0, 0, 0
+    rows, pii_hit, pii_n, sil_hit, sil_n, int_hit, int_n, audio_hit = [], 0, 0, 0, 0, 0, 0, 0
     for name, truth in manifest.items():
         r = json.loads((out / "calls" / f"{name}.json").read_text())
         errs = {
@@ -139,11 +155,12 @@ def calls_bench(folder: Path, pool, model: str, parallel: int) -> dict:
             for p in truth["talk_time"]
         }
         text = " ".join(t["text"] for t in r["turns"]).lower()
+        redacted = r.get("redacted_audio")
+        heard = _heard_after_redaction(out / redacted["file"], pool, model) if redacted else None
         for p in truth["pii"]:
             pii_n += 1
-            digits = re.sub(r"\D", "", p["value"])
-            leaked = p["value"].lower() in text or (len(digits) >= 4 and digits[-4:] in re.sub(r"\D", "", text))
-            pii_hit += not leaked
+            pii_hit += not _leaks(p["value"], text)
+            audio_hit += heard is not None and not _leaks(p["value"], heard)
         for s in truth["silences"]:
             sil_n += 1
             sil_hit += any(abs(g["start"] - s["start"]) < 0.5 and abs(g["end"] - s["end"]) < 0.5 for g in r["silences"])
@@ -158,7 +175,8 @@ def calls_bench(folder: Path, pool, model: str, parallel: int) -> dict:
     per_hour = 3600 / (wall / audio * 300)
     print(
         f"silences recovered {sil_hit}/{sil_n}; interruptions {int_hit}/{int_n}; "
-        f"PII redacted from audio {pii_hit}/{pii_n}"
+        f"PII redacted from the transcripts {pii_hit}/{pii_n}; "
+        f"not heard again by ASR in the bleeped audio {audio_hit}/{pii_n}"
     )
     print(
         f"processing {wall:.0f} s for {audio:.0f} s of audio (RTF {wall / audio:.2f}) "
@@ -170,6 +188,7 @@ def calls_bench(folder: Path, pool, model: str, parallel: int) -> dict:
         "silences": [sil_hit, sil_n],
         "interruptions": [int_hit, int_n],
         "pii_redacted": [pii_hit, pii_n],
+        "pii_gone_from_bleeped_audio": [audio_hit, pii_n],
         "rtf": wall / audio,
         "five_minute_calls_per_hour": per_hour,
     }

@@ -30,3 +30,7 @@ def test_empty_folder_and_bad_rules(tmp_path: Path) -> None:
     rules.write_text('[{"name": "x", "phrases": "refund AND"}]')
     res = runner.invoke(_app(), ["calls", "analyze", str(tmp_path), "--rules", str(rules)])
     assert res.exit_code == 2 and "syntax error" in " ".join(res.output.split())
+    res = runner.invoke(_app(), ["calls", "analyze", str(tmp_path), "--redact-audio", "beep"])
+    assert res.exit_code == 2 and "redact_audio" in res.output
+    res = runner.invoke(_app(), ["calls", "analyze", str(tmp_path), "--redact-audio", "bleep", "--no-redact"])
+    assert res.exit_code == 2 and "needs redact_pii" in " ".join(res.output.split())
