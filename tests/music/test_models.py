@@ -75,7 +75,7 @@ def test_redrawing_parallels_lowers_their_count(test_chorales) -> None:  # noqa:
         guided += fixed["parallel_fifths"] + fixed["parallel_octaves"]
         changes += fixed["chord_changes"]
     assert guided < plain / 2
-    assert 100 * guided / changes < 3.0
+    assert 100 * guided / changes < 5.0  # about 10 per 100 chord changes without the redraw; Bach 0.1
 
 
 @pytest.mark.skipif(not (WEIGHTS / "gan.safetensors").exists(), reason="GAN weights not trained yet")
