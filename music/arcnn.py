@@ -268,9 +268,9 @@ def enhance_melody(
     seed: int = 0,
     progress: Progress | None = None,
 ) -> Enhanced:
-    """DeepComposer's AR-CNN edit loop on a melody (T,): each iteration resamples a window of a beat of it
-    (with the accompaniment sampled around it), and keeps the change only while the notes added and the
-    share of original notes removed stay within their limits."""
+    """DeepComposer's AR-CNN edit loop on a melody (T,): each iteration redraws a window of a beat of it and
+    of the accompaniment sampled under it, step by step, and keeps the change only while the notes added
+    and the share of original notes removed stay within their limits."""
     from music.piece import classes_to_pitches, pitches_to_classes
 
     ranges = voice_ranges()
@@ -287,14 +287,20 @@ def enhance_melody(
     current, current_onsets = pitches.copy(), onsets.copy()
     added = removed = accepted = 0
     for it in range(iterations):
-        start = int(rng.integers(0, max(1, steps - window + 1)))
+        start = 2 * int(rng.integers(0, max(1, (steps - window) // 2 + 1)))  # on an eighth
         cells = np.zeros((4, steps), dtype=bool)
         cells[:, start : start + window] = True
         x = torch.from_numpy(classes).unsqueeze(0)
         mask = torch.from_numpy(cells).unsqueeze(0)
-        logits = _allowed(model(x, mask), ranges)
-        logits[:, 1:, :, REST] -= 2.0
-        proposal = torch.where(mask, _sample(logits, temperature, gen), x)[0].numpy()
+        # the window's steps one after another, each seeing the ones drawn before it: notes, not jitter
+        for t in range(start, min(steps, start + window)):
+            logits = _allowed(model(x, mask), ranges)
+            logits[:, 1:, :, REST] -= 2.0
+            x = x.clone()
+            x[0, :, t] = _sample(logits[:, :, t], temperature, gen)[0]
+            mask = mask.clone()
+            mask[0, :, t] = False
+        proposal = x[0].numpy()
         new = classes_to_pitches(proposal[0])
         new_onsets = current_onsets.copy()
         for t in range(start, min(steps, start + window + 1)):
