@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp.calls import CALL_SCHEMA_VERSION, CallOptions, CallResult, analyze_call, list_calls, run_batch
+from nlp.calls import CALL_SCHEMA_VERSION, CallOptions, CallResult, analyze_call, audio_redact, list_calls, run_batch
 from nlp.calls.audio_redact import BLEEP_HZ, redact_samples
 from nlp.calls.batch import BatchInputError
 from nlp.calls.signal import activity, interruptions, silences
@@ -54,6 +54,21 @@ def test_redact_samples_on_tones() -> None:
     assert np.array_equal(bleep[1], x[1])
     with pytest.raises(ValueError, match="silence"):
         redact_samples(x, [], "beep")
+
+
+def test_word_offsets_survive_joining_and_merging() -> None:
+    from types import SimpleNamespace as W
+
+    from nlp.calls.analyze import _merge, _utterance
+
+    first = _utterance([W(word=w, start=1.0 + i / 5, end=1.2 + i / 5) for i, w in enumerate([" My", " card", " is"])])
+    second = _utterance([W(word=" 4111", start=2.0, end=2.6), W(word=" 1111.", start=2.6, end=3.1)])
+    [(spk, a, b, text, words)] = _merge([("customer", *second), ("customer", *first)])
+    assert (spk, a, b, text) == ("customer", 1.0, 3.1, "My card is 4111 1111.")
+    assert [text[c0:c1] for c0, c1, _, _ in words] == ["My", "card", "is", "4111", "1111."]
+    start = text.index("4111")
+    assert audio_redact.word_span_times(words, start, len(text) - 1, (0.0, 9.0)) == (2.0, 3.1)
+    assert audio_redact.word_span_times(words, 99, 100, (0.0, 9.0)) == (0.0, 9.0)  # no word: the whole turn
 
 
 def test_redacted_audio_silences_pii_spans_only(batch_run, test_call) -> None:
