@@ -134,3 +134,22 @@ def test_kv_cache_gives_the_same_logits_as_a_full_pass() -> None:
             out, caches = model(tokens[:, t : t + 1], caches)
             steps.append(out[:, -1])
     torch.testing.assert_close(torch.stack(steps[:-1], 1), full[:, 24:39], atol=1e-4, rtol=1e-4)
+
+
+def test_generation_past_the_context_rebuilds_the_cache_and_keeps_the_grammar() -> None:
+    from music.tokens import BAR, BOS_CHORALE, Grammar, decode
+    from music.transformer import MusicTransformer, TransformerConfig, generate
+
+    torch.manual_seed(0)
+    model = MusicTransformer(TransformerConfig(context=48, d_model=32, heads=2, layers=1, dropout=0.0)).eval()
+    new = generate(model, [BOS_CHORALE, BAR], bars=12, seed=3, ranges=list(VOICE_RANGES))
+    assert len(new) > 48 and new.count(BAR) == 12  # the open bar is finished, then 12 more
+    grammar = Grammar()
+    for token in [BOS_CHORALE, BAR]:
+        grammar.feed(token)
+    for token in new:
+        assert grammar.allowed(list(VOICE_RANGES))[token]
+        grammar.feed(token)
+    voices = decode([BOS_CHORALE, BAR, *new])
+    assert all(lo <= n.pitch <= hi for (lo, hi), v in zip(VOICE_RANGES, voices, strict=True) for n in v)
+    assert max(n.end for v in voices for n in v) <= 13 * 16 + 32  # durations may run on, up to two bars
