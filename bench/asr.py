@@ -272,6 +272,51 @@ def speakers_section(limit: int) -> None:
     print(f"  accuracy {right / total:.1%}   (majority-class baseline {majority / total:.1%})")
 
 
+def speaker_audio_section(limit: int, model: str, norm) -> None:
+    """Mono consultations end to end: speaker-attributed WER of the text labels vs the voice labels.
+
+    Reference words per speaker (D, P) against hypothesis words per label (clinician, patient):
+    role-attributed WER holds D = clinician; summed edits over the reference words."""
+    import numpy as np
+    from medwer import wer
+
+    import asr
+    from asr import speakers
+    from asr.medical.conversation import label_by_voice, label_mono, split_sentences
+
+    if not speakers.available():
+        print("\n## mono speaker labels on audio: the speaker encoder is not installed (scripts/install_models.py)")
+        return
+    totals = {"text cues": [0, 0], "voice": [0, 0], "speaker-blind": [0, 0]}
+    for path in sorted((DATA / "speech" / "medical").glob("*.mp3"))[:limit]:
+        reference = path.with_suffix(".txt").read_text()
+        ref = {who: normalize(" ".join(re.findall(rf"\[{who}-\d+\]\s*{who}:\s*(.+)", reference)), norm)
+               for who in "DP"}  # fmt: skip
+        clip = asr.decode(path)
+        result = asr.transcribe(clip, asr.TranscribeOptions(model=model, word_timestamps=True))
+        sentences = split_sentences(result.segments)
+        spans = [(x.start, x.end) for x in sentences]
+        vectors = speakers.embeddings(clip.samples, spans)
+        voices = speakers.two_speakers(vectors, np.array([b - a for a, b in spans]))
+        labelled = {"text cues": label_mono(result.segments), "voice": label_by_voice(sentences, voices)}
+        row = []
+        for name, segments in labelled.items():
+            hyp = {who: normalize(" ".join(x.text for x in segments if x.speaker == label), norm)
+                   for who, label in (("D", "clinician"), ("P", "patient"))}  # fmt: skip
+            edits = sum(wer(" ".join(ref[w]), " ".join(hyp[w]))[0] for w in "DP")
+            totals[name][0] += edits
+            totals[name][1] += len(ref["D"]) + len(ref["P"])
+            row.append(f"{name} {edits / (len(ref['D']) + len(ref['P'])):.1%}")
+        blind = wer(" ".join(normalize(reference, norm)), " ".join(normalize(result.text, norm)))
+        totals["speaker-blind"][0] += blind[0]
+        totals["speaker-blind"][1] += blind[1]
+        print(f"  {path.name}: role-attributed WER " + ", ".join(row) + f"; speaker-blind {blind[0] / blind[1]:.1%}",
+              flush=True)  # fmt: skip
+    print(f"\n## mono consultations, role-attributed WER ({limit} files, {model})")
+    for name, (edits, words) in totals.items():
+        print(f"  {name:14s} {edits / words:.1%}")
+
+
 def singular(term: str) -> str:
     term = term.lower().strip()
     return term[:-1] if term.endswith("s") and not term.endswith("ss") and len(term) > 4 else term
@@ -285,7 +330,8 @@ def main() -> None:
     parser.add_argument("--bias", action="store_true", help="also run with respiratory hotwords (vocabulary biasing)")
     parser.add_argument("--sequential", action="store_true", help="also run without the batched pipeline")
     parser.add_argument("--only", nargs="+", help="run only configs whose name contains one of these words")
-    parser.add_argument("--sections", nargs="+", default=["medical", "clips", "entities", "speakers"])
+    parser.add_argument("--sections", nargs="+", default=["medical", "clips", "entities", "speakers"],
+                        help="also: speakers-audio (mono consultations labelled by text vs by voice)")  # fmt: skip
     args = parser.parse_args()
     if not DATA.is_dir():
         sys.exit(f"no data at {DATA}; set VOXGATE_DATA")
@@ -299,6 +345,8 @@ def main() -> None:
         entities_section()
     if "speakers" in args.sections:
         speakers_section(args.limit)
+    if "speakers-audio" in args.sections:
+        speaker_audio_section(args.limit, args.models[-1], norm)
 
 
 if __name__ == "__main__":

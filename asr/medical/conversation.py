@@ -1,9 +1,11 @@
 """Who speaks: clinician or patient.
 
 Stereo recordings with one speaker per channel are labelled by channel (reliable).
-Mono is a documented best effort without a diarization model: questions and clinician
-phrasing mark the clinician, first-person symptom talk the patient, and a segment with
-neither continues the turn-taking (an answer follows a question).
+Mono, when the speaker encoder is installed (asr/speakers.py): each sentence gets a voice
+embedding, the sentences are split into two voices, and the voice whose sentences sound more
+like a clinician (questions, plans) is the clinician. Without the encoder, a text-only best
+effort: questions and clinician phrasing mark the clinician, first-person symptom talk the
+patient, and a segment with neither continues the turn-taking (an answer follows a question).
 """
 
 from __future__ import annotations
@@ -91,6 +93,22 @@ def label_mono(segments: list[Segment]) -> list[Segment]:
         labelled.append(segment.model_copy(update={"speaker": speaker}))
         previous, previous_question = speaker, segment.text.rstrip().endswith("?")
     return labelled
+
+
+def _role_score(text: str) -> int:
+    return len(_CLINICIAN_CUES.findall(text)) - len(_PATIENT_CUES.findall(text))
+
+
+def label_by_voice(segments: list[Segment], voices: np.ndarray) -> list[Segment]:
+    """`voices[i]` (0 or 1) says which voice spoke sentence i; the voice with more clinician cues
+    in its sentences is the clinician (ties: whoever spoke first)."""
+    scores = [sum(_role_score(s.text) for s, v in zip(segments, voices, strict=True) if v == k) for k in (0, 1)]
+    first = int(voices[0]) if len(voices) else 0
+    clinician = first if scores[0] == scores[1] else int(np.argmax(scores))
+    return [
+        s.model_copy(update={"speaker": CLINICIAN if v == clinician else PATIENT})
+        for s, v in zip(segments, voices, strict=True)
+    ]
 
 
 def speaker_text(segments: list[Segment]) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from asr import speakers
 from asr.audio import Audio, AudioSource
 from asr.config import AsrSettings
 from asr.medical import conversation
@@ -40,6 +41,22 @@ def _transcribe_parts(
         results.append(transcribe(part, options, on_segment=on_segment, **call))
         done += part.duration
     return results
+
+
+def _label_mono(
+    segments: list[Segment], clip: Audio, pool: ModelPool | None, priority: int, settings: AsrSettings | None
+) -> tuple[list[Segment], str]:
+    """Clinician and patient in one channel: by voice when the speaker encoder is installed and
+    hears two people, else by what is said."""
+    sentences = conversation.split_sentences(segments)
+    if len(sentences) < 2 or not speakers.available(settings):
+        return conversation.label_mono(segments), "heuristic"
+    spans = [(s.start, s.end) for s in sentences]
+    vectors = speakers.embeddings(clip.samples, spans, pool=pool, priority=priority, settings=settings)
+    voices = speakers.two_speakers(vectors, np.array([b - a for a, b in spans]))
+    if speakers.one_voice(vectors, voices):
+        return conversation.label_mono(segments), "heuristic"
+    return conversation.label_by_voice(sentences, voices), "voice"
 
 
 def _format_segments(segments: list[Segment], dictation: bool, enabled: bool) -> list[Segment]:
@@ -81,7 +98,7 @@ def transcribe_medical(
     if stereo:
         segments, method = conversation.merge_channels([p.segments for p in parts]), "channel"
     elif is_conversation:
-        segments, method = conversation.label_mono(first.segments), "heuristic"
+        segments, method = _label_mono(first.segments, clip, pool, priority, settings)
     else:
         segments, method = first.segments, None
     segments = _format_segments(segments, dictation=not is_conversation, enabled=options.format)

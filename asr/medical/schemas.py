@@ -66,7 +66,7 @@ class MedicalTranscript(BaseModel):
     segments: list[Segment]
     words: list[Word]
     speakers: list[str] = Field(default_factory=list)
-    speaker_method: str | None = None  # "channel" or "heuristic" (mono best effort)
+    speaker_method: str | None = None  # "channel", "voice" (mono, speaker encoder) or "heuristic" (mono, text)
     entities: list[Entity]
     hotwords: str | None = None
     redacted: bool = False
