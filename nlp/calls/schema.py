@@ -123,7 +123,7 @@ class CallResult(BaseModel):
     error: str | None = None
     duration: float = 0.0
     channels: int = 0
-    diarization: Literal["channel", "mono-clustering", "none"] = "none"
+    diarization: Literal["channel", "mono-voice", "mono-clustering", "none"] = "none"
     asr_model: str = ""
     turns: list[Turn] = Field(default_factory=list)
     parties: dict[str, PartyStats] = Field(default_factory=dict)

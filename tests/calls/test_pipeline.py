@@ -133,3 +133,24 @@ def test_too_long_call_and_empty_folder(tmp_path: Path, test_call) -> None:
         list_calls(tmp_path)
     with pytest.raises(BatchInputError, match="no files match"):
         list_calls(str(tmp_path / "*.wav"))
+
+
+def test_a_mono_call_is_split_into_agent_and_customer_by_voice(test_call, tmp_path: Path) -> None:
+    from asr import speakers
+
+    if not speakers.available():
+        pytest.skip("asr's speaker encoder is not installed (scripts/install_models.py)")
+    path, truth = test_call
+    mono = tmp_path / "mono.wav"
+    audio_redact.write_wav(mono, read_wav(path).sum(axis=0, keepdims=True) / 32768.0)  # both parties, one channel
+    r = analyze_call(mono, CallOptions(redact_pii=False), pool=shared_pool())
+    assert r.status == "ok" and r.diarization == "mono-voice"
+
+    def said_by(start: float, end: float) -> str:
+        overlap = {p: 0.0 for p in ("agent", "customer")}
+        for t in truth["turns"]:
+            overlap[t["speaker"]] += max(0.0, min(end, t["end"]) - max(start, t["start"]))
+        return max(overlap, key=overlap.get)
+
+    right = sum(t.speaker == said_by(t.start, t.end) for t in r.turns)
+    assert right >= 0.8 * len(r.turns), [(t.speaker, said_by(t.start, t.end), t.text) for t in r.turns]
