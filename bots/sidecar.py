@@ -7,10 +7,13 @@ exits is restarted with back-off; readiness is an HTTP health check.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -38,6 +41,24 @@ class SidecarConfig:
     start_timeout_s: float = 240.0
     max_backoff_s: float = 30.0
     demo_orders: bool = False
+
+
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int):  # noqa: ANN202 - a preexec_fn
+    """In the child before exec: SIGTERM when the thread that started it ends. That thread is the
+    sidecar's watcher, which lives as long as the sidecar should, so a gateway that is killed
+    (SIGKILL, a crash, OOM) takes its Rasa servers with it instead of leaving them running."""
+
+    def preexec() -> None:
+        if _LIBC is not None:
+            _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before the line above took effect
+            os._exit(1)
+
+    return preexec
 
 
 class ManagedProcess:
@@ -72,8 +93,9 @@ class ManagedProcess:
     def _spawn(self) -> subprocess.Popen[bytes]:
         with open(self.log_path, "ab") as log_file:
             return subprocess.Popen(
-                self.argv, cwd=self.cwd, env=self.env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
-            )
+                self.argv, cwd=self.cwd, env=self.env, stdout=log_file, stderr=subprocess.STDOUT,
+                start_new_session=True, preexec_fn=_die_with(os.getpid()),
+            )  # fmt: skip
 
     def _healthy(self, client: httpx.Client) -> bool:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -50,6 +51,45 @@ def test_managed_process_restarts_after_death(tmp_path: Path) -> None:
     finally:
         process.stop()
     assert process.state == "stopped" and process.process.poll() is not None
+
+
+GATEWAY = """
+import os, sys, time
+from pathlib import Path
+from bots.sidecar import ManagedProcess, free_port
+port = free_port()
+tmp = Path(sys.argv[1])
+p = ManagedProcess("http", [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"], tmp,
+                   dict(os.environ), f"http://127.0.0.1:{port}/", tmp / "http.log")
+p.start()
+while not p.ready:
+    time.sleep(0.1)
+print(p.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_killed_gateway_leaves_no_sidecar_behind(tmp_path: Path) -> None:
+    # A stand-in gateway process runs one sidecar; SIGKILL it as a crash or the OOM killer would.
+    gateway = subprocess.Popen([sys.executable, "-c", GATEWAY, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(gateway.stdout.readline())
+        assert _alive(child)
+        os.kill(gateway.pid, signal.SIGKILL)
+        gateway.wait(10)
+        wait_for(lambda: not _alive(child), 10)
+    finally:
+        gateway.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is gone in every way that matters; only its exit status waits for a parent to read it.
+    status = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] if Path(f"/proc/{pid}").exists() else "X"
+    return status not in ("Z", "X")
 
 
 def wait_for(condition, timeout: float) -> None:  # noqa: ANN001
