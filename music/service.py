@@ -17,7 +17,7 @@ import numpy as np
 from music.data import REST, VOICES
 from music.metrics import music_metrics, parallels
 from music.midi import fit_melody, piece_json, read_midi, transpose, write_midi
-from music.piece import MusicError, Note, Piece, notes_from_roll, pitches_to_classes
+from music.piece import MusicError, Note, Piece, classes_to_pitches, notes_from_roll, pitches_to_classes
 from workers import ModelPool, ModelSpec, Priority, default_pool
 
 Progress = Callable[[int, int], None]
@@ -169,8 +169,6 @@ def accompany(
         from music.gan import accompany_gan
 
         classes = pool.run(model_spec("gan"), accompany_gan, soprano[0], 0.0, seed, priority=priority)
-    from music.piece import classes_to_pitches
-
     rolls = classes_to_pitches(classes)
     voices = [notes] + [notes_from_roll(rolls[v], _beats_with_onset(notes, steps, piece)) for v in range(1, 4)]
     out = transpose(piece.with_voices(voices, list(VOICES)), -shift)
