@@ -9,7 +9,7 @@ from pathlib import Path
 
 from asr.config import AsrSettings
 from asr.errors import AsrError, UnknownModelError
-from workers import ModelSpec
+from workers import ModelSpec, ct2_cpu_threads
 
 BUILTIN = ("base", "tiny.en")
 DEFAULT_ALIASES = ("whisper-1",)  # the OpenAI model name means "our default"
@@ -46,7 +46,8 @@ class WhisperLoader:
         if device.startswith("cuda"):
             index = int(device.split(":")[1]) if ":" in device else 0
             return WhisperModel(self.target, device="cuda", device_index=index, compute_type=self.cuda_compute_type)
-        return WhisperModel(self.target, device="cpu", compute_type=self.cpu_compute_type, cpu_threads=self.cpu_threads)
+        threads = ct2_cpu_threads(self.cpu_threads)
+        return WhisperModel(self.target, device="cpu", compute_type=self.cpu_compute_type, cpu_threads=threads)
 
 
 @dataclass(frozen=True)

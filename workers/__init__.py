@@ -6,6 +6,7 @@ import functools
 
 from workers.backend import DeviceInfo, LoadedModelInfo, ModelPool, PoolStatus
 from workers.config import PoolSettings
+from workers.devices import ct2_cpu_threads
 from workers.embedded import EmbeddedPool
 from workers.errors import ModelLoadError, ModelTooLarge, PoolBusy, PoolClosed, PoolError
 from workers.spec import DevicePreference, ModelSpec, Priority
@@ -25,6 +26,7 @@ __all__ = [
     "PoolSettings",
     "PoolStatus",
     "Priority",
+    "ct2_cpu_threads",
     "default_pool",
     "make_pool",
 ]

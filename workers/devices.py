@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 
 from workers.spec import DevicePreference
 
@@ -41,3 +42,16 @@ def candidate_devices(preference: str, devices: list[str]) -> list[str]:
     if preference.startswith("cuda:"):
         return [preference] if preference in devices else ["cpu"]
     return gpus + ["cpu"]
+
+
+CT2_DEFAULT_CPU_THREADS = 4  # what CTranslate2 runs when asked for 0 threads
+
+
+def ct2_cpu_threads(requested: int) -> int:
+    """CTranslate2 threads for one CPU model: `requested` (0 for CTranslate2's default), but never more than
+    OMP_THREAD_LIMIT allows. CTranslate2 does not check that limit: asked for more threads than it, its
+    decodes come out as garbage (Whisper repeating "the, the, the"), not just slower."""
+    limit = os.environ.get("OMP_THREAD_LIMIT", "")
+    if not limit.isdigit() or int(limit) < 1:
+        return requested
+    return min(requested or CT2_DEFAULT_CPU_THREADS, int(limit))

@@ -13,7 +13,7 @@ from pathlib import Path
 from nlp.translate.base import register_engine
 from nlp.translate.errors import TranslationError
 from nlp.translate.models import TextFormat
-from workers import ModelPool, ModelSpec
+from workers import ModelPool, ModelSpec, ct2_cpu_threads
 
 # NLLB's FLORES-200 codes for the ISO 639-1 codes we expose.
 NLLB_CODES = {
@@ -89,7 +89,11 @@ class Ct2Model:
         kind = "cuda" if device.startswith("cuda") else "cpu"
         index = int(device.split(":")[1]) if ":" in device else 0
         self.translator = ctranslate2.Translator(
-            str(path), device=kind, device_index=index, compute_type="int8" if kind == "cpu" else "int8_float16"
+            str(path),
+            device=kind,
+            device_index=index,
+            compute_type="int8" if kind == "cpu" else "int8_float16",
+            intra_threads=ct2_cpu_threads(0) if kind == "cpu" else 0,
         )
         self.tokenizer = AutoTokenizer.from_pretrained(str(path))
         self.nllb = _is_nllb(path)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
@@ -16,8 +17,6 @@ from ocr.layout import lines_to_blocks, make_block, make_line, reading_order
 from ocr.models import BBox, Block, Line, OcrOptions, Word
 from workers import ModelPool, ModelSpec
 
-# Tesseract's OpenMP threads fight over shared cores; one thread per page is faster overall here.
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 TIMEOUT_S = 180
 COLUMN_GAP = 3.0
 # A declared resolution under this is a screen default (72/96 dpi written by an image editor or a scanner
@@ -27,11 +26,41 @@ MIN_CREDIBLE_DPI = 150
 ASSUMED_DPI = 300
 
 
+class TesseractEnvironment(Mapping[str, str]):
+    """The environment of Tesseract's subprocesses: this process's own, read at each call, with one OpenMP
+    thread unless the caller chose a limit. Tesseract's OpenMP threads fight over shared cores (one thread per
+    page is faster overall), but the limit must not be set process-wide: the gateway also runs CTranslate2,
+    which decodes garbage when it runs more threads than OMP_THREAD_LIMIT allows."""
+
+    def _current(self) -> dict[str, str]:
+        return {"OMP_THREAD_LIMIT": "1", **os.environ}
+
+    def __getitem__(self, key: str) -> str:
+        return self._current()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._current())
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+
+def _pytesseract() -> Any:
+    """pytesseract, with its subprocesses given TesseractEnvironment (it hands its module-level `environ`
+    to every Popen; there is no per-call option)."""
+    import pytesseract
+
+    if not isinstance(pytesseract.pytesseract.environ, TesseractEnvironment):
+        pytesseract.pytesseract.environ = TesseractEnvironment()
+    return pytesseract
+
+
 class TesseractBinary:
-    """What the pool holds for Tesseract: nothing in-process, just the languages it found at load."""
+    """What the pool holds for Tesseract: nothing in-process, just the languages it found at load. Every
+    Tesseract call runs on this model, so loading it sets up pytesseract's subprocess environment first."""
 
     def __init__(self) -> None:
-        import pytesseract
+        pytesseract = _pytesseract()
 
         self.version = str(pytesseract.get_tesseract_version())
         self.languages = set(pytesseract.get_languages(config=""))
