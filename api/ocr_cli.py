@@ -19,7 +19,7 @@ def ocr_command(
     hocr: Path | None = typer.Option(None, "--hocr", help="write hOCR here"),
     json_out: Path | None = typer.Option(None, "--json", help="write the full document (pages/blocks/lines/words)"),
     engine: str = typer.Option("tesseract", help="tesseract, rapidocr or auto"),
-    lang: str = typer.Option("eng", help="Tesseract languages, '+'-joined"),
+    lang: str = typer.Option("eng", help="Tesseract languages, '+'-joined, or auto (by the detected script)"),
     deskew: bool = typer.Option(False, help="straighten skewed scans"),
     to: str | None = typer.Option(None, "--to", help="also translate the text, block by block, to this language"),
 ) -> None:

@@ -71,6 +71,8 @@ class Page(BaseModel):
     engine: str = Field(description="tesseract, rapidocr, or text-layer for a PDF's own text")
     rotation: int = Field(0, description="degrees the page was rotated clockwise before recognition")
     skew: float = Field(0.0, description="degrees of skew corrected")
+    script: str | None = Field(None, description="writing system Tesseract OSD detected (Latin, Han, Hangul, ...)")
+    lang: str | None = Field(None, description="Tesseract languages the page was read with")
     confidence: float = 0.0
     seconds: float = 0.0
     blocks: list[Block]
@@ -91,7 +93,9 @@ EngineName = Literal["tesseract", "rapidocr", "auto"]
 
 class OcrOptions(BaseModel):
     engine: EngineName = "tesseract"
-    lang: str = Field("eng", description="Tesseract languages, '+'-joined (eng+deu)")
+    lang: str = Field(
+        "eng", description="Tesseract languages, '+'-joined (eng+deu), or 'auto': the language of the script OSD finds"
+    )
     psm: int | None = Field(None, ge=0, le=13, description="Tesseract page segmentation mode (default 3)")
     orientation: bool = Field(True, description="detect and undo 90/180/270 rotation (Tesseract OSD)")
     deskew: bool = Field(False, description="straighten small skew before recognition")

@@ -6,6 +6,7 @@ No global binarisation: in a trial it made results worse; both engines binarise 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
@@ -18,26 +19,75 @@ DESKEW_MAX_DEG = 5.0
 DESKEW_STEP_DEG = 0.25
 
 
-def _osd(binary: TesseractBinary, image: Image.Image) -> tuple[int, float]:
+# Tesseract OSD's script names -> the Tesseract language that reads that script best (when installed).
+SCRIPT_LANGUAGES = {
+    "Latin": "eng",
+    "Han": "chi_sim",
+    "Japanese": "jpn",
+    "Katakana": "jpn",
+    "Hiragana": "jpn",
+    "Hangul": "kor",
+    "Korean": "kor",
+    "Cyrillic": "rus",
+    "Arabic": "ara",
+    "Greek": "ell",
+    "Devanagari": "hin",
+    "Hebrew": "heb",
+    "Thai": "tha",
+}
+FALLBACK_LANGUAGE = "eng"
+
+
+@dataclass(frozen=True)
+class Osd:
+    """What Tesseract's orientation and script detection says of a page."""
+
+    rotate: int = 0  # clockwise degrees that make it upright
+    confidence: float = 0.0
+    script: str | None = None
+    script_confidence: float = 0.0
+    languages: frozenset[str] = frozenset()  # Tesseract languages installed, to pick one for the script
+
+    def language(self) -> str:
+        """The installed Tesseract language for the detected script (English when unknown or missing)."""
+        lang = SCRIPT_LANGUAGES.get(self.script or "")
+        return lang if lang in self.languages else FALLBACK_LANGUAGE
+
+
+def _osd(binary: TesseractBinary, image: Image.Image) -> Osd:
     import pytesseract
 
+    languages = frozenset(binary.languages)
     try:
         out = pytesseract.image_to_osd(image, config="--psm 0", timeout=60)
     except pytesseract.TesseractError:
-        return 0, 0.0  # too few characters to tell; leave the page as it is
-    rotate = re.search(r"Rotate: (\d+)", out)
-    conf = re.search(r"Orientation confidence: ([\d.]+)", out)
-    return (int(rotate.group(1)) if rotate else 0), (float(conf.group(1)) if conf else 0.0)
+        return Osd(languages=languages)  # too few characters to tell; leave the page as it is
+
+    def number(label: str) -> float:
+        found = re.search(label + r": ([\d.]+)", out)
+        return float(found.group(1)) if found else 0.0
+
+    script = re.search(r"Script: (\w+)", out)
+    return Osd(
+        rotate=int(number("Rotate")),
+        confidence=number("Orientation confidence"),
+        script=script.group(1) if script else None,
+        script_confidence=number("Script confidence"),
+        languages=languages,
+    )
 
 
-def fix_orientation(image: Image.Image, pool: ModelPool, priority: int) -> tuple[Image.Image, int]:
-    """The upright page and the clockwise rotation applied (0, 90, 180, 270)."""
+def detect_osd(image: Image.Image, pool: ModelPool, priority: int) -> Osd:
     small = image.copy()
     small.thumbnail((2000, 2000))
-    rotate, confidence = pool.run(tesseract_spec(), _osd, small, priority=priority)
-    if rotate == 0 or confidence < MIN_OSD_CONFIDENCE:
+    return pool.run(tesseract_spec(), _osd, small, priority=priority)
+
+
+def fix_orientation(image: Image.Image, osd: Osd) -> tuple[Image.Image, int]:
+    """The upright page and the clockwise rotation applied (0, 90, 180, 270)."""
+    if osd.rotate == 0 or osd.confidence < MIN_OSD_CONFIDENCE:
         return image, 0
-    return image.rotate(-rotate, expand=True, fillcolor="white"), rotate
+    return image.rotate(-osd.rotate, expand=True, fillcolor="white"), osd.rotate
 
 
 def estimate_skew(image: Image.Image) -> float:

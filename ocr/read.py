@@ -14,7 +14,7 @@ from ocr.errors import OcrEngineError
 from ocr.inputs import PageInput, iter_pages, sniff
 from ocr.layout import page_text
 from ocr.models import Block, Document, OcrOptions, Page
-from ocr.preprocess import deskew, fix_orientation
+from ocr.preprocess import deskew, detect_osd, fix_orientation
 from workers import ModelPool, Priority, default_pool
 
 # engine=auto: Tesseract first; when its mean word confidence is below this, RapidOCR also reads the page
@@ -50,9 +50,14 @@ def read_page(source: PageInput, options: OcrOptions, pool: ModelPool, priority:
         return source.text_layer
     assert source.image is not None
     started = time.process_time(), time.perf_counter()
-    image, rotation, skew = source.image, 0, 0.0
-    if options.orientation:
-        image, rotation = fix_orientation(image, pool, priority)
+    image, rotation, skew, script = source.image, 0, 0.0, None
+    if options.orientation or options.lang == "auto":
+        osd = detect_osd(image, pool, priority)
+        script = osd.script
+        if options.orientation:
+            image, rotation = fix_orientation(image, osd)
+        if options.lang == "auto":
+            options = options.model_copy(update={"lang": osd.language()})
     if options.deskew:
         image, skew = deskew(image)
     engine, blocks = _recognize(image, options, pool, priority)
@@ -65,6 +70,8 @@ def read_page(source: PageInput, options: OcrOptions, pool: ModelPool, priority:
         engine=engine,
         rotation=rotation,
         skew=skew,
+        script=script,
+        lang=options.lang if engine == "tesseract" else None,
         confidence=_confidence(blocks),
         seconds=round(time.perf_counter() - started[1], 3),
         blocks=blocks,

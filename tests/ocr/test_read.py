@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -108,3 +109,48 @@ def test_table_rows_are_read_row_by_row() -> None:
         document = ocr.read(encode(page, "PNG"), ocr.OcrOptions(engine=engine, orientation=False))
         text = document.text.lower().replace(" ", "")  # RapidOCR may split a word; the order is what counts here
         assert text.index("coffee") < text.index("3.50") < text.index("sandwich") < text.index("7.25"), (engine, text)
+
+
+def test_tesseract_gets_one_openmp_thread_without_setting_it_for_the_process(
+    page_png: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A process-wide OMP_THREAD_LIMIT would reach CTranslate2 in the same gateway (see tests/asr/test_thread_limit.py).
+    import pytesseract
+
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+    assert "quick brown fox" in ocr.read(page_png).text
+    assert "OMP_THREAD_LIMIT" not in os.environ
+    environment = pytesseract.pytesseract.environ  # what pytesseract hands to each Tesseract subprocess
+    assert environment["OMP_THREAD_LIMIT"] == "1" and environment["PATH"] == os.environ["PATH"]
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "2")  # a limit the operator set wins
+    assert environment["OMP_THREAD_LIMIT"] == "2"
+
+
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # Debian fonts-wqy-microhei (set-up installs it)
+
+
+@pytest.mark.skipif(not CJK_FONT.exists(), reason="no CJK font: apt-get install fonts-wqy-microhei")
+@pytest.mark.parametrize(
+    ("lines", "script", "lang", "expected"),
+    [
+        (["今天天气很好，我们去公园散步。", "请在星期三上午十点来医院。"], "Han", "chi_sim", "医院"),
+        (["오늘은 날씨가 아주 좋습니다.", "의사는 물을 많이 마시라고 했습니다."], "Korean", "kor", "했습니다"),
+    ],
+)
+def test_auto_language_follows_the_detected_script(lines: list[str], script: str, lang: str, expected: str) -> None:
+    from PIL import ImageDraw, ImageFont
+
+    font = ImageFont.truetype(str(CJK_FONT), 48)
+    image = Image.new("RGB", (1200, 120 + 110 * len(lines)), "white")
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        draw.text((60, 60 + i * 110), line, fill="black", font=font)
+    page = ocr.read(encode(image, "PNG"), ocr.OcrOptions(lang="auto")).pages[0]
+    assert (page.script, page.lang) == (script, lang)
+    assert expected in page.text
+
+
+def test_auto_language_reads_a_latin_page_in_english(page_png: bytes) -> None:
+    page = ocr.read(page_png, ocr.OcrOptions(lang="auto", orientation=False)).pages[0]
+    assert (page.script, page.lang) == ("Latin", "eng") and "quick brown fox" in page.text
+    assert ocr.read(page_png).pages[0].lang == "eng"
