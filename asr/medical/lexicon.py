@@ -72,6 +72,8 @@ def conditions() -> dict[tuple[str, ...], Term]:
     for spoken, code_choices in terms.CONDITION_SYNONYMS.items():
         code = next((c for c in code_choices if c in codes), None)
         table[key(spoken)] = Term("MEDICAL_CONDITION", "DX_NAME", spoken, code, 0.9)
+    for variant, condition in terms.CONDITION_VARIANTS.items():
+        table[key(variant)] = table[key(condition)]
     return table
 
 

@@ -107,6 +107,16 @@ CONDITION_SYNONYMS: dict[str, tuple[str, ...]] = {
     "gerd": ("K21.9",),
 }
 
+# Other ways people say a condition above (and ASR writes them): matched as spoken, reported as the condition.
+CONDITION_VARIANTS: dict[str, str] = {
+    "running nose": "runny nose",
+    "blocked nose": "stuffy nose",
+    "stuffed up nose": "stuffy nose",
+    "breathlessness": "shortness of breath",
+    "out of breath": "short of breath",
+    "high temperature": "fever",
+}
+
 # Spoken medication forms the drug list misses or spells differently.
 MEDICATION_EXTRA = (
     "puffer",

@@ -92,6 +92,15 @@ def test_entities_categories_codes_attributes_and_offsets() -> None:
     assert "mouth" not in found  # part of the route, not anatomy
 
 
+def test_spoken_variants_are_reported_as_their_condition() -> None:
+    text = "I've had a running nose all week and I get out of breath on the stairs."
+    found = by_text(detect_entities(text))
+    nose, breath = found["running nose"], found["out of breath"]
+    assert (nose.category, nose.normalized) == ("MEDICAL_CONDITION", "runny nose")
+    assert breath.normalized == "short of breath" and breath.icd10cm_concepts[0].code == "R06.02"
+    assert text[nose.begin_offset : nose.end_offset] == "running nose"
+
+
 def test_phi_types_and_redaction_keep_other_offsets_right() -> None:
     phi = {(e.type, e.text) for e in find_phi(TEXT)}
     assert {
