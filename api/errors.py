@@ -78,10 +78,19 @@ def error_body(
     return {"error": error}
 
 
+# LibreTranslate's routes answer errors as {"error": "message"}: its clients read that string. Our code, param
+# and request id ride along beside it.
+LIBRETRANSLATE_PATHS = frozenset({"/translate", "/detect", "/languages"})
+
+
 def error_response(request: Request | None, status_code: int, message: str, **kwargs: Any) -> JSONResponse:
     request_id = getattr(request.state, "request_id", None) if request is not None else None
     # The X-Request-ID header itself is added to every response by RequestIdMiddleware.
-    return JSONResponse(error_body(status_code, message, request_id, **kwargs), status_code=status_code)
+    body = error_body(status_code, message, request_id, **kwargs)
+    if request is not None and request.url.path in LIBRETRANSLATE_PATHS:
+        nested = body["error"]
+        body = {"error": message, **{k: nested[k] for k in ("code", "param", "request_id") if nested.get(k)}}
+    return JSONResponse(body, status_code=status_code)
 
 
 def _validation_message(exc: RequestValidationError) -> tuple[str, str | None]:

@@ -75,8 +75,15 @@ def test_bad_translation_requests_are_json_4xx(client: TestClient, payload: dict
 def test_bad_glossary_and_bad_libre_request(client: TestClient) -> None:
     response = client.post("/v1/glossaries", data={"name": "x"}, files={"file": ("t.csv", b"only-one-column\n")})
     assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_glossary"
+    # LibreTranslate's shape: "error" is the message itself (its clients show that string)
     response = client.post("/translate", json={"q": "Hello"})
-    assert response.status_code == 400 and response.json()["error"]["param"] == "target"
+    body = response.json()
+    assert response.status_code == 400 and body["param"] == "target" and body["error"].startswith("target:")
+    response = client.post("/translate", json={"q": "Hello", "source": "en", "target": "xx"})
+    assert (
+        response.status_code == 400 and isinstance(response.json()["error"], str) and "xx" in response.json()["error"]
+    )
+    assert isinstance(client.post("/detect", json={"q": ""}).json()["error"], str)
 
 
 def test_ocr_then_translate_block_by_block(client: TestClient) -> None:
