@@ -20,6 +20,7 @@ class Run:
 
     words: list[Word]
     prosody: Prosody = field(default_factory=Prosody)
+    lang: str | None = None  # SSML <lang>: a language other than the voice's
 
 
 @dataclass

@@ -65,6 +65,7 @@ class _Context:
     format: str | None = None
     alias: str | None = None
     phonemes: str | None = None
+    lang: str | None = None  # <lang xml:lang>: spoken by a voice of that language when there is one
 
 
 class _Builder:
@@ -136,6 +137,11 @@ class _Builder:
             if not attrs.get("ph"):
                 raise self.fail("<phoneme> needs a ph attribute")
             ctx.phonemes = attrs["ph"]
+        elif name == "lang":
+            lang = attrs.get("xml:lang", "")
+            if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang):
+                raise self.fail(f"<lang> needs an xml:lang language tag such as fr-FR, not {lang!r}")
+            ctx.lang = lang
         elif name in ("p", "s"):
             self.end_sentence()
         self.stack.append((name, ctx, self.here()))
@@ -174,7 +180,7 @@ class _Builder:
         for k, (_, _, tokens) in enumerate(pieces):
             words = words_from_tokens(tokens, self.lexicons, self.normalize)
             if words:
-                self.pending.append(Run(words=words, prosody=ctx.prosody))
+                self.pending.append(Run(words=words, prosody=ctx.prosody, lang=ctx.lang))
             if k < len(pieces) - 1:
                 self.end_sentence()
 
@@ -195,6 +201,7 @@ class _Builder:
                 Run(
                     words=[Word(text=stripped, start=span[0], end=span[1], source=stripped, phonemes=ctx.phonemes)],
                     prosody=ctx.prosody,
+                    lang=ctx.lang,
                 )
             )
             return
@@ -204,7 +211,7 @@ class _Builder:
             Word(text=w, start=span[0], end=span[1], source=stripped, mark=k == 0) for k, w in enumerate(spoken.split())
         ]
         if words:
-            self.pending.append(Run(words=words, prosody=ctx.prosody))
+            self.pending.append(Run(words=words, prosody=ctx.prosody, lang=ctx.lang))
 
     def end_sentence(self) -> None:
         if not any(isinstance(i, Run) for i in self.pending):

@@ -89,7 +89,6 @@ def render(
     """Audio per sentence at `voice.sample_rate`, with sentence, word and ssml marks."""
     pool = pool or default_pool()
     cat = catalog(model_dir)
-    engine = cat.engine_of[voice.id]
     rate_hz = voice.sample_rate
     to_bytes = ByteOffsets(text)
     elapsed = 0  # samples emitted so far
@@ -128,13 +127,14 @@ def render(
                 )
             elif item.words:
                 p = item.prosody
-                chunk = engine.synthesize(
-                    voice,
+                speaker = cat.for_language(item.lang, voice) if item.lang else voice
+                chunk = cat.engine_of[speaker.id].synthesize(
+                    speaker,
                     item.words,
                     speed * p.rate / p.pitch,
                     pool,
                     priority,
-                    **({"model_dir": cat.model_dir} if voice.backend == "piper" else {}),
+                    **({"model_dir": cat.model_dir} if speaker.backend == "piper" else {}),
                 )
                 chunk = _shift_pitch(_to_rate(chunk, rate_hz), p.pitch)
                 samples = chunk.samples * (10 ** (p.volume_db / 20)) if p.volume_db else chunk.samples

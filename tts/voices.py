@@ -75,6 +75,22 @@ class Catalog:
             param="model",
         )
 
+    def for_language(self, lang: str, voice: VoiceInfo) -> VoiceInfo:
+        """The voice to speak `lang` (an SSML <lang> tag) in place of `voice`: `voice` itself when it speaks
+        that language or no voice does, else one that does (same region and gender first)."""
+        wanted = lang.lower()
+        primary = wanted.split("-")[0]
+        if voice.language.lower().split("-")[0] == primary:
+            return voice
+        others = [v for v in self.voices.values() if v.language.lower().split("-")[0] == primary]
+        if not others:
+            return voice
+
+        def closeness(v: VoiceInfo) -> tuple[bool, bool, bool]:
+            return v.language.lower() == wanted, v.gender == voice.gender, v.engine == voice.engine
+
+        return max(others, key=closeness)
+
     def resolve(self, name: str, engine: str | None = None) -> VoiceInfo:
         """A voice id or an OpenAI alias; with an engine filter an alias picks a voice of that engine."""
         voice = self.voices.get(name)

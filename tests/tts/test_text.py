@@ -97,9 +97,27 @@ def test_ssml_plan() -> None:
         ("<speak>Hello", "no element found", 13),
         ('<speak><prosody rate="900%">x</prosody></speak>', "prosody rate", 8),
         ("<speak>a</speak><speak>b</speak>", "junk after document element", 17),
+        ('<speak>Hi <lang xml:lang="?">x</lang></speak>', "xml:lang language tag", 11),
     ],
 )
 def test_ssml_errors_name_position(ssml: str, problem: str, column: int) -> None:
     with pytest.raises(tts.InvalidSsmlError, match=problem) as info:
         plan_ssml(ssml)
     assert info.value.position["line"] == 1 and info.value.position["column"] == column
+
+
+def test_lang_is_spoken_by_a_voice_of_that_language() -> None:
+    from tts.synthesize import prepare, run_request
+
+    spanish = "Buenos días, ¿cómo está usted?"
+    ssml = f'<speak>Good morning. <lang xml:lang="es-ES">{spanish}</lang></speak>'
+    sentences = plan_ssml(ssml)
+    assert [r.lang for s in sentences for r in s.runs()] == [None, "es-ES"]
+    mixed = run_request(prepare(ssml, "flite-slt", "pcm", text_type="ssml", sample_rate=16000))
+    english = run_request(prepare("Good morning.", "flite-slt", "pcm", sample_rate=16000))
+    alone = run_request(prepare(spanish, "espeak-es", "pcm", sample_rate=16000))
+    # the <lang> part is espeak-ng's Spanish voice (flite has no Spanish): as long as that voice's own rendition
+    mixed_s, english_s, alone_s = (len(a.data) / 32000 for a in (mixed, english, alone))
+    assert mixed_s - english_s == pytest.approx(alone_s, abs=0.15)
+    flite_spanish = run_request(prepare(spanish, "flite-slt", "pcm", sample_rate=16000))
+    assert abs(len(flite_spanish.data) / 32000 - alone_s) > 0.2  # and not flite reading Spanish spelling
