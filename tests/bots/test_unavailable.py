@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -16,6 +17,10 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import Settings
 from bots.sidecar import ManagedProcess, free_port
+from tests.bots.conftest import READY_TIMEOUT_S, requires_rasa, say, texts
+from tests.bots.test_socketio import converse
+
+UNAVAILABLE = "the assistant is unavailable, try again"
 
 
 def test_rasa_missing_gives_clear_503(settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -28,6 +33,31 @@ def test_rasa_missing_gives_clear_503(settings: Settings, monkeypatch: pytest.Mo
         assert reply.json()["error"]["message"] == "the assistant is unavailable, try again"
         assert reply.headers["retry-after"] == "5"
         assert client.get("/healthz").status_code == 200  # the gateway itself keeps serving
+
+
+@requires_rasa
+@pytest.mark.slow
+def test_rasa_killed_mid_conversation(bots_gateway) -> None:
+    """A real Rasa server dies (SIGKILL) in the middle of a conversation: the widget's channels get the clear
+    'unavailable' answer, the gateway and the other bot keep serving, and the sidecar comes back by itself."""
+    client = bots_gateway.client
+    assert "customer service assistant" in texts(say(client, "contact-centre", "crash-test", "hi"))
+    before = next(b for b in client.get("/v1/bots").json() if b["name"] == "contact-centre")
+    os.kill(before["pid"], signal.SIGKILL)
+
+    reply = client.post("/v1/bots/contact-centre/webhooks/rest/webhook", json={"sender": "crash-test", "message": "hi"})
+    assert reply.status_code == 503 and reply.json()["error"]["message"] == UNAVAILABLE
+    _, turns = asyncio.run(converse(bots_gateway.url, "contact-centre", "crash-sio", ["where is my order?"]))
+    assert turns[0][0] == {"text": UNAVAILABLE, "error": "bot_unavailable"}
+    assert client.get("/healthz").status_code == 200
+    assert say(client, "clinic", "crash-test-clinic", "hello")  # the other bot has its own Rasa server
+
+    def back() -> bool:
+        bot = next(b for b in client.get("/v1/bots").json() if b["name"] == "contact-centre")
+        return bot["ready"] and bot["restarts"] == before["restarts"] + 1 and bot["pid"] != before["pid"]
+
+    wait_for(back, READY_TIMEOUT_S)
+    assert "customer service assistant" in texts(say(client, "contact-centre", "crash-test", "hi"))
 
 
 def test_managed_process_restarts_after_death(tmp_path: Path) -> None:
