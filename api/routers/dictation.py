@@ -77,7 +77,9 @@ class Connection:
         self.session: DictationSession | None = None
         self.wake = asyncio.Event()
         self.stopping = False
-        self.connected_at = time.monotonic()
+        # The audio clock starts at this connection's first frame: the model's warm-up before `ready` (seconds
+        # on a busy machine) must not count as time the client could have streamed in.
+        self.first_audio_at: float | None = None
         self.received_at_connect = 0
 
     async def send(self, event: BaseModel) -> None:
@@ -173,13 +175,15 @@ class Connection:
         assert self.session is not None
         if len(frame) > MAX_FRAME_BYTES:
             raise DictationError(f"audio frames are limited to {MAX_FRAME_BYTES} bytes", code="frame_too_large")
+        if self.first_audio_at is None:
+            self.first_audio_at = time.monotonic()
         self.session.feed(frame)
         sent = (self.session.received - self.received_at_connect) / 16000
-        allowed = (time.monotonic() - self.connected_at) * self.settings.max_speed + self.settings.burst_s
-        if sent > allowed:
+        elapsed = time.monotonic() - self.first_audio_at
+        if sent > elapsed * self.settings.max_speed + self.settings.burst_s:
             raise DictationError(
                 f"audio arrives faster than {self.settings.max_speed:g}x real time ({sent:.0f} s of audio "
-                f"in {time.monotonic() - self.connected_at:.1f} s); stream it as it is recorded",
+                f"in {elapsed:.1f} s); stream it as it is recorded",
                 code="too_fast",
             )
         self.wake.set()
