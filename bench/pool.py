@@ -3,7 +3,7 @@
 Many concurrent callers each send one text at a time (as chat widgets and per-turn
 sentiment calls do); the pool either groups them into batches or runs them one by one.
 
-    .venv/bin/python bench/pool.py [--texts 1024] [--callers 16] [--max-wait-ms 5]
+    .venv/bin/python -m bench.pool [--texts 1024] [--callers 16] [--max-wait-ms 5]
 """
 
 from __future__ import annotations

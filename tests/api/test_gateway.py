@@ -92,6 +92,29 @@ def test_oversized_chunked_body_is_cut_off_while_streaming(small_body_client: Te
     assert_json_error(response, 413)
 
 
+def test_uploads_over_their_route_limit_are_413_before_any_module_reads_them(tmp_path: Path) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+        artifact_dir=tmp_path / "a",
+        max_body_mb=1,
+        max_audio_mb=0.01,  # about 10 kB
+        max_document_mb=0.02,
+        modules=["asr", "ocr"],
+    )
+    upload = {"file": ("big.bin", b"\0" * 30_000, "application/octet-stream")}
+    with TestClient(create_app(settings)) as client:
+        for route, data in [
+            ("/v1/audio/transcriptions", {"model": "whisper-1"}),
+            ("/v1/medical/transcriptions", {"type": "dictation"}),
+            ("/v1/ocr", {}),
+        ]:
+            error = assert_json_error(client.post(route, files=upload, data=data), 413)
+            assert error["code"] == "body_too_large", route
+        # the same bytes under the limit reach the module, which names what is wrong with them
+        small = {"file": ("small.bin", b"\0" * 5_000, "application/octet-stream")}
+        assert client.post("/v1/audio/transcriptions", files=small, data={"model": "whisper-1"}).status_code == 400
+
+
 def test_body_limits_are_per_route() -> None:
     settings = Settings(max_body_mb=1, max_audio_mb=100, max_document_mb=20)
     limits = dict(settings.body_limits())
