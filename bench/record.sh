@@ -12,6 +12,6 @@ mkdir -p bench/results
   echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$out"
 start=$(date +%s)
-COLUMNS=160 .venv/bin/python -m "bench.$name" "$@" 2>&1 | grep -v -e '^WARNING: Location' >>"$out"
+COLUMNS=160 .venv/bin/python -m "bench.$name" "$@" 2>&1 | grep -v -e '^WARNING: Location' -e 'Loading weights:' >>"$out"
 echo "# wall time: $(($(date +%s) - start)) s" >>"$out"
 tail -n 3 "$out"

@@ -72,6 +72,7 @@ def main() -> None:
     for col in ("voice", "engine", "WER %", "audio s", "synth s", "RTF"):
         table.add_column(col, justify="right" if col not in ("voice", "engine") else "left")
     piper_synth = 0.0
+    wer_by_voice: list[tuple[str, float]] = []
     for voice in args.voices.split(","):
         errors = total = 0
         audio_s = synth_s = 0.0
@@ -85,6 +86,7 @@ def main() -> None:
         if voice == "en_US-joe-medium":
             piper_synth = synth_s
         info = tts.catalog().resolve(voice)
+        wer_by_voice.append((voice, 100 * errors / total))
         table.add_row(
             voice,
             f"{info.engine}/{info.backend}",
@@ -95,25 +97,45 @@ def main() -> None:
         )
     console.print(table)
 
-    # plain piper CLI baseline: same sentences, one process per sentence as a shell user would run it
+    # plain piper CLI baseline on the same sentences: one process per sentence (as a shell user runs it, the
+    # model loaded each time) and one process for all of them (its output-dir mode, the model loaded once)
     from tts.install import bundled_voice
 
     model = bundled_voice()[0]
-    started = time.perf_counter()
+    piper_cli = str(Path(sys.executable).parent / "piper")
+    cli_errors = cli_total = 0
     with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
         for i, sentence in enumerate(sentences):
             subprocess.run(
-                [str(Path(sys.executable).parent / "piper"), "-m", str(model), "-f", f"{tmp}/{i}.wav"],
-                input=sentence.encode(),
-                check=True,
+                [piper_cli, "-m", str(model), "-f", f"{tmp}/{i}.wav"], input=sentence.encode(), check=True,
                 capture_output=True,
-            )
-    cli_s = time.perf_counter() - started
-    baseline = Table(title="baseline: plain `piper` command line on the same sentences")
-    for col in ("system", "total s", "ratio (piper CLI / voxgate)"):
+            )  # fmt: skip
+        per_sentence_s = time.perf_counter() - started
+        for i, sentence in enumerate(sentences):
+            e, n = wer(words(sentence), words(transcribe(Path(f"{tmp}/{i}.wav").read_bytes())))
+            cli_errors, cli_total = cli_errors + e, cli_total + n
+        started = time.perf_counter()
+        subprocess.run(
+            [piper_cli, "-m", str(model), "-d", f"{tmp}/all"], input="\n".join(sentences).encode(), check=True,
+            capture_output=True,
+        )  # fmt: skip
+        one_process_s = time.perf_counter() - started
+        wavs = len(list(Path(f"{tmp}/all").glob("*.wav")))
+    baseline = Table(
+        title="baseline: plain `piper` command line on the same sentences (speed ratio: piper CLI / voxgate)"
+    )
+    for col in ("system", "total s", "speed ratio", "WER % (ASR base)"):
         baseline.add_column(col)
-    baseline.add_row("voxgate en_US-joe-medium (pool, warm)", f"{piper_synth:.2f}", f"{cli_s / piper_synth:.2f}x")
-    baseline.add_row("piper CLI (process per sentence)", f"{cli_s:.2f}", "1.00x")
+    voxgate_wer = dict(wer_by_voice).get("en_US-joe-medium", float("nan"))
+    baseline.add_row("voxgate en_US-joe-medium (pool, warm)", f"{piper_synth:.2f}", "1.00x", f"{voxgate_wer:.1f}")
+    baseline.add_row(
+        "piper CLI, process per sentence", f"{per_sentence_s:.2f}", f"{per_sentence_s / piper_synth:.2f}x",
+        f"{100 * cli_errors / cli_total:.1f}",
+    )  # fmt: skip
+    baseline.add_row(
+        f"piper CLI, one process ({wavs} files)", f"{one_process_s:.2f}", f"{one_process_s / piper_synth:.2f}x", ""
+    )
     console.print(baseline)
 
     ttfb = Table(title=f"time to first audio byte, {len(TTFB_TEXT)}-character input (mp3)")
