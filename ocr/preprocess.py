@@ -45,35 +45,29 @@ class Osd:
     rotate: int = 0  # clockwise degrees that make it upright
     confidence: float = 0.0
     script: str | None = None
-    script_confidence: float = 0.0
-    languages: frozenset[str] = frozenset()  # Tesseract languages installed, to pick one for the script
-
-    def language(self) -> str:
-        """The installed Tesseract language for the detected script (English when unknown or missing)."""
-        lang = SCRIPT_LANGUAGES.get(self.script or "")
-        return lang if lang in self.languages else FALLBACK_LANGUAGE
+    language: str = FALLBACK_LANGUAGE  # the installed Tesseract language for the script (English when none)
 
 
 def _osd(binary: TesseractBinary, image: Image.Image) -> Osd:
     import pytesseract
 
-    languages = frozenset(binary.languages)
     try:
         out = pytesseract.image_to_osd(image, config="--psm 0", timeout=60)
     except pytesseract.TesseractError:
-        return Osd(languages=languages)  # too few characters to tell; leave the page as it is
+        return Osd()  # too few characters to tell; leave the page as it is
 
     def number(label: str) -> float:
         found = re.search(label + r": ([\d.]+)", out)
         return float(found.group(1)) if found else 0.0
 
-    script = re.search(r"Script: (\w+)", out)
+    found = re.search(r"Script: (\w+)", out)
+    script = found.group(1) if found else None
+    language = SCRIPT_LANGUAGES.get(script or "")
     return Osd(
         rotate=int(number("Rotate")),
         confidence=number("Orientation confidence"),
-        script=script.group(1) if script else None,
-        script_confidence=number("Script confidence"),
-        languages=languages,
+        script=script,
+        language=language if language in binary.languages else FALLBACK_LANGUAGE,
     )
 
 

@@ -57,7 +57,7 @@ def read_page(source: PageInput, options: OcrOptions, pool: ModelPool, priority:
         if options.orientation:
             image, rotation = fix_orientation(image, osd)
         if options.lang == "auto":
-            options = options.model_copy(update={"lang": osd.language()})
+            options = options.model_copy(update={"lang": osd.language})
     if options.deskew:
         image, skew = deskew(image)
     engine, blocks = _recognize(image, options, pool, priority)

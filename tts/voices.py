@@ -78,16 +78,18 @@ class Catalog:
     def for_language(self, lang: str, voice: VoiceInfo) -> VoiceInfo:
         """The voice to speak `lang` (an SSML <lang> tag) in place of `voice`: `voice` itself when it speaks
         that language or no voice does, else one that does (same region and gender first)."""
-        wanted = lang.lower()
-        primary = wanted.split("-")[0]
-        if voice.language.lower().split("-")[0] == primary:
+
+        def primary(tag: str) -> str:
+            return tag.lower().split("-")[0]
+
+        if primary(voice.language) == primary(lang):
             return voice
-        others = [v for v in self.voices.values() if v.language.lower().split("-")[0] == primary]
+        others = [v for v in self.voices.values() if primary(v.language) == primary(lang)]
         if not others:
             return voice
 
         def closeness(v: VoiceInfo) -> tuple[bool, bool, bool]:
-            return v.language.lower() == wanted, v.gender == voice.gender, v.engine == voice.engine
+            return v.language.lower() == lang.lower(), v.gender == voice.gender, v.engine == voice.engine
 
         return max(others, key=closeness)
 

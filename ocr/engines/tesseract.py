@@ -36,7 +36,7 @@ class TesseractEnvironment(Mapping[str, str]):
         return {"OMP_THREAD_LIMIT": "1", **os.environ}
 
     def __getitem__(self, key: str) -> str:
-        return self._current()[key]
+        return os.environ.get(key, "1") if key == "OMP_THREAD_LIMIT" else os.environ[key]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._current())
