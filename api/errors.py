@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from workers import ModelLoadError, ModelTooLarge, PoolBusy, PoolClosed
@@ -56,6 +57,24 @@ class ApiError(Exception):
         self.code = code
         self.param = param
         self.details = details
+
+
+def validation_error(
+    exc: ValidationError,
+    *,
+    status: int = 422,
+    code: str = "validation_error",
+    context: str | None = None,
+    where: str | None = None,
+    param: str | None = None,
+) -> ApiError:
+    """A pydantic ValidationError raised outside FastAPI's own parsing (form fields, JSON in a form field, a
+    rule body) as the API error: "<context>: <field>: <problem>" for its first error. `where` names the field
+    when the error has no location; `param` overrides the field reported as the parameter."""
+    first = exc.errors()[0]
+    location = ".".join(str(part) for part in first["loc"]) or where
+    message = f"{location or 'request'}: {first['msg']}"
+    return ApiError(status, f"{context}: {message}" if context else message, code=code, param=param or location or None)
 
 
 def error_body(

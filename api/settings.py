@@ -1,16 +1,55 @@
-"""Gateway settings, from VOXGATE_* environment variables (pydantic-settings)."""
+"""The settings tree: one root `Settings` read from VOXGATE_* variables (pydantic-settings), with a nested
+section per module. Sections keep their own variable prefixes (VOXGATE_ASR_*, VOXGATE_BOTS_*, ...), so each
+variable's name is the same as before the tree; this file is the only place the gateway reads them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from asr.config import AsrSettings, DictationSettings
 from workers import PoolSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
+
+
+class BotsSettings(BaseSettings):
+    """Chatbots: the Rasa servers run as managed sidecars unless `sidecars` is off."""
+
+    model_config = SettingsConfigDict(env_prefix="VOXGATE_BOTS_", extra="ignore", populate_by_name=True)
+
+    sidecars: bool = True
+    # Per bot: API keys a widget must present (a bot without keys follows the gateway's keys), allowed
+    # browser origins (default any), a Rasa server run elsewhere instead of a sidecar. JSON in the environment.
+    api_keys: dict[str, list[str]] = Field(default_factory=dict, validation_alias=AliasChoices("VOXGATE_BOT_API_KEYS"))
+    cors_origins: dict[str, list[str]] = Field(
+        default_factory=dict, validation_alias=AliasChoices("VOXGATE_BOT_CORS_ORIGINS")
+    )
+    urls: dict[str, str] = Field(default_factory=dict)
+    run_dir: Path | None = Field(default=None, description="sidecar logs and state; default beside artifacts")
+    rasa_venv: Path = Field(default=REPO_ROOT / ".venv-rasa", validation_alias=AliasChoices("VOXGATE_RASA_VENV"))
+    demo_orders: bool = Field(default=False, description="seed the contact-centre bot's demo orders")
+
+
+class CallsSettings(BaseSettings):
+    """Call analytics: server-side folders an admin allows batch jobs to read; calls analysed at once per job."""
+
+    model_config = SettingsConfigDict(env_prefix="VOXGATE_CALLS_", extra="ignore")
+
+    allowed_roots: list[Path] = Field(default_factory=list)
+    parallel: int = Field(default=2, ge=1)
+    max_seconds: float = Field(default=3600, gt=0)
+
+
+class TtsSettings(BaseSettings):
+    """Speech synthesis: where coqui-tts's own venv is (made by `make coqui` when a coqui checkpoint is used)."""
+
+    model_config = SettingsConfigDict(env_prefix="VOXGATE_TTS_", extra="ignore", populate_by_name=True)
+
+    coqui_venv: Path = Field(default=REPO_ROOT / ".venv-coqui", validation_alias=AliasChoices("VOXGATE_COQUI_VENV"))
 
 
 class Settings(BaseSettings):
@@ -20,6 +59,7 @@ class Settings(BaseSettings):
     port: int = 8000
     database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'voxgate.db'}"
     artifact_dir: Path = REPO_ROOT / "var" / "artifacts"
+    # Model files of every module (whisper/, piper/, ct2/, coqui/ ...); handed to the sections below.
     model_dir: Path = REPO_ROOT / "models"
     data_dir: Path = REPO_ROOT.parent / "shared" / "data"
 
@@ -33,34 +73,28 @@ class Settings(BaseSettings):
     max_audio_mb: float = 200
     max_document_mb: float = 50
 
-    # Chatbots: the gateway runs the Rasa servers as managed sidecar processes unless this is off.
-    bots_sidecars: bool = True
-    # Per bot: API keys a widget must present (a bot without keys follows the gateway's keys), allowed
-    # browser origins (default any), a Rasa server run elsewhere instead of a sidecar. JSON in the environment.
-    bot_api_keys: dict[str, list[str]] = Field(default_factory=dict)
-    bot_cors_origins: dict[str, list[str]] = Field(default_factory=dict)
-    bots_urls: dict[str, str] = Field(default_factory=dict)
-    bots_run_dir: Path | None = Field(default=None, description="sidecar logs and state; default beside artifacts")
-
-    # Call analytics: server-side folders an admin allows batch jobs to read; calls analysed at once per job.
-    calls_allowed_roots: list[Path] = Field(default_factory=list)
-    calls_parallel: int = Field(default=2, ge=1)
-    calls_max_seconds: float = Field(default=3600, gt=0)
-
     job_workers: int = Field(default=1, ge=0, description="jobs run at once; 0 leaves jobs queued")
     modules: list[str] | None = Field(default=None, description="mount only these modules (default: all installed)")
 
-    def body_limits(self) -> list[tuple[str, int]]:
-        """(path prefix, bytes) pairs, most specific first; the first match applies."""
-        audio = int(self.max_audio_mb * MB)
-        documents = int(self.max_document_mb * MB)
-        return [
-            ("/v1/audio/", audio),
-            ("/v1/medical/", audio),
-            ("/v1/calls/", audio),
-            ("/v1/ocr", documents),
-            ("/", int(self.max_body_mb * MB)),
-        ]
+    # Per-module sections. ("workers", not "pool": VOXGATE_POOL is the pool's backend choice.)
+    workers: PoolSettings = Field(default_factory=PoolSettings)
+    asr: AsrSettings = Field(default_factory=AsrSettings)
+    dictation: DictationSettings = Field(default_factory=DictationSettings)
+    tts: TtsSettings = Field(default_factory=TtsSettings)
+    bots: BotsSettings = Field(default_factory=BotsSettings)
+    calls: CallsSettings = Field(default_factory=CallsSettings)
 
-    def pool_settings(self) -> PoolSettings:
-        return PoolSettings()
+    @model_validator(mode="after")
+    def _share_model_dir(self) -> Settings:
+        # VOXGATE_MODEL_DIR is read here only; a section's own model_dir wins when it was set explicitly.
+        if "model_dir" not in self.asr.model_fields_set:
+            self.asr = self.asr.model_copy(update={"model_dir": self.model_dir})
+        return self
+
+    def body_limits(self, prefixes: dict[str, str]) -> list[tuple[str, int]]:
+        """(path prefix, bytes) pairs, longest prefix first, then the default for every other route.
+        `prefixes` maps a path prefix to the kind of limit ("audio" or "document") the modules declared."""
+        sizes = {"audio": self.max_audio_mb, "document": self.max_document_mb}
+        limits = [(prefix, int(sizes[kind] * MB)) for prefix, kind in prefixes.items()]
+        limits.sort(key=lambda limit: len(limit[0]), reverse=True)
+        return [*limits, ("/", int(self.max_body_mb * MB))]

@@ -1,40 +1,49 @@
-"""Speech recognition: `asr.transcribe(audio, options) -> Transcript`, medical layer in `asr.medical`."""
+"""Speech recognition: `asr.transcribe(audio, options) -> Transcript`, medical layer in `asr.medical`.
 
-from asr.audio import Audio, AudioInfo, decode, probe
-from asr.config import AsrSettings
-from asr.errors import (
-    AsrError,
-    AudioDecodeError,
-    AudioTooLongError,
-    AudioTooShortError,
-    TranscriptionCancelled,
-    UnknownModelError,
-    UnsupportedLanguageError,
-)
-from asr.models import ModelNotInstalledError, available_models, resolve_model
-from asr.schemas import Segment, TranscribeOptions, Transcript, Word
-from asr.transcribe import stream, transcribe
+Names are imported on first use (PEP 562), so `asr.config`, the settings section the gateway reads at start-up,
+imports without the engines (faster-whisper, PyAV) that a gateway without the asr extra lacks.
+"""
 
-__all__ = [
-    "AsrError",
-    "AsrSettings",
-    "Audio",
-    "AudioDecodeError",
-    "AudioInfo",
-    "AudioTooLongError",
-    "AudioTooShortError",
-    "ModelNotInstalledError",
-    "Segment",
-    "TranscribeOptions",
-    "Transcript",
-    "TranscriptionCancelled",
-    "UnknownModelError",
-    "UnsupportedLanguageError",
-    "Word",
-    "available_models",
-    "decode",
-    "probe",
-    "resolve_model",
-    "stream",
-    "transcribe",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Audio": "asr.audio",
+    "AudioInfo": "asr.audio",
+    "decode": "asr.audio",
+    "probe": "asr.audio",
+    "AsrSettings": "asr.config",
+    "AsrError": "asr.errors",
+    "AudioDecodeError": "asr.errors",
+    "AudioTooLongError": "asr.errors",
+    "AudioTooShortError": "asr.errors",
+    "TranscriptionCancelled": "asr.errors",
+    "UnknownModelError": "asr.errors",
+    "UnsupportedLanguageError": "asr.errors",
+    "ModelNotInstalledError": "asr.models",
+    "available_models": "asr.models",
+    "resolve_model": "asr.models",
+    "Segment": "asr.schemas",
+    "TranscribeOptions": "asr.schemas",
+    "Transcript": "asr.schemas",
+    "Word": "asr.schemas",
+    "stream": "asr.transcription",
+    "transcribe": "asr.transcription",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    else:
+        try:  # a submodule, as `import asr; asr.schemas` finds it once something imported it
+            value = importlib.import_module(f"asr.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"asr.{name}":
+                raise
+            raise AttributeError(f"module 'asr' has no attribute {name!r}") from None
+    globals()[name] = value
+    return value

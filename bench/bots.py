@@ -26,9 +26,12 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bots.projects import list_projects, rasa_env, rasa_venv  # noqa: E402
+from api.settings import Settings  # noqa: E402
+from bots.projects import list_projects, rasa_env  # noqa: E402
 from bots.train import train  # noqa: E402
 from tests.server import Server  # noqa: E402
+
+RASA_VENV = Settings().bots.rasa_venv  # VOXGATE_RASA_VENV, or .venv-rasa
 
 TURNS = ["hello", "what are your opening hours", "are you a bot?", "thanks"]
 
@@ -81,7 +84,7 @@ def nlu_table(out: Path) -> None:
         report_dir = out / project.name
         subprocess.run(
             [
-                str(rasa_venv() / "bin" / "rasa"),
+                str(RASA_VENV / "bin" / "rasa"),
                 "test",
                 "nlu",
                 "--nlu",
@@ -109,7 +112,7 @@ def main() -> None:
     parser.add_argument("--skip-nlu", action="store_true")
     args = parser.parse_args()
     for project in list_projects():
-        train(project)
+        train(project, RASA_VENV)
     with tempfile.TemporaryDirectory() as tmp:
         gateway = Server(Path(tmp), modules='["bots"]')
         try:

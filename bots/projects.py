@@ -12,8 +12,8 @@ PROJECTS_DIR = Path(__file__).resolve().parent / "projects"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def rasa_venv() -> Path:
-    return Path(os.environ.get("VOXGATE_RASA_VENV", REPO_ROOT / ".venv-rasa"))
+# The gateway's is Settings.bots.rasa_venv (VOXGATE_RASA_VENV); bots/train.py takes --venv.
+DEFAULT_RASA_VENV = REPO_ROOT / ".venv-rasa"
 
 
 def rasa_env() -> dict[str, str]:

@@ -16,12 +16,12 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from bots.projects import BotProject, list_projects, rasa_env, rasa_venv
+from bots.projects import DEFAULT_RASA_VENV, BotProject, list_projects, rasa_env
 
 log = logging.getLogger(__name__)
 BOTS_DIR = Path(__file__).resolve().parent
@@ -37,7 +37,7 @@ def free_port() -> int:
 class SidecarConfig:
     database_url: str
     run_dir: Path  # endpoints files, tracker stores, logs
-    venv: Path = field(default_factory=rasa_venv)
+    venv: Path = DEFAULT_RASA_VENV
     start_timeout_s: float = 240.0
     max_backoff_s: float = 30.0
     demo_orders: bool = False
@@ -233,13 +233,3 @@ class BotSidecars:
                 return True
             time.sleep(0.5)
         return False
-
-
-def sidecar_config_from_env(database_url: str, run_dir: Path) -> SidecarConfig:
-    venv = os.environ.get("VOXGATE_RASA_VENV")
-    return SidecarConfig(
-        database_url=database_url,
-        run_dir=run_dir,
-        venv=Path(venv) if venv else rasa_venv(),
-        demo_orders=os.environ.get("VOXGATE_BOTS_DEMO_ORDERS", "0") == "1",
-    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,8 @@ WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 
 
 def weights_dir() -> Path:
-    return Path(os.environ.get("VOXGATE_MUSIC_WEIGHTS", WEIGHTS_DIR))
+    """The shipped weights; training writes elsewhere with `python -m music.train --out DIR`."""
+    return WEIGHTS_DIR
 
 
 def save(model: nn.Module, name: str, meta: dict[str, Any], directory: Path | None = None) -> Path:

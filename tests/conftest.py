@@ -19,7 +19,7 @@ def settings(tmp_path: Path) -> Settings:
         database_url=f"sqlite:///{tmp_path / 'voxgate.db'}",
         artifact_dir=tmp_path / "artifacts",
         api_keys=[],
-        bots_sidecars=False,  # Rasa servers start only in the bots tests that ask for them
+        bots={"sidecars": False},  # Rasa servers start only in the bots tests that ask for them
     )
 
 

@@ -5,9 +5,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from tts.errors import EmptyTextError, TextTooLongError
 from tts.lexicon import Lexicon, LexiconSet
 from tts.plan import Marker, Pause, Run, Sentence, plan_text
 from tts.schemas import MAX_TEXT_CHARS, Audio, Chunk, SpeechMark, VoiceInfo
-from tts.voices import catalog
+from tts.voices import Catalog, catalog
 from workers import ModelPool, Priority, default_pool
 
 SENTENCE_GAP_S = 0.15
@@ -85,10 +86,12 @@ def render(
     pool: ModelPool | None = None,
     priority: int = Priority.INTERACTIVE,
     model_dir: Path | None = None,
+    voices: Catalog | None = None,
 ) -> Iterator[Piece]:
-    """Audio per sentence at `voice.sample_rate`, with sentence, word and ssml marks."""
+    """Audio per sentence at `voice.sample_rate`, with sentence, word and ssml marks. `voices`: the catalogue the
+    voice came from (prepare's), else the one of `model_dir`."""
     pool = pool or default_pool()
-    cat = catalog(model_dir)
+    cat = voices or catalog(model_dir)
     rate_hz = voice.sample_rate
     to_bytes = ByteOffsets(text)
     elapsed = 0  # samples emitted so far
@@ -176,6 +179,7 @@ class Request:
     format: str
     sample_rate: int
     speed: float = 1.0
+    voices: Catalog | None = None  # the catalogue that resolved the voice, so synthesis uses the same engines
 
 
 def prepare(
@@ -192,15 +196,17 @@ def prepare(
     max_chars: int = MAX_TEXT_CHARS,
     normalize: bool = True,
     model_dir: Path | None = None,
+    coqui_venv: Path | None = None,
 ) -> Request:
     """Validate everything (text, voice, format, rate, SSML) before any audio is made."""
     check_text(text, max_chars)
-    cat = catalog(model_dir)
+    cat = catalog(model_dir, coqui_venv)
     voice_info = cat.resolve(voice, cat.check_engine(engine))
     format_info = get_format(fmt, formats)
     rate = check_rate(format_info, sample_rate) if sample_rate else nearest_rate(format_info, voice_info.sample_rate)
     sentences = make_plan(text, text_type, lexicons, normalize)
-    return Request(text=text, voice=voice_info, sentences=sentences, format=fmt, sample_rate=rate, speed=speed)
+    return Request(text=text, voice=voice_info, sentences=sentences, format=fmt, sample_rate=rate, speed=speed,
+                   voices=cat)  # fmt: skip
 
 
 def _render(request: Request, pool: ModelPool | None, priority: int, model_dir: Path | None) -> Iterator[Piece]:
@@ -213,6 +219,7 @@ def _render(request: Request, pool: ModelPool | None, priority: int, model_dir: 
         pool=pool,
         priority=priority,
         model_dir=model_dir,
+        voices=request.voices,
     )
 
 
@@ -251,6 +258,33 @@ def run_request(
         voice=request.voice.id,
         marks=marks,
     )
+
+
+def write_request(
+    request: Request,
+    out: BinaryIO,
+    *,
+    mark_types: Sequence[str] = (),
+    pool: ModelPool | None = None,
+    priority: int = Priority.BATCH,
+    model_dir: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Long-form synthesis into a file: the audio encoded as one whole file, or with `mark_types` the speech marks
+    of those types as JSON lines. `progress(done, total)` after each sentence; returns the number of sentences."""
+    encoder = None if mark_types else Encoder(get_format(request.format), request.voice.sample_rate,
+                                               request.sample_rate, streaming=False)  # fmt: skip
+    total = len(request.sentences)
+    for done, piece in enumerate(_render(request, pool, priority, model_dir), start=1):
+        if encoder is None:
+            out.writelines((m.model_dump_json() + "\n").encode() for m in piece.marks if m.type in mark_types)
+        else:
+            out.write(encoder.write(piece.samples))
+        if progress is not None:
+            progress(done, total)
+    if encoder is not None:
+        out.write(encoder.close())
+    return total
 
 
 def synthesize(

@@ -16,9 +16,10 @@ from tts.install import DEFAULT_VOICE
 from tts.schemas import VoiceInfo
 
 
-def engines() -> list[Engine]:
+def engines(coqui_venv: Path | None = None) -> list[Engine]:
     """Adding an engine is adding its file and one entry here."""
-    return [PiperEngine(), FliteEngine(), FestivalEngine(), EspeakEngine(), CoquiEngine()]
+    coqui = CoquiEngine(coqui_venv) if coqui_venv else CoquiEngine()
+    return [PiperEngine(), FliteEngine(), FestivalEngine(), EspeakEngine(), coqui]
 
 
 # OpenAI voice name -> preferred voices, first available wins
@@ -39,11 +40,11 @@ NEURAL_MODELS = ("tts-1", "tts-1-hd", "gpt-4o-mini-tts", "neural")
 
 
 class Catalog:
-    def __init__(self, model_dir: Path) -> None:
+    def __init__(self, model_dir: Path, coqui_venv: Path | None = None) -> None:
         self.model_dir = model_dir
         self.voices: dict[str, VoiceInfo] = {}
         self.engine_of: dict[str, Engine] = {}
-        for engine in engines():
+        for engine in engines(coqui_venv):
             for voice in engine.voices(model_dir):
                 self.voices[voice.id] = voice
                 self.engine_of[voice.id] = engine
@@ -111,15 +112,14 @@ class Catalog:
 
 
 @cache
-def _catalog(model_dir: str) -> Catalog:
-    return Catalog(Path(model_dir))
+def _catalog(model_dir: str, coqui_venv: str | None) -> Catalog:
+    return Catalog(Path(model_dir), Path(coqui_venv) if coqui_venv else None)
 
 
-def catalog(model_dir: Path | None = None) -> Catalog:
-    return _catalog(str((model_dir or default_model_dir()).resolve()))
+def catalog(model_dir: Path | None = None, coqui_venv: Path | None = None) -> Catalog:
+    return _catalog(str((model_dir or default_model_dir()).resolve()), str(coqui_venv) if coqui_venv else None)
 
 
 def default_model_dir() -> Path:
-    import os
-
-    return Path(os.environ.get("VOXGATE_MODEL_DIR", Path(__file__).resolve().parent.parent / "models"))
+    """The repository's models/ folder; the gateway and the CLI pass Settings.model_dir (VOXGATE_MODEL_DIR)."""
+    return Path(__file__).resolve().parent.parent / "models"

@@ -25,6 +25,7 @@ class JobContext:
         params: dict[str, Any],
         artifact_dir: Path,
         pool: ModelPool,
+        settings: Any,
         report: Callable[[float, str | None], None],
         is_cancelled: Callable[[], bool],
         is_stopping: Callable[[], bool],
@@ -33,6 +34,8 @@ class JobContext:
         self.params = params
         self.artifact_dir = artifact_dir
         self.pool = pool
+        # The gateway's Settings: handlers read model dirs and limits here, as the synchronous routes do.
+        self.settings = settings
         self._report = report
         self._is_cancelled = is_cancelled
         self._is_stopping = is_stopping

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from api.jobs.context import JobCancelled, JobContext, JobInterrupted
-from api.jobs.models import JobRecord, JobRow, JobStatus, utcnow
+from api.jobs.models import JobAccepted, JobRecord, JobRow, JobStatus, utcnow
 from workers import ModelPool
 
 log = logging.getLogger(__name__)
@@ -39,8 +39,11 @@ class JobNotFound(KeyError):
 
 
 class JobService:
-    def __init__(self, engine: Engine, artifact_dir: Path, pool: ModelPool, workers: int = 1) -> None:
+    def __init__(
+        self, engine: Engine, artifact_dir: Path, pool: ModelPool, workers: int = 1, settings: Any = None
+    ) -> None:
         self.engine = engine
+        self.settings = settings  # the gateway's Settings, handed to every handler through its JobContext
         self.artifact_dir = artifact_dir
         self.pool = pool
         self.workers = workers
@@ -99,6 +102,11 @@ class JobService:
         self._threads.clear()
 
     # -- API ------------------------------------------------------------------
+    def accept(self, kind: str, params: dict[str, Any], inputs: dict[str, bytes] | None = None) -> JobAccepted:
+        """Submit a job and answer what a route returns with its 202."""
+        record = self.submit(kind, params, inputs)
+        return JobAccepted(id=record.id, status=record.status, url=record.url)
+
     def submit(self, kind: str, params: dict[str, Any], inputs: dict[str, bytes] | None = None) -> JobRecord:
         if kind not in self._handlers:
             raise UnknownJobKind(f"no job kind {kind!r}; known: {', '.join(self.kinds()) or 'none'}")
@@ -203,6 +211,7 @@ class JobService:
             params=row.params,
             artifact_dir=self.job_dir(job_id),
             pool=self.pool,
+            settings=self.settings,
             report=lambda percent, message: self._update(job_id, progress=percent, message=message),
             is_cancelled=lambda: job_id in self._cancel_flags,
             is_stopping=self._stopping.is_set,

@@ -17,14 +17,14 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response, Streami
 import asr
 from api.deps import get_jobs, get_pool, get_settings
 from api.errors import ApiError
-from api.jobs import JobAccepted, JobContext, JobService
+from api.jobs import JobService
+from api.responses import accepted
 from api.settings import Settings
 from asr.engines.faster_whisper import check_language
 from asr.formats import MEDIA_TYPES, RESPONSE_FORMATS, render
 from asr.medical import MedicalOptions, transcribe_medical
 from workers import ModelPool, Priority
 
-REQUIRES = ("faster_whisper", "av")
 router = APIRouter(tags=["asr"])
 
 MEDICAL_JOB = "asr.medical_transcription"
@@ -32,7 +32,7 @@ _STATUS = {"audio_too_long": 413, "model_not_installed": 503}
 
 
 def asr_settings(settings: Settings = Depends(get_settings)) -> asr.AsrSettings:
-    return asr.AsrSettings(model_dir=settings.model_dir)
+    return settings.asr
 
 
 def to_api_error(exc: asr.AsrError) -> ApiError:
@@ -235,10 +235,7 @@ async def create_medical_transcription(
                        code="audio_too_long", param="file")  # fmt: skip
     long_audio = seconds is None or seconds > settings.medical_sync_max_seconds
     if mode == "job" or (mode == "auto" and long_audio):
-        params = {"options": options.model_dump(), "model_dir": str(settings.model_dir)}
-        record = jobs.submit(MEDICAL_JOB, params, {"audio": data})
-        accepted = JobAccepted(id=record.id, status=record.status, url=record.url)
-        return JSONResponse(accepted.model_dump(mode="json"), status_code=202)
+        return accepted(jobs.accept(MEDICAL_JOB, {"options": options.model_dump()}, {"audio": data}))
     audio = await _decode(data, settings.sync_max_seconds, "are transcribed synchronously; use mode=job")
     try:
         result = await asyncio.to_thread(
@@ -248,25 +245,3 @@ async def create_medical_transcription(
     except asr.AsrError as exc:
         raise to_api_error(exc) from exc
     return result.model_dump()
-
-
-def run_medical_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
-    """Long recordings: batch priority, progress per segment, cancellable between segments."""
-    settings = asr.AsrSettings(model_dir=params["model_dir"])
-    options = MedicalOptions(**params["options"])
-    ctx.set_progress(0.0, "decoding audio")
-    audio = asr.decode(ctx.input_path("audio"), max_seconds=settings.job_max_seconds)
-    ctx.set_progress(1.0, f"transcribing {audio.duration:.0f} s of audio")
-    result = transcribe_medical(
-        audio, options, pool=ctx.pool, priority=Priority.BATCH, settings=settings, allow_passthrough=False,
-        progress=lambda fraction: ctx.set_progress(1.0 + 98.0 * fraction, "transcribing"),
-    )  # fmt: skip
-    # Words of a long recording would bloat the job row: the full transcript goes to a file.
-    out = ctx.output_path("transcript.json")
-    out.write_text(result.model_dump_json())
-    body = result.model_dump(exclude={"words"})
-    body["files"] = {"transcript": f"/v1/jobs/{ctx.job_id}/files/{out.name}"}
-    return body
-
-
-JOB_KINDS = {MEDICAL_JOB: run_medical_job}

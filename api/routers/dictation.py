@@ -24,8 +24,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-import asr
-from api.ws_auth import WebSocketRejected, authorize_websocket
+from api.auth import WebSocketRejected, authorize_websocket
 from asr.dictation import (
     DictationConfig,
     DictationError,
@@ -36,7 +35,6 @@ from asr.dictation import (
     SessionRegistry,
 )
 
-REQUIRES = ("faster_whisper",)
 STATIC = Path(__file__).resolve().parent.parent / "static" / "dictate"
 # A client that reconnects at once may beat the server to noticing its old socket dropped.
 RESUME_GRACE_S = 5.0
@@ -114,11 +112,9 @@ class Connection:
         except ValidationError as exc:
             detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             raise DictationError(f"invalid start message: {detail}", code="invalid_start") from exc
-        app_settings = self.ws.app.state.settings
         session = DictationSession(
-            config, settings=self.settings, asr_settings=asr.AsrSettings(model_dir=app_settings.model_dir),
-            pool=self.ws.app.state.pool,
-        )  # fmt: skip
+            config, settings=self.settings, asr_settings=self.ws.app.state.settings.asr, pool=self.ws.app.state.pool
+        )
         session.owner = caller
         self.registry.add(session)
         self.session = session
@@ -206,7 +202,7 @@ class Connection:
 
 async def dictation_socket(websocket: WebSocket) -> None:
     await websocket.accept()
-    settings = DictationSettings()
+    settings: DictationSettings = websocket.app.state.settings.dictation
     conn = Connection(websocket, settings, _registry(websocket.app, settings))
     # Park the session for resume unless it ended on purpose (stop, a refused request, a bug): a drop can
     # arrive as a disconnect, a failed send or the handler's cancellation, and none of those may lose finals.
@@ -260,7 +256,7 @@ async def dictation_page(_request: Any) -> FileResponse:
 
 router = APIRouter(tags=["dictation"])
 # Plain Starlette routes: the gateway's API-key dependencies take a Request, which a WebSocket is not
-# (keys are checked in api/ws_auth.py instead), and the page itself is public (it asks for a key).
+# (keys are checked by api.auth.authorize_websocket instead), and the page itself is public (it asks for a key).
 router.routes.append(WebSocketRoute("/v1/medical/dictation", dictation_socket, name="medical_dictation"))
 router.routes.append(Route("/dictate", dictation_page, methods=["GET"], name="dictate_page"))
 router.routes.append(Mount("/dictate/static", StaticFiles(directory=STATIC, check_dir=False), name="dictate_static"))

@@ -20,10 +20,9 @@ from starlette.staticfiles import StaticFiles
 
 import music
 from api.deps import get_pool
-from api.errors import ApiError
+from api.errors import ApiError, validation_error
 from workers import ModelPool, Priority
 
-REQUIRES = ("music21", "torch", "symusic", "safetensors")
 router = APIRouter(tags=["music"])
 STATIC = Path(__file__).resolve().parent.parent / "static" / "music"
 
@@ -93,9 +92,7 @@ async def _read(request: Request, model: type[BaseModel]) -> tuple[Any, bytes | 
     try:
         params = model.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        param = ".".join(str(p) for p in first["loc"]) or None
-        raise ApiError(422, f"{param}: {first['msg']}", code="validation_error", param=param) from exc
+        raise validation_error(exc) from exc
     if data is None and not params.notes:
         raise ApiError(400, "give 'notes' (a JSON note list) or a MIDI 'file'", code="empty_midi", param="notes")
     return params, data

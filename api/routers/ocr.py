@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -12,15 +11,15 @@ from sqlalchemy import Engine
 
 import nlp
 import ocr
+from api.compose.ocr import read_and_translate, translator
 from api.deps import get_engine, get_jobs, get_pool, get_settings
-from api.errors import ApiError
-from api.jobs import JobAccepted, JobContext, JobService
-from api.routers.translate import load_glossary, run_translate
+from api.errors import ApiError, validation_error
+from api.jobs import JobAccepted, JobService
+from api.responses import accepted
 from api.settings import Settings
-from nlp.translate import languages
+from api.translation import load_glossary, translation_error
 from workers import ModelPool, Priority
 
-REQUIRES = ("pytesseract", "pypdfium2", "PIL")
 router = APIRouter(tags=["ocr"])
 
 OutputFormat = Literal["json", "text", "hocr", "pdf"]
@@ -46,9 +45,7 @@ def ocr_options(
             dpi=dpi,
         )  # type: ignore[arg-type]
     except ValidationError as exc:
-        first = exc.errors()[0]
-        param = ".".join(str(p) for p in first["loc"])
-        raise ApiError(422, f"{param}: {first['msg']}", code="validation_error", param=param) from exc
+        raise validation_error(exc) from exc
 
 
 def input_error(exc: ocr.OcrInputError | ocr.OcrEngineError) -> ApiError:
@@ -97,91 +94,13 @@ def create_ocr(
     if pages > options.max_pages:
         raise ApiError(413, f"the document has {pages} pages; the limit is {options.max_pages}", code="too_many_pages")
     if pages > 1 or as_job:
-        record = jobs.submit("ocr.read", {"options": options.model_dump(), "pages": pages}, {"document": data})
-        accepted = JobAccepted(id=record.id, status=record.status, url=record.url)
-        return JSONResponse(accepted.model_dump(mode="json"), status_code=202)
+        return accepted(jobs.accept("ocr.read", {"options": options.model_dump(), "pages": pages}, {"document": data}))
     return render(run_read(data, options, pool), data, options, format)
-
-
-def _write_outputs(ctx: JobContext, data: bytes, document: ocr.Document, options: ocr.OcrOptions) -> dict[str, str]:
-    files = {
-        "document.json": document.model_dump_json(),
-        "document.txt": document.text,
-        "document.hocr": ocr.to_hocr(document),
-    }
-    for name, text in files.items():
-        ctx.output_path(name).write_text(text)
-    ctx.output_path("searchable.pdf").write_bytes(ocr.to_searchable_pdf(data, document, options))
-    return {name.replace(".", "_"): f"/v1/jobs/{ctx.job_id}/files/{name}" for name in [*files, "searchable.pdf"]}
-
-
-def run_ocr_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
-    options = ocr.OcrOptions(**params["options"])
-    data = ctx.input_path("document").read_bytes()
-    total = params.get("pages") or ocr.count_pages(data)
-
-    def progress(done: int, _: int | None) -> None:
-        ctx.set_progress(95.0 * done / total, f"page {done} of {total}")
-
-    document = ocr.read(data, options, pool=ctx.pool, priority=Priority.BATCH, progress=progress)
-    files = _write_outputs(ctx, data, document, options)
-    return {
-        "pages": len(document.pages),
-        "characters": len(document.text),
-        "text": document.text[:10_000],
-        "files": files,
-    }
-
-
-# -- OCR then translate, block by block ---------------------------------------------------------------
-def block_texts(document: ocr.Document) -> list[tuple[int, int, str]]:
-    """(page, block id, text) for every block with text; lines are joined so sentences span line breaks."""
-    return [(p.number, b.id, " ".join(ln.text for ln in b.lines)) for p in document.pages for b in p.blocks if b.text]
-
-
-def translate_document(
-    document: ocr.Document, translate: Any, target: str, source: str
-) -> tuple[dict[str, Any], dict[int, dict[int, str]]]:
-    """The translation response body and {page: {block: translated text}} for the PDF."""
-    blocks = block_texts(document)
-    if not blocks:
-        empty = {"source": source, "target": target, "text": "", "original_text": "", "pages": []}
-        return empty, {}
-    result: nlp.TranslationResult = translate([t for _, _, t in blocks], target, source)
-    by_page: dict[int, dict[int, str]] = {}
-    for (page, block, _), text in zip(blocks, result.translations, strict=True):
-        by_page.setdefault(page, {})[block] = text
-    pages = []
-    for page in document.pages:
-        translated = by_page.get(page.number, {})
-        pages.append(
-            {
-                "number": page.number,
-                "text": "\n\n".join(translated[b.id] for b in page.blocks if b.id in translated),
-                "blocks": [
-                    {"id": b.id, "bbox": b.bbox.model_dump(), "text": b.text, "translation": translated[b.id]}
-                    for b in page.blocks
-                    if b.id in translated
-                ],
-            }
-        )
-    body = {
-        "source": result.source,
-        "target": result.target,
-        "engine": result.engine,
-        "route": result.route,
-        "pivot": result.pivot,
-        "glossary": result.glossary,
-        "text": "\n\f".join(p["text"] for p in pages),
-        "original_text": document.text,
-        "pages": pages,
-    }
-    return body, by_page
 
 
 def check_pair(source: str, target: str) -> None:
     """Fail before any OCR when the pair cannot be translated."""
-    reachable = languages()
+    reachable = nlp.languages()
     targets = reachable.get(source, []) if source != "auto" else sorted({t for ts in reachable.values() for t in ts})
     if target not in targets:
         pairs = ", ".join(f"{s}-{t}" for s, ts in reachable.items() for t in ts)
@@ -215,43 +134,15 @@ def create_ocr_translation(
     if pages > 1 or as_job:
         params = {"options": options.model_dump(), "pages": pages, "target": target, "source": source,
                   "glossary": entries.model_dump() if entries else None}  # fmt: skip
-        record = jobs.submit("ocr.translate", params, {"document": data})
-        accepted = JobAccepted(id=record.id, status=record.status, url=record.url)
-        return JSONResponse(accepted.model_dump(mode="json"), status_code=202)
-    document = run_read(data, options, pool)
-
-    def translate(texts: list[str], tgt: str, src: str) -> nlp.TranslationResult:
-        return run_translate(texts, tgt, src, pool, settings, glossary=entries)
-
-    body, by_page = translate_document(document, translate, target, source)
+        return accepted(jobs.accept("ocr.translate", params, {"document": data}))
+    translate = translator(pool, Priority.INTERACTIVE, settings.model_dir, entries)
+    try:
+        document, translated = read_and_translate(data, options, target, source, translate, pool)
+    except (ocr.OcrInputError, ocr.OcrEngineError) as exc:
+        raise input_error(exc) from exc
+    except nlp.TranslationError as exc:
+        raise translation_error(exc) from exc
     if format == "pdf":
-        return Response(ocr.to_searchable_pdf(data, document, options, by_page), media_type="application/pdf")
-    return JSONResponse(body)
-
-
-def run_ocr_translate_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
-    options = ocr.OcrOptions(**params["options"])
-    data = ctx.input_path("document").read_bytes()
-    total = params.get("pages") or ocr.count_pages(data)
-    entries = nlp.Glossary(**params["glossary"]) if params.get("glossary") else None
-
-    def progress(done: int, _: int | None) -> None:
-        ctx.set_progress(80.0 * done / total, f"read page {done} of {total}")
-
-    document = ocr.read(data, options, pool=ctx.pool, priority=Priority.BATCH, progress=progress)
-
-    def translate(texts: list[str], tgt: str, src: str) -> nlp.TranslationResult:
-        return nlp.translate(texts, tgt, src, glossary=entries, pool=ctx.pool, priority=Priority.BATCH)
-
-    body, by_page = translate_document(document, translate, params["target"], params["source"])
-    ctx.set_progress(90.0, "writing files")
-    ctx.output_path("translation.json").write_text(json.dumps(body))
-    ctx.output_path("translated.pdf").write_bytes(ocr.to_searchable_pdf(data, document, options, by_page))
-    files = {
-        name.replace(".", "_"): f"/v1/jobs/{ctx.job_id}/files/{name}" for name in ("translation.json", "translated.pdf")
-    }
-    return {"pages": len(document.pages), "source": body["source"], "target": params["target"],
-            "text": body["text"][:10_000], "files": files}  # fmt: skip
-
-
-JOB_KINDS = {"ocr.read": run_ocr_job, "ocr.translate": run_ocr_translate_job}
+        pdf = ocr.to_searchable_pdf(data, document, options, translated.by_page)
+        return Response(pdf, media_type="application/pdf")
+    return JSONResponse(translated.body)

@@ -13,13 +13,13 @@ from sqlalchemy import Engine
 
 import nlp
 from api.deps import get_engine, get_pool, get_settings
-from api.errors import ApiError
+from api.errors import ApiError, validation_error
 from api.settings import Settings
 from api.stores.glossaries import GlossaryStore
+from api.translation import load_glossary, translation_error
 from nlp.translate import TranslationError, TranslationResult, languages, parse_glossary
 from workers import ModelPool, Priority
 
-REQUIRES = ("lingua",)
 router = APIRouter(tags=["translate"])
 
 NAMES = {
@@ -28,20 +28,6 @@ NAMES = {
     "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "ar": "Arabic", "pl": "Polish", "sv": "Swedish",
 }  # fmt: skip
 GLOSSARY_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-
-
-def translation_error(exc: TranslationError) -> ApiError:
-    return ApiError(400, str(exc), code=exc.code, param=exc.param)
-
-
-def load_glossary(name: str | None, engine: Engine) -> nlp.Glossary | None:
-    if not name:
-        return None
-    glossary = GlossaryStore(engine).get(name)
-    if glossary is None:
-        raise ApiError(404, f"no glossary named {name!r}; upload it to POST /v1/glossaries", code="glossary_not_found",
-                       param="glossary")  # fmt: skip
-    return glossary
 
 
 def run_translate(texts: list[str], target: str, source: str, pool: ModelPool, settings: Settings,
@@ -76,9 +62,7 @@ async def _libre_body(request: Request) -> LibreTranslateRequest:
     try:
         return LibreTranslateRequest.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        param = ".".join(str(p) for p in first["loc"])
-        raise ApiError(400, f"{param}: {first['msg']}", code="validation_error", param=param) from exc
+        raise validation_error(exc, status=400) from exc
 
 
 def _libre_detected(result: TranslationResult, index: int) -> dict[str, Any]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
@@ -17,12 +16,11 @@ from sqlalchemy import Engine
 import tts
 from api.deps import get_engine, get_jobs, get_pool, get_settings
 from api.errors import ApiError
-from api.jobs import JobAccepted, JobContext, JobService
+from api.jobs import JobAccepted, JobService
 from api.settings import Settings
 from api.stores.lexicons import LexiconStore
 from workers import ModelPool, Priority
 
-REQUIRES = ("piper", "av", "soundfile")
 router = APIRouter(tags=["tts"])
 
 OPENAI_FORMATS = ("mp3", "opus", "aac", "flac", "wav", "pcm")
@@ -35,10 +33,6 @@ def to_api_error(exc: tts.TtsError) -> ApiError:
     return ApiError(exc.status, exc.message, code=exc.code, param=exc.param, details=details)
 
 
-def _model_dir(settings: Settings) -> Path:
-    return settings.model_dir
-
-
 class VoiceList(BaseModel):
     object: Literal["list"] = "list"
     data: list[tts.VoiceInfo]
@@ -48,7 +42,7 @@ class VoiceList(BaseModel):
 def list_voices(
     engine: str | None = None, language: str | None = None, settings: Settings = Depends(get_settings)
 ) -> VoiceList:
-    return VoiceList(data=tts.catalog(_model_dir(settings)).list(engine, language))
+    return VoiceList(data=tts.catalog(settings.model_dir, settings.tts.coqui_venv).list(engine, language))
 
 
 class OpenAISpeechRequest(BaseModel):
@@ -71,7 +65,7 @@ def _guarded(chunks: Iterator[bytes]) -> Iterator[bytes]:
 def _stream_response(request: tts.Request, pool: ModelPool, settings: Settings) -> StreamingResponse:
     from tts.encode import FORMATS
 
-    chunks = tts.stream_request(request, pool, Priority.INTERACTIVE, _model_dir(settings))
+    chunks = tts.stream_request(request, pool, Priority.INTERACTIVE, settings.model_dir)
     headers = {"X-Voice-Id": request.voice.id, "X-Sample-Rate": str(request.sample_rate)}
     return StreamingResponse(_guarded(chunks), media_type=FORMATS[request.format].media_type, headers=headers)
 
@@ -103,7 +97,8 @@ async def create_speech(
         speed=body.speed,
         formats=OPENAI_FORMATS,
         max_chars=4096,
-        model_dir=_model_dir(settings),
+        model_dir=settings.model_dir,
+        coqui_venv=settings.tts.coqui_venv,
     )
     return _stream_response(request, pool, settings)
 
@@ -176,7 +171,8 @@ def _polly_kwargs(body: PollySpeechRequest, engine: Engine, settings: Settings, 
         speed=body.speed,
         lexicons=_load_lexicons(body.lexicons, LexiconStore(engine)),
         max_chars=max_chars,
-        model_dir=_model_dir(settings),
+        model_dir=settings.model_dir,
+        coqui_venv=settings.tts.coqui_venv,
     )
 
 
@@ -191,7 +187,7 @@ async def polly_speech(
     if body.output_format != "json":
         return _stream_response(request, pool, settings)
     try:
-        audio = await asyncio.to_thread(tts.run_request, request, pool, Priority.INTERACTIVE, _model_dir(settings))
+        audio = await asyncio.to_thread(tts.run_request, request, pool, Priority.INTERACTIVE, settings.model_dir)
     except tts.TtsError as exc:
         raise to_api_error(exc) from exc
     lines = [m.model_dump_json() for m in audio.marks if m.type in body.speech_mark_types]
@@ -208,61 +204,9 @@ async def polly_speech_job(
     kwargs = _polly_kwargs(body, engine, settings, tts.MAX_JOB_CHARS)
     await _prepare(**kwargs)  # validate now: a bad request is a 4xx, not a failed job
     params = body.model_dump()
+    params["sample_rate"] = kwargs["sample_rate"]
     params["lexicon_documents"] = {name: LexiconStore(engine).get(name).content for name in body.lexicons}
-    record = jobs.submit(JOB_KIND, params)
-    return JobAccepted(id=record.id, status=record.status, url=record.url)
-
-
-def run_speech_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
-    from tts.encode import FORMATS, Encoder
-
-    lexicons = [tts.parse_pls(n, c) for n, c in params.get("lexicon_documents", {}).items()]
-    fmt = params["output_format"]
-    request = tts.prepare(
-        params["text"],
-        params["voice"],
-        "pcm" if fmt == "json" else fmt,
-        text_type=params["text_type"],
-        engine=params["engine"],
-        sample_rate=_rate(params["sample_rate"]),
-        speed=params["speed"],
-        lexicons=lexicons,
-        max_chars=tts.MAX_JOB_CHARS,
-    )
-    from tts.synthesize import render
-
-    encoder = Encoder(FORMATS[request.format], request.voice.sample_rate, request.sample_rate, streaming=False)
-    name = f"speech.{'marks' if fmt == 'json' else FORMATS[fmt].container or fmt}"
-    out = ctx.output_path(name if fmt != "json" else "speech.marks.jsonl")
-    marks: list[str] = []
-    total = len(request.sentences)
-    with out.open("wb") as fh:
-        for done, piece in enumerate(
-            render(
-                request.sentences,
-                request.voice,
-                request.text,
-                speed=request.speed,
-                pool=ctx.pool,
-                priority=Priority.BATCH,
-            ),
-            start=1,
-        ):
-            if fmt == "json":
-                marks += [m.model_dump_json() for m in piece.marks if m.type in params["speech_mark_types"]]
-            else:
-                fh.write(encoder.write(piece.samples))
-            ctx.set_progress(100.0 * done / total, f"{done} of {total} sentences")
-        fh.write(("\n".join(marks) + "\n").encode() if fmt == "json" else encoder.close())
-    return {
-        "voice": request.voice.id,
-        "format": fmt,
-        "sentences": total,
-        "files": {"audio" if fmt != "json" else "marks": f"/v1/jobs/{ctx.job_id}/files/{out.name}"},
-    }
-
-
-JOB_KINDS = {JOB_KIND: run_speech_job}
+    return jobs.accept(JOB_KIND, params)
 
 
 class LexiconInfo(BaseModel):

@@ -1,7 +1,7 @@
 """Live dictation: `DictationSession` turns streamed audio into partial and final text (VAD utterance
 ends, local agreement for stable partials, dictation formatting and entities on finals)."""
 
-from asr.dictation.config import DictationSettings
+from asr.config import DictationSettings
 from asr.dictation.errors import DictationError
 from asr.dictation.registry import SessionRegistry
 from asr.dictation.schemas import (

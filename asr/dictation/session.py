@@ -23,9 +23,9 @@ import uuid
 import numpy as np
 
 import asr
+from asr.config import DictationSettings
 from asr.dictation.agreement import LocalAgreement
 from asr.dictation.audio import RATE, Pcm16Decoder, WebmDecoder
-from asr.dictation.config import DictationSettings
 from asr.dictation.endpoint import WINDOW, Endpoint, Endpointer, StreamingVad
 from asr.dictation.errors import DictationError
 from asr.dictation.schemas import (

@@ -18,7 +18,7 @@ from asr.medical.phi import find_phi, redact
 from asr.medical.schemas import Entity, MedicalOptions, MedicalTranscript
 from asr.medical.vocabulary import select_hotwords
 from asr.schemas import Segment, TranscribeOptions, Transcript, Word
-from asr.transcribe import as_audio, transcribe
+from asr.transcription import as_audio, transcribe
 from workers import ModelPool, Priority
 
 ProgressFn = Callable[[float], None]  # fraction done, 0..1; may raise to cancel

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.modules import MODULES, body_limit_prefixes
 from api.settings import Settings
 
 
@@ -117,7 +118,7 @@ def test_uploads_over_their_route_limit_are_413_before_any_module_reads_them(tmp
 
 def test_body_limits_are_per_route() -> None:
     settings = Settings(max_body_mb=1, max_audio_mb=100, max_document_mb=20)
-    limits = dict(settings.body_limits())
+    limits = dict(settings.body_limits(body_limit_prefixes(MODULES)))
     assert limits["/v1/audio/"] == 100 * 2**20
     assert limits["/v1/ocr"] == 20 * 2**20
     assert limits["/"] == 2**20

@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from api import asr_cli
+from api.cli import asr as asr_cli
 from tests.asr.conftest import TEST_MODEL
 
 

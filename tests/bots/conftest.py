@@ -9,29 +9,32 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bots.projects import list_projects, rasa_venv
+from api.settings import Settings
+from bots.projects import list_projects
 from bots.rasa_actions import store
 from bots.train import train
 from tests.server import Server
+
+RASA_VENV = Settings().bots.rasa_venv  # VOXGATE_RASA_VENV, or .venv-rasa
 
 READY_TIMEOUT_S = 300
 
 
 def rasa_installed() -> bool:
-    return (rasa_venv() / "bin" / "rasa").exists()
+    return (RASA_VENV / "bin" / "rasa").exists()
 
 
 requires_rasa = pytest.mark.skipif(
-    not rasa_installed(), reason=f"Rasa venv not found at {rasa_venv()} (run bots/setup_rasa.sh; make test does)"
+    not rasa_installed(), reason=f"Rasa venv not found at {RASA_VENV} (run bots/setup_rasa.sh; make test does)"
 )
 
 
 @pytest.fixture(scope="session")
 def bots_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if not rasa_installed():
-        pytest.skip(f"Rasa venv not found at {rasa_venv()} (run bots/setup_rasa.sh; make test does)")
+        pytest.skip(f"Rasa venv not found at {RASA_VENV} (run bots/setup_rasa.sh; make test does)")
     for project in list_projects():
-        train(project)  # no-op when the model matches the training data
+        train(project, RASA_VENV)  # no-op when the model matches the training data
     tmp = tmp_path_factory.mktemp("bots-gateway")
     server = Server(tmp, modules='["bots"]')
     server.tmp = tmp  # type: ignore[attr-defined]

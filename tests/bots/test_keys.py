@@ -17,16 +17,16 @@ def test_bot_keys_and_origins_come_from_the_environment(monkeypatch: pytest.Monk
     monkeypatch.setenv("VOXGATE_BOT_CORS_ORIGINS", '{"clinic": ["https://clinic.example"]}')
     monkeypatch.setenv("VOXGATE_BOTS_URLS", '{"contact-centre": "http://10.0.0.5:5005"}')
     settings = Settings()
-    assert settings.bot_api_keys == {"clinic": ["k1", "k2"]}
-    assert settings.bot_cors_origins == {"clinic": ["https://clinic.example"]}
-    assert settings.bots_urls == {"contact-centre": "http://10.0.0.5:5005"}
+    assert settings.bots.api_keys == {"clinic": ["k1", "k2"]}
+    assert settings.bots.cors_origins == {"clinic": ["https://clinic.example"]}
+    assert settings.bots.urls == {"contact-centre": "http://10.0.0.5:5005"}
 
 
 def test_a_bot_with_keys_and_origins_refuses_others(settings: Settings) -> None:
-    settings = settings.model_copy(update={
-        "modules": ["bots"], "bot_api_keys": {"clinic": ["k1"]},
-        "bot_cors_origins": {"clinic": ["https://clinic.example"]},
-    })  # fmt: skip
+    bots = settings.bots.model_copy(
+        update={"api_keys": {"clinic": ["k1"]}, "cors_origins": {"clinic": ["https://clinic.example"]}}
+    )
+    settings = settings.model_copy(update={"modules": ["bots"], "bots": bots})
     with TestClient(create_app(settings)) as client:
         origin = {"Origin": "https://clinic.example"}
         no_key = client.post(WEBHOOK, json=HELLO, headers=origin)
@@ -40,7 +40,7 @@ def test_a_bot_with_keys_and_origins_refuses_others(settings: Settings) -> None:
         # Key and origin accepted: the request reaches the bot, whose Rasa server is not running here.
         passed = client.post(WEBHOOK, json=HELLO, headers={**origin, "Authorization": "Bearer k1"})
         assert passed.status_code == 503
-        by_query = client.post(WEBHOOK + "?key=k1", json=HELLO, headers=origin)
+        by_query = client.post(WEBHOOK + "?token=k1", json=HELLO, headers=origin)
         assert by_query.status_code == 503
         # A bot without keys of its own follows the gateway's rules (open here).
         open_bot = client.post("/v1/bots/contact-centre/webhooks/rest/webhook", json=HELLO)

@@ -66,7 +66,7 @@ def test_bad_batch_requests(api: TestClient, tmp_path: Path, monkeypatch: pytest
     root = tmp_path / "root"
     (root / "empty").mkdir(parents=True)
     state = api.app.state
-    state.settings = state.settings.model_copy(update={"calls_allowed_roots": [root]})
+    state.settings.calls.allowed_roots = [root]
     r = api.post("/v1/calls/analyze", data={"source": "/etc"})
     assert r.status_code == 403 and "outside the allowed roots" in r.json()["error"]["message"]
     r = api.post("/v1/calls/analyze", data={"source": str(root / "empty" / ".." / "..")})

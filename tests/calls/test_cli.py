@@ -1,4 +1,4 @@
-"""`voxgate calls analyze` (api/calls_cli.register): bad input exits with a clear message before any model loads."""
+"""`voxgate calls analyze` (api/cli/calls.register): bad input exits with a clear message before any model loads."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from api.calls_cli import register
+from api.cli.calls import register
 
 
 def _app() -> typer.Typer:

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import asr
+from asr.config import DictationSettings
 from asr.dictation import DictationConfig, DictationSession, FinalEvent
-from asr.dictation.config import DictationSettings
 from workers import ModelPool
 
 CHUNK = 1600  # 100 ms at 16 kHz

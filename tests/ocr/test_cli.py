@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 import ocr
-from api.ocr_cli import register
+from api.cli.ocr import register
 from tests.ocr.conftest import encode, text_page
 
 

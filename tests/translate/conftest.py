@@ -1,5 +1,4 @@
-"""A gateway client with the translate router mounted (until api.app lists it in MODULE_ROUTERS), on the
-process-wide pool."""
+"""A gateway client with the translate module mounted, on the process-wide pool."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-import api.app
+from api.app import create_app
 from api.settings import Settings
 from workers import default_pool
 
@@ -17,8 +16,7 @@ needs_apertium = pytest.mark.skipif(shutil.which("apertium") is None, reason="ap
 
 
 @pytest.fixture
-def client(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    monkeypatch.setitem(api.app.MODULE_ROUTERS, "translate", "api.routers.translate")
+def client(settings: Settings) -> Iterator[TestClient]:
     # The process-wide pool, shared with the module-level tests: lingua's models load once per session.
-    with TestClient(api.app.create_app(settings, pool=default_pool())) as test_client:
+    with TestClient(create_app(settings, pool=default_pool())) as test_client:
         yield test_client

@@ -26,7 +26,7 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
         not venv_python().exists(),
-        reason=f"coqui venv not found at {venv_python().parent.parent}: create it with `bash scripts/setup_coqui.sh`",
+        reason=f"coqui venv not found at {venv_python().parent.parent}: `make test-coqui` makes it",
     ),
 ]
 SAMPLE_RATE = 16000  # what build_tiny_coqui.py sets
@@ -105,4 +105,4 @@ def test_broken_checkpoint_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "model.pth").write_bytes(b"not a checkpoint")
     (tmp_path / "config.json").write_text('{"model": "vits"}')
     with pytest.raises(EngineFailedError, match="coqui could not load"):
-        CoquiProcess(tmp_path / "model.pth", tmp_path / "config.json")
+        CoquiProcess(venv_python(), tmp_path / "model.pth", tmp_path / "config.json")

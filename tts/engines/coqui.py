@@ -1,7 +1,7 @@
 """Users' own coqui-tts checkpoints, run in coqui's venv by a worker process that the shared pool holds as a model.
 
 Voices: every `<model_dir>/coqui/<name>/` holding `model.pth` and `config.json` is voice `coqui-<name>`.
-coqui-tts lives in `.venv-coqui` (or VOXGATE_COQUI_VENV), made by scripts/setup_coqui.sh: it needs a
+coqui-tts lives in `.venv-coqui` (or VOXGATE_COQUI_VENV), made by `make coqui` (scripts/setup_coqui.sh): it needs a
 torchaudio/torchcodec pairing that the gateway's venv should not carry (see that script). The pool's loader
 starts `coqui_worker.py` in that venv and its unloader stops it, so residency, LRU eviction and idle TTL apply
 to the process like to any in-process model. Word timings are estimated from the audio.
@@ -36,9 +36,12 @@ SPEAK_TIMEOUT_S = 300
 PROCESS_MB = 700  # torch and coqui imported in the worker, before the weights
 
 
-def venv_python() -> Path:
-    venv = os.environ.get("VOXGATE_COQUI_VENV") or Path(__file__).resolve().parents[2] / ".venv-coqui"
-    return Path(venv) / "bin" / "python"
+# `make coqui` makes it here; the gateway passes Settings.tts.coqui_venv (VOXGATE_COQUI_VENV) down the catalog.
+DEFAULT_VENV = Path(__file__).resolve().parents[2] / ".venv-coqui"
+
+
+def venv_python(venv: Path = DEFAULT_VENV) -> Path:
+    return venv / "bin" / "python"
 
 
 def checkpoints(model_dir: Path) -> dict[str, Path]:
@@ -56,12 +59,12 @@ def checkpoints(model_dir: Path) -> dict[str, Path]:
 class CoquiProcess:
     """One running coqui_worker.py: JSON lines in, JSON lines out, one request at a time."""
 
-    def __init__(self, model: Path, config: Path, device: str = "cpu") -> None:
+    def __init__(self, python: Path, model: Path, config: Path, device: str = "cpu") -> None:
         # coqui logs a lot; a pipe nobody reads would block it. Closed in close().
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
         self._lock = threading.Lock()
         self.process = subprocess.Popen(
-            [str(venv_python()), str(WORKER), "--model", str(model), "--config", str(config), "--device", device],
+            [str(python), str(WORKER), "--model", str(model), "--config", str(config), "--device", device],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
@@ -123,12 +126,12 @@ class CoquiProcess:
 
 
 @cache
-def coqui_spec(checkpoint_dir: str) -> ModelSpec:
+def coqui_spec(checkpoint_dir: str, python: Path = venv_python()) -> ModelSpec:
     directory = Path(checkpoint_dir)
     size_mb = (directory / "model.pth").stat().st_size / 2**20
     return ModelSpec(
         id=f"coqui:{directory.name}",
-        loader=lambda device: CoquiProcess(directory / "model.pth", directory / "config.json", "cpu"),
+        loader=lambda device: CoquiProcess(python, directory / "model.pth", directory / "config.json", "cpu"),
         unloader=lambda process: process.close(),
         memory_mb=int(size_mb * 2 + PROCESS_MB),
         device="cpu",  # the coqui venv has the CPU build of torch
@@ -154,16 +157,17 @@ def _language(config: dict[str, Any]) -> str:
 class CoquiEngine:
     name = "coqui"
 
-    def __init__(self) -> None:
+    def __init__(self, venv: Path = DEFAULT_VENV) -> None:
         self._dirs: dict[str, Path] = {}
+        self.python = venv_python(venv)
 
     def voices(self, model_dir: Path) -> list[VoiceInfo]:
         found = checkpoints(model_dir)
-        if found and not venv_python().exists():
+        if found and not self.python.exists():
             log.warning(
-                "coqui checkpoints %s are not served: %s is missing (run scripts/setup_coqui.sh)",
+                "coqui checkpoints %s are not served: %s is missing (run `make coqui`)",
                 ", ".join(found),
-                venv_python().parent.parent,
+                self.python.parent.parent,
             )
             return []
         voices = []
@@ -200,4 +204,4 @@ class CoquiEngine:
         directory = checkpoints(model_dir).get(voice.id) if model_dir else self._dirs.get(voice.id)
         if directory is None:
             raise EngineFailedError(f"coqui checkpoint for {voice.id!r} is gone")
-        return pool.run(coqui_spec(str(directory)), _speak, words, rate, priority=priority)
+        return pool.run(coqui_spec(str(directory), self.python), _speak, words, rate, priority=priority)

@@ -23,9 +23,11 @@ def say(
     import sys
 
     import tts
+    from api.settings import Settings
 
+    model_dir = Settings().model_dir
     if list_voices:
-        for v in tts.list_voices():
+        for v in tts.list_voices(model_dir=model_dir):
             console.print(
                 f"{v.id:22} {v.engine:8} {v.backend:10} {v.language:6} {v.gender:7} {v.sample_rate} Hz "
                 f"{' '.join(v.aliases)}"
@@ -45,6 +47,7 @@ def say(
             speed=speed,
             sample_rate=sample_rate,
             max_chars=tts.MAX_JOB_CHARS,
+            model_dir=model_dir,
         )
     except tts.TtsError as exc:
         console.print(f"[red]error:[/red] {exc.message}")

@@ -14,10 +14,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 import asr
+from api.settings import Settings
 from asr.formats import RESPONSE_FORMATS, render
 from asr.medical import MedicalOptions, MedicalTranscript, transcribe_medical
 
-app = typer.Typer(help="transcribe audio files locally", no_args_is_help=True)
 err = Console(stderr=True)
 EXTENSIONS = {"json": "json", "verbose_json": "json", "text": "txt", "srt": "srt", "vtt": "vtt"}
 
@@ -37,7 +37,9 @@ def _output(result: asr.Transcript | MedicalTranscript, fmt: str) -> str:
     return json.dumps(body, indent=2, ensure_ascii=False) if isinstance(body, dict) else body
 
 
-def _run_one(path: Path, medical: bool, options: dict, progress: Progress) -> asr.Transcript | MedicalTranscript:
+def _run_one(
+    path: Path, medical: bool, options: dict, progress: Progress, settings: asr.AsrSettings
+) -> asr.Transcript | MedicalTranscript:
     audio = asr.decode(path)
     task = progress.add_task(path.name, total=round(audio.duration, 1))
 
@@ -46,18 +48,18 @@ def _run_one(path: Path, medical: bool, options: dict, progress: Progress) -> as
 
     if medical:
         result = transcribe_medical(
-            audio, MedicalOptions(**options), progress=lambda fraction: advance(fraction * audio.duration)
-        )
+            audio, MedicalOptions(**options), settings=settings,
+            progress=lambda fraction: advance(fraction * audio.duration),
+        )  # fmt: skip
     else:
         result = asr.transcribe(
-            audio, asr.TranscribeOptions(model=options["model"], language=options["language"]),
+            audio, asr.TranscribeOptions(model=options["model"], language=options["language"]), settings=settings,
             on_segment=lambda _segment, covered: advance(covered),
         )  # fmt: skip
     progress.update(task, completed=audio.duration)
     return result
 
 
-@app.command()
 def transcribe(
     files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="audio files, any common format"),
     medical: bool = typer.Option(False, "--medical", help="clinical formatting, entities, speakers"),
@@ -79,10 +81,11 @@ def transcribe(
         options["language"] = language or "en"
     columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
     failed = 0
+    settings = Settings().asr
     with Progress(*columns, console=err, transient=False) as progress:
         for path in files:
             try:
-                result = _run_one(path, medical, options, progress)
+                result = _run_one(path, medical, options, progress, settings)
             except asr.AsrError as exc:
                 err.print(f"[red]{path}: {exc.message}[/red]")
                 failed += 1
@@ -97,3 +100,7 @@ def transcribe(
             err.print(f"{path} -> {target}")
     if failed:
         raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("transcribe", help="Transcribe audio files locally, with a progress bar.")(transcribe)

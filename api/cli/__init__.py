@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import time
 from typing import Any
 
@@ -140,22 +138,13 @@ def jobs_cancel(job_id: str, url: str = URL_OPTION, api_key: str | None = KEY_OP
     console.print(response.json())
 
 
-def _mount_module_commands(module_name: str) -> None:
-    """A module's CLI file offers `register(app)`, or a typer `app` whose commands join ours."""
-    module = importlib.import_module(f"api.{module_name}_cli")
-    if hasattr(module, "register"):
-        module.register(app)
-    else:
-        app.registered_commands.extend(module.app.registered_commands)
+def _add_module_commands() -> None:
+    """Each installed module's commands (transcribe, say, ocr, ...), as the registry declares them."""
+    from api.modules import MODULES, resolve
+
+    for spec in MODULES:
+        if spec.cli and not spec.missing():
+            resolve(spec.cli)(app)
 
 
-# Modules add their own commands (transcribe, say, ocr, ...) when they and their engines are installed.
-for _module, _engine in (
-    ("asr", "faster_whisper"),
-    ("tts", "tts"),
-    ("ocr", "ocr"),
-    ("calls", "presidio_analyzer"),
-    ("music", "music21"),
-):
-    if importlib.util.find_spec(f"api.{_module}_cli") is not None and importlib.util.find_spec(_engine) is not None:
-        _mount_module_commands(_module)
+_add_module_commands()
