@@ -1,5 +1,5 @@
 # voxgate: `make run` serves the gateway, `make test` runs the tests. Both set everything up first,
-# idempotently: .venv, torch (CPU build), the project with its extras, Debian packages, model files.
+# idempotently: .venv, torch (CPU build), the project with its extras, Debian packages, model files, Rasa.
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -12,9 +12,20 @@ RASA := .venv-rasa/.voxgate-rasa-installed
 COQUI := .venv-coqui/.voxgate-coqui-installed
 export VOXGATE_DATA ?= $(abspath ../shared/data)
 
-.PHONY: run test bench setup lint format clean
+.PHONY: run test test-coqui bench setup setup-steps apt bots-trained coqui lint format clean
 
-setup: $(INSTALLED) $(MODELS) $(RASA) $(COQUI)
+# The independent steps run side by side (Debian packages; the venv then the model files; the Rasa venv then the
+# bots' training). coqui-tts's venv is not among them: no coqui voice ships, so it is made by `make coqui` (or
+# `make test-coqui`) when a coqui checkpoint is to be served.
+setup:
+	@$(MAKE) --no-print-directory -j4 setup-steps
+
+setup-steps: apt $(INSTALLED) $(MODELS) bots-trained
+
+apt:
+	bash scripts/apt_packages.sh
+
+bots-trained: $(RASA)
 	bash bots/train.sh
 
 $(PY):
@@ -23,8 +34,7 @@ $(PY):
 	$(PIP) install -q --upgrade pip
 
 # torch goes in first and pinned: left to a dependency, pip would pull a multi-GB CUDA build.
-$(INSTALLED): $(PY) pyproject.toml scripts/apt_packages.sh scripts/apt-packages.txt
-	bash scripts/apt_packages.sh
+$(INSTALLED): $(PY) pyproject.toml
 	$(PIP) install -q $(TORCH)
 	$(PIP) install -q -e ".[all,dev]" $(TORCH)
 	touch $@
@@ -33,7 +43,7 @@ $(MODELS): $(INSTALLED) scripts/install_models.py
 	$(PY) scripts/install_models.py
 	mkdir -p models && touch $@
 
-# Rasa 3.6 needs Python 3.10: its own venv (about 9 minutes the first time). train.sh retrains only changed bots.
+# Rasa 3.6 needs Python 3.10: its own venv. train.sh retrains only the bots whose training data changed.
 $(RASA): bots/setup_rasa.sh
 	bash bots/setup_rasa.sh
 
@@ -41,11 +51,17 @@ $(RASA): bots/setup_rasa.sh
 $(COQUI): scripts/setup_coqui.sh
 	bash scripts/setup_coqui.sh
 
+coqui: $(COQUI)
+
 run: setup
 	$(VENV)/bin/voxgate serve
 
 test: setup
 	$(VENV)/bin/pytest -q -p no:cacheprovider
+
+# coqui checkpoints served through their own venv (skipped by `make test` while the venv is absent).
+test-coqui: setup $(COQUI)
+	$(VENV)/bin/pytest -q -p no:cacheprovider tests/tts/test_coqui.py
 
 # Each bench prints a table; the full runs take long on 2 cores, so these use small samples (see --help of each).
 bench: setup

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 
 class BBox(BaseModel):
@@ -88,11 +86,8 @@ class Document(BaseModel):
         return [w for p in self.pages for b in p.blocks for ln in b.lines for w in ln.words]
 
 
-EngineName = Literal["tesseract", "rapidocr", "auto"]
-
-
 class OcrOptions(BaseModel):
-    engine: EngineName = "tesseract"
+    engine: str = Field("tesseract", description="a registered engine (tesseract, rapidocr, ...) or auto")
     lang: str = Field(
         "eng", description="Tesseract languages, '+'-joined (eng+deu), or 'auto': the language of the script OSD finds"
     )
@@ -103,3 +98,12 @@ class OcrOptions(BaseModel):
     dpi: int = Field(300, ge=50, le=600, description="PDF render resolution")
     max_pages: int = Field(100, ge=1, le=2000)
     max_pixels: int = Field(40_000_000, ge=1, description="largest page image accepted (width x height)")
+
+    @field_validator("engine")
+    @classmethod
+    def _registered(cls, engine: str) -> str:
+        from ocr.engines import engine_names  # the registry imports these models: import it late
+
+        if engine != "auto" and engine not in engine_names():
+            raise ValueError(f"unknown OCR engine {engine!r}; known: {', '.join([*engine_names(), 'auto'])}")
+        return engine

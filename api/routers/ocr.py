@@ -26,7 +26,7 @@ OutputFormat = Literal["json", "text", "hocr", "pdf"]
 
 
 def ocr_options(
-    engine: str = Form("tesseract", description="tesseract, rapidocr or auto"),
+    engine: str = Form("tesseract", description="a registered engine (tesseract, rapidocr, ...) or auto"),
     lang: str = Form("eng", description="Tesseract languages, '+'-joined, or auto (by the script OSD detects)"),
     psm: int | None = Form(None, description="Tesseract page segmentation mode"),
     orientation: bool = Form(True),
