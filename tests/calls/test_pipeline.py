@@ -9,7 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from asr import Segment, Word
 from calls import CALL_SCHEMA_VERSION, CallOptions, CallResult, analyze_call, audio_redact, list_calls, run_batch
+from calls.analyze import merge_turns, split_at_pauses, to_utterance
 from calls.audio_redact import BLEEP_HZ, redact_samples
 from calls.batch import BatchInputError
 from calls.signal import activity, interruptions, silences
@@ -56,19 +58,40 @@ def test_redact_samples_on_tones() -> None:
         redact_samples(x, [], "beep")
 
 
+def _segment(words: list[tuple[str, float, float]], speaker: str = "customer") -> Segment:
+    """An ASR segment with word times; its own text differs from its words', as Whisper's may."""
+    ws = [Word(word=w, start=a, end=b, probability=1.0) for w, a, b in words]
+    return Segment(
+        id=0, start=ws[0].start, end=ws[-1].end, text=" (whisper)", confidence=1.0, words=ws, speaker=speaker
+    )
+
+
 def test_word_offsets_survive_joining_and_merging() -> None:
-    from types import SimpleNamespace as W
+    first = _segment([(w, 1.0 + i / 5, 1.2 + i / 5) for i, w in enumerate([" My", " card", " is"])])
+    second = _segment([(" 4111", 2.0, 2.6), (" 1111.", 2.6, 3.1)])
+    pieces = split_at_pauses([second, first])
+    assert [p.text for p in pieces] == ["4111 1111.", "My card is"]
+    [turn] = merge_turns([to_utterance(p) for p in pieces])
+    assert (turn.speaker, turn.start, turn.end, turn.text) == ("customer", 1.0, 3.1, "My card is 4111 1111.")
+    assert [turn.text[w.start : w.end] for w in turn.words] == ["My", "card", "is", "4111", "1111."]
+    start = turn.text.index("4111")
+    assert audio_redact.word_span_times(turn.words, start, len(turn.text) - 1, (0.0, 9.0)) == (2.0, 3.1)
+    assert audio_redact.word_span_times(turn.words, 99, 100, (0.0, 9.0)) == (0.0, 9.0)  # no word: the whole turn
 
-    from calls.analyze import _merge, _utterance
 
-    first = _utterance([W(word=w, start=1.0 + i / 5, end=1.2 + i / 5) for i, w in enumerate([" My", " card", " is"])])
-    second = _utterance([W(word=" 4111", start=2.0, end=2.6), W(word=" 1111.", start=2.6, end=3.1)])
-    [(spk, a, b, text, words)] = _merge([("customer", *second), ("customer", *first)])
-    assert (spk, a, b, text) == ("customer", 1.0, 3.1, "My card is 4111 1111.")
-    assert [text[c0:c1] for c0, c1, _, _ in words] == ["My", "card", "is", "4111", "1111."]
-    start = text.index("4111")
-    assert audio_redact.word_span_times(words, start, len(text) - 1, (0.0, 9.0)) == (2.0, 3.1)
-    assert audio_redact.word_span_times(words, 99, 100, (0.0, 9.0)) == (0.0, 9.0)  # no word: the whole turn
+def test_segments_are_cut_at_pauses_and_turns_at_speaker_changes() -> None:
+    words = [(" Hello", 0.0, 0.4), (" there.", 0.4, 0.8), (" Still", 1.6, 2.0), (" me", 2.0, 2.2)]  # 0.8 s pause
+    pieces = split_at_pauses([_segment(words, "agent"), _segment([(" Hi", 2.5, 2.8)]), _segment([(" ", 3.0, 3.1)])])
+    assert [(p.text, p.start, p.end, p.speaker) for p in pieces] == [
+        ("Hello there.", 0.0, 0.8, "agent"),
+        ("Still me", 1.6, 2.2, "agent"),
+        ("Hi", 2.5, 2.8, "customer"),
+    ]  # the piece with no text is dropped
+    turns = merge_turns([to_utterance(p) for p in pieces])
+    assert [(t.speaker, t.text, t.start, t.end) for t in turns] == [
+        ("agent", "Hello there. Still me", 0.0, 2.2),
+        ("customer", "Hi", 2.5, 2.8),
+    ]
 
 
 def test_redacted_audio_silences_pii_spans_only(batch_run, test_call) -> None:
