@@ -225,11 +225,8 @@ def channel_speech(audio: asr.Audio, options: CallOptions, pool: ModelPool, prio
 def voice_speech(audio: asr.Audio, options: CallOptions, pool: ModelPool, priority: int) -> Speech:
     """Mono: one transcription cut into sentences and pauses, each piece given to one of two voices (the first
     voice is the agent); talk time from the turns."""
-    pieces = [
-        s
-        for s in split_sentences(split_at_pauses(transcribe_channel(audio.samples, options, pool, priority)))
-        if s.text
-    ]
+    segments = split_at_pauses(transcribe_channel(audio.samples, options, pool, priority))
+    pieces = [s for s in split_sentences(segments) if s.text]  # a sentence of blank words has no text
     voices, diarization = voice_labels(audio.samples, pieces, pool, priority)
     turns = merge_turns([to_utterance(s) for s in label_by_voice(pieces, voices, roles=PARTIES, by_cues=False)])
     # a mono file, or a stereo file with the same signal on both channels: redact every channel
@@ -397,6 +394,39 @@ def write_redacted_audio(
     )
 
 
+def assemble_result(
+    call: str,
+    audio: asr.Audio,
+    options: CallOptions,
+    rules: Sequence[CategoryRule],
+    speech: Speech,
+    turns: list[Turn],
+    pii: list[list[PiiEntity]],
+    redacted: RedactedAudio | None,
+) -> CallResult:
+    """The call's result: its turns with timing, per-party statistics, categories, issues and outcomes."""
+    timing = measure_timing(speech.talk, audio.duration, options)
+    parties = {p: party_stats(p, turns, speech.talk, audio.duration, timing) for p in PARTIES}
+    return CallResult(
+        call=call,
+        duration=round(audio.duration, 2),
+        channels=2 if audio.channels is not None else 1,
+        diarization=speech.diarization,
+        asr_model=options.asr_model,
+        turns=turns,
+        parties=parties,
+        non_talk_time=timing.non_talk,
+        silences=timing.silences,
+        interruptions=timing.interruptions,
+        categories=apply_rules(rules, turns, parties, audio.duration, timing.non_talk),
+        issues=extract.issues(turns),
+        outcomes=extract.outcomes(turns),
+        pii_redacted=options.redact_pii,
+        pii_counts=count_pii(pii),
+        redacted_audio=redacted,
+    )
+
+
 # ---- the pipeline
 
 
@@ -427,26 +457,7 @@ def analyze_call(
     sentiments = score_sentiment(texts, pool, priority)
     pii = find_pii(texts, options, pool, priority)
     turns = build_turns(speech, sentiments, pii, options)
-    timing = measure_timing(speech.talk, audio.duration, options)
-    parties = {p: party_stats(p, turns, speech.talk, audio.duration, timing) for p in PARTIES}
     redacted = None
     if options.redact_audio and audio_out is not None:
         redacted = write_redacted_audio(audio, turns, speech, options.redact_audio, audio_out, audio_out_name)
-    return CallResult(
-        call=call,
-        duration=round(audio.duration, 2),
-        channels=2 if audio.channels is not None else 1,
-        diarization=speech.diarization,
-        asr_model=options.asr_model,
-        turns=turns,
-        parties=parties,
-        non_talk_time=timing.non_talk,
-        silences=timing.silences,
-        interruptions=timing.interruptions,
-        categories=apply_rules(rules, turns, parties, audio.duration, timing.non_talk),
-        issues=extract.issues(turns),
-        outcomes=extract.outcomes(turns),
-        pii_redacted=options.redact_pii,
-        pii_counts=count_pii(pii),
-        redacted_audio=redacted,
-    )
+    return assemble_result(call, audio, options, rules, speech, turns, pii, redacted)

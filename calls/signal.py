@@ -101,4 +101,3 @@ def loudness(samples: np.ndarray, start: float, end: float) -> float:
         return -120.0
     rms = float(np.sqrt(np.mean(seg.astype(np.float64) ** 2)))
     return round(20 * np.log10(max(rms, 1e-6)), 1)
-

@@ -94,6 +94,30 @@ def test_segments_are_cut_at_pauses_and_turns_at_speaker_changes() -> None:
     ]
 
 
+def test_without_the_encoder_two_voices_are_told_apart_by_spectrum_and_the_first_is_the_agent() -> None:
+    from asr import speakers
+    from asr.medical import label_by_voice
+
+    sr, rng = 16000, np.random.default_rng(0)
+
+    def voice(f0: float, seconds: float) -> np.ndarray:
+        t = np.arange(int(seconds * sr)) / sr
+        tone = sum(np.sin(2 * np.pi * f0 * k * t) / k**2 for k in range(1, 12))
+        return (0.1 * tone + 0.001 * rng.standard_normal(len(t))).astype(np.float32)
+
+    parts = [voice(120, 1), voice(360, 1), voice(120, 1), voice(360, 2), voice(120, 0.5)]
+    edges = np.cumsum([0.0] + [len(p) / sr for p in parts])
+    x = np.concatenate(parts)
+    features = np.stack([speakers.spectral_features(x, a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)])
+    voices = speakers.two_speakers_spectral(features)
+    assert features.shape == (5, 48) and voices.tolist() == [0, 1, 0, 1, 0]
+    # roles by who speaks first, not by what is said (a question would make the second voice the clinician)
+    pieces = split_at_pauses([_segment([(" Hello.", 0, 1)]), _segment([(" Do you have any pain?", 1, 2)])])
+    labelled = label_by_voice(pieces, np.array([0, 1]), roles=("agent", "customer"), by_cues=False)
+    assert [p.speaker for p in labelled] == ["agent", "customer"]
+    assert [p.speaker for p in label_by_voice(pieces, np.array([0, 1]))] == ["patient", "clinician"]
+
+
 def test_redacted_audio_silences_pii_spans_only(batch_run, test_call) -> None:
     out, _, _ = batch_run
     path, truth = test_call
