@@ -5,6 +5,9 @@ embeddings, Apache-2.0), installed from the `resemblyzer` PyPI wheel by scripts/
 into `<model dir>/speaker/resemblyzer/model.safetensors`. Only the weights are taken: the network
 and its mel features are rebuilt here (the package itself pulls librosa and webrtcvad). Embeddings
 of 1.6 s windows are averaged per span, as Resemblyzer's `embed_utterance` does.
+
+Without the encoder, `spectral_features` + `two_speakers_spectral` are the cheap fallback for a two-speaker
+split (k-means on a level-independent 24-band spectral signature), used by call analytics.
 """
 
 from __future__ import annotations
@@ -151,3 +154,37 @@ def one_voice(vectors: np.ndarray, labels: np.ndarray) -> bool:
         return True
     a, b = (vectors[labels == k].mean(0) for k in (0, 1))
     return float(a @ b / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-9)) > SAME_VOICE
+
+
+def spectral_features(samples: np.ndarray, start: float, end: float) -> np.ndarray:
+    """Mean and spread of a 24-band log spectrum over a stretch: a cheap voice signature when there is no encoder."""
+    seg = samples[int(start * RATE) : int(end * RATE)]
+    n = len(seg) // 512
+    if n == 0:
+        return np.zeros(48)
+    frames = seg[: n * 512].reshape(n, 512) * np.hanning(512)
+    spec = np.abs(np.fft.rfft(frames, axis=1)) ** 2
+    edges = np.geomspace(4, 256, 25).astype(int)
+    bands = np.stack([spec[:, a:b].sum(axis=1) for a, b in zip(edges[:-1], edges[1:], strict=True)], axis=1)
+    logb = np.log(bands + 1e-10)
+    loud = logb.sum(axis=1) > np.percentile(logb.sum(axis=1), 30)
+    logb = logb[loud] if loud.any() else logb
+    logb = logb - logb.mean(axis=1, keepdims=True)  # level-independent
+    return np.concatenate([logb.mean(axis=0), logb.std(axis=0)])
+
+
+def two_speakers_spectral(features: np.ndarray, iters: int = 20) -> np.ndarray:
+    """k-means with k=2 (Euclidean, on standardized `spectral_features`), seeded by the first span and the one
+    farthest from it; label 0 is the speaker of the first span, as in `two_speakers`."""
+    if len(features) < 2:
+        return np.zeros(len(features), dtype=int)
+    x = (features - features.mean(0)) / (features.std(0) + 1e-6)
+    d0 = ((x - x[0]) ** 2).sum(1)
+    centres = np.stack([x[0], x[int(np.argmax(d0))]])
+    labels = np.zeros(len(x), dtype=int)
+    for _ in range(iters):
+        labels = ((x[:, None, :] - centres[None]) ** 2).sum(-1).argmin(1)
+        for k in (0, 1):
+            if (labels == k).any():
+                centres[k] = x[labels == k].mean(0)
+    return labels if labels[0] == 0 else 1 - labels

@@ -134,7 +134,7 @@ def _heard_after_redaction(wav: Path, pool, model: str) -> str:
 
 
 def calls_bench(folder: Path, pool, model: str, parallel: int) -> dict:
-    from nlp.calls import CallOptions, run_batch
+    from calls import CallOptions, run_batch
 
     manifest = json.loads((folder / "manifest.json").read_text())
     files = [folder / n for n in manifest]
@@ -211,7 +211,7 @@ def _edits(ref: list[str], hyp: list[str]) -> int:
 
 def medical_bench(data: Path, pool, n: int, model: str) -> dict:
     """Speaker-attributed WER: words per speaker (D/P vs the two clusters, best mapping), summed edits / ref words."""
-    from nlp.calls import CallOptions, analyze_call
+    from calls import CallOptions, analyze_call
 
     results = []
     for mp3 in sorted((data / "speech/medical").glob("*.mp3"))[:n]:

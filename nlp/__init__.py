@@ -1,6 +1,8 @@
-"""Language services: embeddings, translation, language id, sentiment, PII redaction and call analytics."""
+"""Language services: embeddings, translation, language id, sentiment and PII redaction.
 
-from nlp.calls import CallOptions, CallResult, analyze_call
+Call analytics, which composes these with asr, is the top-level `calls` package.
+"""
+
 from nlp.embeddings import DEFAULT_EMBEDDING_MODEL, EMBEDDING_DIM, embed, embedding_spec
 from nlp.langid import Detection, detect
 from nlp.pii import PiiEntity, detect_pii, redact
@@ -8,8 +10,6 @@ from nlp.sentiment import SentimentResult, detect_sentiment
 from nlp.translate import Glossary, TranslationError, TranslationResult, UnsupportedPair, languages, translate
 
 __all__ = [
-    "CallOptions",
-    "CallResult",
     "DEFAULT_EMBEDDING_MODEL",
     "Detection",
     "EMBEDDING_DIM",
@@ -19,7 +19,6 @@ __all__ = [
     "TranslationError",
     "TranslationResult",
     "UnsupportedPair",
-    "analyze_call",
     "detect",
     "detect_pii",
     "detect_sentiment",

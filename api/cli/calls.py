@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from nlp import calls
+import calls
 
 calls_app = typer.Typer(help="contact-centre call analytics", no_args_is_help=True)
 err = Console(stderr=True)

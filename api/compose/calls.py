@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import calls
 from api.jobs import JobContext
-from nlp import calls
 
 JOB_KIND = "calls.analyze"
 

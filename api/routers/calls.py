@@ -14,13 +14,13 @@ from sqlalchemy import Engine
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+import calls
 from api.compose.calls import JOB_KIND, redacted_audio_url, safe_call_name
 from api.deps import get_engine, get_jobs, get_settings
 from api.errors import ApiError, validation_error
 from api.jobs import JobAccepted, JobService
 from api.settings import Settings
 from api.stores.call_rules import CallRuleStore
-from nlp import calls
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "calls"
 TENANT_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, DateTime, Engine, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from api.db import Base
-from nlp.calls import CategoryRule
+from calls import CategoryRule
 
 
 class CallRuleRow(Base):

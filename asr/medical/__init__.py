@@ -1,5 +1,6 @@
 """The medical layer: dictation formatting, entities, PHI redaction, biasing, conversation labels."""
 
+from asr.medical.conversation import distinct_channels, label_by_voice, merge_channels, split_sentences
 from asr.medical.dictation import format_dictation
 from asr.medical.entities import detect_entities
 from asr.medical.phi import find_phi, redact, redact_text
@@ -14,11 +15,15 @@ __all__ = [
     "MedicalOptions",
     "MedicalTranscript",
     "detect_entities",
+    "distinct_channels",
     "find_phi",
     "format_dictation",
+    "label_by_voice",
+    "merge_channels",
     "redact",
     "redact_text",
     "select_hotwords",
     "specialties",
+    "split_sentences",
     "transcribe_medical",
 ]

@@ -41,6 +41,7 @@ def distinct_channels(channels: np.ndarray | None, threshold: float = 0.9) -> bo
 
 
 def merge_channels(per_channel: list[list[Segment]], labels: tuple[str, ...] = (CLINICIAN, PATIENT)) -> list[Segment]:
+    """One time-ordered list from per-channel segments, each labelled `labels[channel]` (ties: lower channel first)."""
     merged = [
         s.model_copy(update={"speaker": labels[ch] if ch < len(labels) else f"speaker_{ch}", "channel": ch})
         for ch, segments in enumerate(per_channel)
@@ -99,14 +100,20 @@ def _role_score(text: str) -> int:
     return len(_CLINICIAN_CUES.findall(text)) - len(_PATIENT_CUES.findall(text))
 
 
-def label_by_voice(segments: list[Segment], voices: np.ndarray) -> list[Segment]:
+def label_by_voice(
+    segments: list[Segment],
+    voices: np.ndarray,
+    roles: tuple[str, str] = (CLINICIAN, PATIENT),
+    by_cues: bool = True,
+) -> list[Segment]:
     """`voices[i]` (0 or 1) says which voice spoke sentence i; the voice with more clinician cues
-    in its sentences is the clinician (ties: whoever spoke first)."""
-    scores = [sum(_role_score(s.text) for s, v in zip(segments, voices, strict=True) if v == k) for k in (0, 1)]
-    first = int(voices[0]) if len(voices) else 0
-    clinician = first if scores[0] == scores[1] else int(np.argmax(scores))
+    in its sentences takes `roles[0]` (ties, or `by_cues=False`: whoever spoke first), the other `roles[1]`."""
+    lead = int(voices[0]) if len(voices) else 0
+    if by_cues:
+        scores = [sum(_role_score(s.text) for s, v in zip(segments, voices, strict=True) if v == k) for k in (0, 1)]
+        lead = lead if scores[0] == scores[1] else int(np.argmax(scores))
     return [
-        s.model_copy(update={"speaker": CLINICIAN if v == clinician else PATIENT})
+        s.model_copy(update={"speaker": roles[0] if v == lead else roles[1]})
         for s, v in zip(segments, voices, strict=True)
     ]
 

@@ -38,7 +38,7 @@ def test_call(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
 
 @pytest.fixture(scope="session")
 def batch_run(test_call: tuple[Path, dict], tmp_path_factory: pytest.TempPathFactory):
-    from nlp.calls import CallOptions, CategoryRule, run_batch
+    from calls import CallOptions, CategoryRule, run_batch
     from tests.calls.shared import shared_pool
 
     path, _ = test_call

@@ -36,7 +36,7 @@ def read_wav(path: Path) -> np.ndarray:
 def check_redacted(original: Path, redacted: np.ndarray, result, truth: dict, mode: str) -> None:
     """Within every redacted span the speaker's channel is silent (or a 1 kHz tone), everything else is the
     original sample for sample, and every planted PII turn is (partly) covered on the customer's channel."""
-    from nlp.calls.audio_redact import BLEEP_HZ
+    from calls.audio_redact import BLEEP_HZ
 
     sr = 16000
     orig = read_wav(original)

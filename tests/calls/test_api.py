@@ -14,7 +14,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from nlp.calls import CallResult
+from calls import CallResult
 from tests.calls.shared import check_redacted, read_wav, shared_pool
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

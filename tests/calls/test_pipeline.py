@@ -9,10 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp.calls import CALL_SCHEMA_VERSION, CallOptions, CallResult, analyze_call, audio_redact, list_calls, run_batch
-from nlp.calls.audio_redact import BLEEP_HZ, redact_samples
-from nlp.calls.batch import BatchInputError
-from nlp.calls.signal import activity, interruptions, silences
+from asr import Segment, Word
+from calls import CALL_SCHEMA_VERSION, CallOptions, CallResult, analyze_call, audio_redact, list_calls, run_batch
+from calls.analyze import merge_turns, split_at_pauses, to_utterance
+from calls.audio_redact import BLEEP_HZ, redact_samples
+from calls.batch import BatchInputError
+from calls.signal import activity, interruptions, silences
 from tests.calls.shared import check_redacted, read_wav, shared_pool
 
 
@@ -56,19 +58,64 @@ def test_redact_samples_on_tones() -> None:
         redact_samples(x, [], "beep")
 
 
+def _segment(words: list[tuple[str, float, float]], speaker: str = "customer") -> Segment:
+    """An ASR segment with word times; its own text differs from its words', as Whisper's may."""
+    ws = [Word(word=w, start=a, end=b, probability=1.0) for w, a, b in words]
+    return Segment(
+        id=0, start=ws[0].start, end=ws[-1].end, text=" (whisper)", confidence=1.0, words=ws, speaker=speaker
+    )
+
+
 def test_word_offsets_survive_joining_and_merging() -> None:
-    from types import SimpleNamespace as W
+    first = _segment([(w, 1.0 + i / 5, 1.2 + i / 5) for i, w in enumerate([" My", " card", " is"])])
+    second = _segment([(" 4111", 2.0, 2.6), (" 1111.", 2.6, 3.1)])
+    pieces = split_at_pauses([second, first])
+    assert [p.text for p in pieces] == ["4111 1111.", "My card is"]
+    [turn] = merge_turns([to_utterance(p) for p in pieces])
+    assert (turn.speaker, turn.start, turn.end, turn.text) == ("customer", 1.0, 3.1, "My card is 4111 1111.")
+    assert [turn.text[w.start : w.end] for w in turn.words] == ["My", "card", "is", "4111", "1111."]
+    start = turn.text.index("4111")
+    assert audio_redact.word_span_times(turn.words, start, len(turn.text) - 1, (0.0, 9.0)) == (2.0, 3.1)
+    assert audio_redact.word_span_times(turn.words, 99, 100, (0.0, 9.0)) == (0.0, 9.0)  # no word: the whole turn
 
-    from nlp.calls.analyze import _merge, _utterance
 
-    first = _utterance([W(word=w, start=1.0 + i / 5, end=1.2 + i / 5) for i, w in enumerate([" My", " card", " is"])])
-    second = _utterance([W(word=" 4111", start=2.0, end=2.6), W(word=" 1111.", start=2.6, end=3.1)])
-    [(spk, a, b, text, words)] = _merge([("customer", *second), ("customer", *first)])
-    assert (spk, a, b, text) == ("customer", 1.0, 3.1, "My card is 4111 1111.")
-    assert [text[c0:c1] for c0, c1, _, _ in words] == ["My", "card", "is", "4111", "1111."]
-    start = text.index("4111")
-    assert audio_redact.word_span_times(words, start, len(text) - 1, (0.0, 9.0)) == (2.0, 3.1)
-    assert audio_redact.word_span_times(words, 99, 100, (0.0, 9.0)) == (0.0, 9.0)  # no word: the whole turn
+def test_segments_are_cut_at_pauses_and_turns_at_speaker_changes() -> None:
+    words = [(" Hello", 0.0, 0.4), (" there.", 0.4, 0.8), (" Still", 1.6, 2.0), (" me", 2.0, 2.2)]  # 0.8 s pause
+    pieces = split_at_pauses([_segment(words, "agent"), _segment([(" Hi", 2.5, 2.8)]), _segment([(" ", 3.0, 3.1)])])
+    assert [(p.text, p.start, p.end, p.speaker) for p in pieces] == [
+        ("Hello there.", 0.0, 0.8, "agent"),
+        ("Still me", 1.6, 2.2, "agent"),
+        ("Hi", 2.5, 2.8, "customer"),
+    ]  # the piece with no text is dropped
+    turns = merge_turns([to_utterance(p) for p in pieces])
+    assert [(t.speaker, t.text, t.start, t.end) for t in turns] == [
+        ("agent", "Hello there. Still me", 0.0, 2.2),
+        ("customer", "Hi", 2.5, 2.8),
+    ]
+
+
+def test_without_the_encoder_two_voices_are_told_apart_by_spectrum_and_the_first_is_the_agent() -> None:
+    from asr import speakers
+    from asr.medical import label_by_voice
+
+    sr, rng = 16000, np.random.default_rng(0)
+
+    def voice(f0: float, seconds: float) -> np.ndarray:
+        t = np.arange(int(seconds * sr)) / sr
+        tone = sum(np.sin(2 * np.pi * f0 * k * t) / k**2 for k in range(1, 12))
+        return (0.1 * tone + 0.001 * rng.standard_normal(len(t))).astype(np.float32)
+
+    parts = [voice(120, 1), voice(360, 1), voice(120, 1), voice(360, 2), voice(120, 0.5)]
+    edges = np.cumsum([0.0] + [len(p) / sr for p in parts])
+    x = np.concatenate(parts)
+    features = np.stack([speakers.spectral_features(x, a, b) for a, b in zip(edges[:-1], edges[1:], strict=True)])
+    voices = speakers.two_speakers_spectral(features)
+    assert features.shape == (5, 48) and voices.tolist() == [0, 1, 0, 1, 0]
+    # roles by who speaks first, not by what is said (a question would make the second voice the clinician)
+    pieces = split_at_pauses([_segment([(" Hello.", 0, 1)]), _segment([(" Do you have any pain?", 1, 2)])])
+    labelled = label_by_voice(pieces, np.array([0, 1]), roles=("agent", "customer"), by_cues=False)
+    assert [p.speaker for p in labelled] == ["agent", "customer"]
+    assert [p.speaker for p in label_by_voice(pieces, np.array([0, 1]))] == ["patient", "clinician"]
 
 
 def test_redacted_audio_silences_pii_spans_only(batch_run, test_call) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from nlp.calls.schema import Interruption, Party, Silence
+from calls.schema import Interruption, Party, Silence
 
 SAMPLE_RATE = 16000
 FRAME = 480  # 30 ms
@@ -101,36 +101,3 @@ def loudness(samples: np.ndarray, start: float, end: float) -> float:
         return -120.0
     rms = float(np.sqrt(np.mean(seg.astype(np.float64) ** 2)))
     return round(20 * np.log10(max(rms, 1e-6)), 1)
-
-
-def voice_features(samples: np.ndarray, start: float, end: float) -> np.ndarray:
-    """Mean and spread of a 24-band log spectrum over a stretch: a cheap voice signature for mono turns."""
-    seg = samples[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)]
-    n = len(seg) // 512
-    if n == 0:
-        return np.zeros(48)
-    frames = seg[: n * 512].reshape(n, 512) * np.hanning(512)
-    spec = np.abs(np.fft.rfft(frames, axis=1)) ** 2
-    edges = np.geomspace(4, 256, 25).astype(int)
-    bands = np.stack([spec[:, a:b].sum(axis=1) for a, b in zip(edges[:-1], edges[1:], strict=True)], axis=1)
-    logb = np.log(bands + 1e-10)
-    loud = logb.sum(axis=1) > np.percentile(logb.sum(axis=1), 30)
-    logb = logb[loud] if loud.any() else logb
-    logb = logb - logb.mean(axis=1, keepdims=True)  # level-independent
-    return np.concatenate([logb.mean(axis=0), logb.std(axis=0)])
-
-
-def two_speakers(features: np.ndarray, iters: int = 20) -> np.ndarray:
-    """k-means with k=2 on per-turn voice features; label 0 is the speaker of the first turn."""
-    if len(features) < 2:
-        return np.zeros(len(features), dtype=int)
-    x = (features - features.mean(0)) / (features.std(0) + 1e-6)
-    d0 = ((x - x[0]) ** 2).sum(1)
-    centres = np.stack([x[0], x[int(np.argmax(d0))]])
-    labels = np.zeros(len(x), dtype=int)
-    for _ in range(iters):
-        labels = ((x[:, None, :] - centres[None]) ** 2).sum(-1).argmin(1)
-        for k in (0, 1):
-            if (labels == k).any():
-                centres[k] = x[labels == k].mean(0)
-    return labels if labels[0] == 0 else 1 - labels

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.calls.signal import SAMPLE_RATE, Interval, union
+from calls.signal import SAMPLE_RATE, Interval, union
 
 BLEEP_HZ = 1000.0
 BLEEP_LEVEL = 0.25  # about -15 dBFS peak, -18 dBFS RMS: audible, not painful

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from nlp.calls.schema import CategoryMatch, PartyStats, Turn
+from calls.schema import CategoryMatch, PartyStats, Turn
 
 _TOKEN = re.compile(r'\s*(?:(?P<phrase>"[^"]*")|(?P<op>\(|\)|\bAND\b|\bOR\b|\bNOT\b)|(?P<bad>\S+))')
 

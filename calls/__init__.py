@@ -1,11 +1,11 @@
 """Contact-centre call analytics: per-call JSON (turns, sentiment, timing, PII, categories) and batch summaries.
 
-Lives under nlp/ as ARCHITECTURE.md places call analytics there; it composes `asr` and `nlp.sentiment` /
-`nlp.pii` through their public functions only (asr is imported lazily, so nlp imports without it).
+A top-level capability package (extra `calls`: asr + nlp). It composes `asr` (speech, speaker voices, two-party
+labelling) and `nlp.sentiment` / `nlp.pii` through their public functions only.
 """
 
-from nlp.calls.analyze import analyze_call
-from nlp.calls.batch import (
+from calls.analyze import analyze_call
+from calls.batch import (
     BatchInputError,
     list_calls,
     load_results,
@@ -14,8 +14,8 @@ from nlp.calls.batch import (
     run_batch,
     summarize,
 )
-from nlp.calls.rules import CategoryRule, RuleSyntaxError, SentimentCondition, compile_expression
-from nlp.calls.schema import CALL_SCHEMA_VERSION, BatchSummary, CallOptions, CallResult
+from calls.rules import CategoryRule, RuleSyntaxError, SentimentCondition, compile_expression
+from calls.schema import CALL_SCHEMA_VERSION, BatchSummary, CallOptions, CallResult
 
 __all__ = [
     "CALL_SCHEMA_VERSION",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from nlp.calls.schema import Span, Turn
+from calls.schema import Span, Turn
 
 _SENTENCE = re.compile(r"[^.!?]+[.!?]?")
 _ISSUE = re.compile(

@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from nlp.calls.analyze import analyze_call
-from nlp.calls.rules import CategoryRule
-from nlp.calls.schema import BatchSummary, CallOptions, CallResult
+from calls.analyze import analyze_call
+from calls.rules import CategoryRule
+from calls.schema import BatchSummary, CallOptions, CallResult
 from workers import ModelPool, Priority
 
 AUDIO_SUFFIXES = {".wav", ".mp3", ".flac", ".ogg", ".m4a", ".webm", ".opus", ".aac"}
