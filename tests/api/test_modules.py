@@ -41,7 +41,12 @@ RUN = textwrap.dedent(
 
     sys.meta_path[:] = [Hide(f) if hasattr(f, "find_spec") else f for f in sys.meta_path]
     records = []
-    logging.getLogger("api.modules").addHandler(type("H", (logging.Handler,), {"emit": lambda s, r: records.append(r.getMessage())})())
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            records.append(record.getMessage())
+
+    logging.getLogger("api.modules").addHandler(Collect())
     from api.app import create_app
     from api.settings import Settings
     chosen = json.loads(sys.argv[2])
