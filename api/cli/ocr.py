@@ -18,7 +18,7 @@ def ocr_command(
     pdf: Path | None = typer.Option(None, "--pdf", help="write a searchable PDF here"),
     hocr: Path | None = typer.Option(None, "--hocr", help="write hOCR here"),
     json_out: Path | None = typer.Option(None, "--json", help="write the full document (pages/blocks/lines/words)"),
-    engine: str = typer.Option("tesseract", help="tesseract, rapidocr or auto"),
+    engine: str = typer.Option("tesseract", help="a registered engine (tesseract, rapidocr, ocrad) or auto"),
     lang: str = typer.Option("eng", help="Tesseract languages, '+'-joined, or auto (by the detected script)"),
     deskew: bool = typer.Option(False, help="straighten skewed scans"),
     to: str | None = typer.Option(None, "--to", help="also translate the text, block by block, to this language"),

@@ -164,7 +164,10 @@ def test_medical_job_with_undecodable_audio_fails_clearly(api: TestClient, speec
 
 
 def test_gateway_model_dir_is_honoured(app_settings: Settings, asr_pool: EmbeddedPool, tmp_path: Path) -> None:
-    empty = app_settings.model_copy(update={"model_dir": tmp_path / "no-models"})
+    # VOXGATE_MODEL_DIR (the root's model_dir) reaches the asr section when the settings are made.
+    empty = Settings(database_url=app_settings.database_url, artifact_dir=app_settings.artifact_dir,
+                     model_dir=tmp_path / "no-models")  # fmt: skip
+    assert empty.asr.model_dir == tmp_path / "no-models"
     with TestClient(create_app(empty, pool=asr_pool)) as client:
         error = assert_error(post(client, b"RIFF"), 503, "model_not_installed")
         assert str(tmp_path / "no-models") in error["message"]

@@ -25,13 +25,9 @@ UNAVAILABLE = "the assistant is unavailable, try again"
 
 def test_rasa_missing_gives_clear_503(settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("VOXGATE_RASA_VENV", str(tmp_path / "no-rasa-here"))
-    with TestClient(
-        create_app(
-            settings.model_copy(
-                update={"modules": ["bots"], "bots": settings.bots.model_copy(update={"sidecars": True})}
-            )
-        )
-    ) as client:
+    settings = settings.model_copy(update={"modules": ["bots"], "bots": Settings().bots})  # read the variable
+    assert settings.bots.rasa_venv == tmp_path / "no-rasa-here" and settings.bots.sidecars
+    with TestClient(create_app(settings)) as client:
         bots = client.get("/v1/bots").json()
         assert {b["state"] for b in bots} <= {"unavailable", "untrained"} and not any(b["ready"] for b in bots)
         reply = client.post("/v1/bots/clinic/webhooks/rest/webhook", json={"sender": "s", "message": "hello"})
