@@ -104,8 +104,9 @@ def run_config(job: Job) -> dict:
     import numpy as np
 
     import asr
+    from api.settings import Settings
 
-    settings = asr.AsrSettings()
+    settings = Settings().asr  # VOXGATE_MODEL_DIR and VOXGATE_ASR_* as the gateway reads them
     target = asr.resolve_model(job.config.model, settings).target
     clips = [(fid, asr.decode(path)) for fid, path, _ in job.files]
     clips = [(fid, a if m is None else asr.Audio.from_array(a.samples[: int(m * 16000)])) for (fid, a), (_, _, m) in
