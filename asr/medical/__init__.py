@@ -1,11 +1,11 @@
 """The medical layer: dictation formatting, entities, PHI redaction, biasing, conversation labels."""
 
 from asr.medical.conversation import distinct_channels, label_by_voice, merge_channels, split_sentences
-from asr.medical.dictation import format_dictation
 from asr.medical.entities import detect_entities
 from asr.medical.phi import find_phi, redact, redact_text
 from asr.medical.pipeline import transcribe_medical
 from asr.medical.schemas import Attribute, Concept, Entity, MedicalOptions, MedicalTranscript
+from asr.medical.spoken_format import format_dictation
 from asr.medical.vocabulary import select_hotwords, specialties
 
 __all__ = [

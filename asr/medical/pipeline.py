@@ -12,10 +12,10 @@ from asr import speakers
 from asr.audio import Audio, AudioSource
 from asr.config import AsrSettings
 from asr.medical import conversation
-from asr.medical.dictation import format_dictation
 from asr.medical.entities import detect_entities
 from asr.medical.phi import find_phi, redact
 from asr.medical.schemas import Entity, MedicalOptions, MedicalTranscript
+from asr.medical.spoken_format import format_dictation
 from asr.medical.vocabulary import select_hotwords
 from asr.schemas import Segment, TranscribeOptions, Transcript, Word
 from asr.transcription import as_audio, transcribe

@@ -1,4 +1,4 @@
-"""Dictation formatting: spoken punctuation and commands, doses and units, vitals.
+"""Spoken-punctuation formatting of dictated text: spoken punctuation and commands, doses and units, vitals.
 
 Rules, not a model: each one is a regular expression applied in order over the whole
 text. Whisper often writes punctuation itself, so every spoken mark also swallows the
