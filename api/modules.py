@@ -77,7 +77,13 @@ MODULES: tuple[ModuleSpec, ...] = (
         requires=NLP_REQUIRES,
         jobs={"nlp.embeddings": "api.compose.nlp:run_embedding_job"},
     ),
-    ModuleSpec(name="translate", extra="nlp", router="api.routers.translate", requires=("lingua",)),
+    ModuleSpec(
+        name="translate",
+        extra="nlp",
+        router="api.routers.translate",
+        requires=("lingua",),
+        cli="api.cli.translate:register",
+    ),
     ModuleSpec(
         name="calls",
         extra="calls",

@@ -1,8 +1,7 @@
-"""CLI commands `voxgate ocr FILE` and `voxgate translate TEXT`: run in-process on the local pool."""
+"""CLI command `voxgate ocr FILE [--to LANG]`: runs in-process on the local pool."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -46,39 +45,13 @@ def ocr_command(
     if to is None:
         sys.stdout.write(document.text + "\n")
         return
-    import nlp
+    from api.compose.ocr import translate_document, translator
+    from api.settings import Settings
+    from workers import Priority, default_pool
 
-    for page in document.pages:
-        texts = [" ".join(ln.text for ln in b.lines) for b in page.blocks if b.text]
-        if texts:
-            sys.stdout.write("\n\n".join(nlp.translate(texts, to).translations) + "\n\f\n")
-
-
-def translate_command(
-    text: str = typer.Argument(..., help="text to translate ('-' reads stdin)"),
-    to: str = typer.Option(..., "--to", help="target language (ISO 639-1)"),
-    source: str = typer.Option("auto", "--from", help="source language, or auto"),
-    glossary: Path | None = typer.Option(None, help="CSV or TMX glossary file"),
-    html: bool = typer.Option(False, help="the text is HTML: keep the markup"),
-    as_json: bool = typer.Option(False, "--json", help="print the full result (route, pivot, detection)"),
-) -> None:
-    """Translate a text offline (Apertium; pivots through a third language when needed)."""
-    import nlp
-    from nlp.translate import parse_glossary
-
-    content = sys.stdin.read() if text == "-" else text
-    try:
-        terms = parse_glossary(glossary.stem, glossary.name, glossary.read_bytes()) if glossary else None
-        result = nlp.translate(content, to, source, glossary=terms, fmt="html" if html else "text")
-    except nlp.TranslationError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    if as_json:
-        sys.stdout.write(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=1) + "\n")
-    else:
-        sys.stdout.write(result.translations[0] + "\n")
+    translate = translator(default_pool(), Priority.INTERACTIVE, Settings().model_dir)
+    sys.stdout.write(translate_document(document, translate, to, "auto").body["text"] + "\n")
 
 
 def register(app: typer.Typer) -> None:
     app.command("ocr")(ocr_command)
-    app.command("translate")(translate_command)

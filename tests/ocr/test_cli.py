@@ -10,14 +10,16 @@ import typer
 from typer.testing import CliRunner
 
 import ocr
-from api.cli.ocr import register
+from api.cli import ocr as ocr_cli
+from api.cli import translate as translate_cli
 from tests.ocr.conftest import encode, text_page
 
 
 @pytest.fixture(scope="module")
 def cli() -> typer.Typer:
     app = typer.Typer()
-    register(app)
+    ocr_cli.register(app)
+    translate_cli.register(app)
     return app
 
 
