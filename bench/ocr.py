@@ -19,8 +19,10 @@ import os
 import re
 import resource
 import statistics
+import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +54,49 @@ class Scores:
     cer: list[float] = field(default_factory=list)
     cer_ordered: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
+    pages: dict[str, dict[str, object]] = field(default_factory=dict)  # per page: recalls, CPU, stages
+
+
+PLAIN: dict[str, tuple[Counter[str], float]] = {}  # page -> (plain Tesseract's words, its CPU seconds)
+
+
+def tokens(text: str) -> Counter[str]:
+    """Words for order-free comparison: lower-cased, split at hyphens, edge punctuation stripped."""
+    out = []
+    for word in text.split():
+        for part in re.split(r"[-\u2010-\u2015]+", word):
+            part = re.sub(r"^\W+|\W+$", "", part).lower()
+            if part:
+                out.append(part)
+    return Counter(out)
+
+
+def recall(reference: Counter[str], found: Counter[str]) -> float:
+    return sum((reference & found).values()) / max(1, sum(reference.values()))
+
+
+def plain(path: Path) -> tuple[Counter[str], float]:
+    """`tesseract IMG - -l eng`, as a user would run it, and its CPU seconds."""
+    if path.stem not in PLAIN:
+        start = cpu_now()
+        done = subprocess.run(["tesseract", str(path), "-", "-l", "eng"], capture_output=True, text=True,
+                              env={**os.environ, "OMP_THREAD_LIMIT": "1"})  # fmt: skip
+        PLAIN[path.stem] = (tokens(done.stdout), cpu_now() - start)
+    return PLAIN[path.stem]
+
+
+def split_of(index: int) -> str:
+    """The fixed tune/measure split: even positions of each sorted list tune thresholds, odd ones only measure."""
+    return "tune" if index % 2 == 0 else "measure"
+
+
+def page_row(scores: Scores, path: Path, document: ocr.Document, truth: Counter[str], cpu: float) -> None:
+    words, plain_cpu = plain(path)
+    found = tokens(document.text)
+    scores.pages[path.stem] = {
+        "gt": recall(truth, found), "plain_gt": recall(truth, words), "of_plain": recall(words, found),
+        "cpu": cpu, "plain_cpu": plain_cpu, "stages": document.pages[0].cpu_seconds if document.pages else {},
+    }  # fmt: skip
 
 
 def data_dir() -> Path:
@@ -123,6 +168,7 @@ def run_scribe(engine: str, options: ocr.OcrOptions, files: list[Path], pool) ->
         start = cpu_now()
         document = ocr.read(image, options, pool=pool, priority=Priority.BATCH)
         scores.cpu.append(cpu_now() - start)
+        page_row(scores, image, document, tokens(" ".join(w.text for w in truth)), scores.cpu[-1])
         found = document_boxes(document)
         scores.accuracy[image.stem] = word_accuracy(truth, found)
         scores.cer.append(cer(sorted_words([w.text for w in truth]), sorted_words([w.text for w in found])))
@@ -138,6 +184,7 @@ def run_sroie(options: ocr.OcrOptions, files: list[Path], pool) -> Scores:  # ty
         start = cpu_now()
         document = ocr.read(image, options, pool=pool, priority=Priority.BATCH)
         scores.cpu.append(cpu_now() - start)
+        page_row(scores, image, document, tokens(" ".join(lines)), scores.cpu[-1])
         hyp_lines = [ln.text.upper() for p in document.pages for b in p.blocks for ln in b.lines]
         truth_text = " ".join(" ".join(lines).split())
         scores.cer_ordered.append(cer(truth_text, " ".join(" ".join(hyp_lines).split())))
@@ -204,8 +251,9 @@ def main() -> None:
             f"{statistics.mean(s.cer_ordered):.3f}", f"{statistics.mean(s.accuracy.values()):.2%}",
             f"{statistics.mean(s.cpu):.2f}",
         )  # fmt: skip
+    sroie: dict[str, Scores] = {}
     for name, opts in configs.items() if sroie_files else ():
-        s = run_sroie(opts, sroie_files, pool)
+        s = sroie[name] = run_sroie(opts, sroie_files, pool)
         c = statistics.mean(s.cer_ordered)
         base = BASE_SROIE_CER.get(name)
         summary.add_row(
@@ -215,6 +263,54 @@ def main() -> None:
     pool.shutdown()
     console.print(summary)
     console.print("SROIE baselines compare with our reading-order CER (the trial's measure is not stated).")
+    vs_plain(console, scribe_files, scribe, "scribe")
+    vs_plain(console, sroie_files, sroie, "sroie")
+
+
+def vs_plain(console: Console, files: list[Path], runs: dict[str, Scores], name: str) -> None:
+    """Per page, against plain `tesseract IMG - -l eng` in the same run: recall of the ground truth's words
+    (order-free), the share of plain's words in ours, CPU seconds; and the acceptance line: no page below plain
+    Tesseract's word recall by more than 1 point."""
+    if not runs:
+        return
+    table = Table(title=f"{name}: ours vs plain Tesseract per page (gt = recall of ground-truth words; "
+                        "of plain = plain's words found in ours; ok = gt >= plain gt - 0.01)")  # fmt: skip
+    for column in ("page", "split", "plain gt", "plain CPU s"):
+        table.add_column(column, justify="left" if column in ("page", "split") else "right")
+    for engine in runs:
+        table.add_column(f"{engine}: gt / of plain / CPU s / ok", justify="right")
+    index = {p.stem: i for i, p in enumerate(files)}
+    first = next(iter(runs.values()))
+    failures: dict[str, int] = dict.fromkeys(runs, 0)
+    for stem, row in first.pages.items():
+        cells = []
+        for engine, scores in runs.items():
+            r = scores.pages[stem]
+            ok = r["gt"] >= r["plain_gt"] - 0.01  # type: ignore[operator]
+            failures[engine] += not ok
+            cells.append(f"{r['gt']:.3f} / {r['of_plain']:.3f} / {r['cpu']:.2f} / {'ok' if ok else 'BELOW'}")
+        table.add_row(stem, split_of(index[stem]), f"{row['plain_gt']:.3f}", f"{row['plain_cpu']:.2f}", *cells)
+    for part in ("tune", "measure", "all"):
+        stems = [s for s in first.pages if part == "all" or split_of(index[s]) == part]
+        if not stems:
+            continue
+        cells = []
+        for scores in runs.values():
+            mean = {k: statistics.mean(scores.pages[s][k] for s in stems) for k in ("gt", "of_plain", "cpu")}  # type: ignore[misc]
+            cells.append(f"{mean['gt']:.3f} / {mean['of_plain']:.3f} / {mean['cpu']:.2f} / ratio "
+                         f"{mean['gt'] / max(1e-9, statistics.mean(first.pages[s]['plain_gt'] for s in stems)):.3f}")  # type: ignore[misc]  # fmt: skip
+        table.add_row(f"mean {part}", part, f"{statistics.mean(first.pages[s]['plain_gt'] for s in stems):.3f}",  # type: ignore[misc]
+                      f"{statistics.mean(first.pages[s]['plain_cpu'] for s in stems):.2f}", *cells)  # type: ignore[misc]  # fmt: skip
+    console.print(table)
+    for engine, scores in runs.items():
+        stages: dict[str, list[float]] = {}
+        for r in scores.pages.values():
+            for stage, seconds in r["stages"].items():  # type: ignore[union-attr]
+                stages.setdefault(stage, []).append(seconds)
+        per_stage = ", ".join(f"{k} {sum(v) / len(scores.pages):.2f}" for k, v in stages.items())
+        line = "meets" if not failures[engine] else f"FAILS on {failures[engine]} page(s)"
+        console.print(f"{name} {engine}: CPU s/page by stage: {per_stage or '-'}; acceptance (no page below plain "
+                      f"Tesseract's word recall by more than 1 point): {line}")  # fmt: skip
 
 
 if __name__ == "__main__":

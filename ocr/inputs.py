@@ -87,10 +87,26 @@ def _check_pixels(width: int, height: int, options: OcrOptions, number: int) -> 
         )
 
 
+def flatten(image: Image.Image) -> Image.Image:
+    """The page as RGB or L, with any transparency laid on white (as Tesseract and leptonica read such a file).
+    A plain convert("RGB") keeps the colour under transparent pixels, which is often black: a PNG of black text
+    on a transparent background would become a black page."""
+    if image.mode == "P" and "transparency" in image.info:
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = image.convert("RGBA")
+        page = Image.new("RGB", image.size, "white")
+        page.paste(rgba, mask=rgba.getchannel("A"))
+        page.info = {k: v for k, v in image.info.items() if k != "transparency"}  # keeps the declared dpi
+        return page
+    return image.convert("RGB") if image.mode not in ("RGB", "L") else image
+
+
 def _load_frame(frame: Image.Image, number: int) -> Image.Image:
     try:
         frame.load()
-        return frame.convert("RGB") if frame.mode not in ("RGB", "L") else frame.copy()
+        page = flatten(frame)
+        return page.copy() if page is frame else page
     except (OSError, SyntaxError, ValueError) as exc:
         raise OcrInputError(f"page {number} of the image is corrupt: {exc}", code="corrupt_document") from exc
 

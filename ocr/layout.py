@@ -154,6 +154,13 @@ def reading_order(blocks: list[Block]) -> list[Block]:
     return [b.model_copy(update={"id": i}) for i, b in enumerate(ordered)]
 
 
+def reading_score(blocks: list[Block]) -> float:
+    """How much text a reading holds, weighted by the engine's confidence: the sum over words of
+    confidence x characters. Two readings of the same page by the same engine compare by it; garbage from an
+    upside-down page or from a wrong resolution is short and unconfident."""
+    return sum(w.confidence / 100 * len(w.text) for b in blocks for ln in b.lines for w in ln.words)
+
+
 def page_text(blocks: list[Block]) -> str:
     return "\n\n".join(b.text for b in blocks if b.text)
 

@@ -73,6 +73,9 @@ class Page(BaseModel):
     lang: str | None = Field(None, description="Tesseract languages the page was read with")
     confidence: float = 0.0
     seconds: float = 0.0
+    cpu_seconds: dict[str, float] = Field(
+        default_factory=dict, exclude=True, description="CPU seconds per stage (osd, recognize, ...); not serialised"
+    )
     blocks: list[Block]
 
 

@@ -15,6 +15,8 @@ from ocr.engines.tesseract import TesseractBinary, tesseract_spec
 from workers import ModelPool
 
 MIN_OSD_CONFIDENCE = 2.0
+# OSD's script is followed without a second reading only above this script confidence (see ocr.read._languages).
+MIN_SCRIPT_CONFIDENCE = 5.0
 DESKEW_MAX_DEG = 5.0
 DESKEW_STEP_DEG = 0.25
 
@@ -45,6 +47,7 @@ class Osd:
     rotate: int = 0  # clockwise degrees that make it upright
     confidence: float = 0.0
     script: str | None = None
+    script_confidence: float = 0.0
     language: str = FALLBACK_LANGUAGE  # the installed Tesseract language for the script (English when none)
 
 
@@ -67,6 +70,7 @@ def _osd(binary: TesseractBinary, image: Image.Image) -> Osd:
         rotate=int(number("Rotate")),
         confidence=number("Orientation confidence"),
         script=script,
+        script_confidence=number("Script confidence"),
         language=language if language in binary.languages else FALLBACK_LANGUAGE,
     )
 

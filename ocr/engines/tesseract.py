@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from functools import cache
@@ -13,7 +14,7 @@ from typing import Any
 from PIL import Image, ImageOps
 
 from ocr.engines.base import register_engine
-from ocr.layout import lines_to_blocks, make_block, make_line, reading_order
+from ocr.layout import lines_to_blocks, make_block, make_line, reading_order, reading_score
 from ocr.models import BBox, Block, Line, OcrOptions, Word
 from workers import ModelPool, ModelSpec
 
@@ -24,6 +25,16 @@ COLUMN_GAP = 3.0
 # cells. Such pages, and pages that declare none, are read as ASSUMED_DPI, the usual document scan.
 MIN_CREDIBLE_DPI = 150
 ASSUMED_DPI = 300
+# ...but an assumed resolution can be wrong the other way: a page image of ~100 dpi (a web or phone image of a
+# whole page) told 300 dpi has text a third of its true size, and Tesseract's picture finder, whose filters are
+# sized in inches, then swallows text columns next to a photo (half of a magazine page vanished). So when the
+# words read at the assumed resolution are implausibly small (median word height under SMALL_TEXT_PT), the page
+# is read again at the resolution that makes them ordinary text (BODY_TEXT_PT), and the reading with more
+# confidently read characters is kept. Word heights here are box heights of words of 3+ letters, which for
+# 9-10 pt type measure about 7 pt (x-height and ascenders).
+SMALL_TEXT_PT = 3.5
+BODY_TEXT_PT = 7.0
+MIN_DPI = 70
 
 
 class TesseractEnvironment(Mapping[str, str]):
@@ -90,23 +101,53 @@ def check_languages(binary: TesseractBinary, lang: str) -> None:
 
 
 def page_dpi(image: Image.Image) -> int:
-    """The resolution Tesseract is told: the image's own when credible, else ASSUMED_DPI."""
+    """The resolution Tesseract is told first: the image's own when credible, else ASSUMED_DPI."""
+    return declared_dpi(image) or ASSUMED_DPI
+
+
+def page_file(image: Image.Image, folder: str) -> str:
+    """The page as an uncompressed PNM file for the Tesseract binary (PNG encoding cost ~0.7 CPU-s per A4 page
+    at 300 dpi; PNM costs nothing). PNM carries no resolution: it is always passed with --dpi."""
+    path = os.path.join(folder, "page.pgm" if image.mode == "L" else "page.ppm")
+    (image if image.mode in ("L", "RGB") else image.convert("RGB")).save(path)
+    return path
+
+
+def _data(binary: TesseractBinary, path: str, lang: str, psm: int | None, dpi: int) -> dict[str, list[Any]]:
+    import pytesseract
+
+    check_languages(binary, lang)
+    config = f"--dpi {dpi}" + (f" --psm {psm}" if psm is not None else "")
+    return pytesseract.image_to_data(
+        path, lang=lang, config=config, output_type=pytesseract.Output.DICT, timeout=TIMEOUT_S
+    )
+
+
+def declared_dpi(image: Image.Image) -> int | None:
     declared = image.info.get("dpi")
     try:
         dpi = round(float(declared[0])) if declared else 0
     except (TypeError, ValueError, IndexError):
         dpi = 0
-    return dpi if dpi >= MIN_CREDIBLE_DPI else ASSUMED_DPI
+    return dpi if dpi >= MIN_CREDIBLE_DPI else None
 
 
-def _data(binary: TesseractBinary, image: Image.Image, lang: str, psm: int | None) -> dict[str, list[Any]]:
-    import pytesseract
-
-    check_languages(binary, lang)
-    config = f"--dpi {page_dpi(image)}" + (f" --psm {psm}" if psm is not None else "")
-    return pytesseract.image_to_data(
-        image, lang=lang, config=config, output_type=pytesseract.Output.DICT, timeout=TIMEOUT_S
+def text_dpi(blocks: list[Block], dpi: int) -> int | None:
+    """The resolution at which the words read at `dpi` would be ordinary text, when they look implausibly small
+    at `dpi` (None when they look ordinary, or when too few words were read to tell)."""
+    heights = sorted(
+        w.bbox.height
+        for b in blocks
+        for ln in b.lines
+        for w in ln.words
+        if w.confidence >= 50 and sum(c.isalnum() for c in w.text) >= 3
     )
+    if len(heights) < 10:
+        return None
+    median_pt = heights[len(heights) // 2] / dpi * 72
+    if median_pt >= SMALL_TEXT_PT:
+        return None
+    return max(MIN_DPI, round(dpi * median_pt / BODY_TEXT_PT))
 
 
 def _blocks(data: dict[str, list[Any]], keep_lines: bool = False) -> list[Block]:
@@ -152,15 +193,24 @@ class TesseractEngine:
         return shutil.which("tesseract") is not None
 
     def recognize(self, image: Image.Image, options: OcrOptions, pool: ModelPool, priority: int) -> list[Block]:
-        data = pool.run(tesseract_spec(), _data, image, options.lang, options.psm, priority=priority)
-        if not any(str(t).strip() for t in data["text"]):
-            # Nothing found: faint print on a page with a dark edge (a receipt photographed on a table)
-            # defeats Tesseract's global threshold. Stretch the contrast and read once more.
-            stretched = ImageOps.autocontrast(image.convert("L"), cutoff=2)
-            stretched.info["dpi"] = (page_dpi(image),) * 2
-            data = pool.run(tesseract_spec(), _data, stretched, options.lang, options.psm, priority=priority)
         # psm 6 asks for one uniform block: keep Tesseract's lines whole and in its order.
-        return _blocks(data, keep_lines=options.psm == 6)
+        keep_lines = options.psm == 6
+        with tempfile.TemporaryDirectory(prefix="voxgate-tess-") as folder:
+            path, dpi = page_file(image, folder), page_dpi(image)
+            data = pool.run(tesseract_spec(), _data, path, options.lang, options.psm, dpi, priority=priority)
+            if not any(str(t).strip() for t in data["text"]):
+                # Nothing found: faint print on a page with a dark edge (a receipt photographed on a table)
+                # defeats Tesseract's global threshold. Stretch the contrast and read once more.
+                path = page_file(ImageOps.autocontrast(image.convert("L"), cutoff=2), folder)
+                data = pool.run(tesseract_spec(), _data, path, options.lang, options.psm, dpi, priority=priority)
+            blocks = _blocks(data, keep_lines=keep_lines)
+            better_dpi = None if declared_dpi(image) else text_dpi(blocks, dpi)
+            if better_dpi is not None:
+                data = pool.run(tesseract_spec(), _data, path, options.lang, options.psm, better_dpi, priority=priority)
+                again = _blocks(data, keep_lines=keep_lines)
+                if reading_score(again) > reading_score(blocks):
+                    blocks = again
+        return blocks
 
 
 register_engine("tesseract", TesseractEngine)
