@@ -20,6 +20,7 @@ from workers import ModelPool, ModelSpec
 
 GENDERS = {"joe": "male", "ryan": "male", "lessac": "female", "amy": "female", "kathleen": "female"}
 BOS, EOS, PAD, SPACE = "^", "$", "_", " "
+STRESS = {"ˈ", "ˌ"}
 
 
 def voice_files(model_dir: Path) -> dict[str, tuple[Path, Path]]:
@@ -52,9 +53,64 @@ def piper_spec(model: str, config: str) -> ModelSpec:
     )
 
 
+def _strip(phonemes: list[str]) -> list[str]:
+    return [p for p in phonemes if p not in STRESS]
+
+
+def align_groups(groups: list[list[str]], alone: list[list[str]]) -> list[list[str]]:
+    """Share the phoneme groups of a stretch phonemised in context among its words.
+
+    espeak joins some words into one group ("in the" -> ɪnðə) and splits others; the context phonemes are what
+    piper speaks, so they are kept as they are and only their division into words is chosen here: a dynamic
+    programme pairs runs of 1-3 words with runs of 1-3 groups, the cost being the difference in length against
+    each word phonemised alone. A group shared by several words is cut in proportion to their lengths alone."""
+    n, m = len(alone), len(groups)
+    size = [max(1, len(_strip(a))) for a in alone]
+    glen = [len(_strip(g)) for g in groups]
+    inf = float("inf")
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    cost[0][0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if cost[i][j] == inf:
+                continue
+            for a in range(1, 4):
+                for b in range(1, 4):
+                    if i + a > n or j + b > m or (a > 1 and b > 1):
+                        continue
+                    c = cost[i][j] + abs(sum(size[i : i + a]) - sum(glen[j : j + b])) + 0.5 * (a + b - 2)
+                    if c < cost[i + a][j + b]:
+                        cost[i + a][j + b], back[i + a][j + b] = c, (a, b)
+    if cost[n][m] == inf:
+        return alone
+    pairs: list[tuple[int, int, int, int]] = []
+    i, j = n, m
+    while i or j:
+        step = back[i][j]
+        assert step is not None
+        a, b = step
+        pairs.append((i - a, i, j - b, j))
+        i, j = i - a, j - b
+    result: list[list[str]] = []
+    for i0, i1, j0, j1 in reversed(pairs):
+        joined = [p for g in groups[j0:j1] for p in g]
+        if i1 - i0 == 1:
+            result.append(joined)
+            continue
+        total, cut, done = sum(size[i0:i1]), 0, 0
+        for k in range(i0, i1):
+            done += size[k]
+            end = len(joined) if k == i1 - 1 else round(len(joined) * done / total)
+            result.append(joined[cut:end])
+            cut = end
+    return result
+
+
 def _word_phonemes(voice: Any, words: list[Word]) -> list[list[str]]:
-    """Phonemes per word. Whole stretches are phonemised together (context matters to espeak) and split at
-    spaces; where that does not give one group per word, words are phonemised one by one."""
+    """Phonemes per word. Whole stretches are phonemised together, as piper phonemises a sentence (context
+    matters to espeak: weak forms, stress, linking), and split at spaces; where espeak joined or split words,
+    `align_groups` shares the groups out without changing what is spoken."""
     result: list[list[str] | None] = [list(w.phonemes.replace(" ", "")) if w.phonemes else None for w in words]
     i = 0
     while i < len(words):
@@ -70,7 +126,8 @@ def _word_phonemes(voice: Any, words: list[Word]) -> list[list[str]]:
         groups = [[p for p in g if p not in ("\x00", SPACE)] for g in groups]
         groups = [g for g in groups if g]
         if len(groups) != len(stretch):
-            groups = [[p for s in voice.phonemize(w.text) for p in s if p != SPACE] for w in stretch]
+            alone = [[p for s in voice.phonemize(w.text) for p in s if p != SPACE] for w in stretch]
+            groups = align_groups(groups, alone)
         result[i:j] = groups
         i = j
     return [r or [] for r in result]
