@@ -30,6 +30,19 @@ PLS = """<?xml version="1.0" encoding="UTF-8"?>
         ("at 9:05am on 2024-11-05", "at nine oh five A M on November fifth, twenty twenty-four"),
         ("the 21st visit, 98.6°F", "the twenty-first visit, ninety-eight point six degrees Fahrenheit"),
         ("at 5 in the morning", "at five in the morning"),
+        # medical orders: routes, intervals, compound units, vitamins, Roman numerals, shorthand
+        ("Give 5 mg/kg/day IV q4h", "Give five milligrams per kilogram per day I V every four hours"),
+        ("oxycodone 5 mg PO q4-6h p.r.n.", "oxycodone five milligrams by mouth every four to six hours as needed"),
+        ("B12 1000 mcg q.d.", "B twelve one thousand micrograms once a day"),
+        ("type II diabetes, stage III", "type two diabetes, stage three"),
+        ("KCl 20 mEq IM, insulin 2 units/hr", "KCl twenty milliequivalents I M, insulin two units per hour"),
+        ("glucose 182 mg/dL at 9pm", "glucose one hundred eighty-two milligrams per deciliter at nine P M"),
+        ("w/o food, h/o asthma, NPO", "without food, history of asthma, nothing by mouth"),
+        ("5 mcg/kg/min, 0.5 mL SQ", "five micrograms per kilogram per minute, zero point five milliliters sub Q"),
+        (
+            "A1C 7.2, BP 142/90, 95%",
+            "A one C seven point two, blood pressure one hundred forty-two over ninety, ninety-five percent",
+        ),
     ],
 )
 def test_normalisation(written: str, spoken: str) -> None:
