@@ -2,35 +2,34 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tts.engines.piper import align_groups
+from tts.engines.piper import SPACE, share_out
 
 
-def g(*words: str) -> list[list[str]]:
-    return [list(w) for w in words]
+def ctx(text: str) -> list[str]:
+    return [SPACE if c == " " else c for c in text]
 
 
 def test_joined_words_keep_context_phonemes() -> None:
     # espeak phonemises "in the morning" as two groups: ɪnðə mˈɔːɹnɪŋ; alone "in" is stressed (ˈɪn)
-    groups, alone = g("ɪnðə", "mˈɔːɹnɪŋ."), g("ˈɪn", "ðə", "mˈɔːɹnɪŋ")
-    shared = align_groups(groups, alone)
-    assert ["".join(p) for p in shared] == ["ɪn", "ðə", "mˈɔːɹnɪŋ."]
-    assert [p for w in shared for p in w] == [p for w in groups for p in w]  # what is spoken is unchanged
+    context = ctx("ɪnðə mˈɔːɹnɪŋ.")
+    shared = share_out(context, [list("ˈɪn"), list("ðə"), list("mˈɔːɹnɪŋ")])
+    assert [("".join(p), space) for p, space in shared] == [("ɪn", False), ("ðə", True), ("mˈɔːɹnɪŋ.", True)]
+    # what is spoken is the context, spaces included: only where espeak put them
+    spoken = [x for p, space in shared for x in [*p, *([SPACE] if space else [])]]
+    assert spoken[:-1] == context
 
 
-def test_split_word_and_one_to_one() -> None:
-    # "IV" as espeak reads it: two groups for one word
-    groups, alone = g("ɡˈɪv", "ɹˌoʊmən", "fˈɔːɹ", "ˈɛvɹi"), g("ɡˈɪv", "ɹˌoʊmənfˈɔːɹ", "ˈɛvɹi")
-    assert ["".join(p) for p in align_groups(groups, alone)] == ["ɡˈɪv", "ɹˌoʊmənfˈɔːɹ", "ˈɛvɹi"]
-    same = g("a", "b")
-    assert align_groups(same, same) == same
+def test_a_word_split_in_two_stays_one_word() -> None:
+    # IV as espeak reads it: two groups for one word
+    context = ctx("ɡˈɪv ɹˌoʊmən fˈɔːɹ ˈɛvɹi")
+    shared = share_out(context, [list("ɡˈɪv"), list("ɹˌoʊmənfˈɔːɹ"), list("ˈɛvɹi")])
+    assert ["".join(p) for p, _ in shared] == ["ɡˈɪv", "ɹˌoʊmənfˈɔːɹ", "ˈɛvɹi"]
+    assert [space for _, space in shared] == [True, True, True]
 
 
-@pytest.mark.parametrize("n_groups", [1, 2, 5])
-def test_every_word_gets_a_share(n_groups: int) -> None:
-    alone = g("ab", "cd", "ef", "gh")
-    groups = g(*(["abcdefgh"[i * 8 // n_groups : (i + 1) * 8 // n_groups] for i in range(n_groups)]))
-    shared = align_groups(groups, alone)
-    assert len(shared) == len(alone)
-    assert "".join("".join(w) for w in shared) == "abcdefgh"
+def test_every_word_gets_its_place_when_alone_differs() -> None:
+    alone = [list("fɔːɹ"), list("ðə"), list("wˈeɪt")]  # alone: strong "for"; in context: fɚðə
+    shared = share_out(ctx("fɚðə wˈeɪt."), alone)
+    assert len(shared) == 3
+    assert "".join("".join(p) for p, _ in shared) == "fɚðəwˈeɪt."
+    assert "".join(shared[2][0]) == "wˈeɪt."

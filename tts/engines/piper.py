@@ -8,6 +8,7 @@ output phoneme durations, so word timings come from the model itself.
 from __future__ import annotations
 
 import json
+from difflib import SequenceMatcher
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -53,65 +54,60 @@ def piper_spec(model: str, config: str) -> ModelSpec:
     )
 
 
-def _strip(phonemes: list[str]) -> list[str]:
-    return [p for p in phonemes if p not in STRESS]
+def share_out(context: list[str], alone: list[list[str]]) -> list[tuple[list[str], bool]]:
+    """Share a stretch's in-context phonemes (`context`, words separated by SPACE, as espeak gave them) among its
+    words: (phonemes, space after) per word. What is spoken is `context` unchanged; only the cuts are chosen.
 
-
-def align_groups(groups: list[list[str]], alone: list[list[str]]) -> list[list[str]]:
-    """Share the phoneme groups of a stretch phonemised in context among its words.
-
-    espeak joins some words into one group ("in the" -> ɪnðə) and splits others; the context phonemes are what
-    piper speaks, so they are kept as they are and only their division into words is chosen here: a dynamic
-    programme pairs runs of 1-3 words with runs of 1-3 groups, the cost being the difference in length against
-    each word phonemised alone. A group shared by several words is cut in proportion to their lengths alone."""
-    n, m = len(alone), len(groups)
-    size = [max(1, len(_strip(a))) for a in alone]
-    glen = [len(_strip(g)) for g in groups]
-    inf = float("inf")
-    cost = [[inf] * (m + 1) for _ in range(n + 1)]
-    back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
-    cost[0][0] = 0.0
-    for i in range(n + 1):
-        for j in range(m + 1):
-            if cost[i][j] == inf:
-                continue
-            for a in range(1, 4):
-                for b in range(1, 4):
-                    if i + a > n or j + b > m or (a > 1 and b > 1):
-                        continue
-                    c = cost[i][j] + abs(sum(size[i : i + a]) - sum(glen[j : j + b])) + 0.5 * (a + b - 2)
-                    if c < cost[i + a][j + b]:
-                        cost[i + a][j + b], back[i + a][j + b] = c, (a, b)
-    if cost[n][m] == inf:
-        return alone
-    pairs: list[tuple[int, int, int, int]] = []
-    i, j = n, m
-    while i or j:
-        step = back[i][j]
-        assert step is not None
-        a, b = step
-        pairs.append((i - a, i, j - b, j))
-        i, j = i - a, j - b
-    result: list[list[str]] = []
-    for i0, i1, j0, j1 in reversed(pairs):
-        joined = [p for g in groups[j0:j1] for p in g]
-        if i1 - i0 == 1:
-            result.append(joined)
-            continue
-        total, cut, done = sum(size[i0:i1]), 0, 0
-        for k in range(i0, i1):
-            done += size[k]
-            end = len(joined) if k == i1 - 1 else round(len(joined) * done / total)
-            result.append(joined[cut:end])
-            cut = end
+    espeak joins some words into one group ("in the" -> ɪnðə) and splits others (IV -> ɹˌoʊmən fˈɔːɹ), so the
+    word boundaries are found by aligning each word phonemised alone (`alone`) with the context (difflib on the
+    phonemes without stress), and a boundary that lands next to a space in the context is moved onto it."""
+    keep = [k for k, p in enumerate(context) if p != SPACE and p not in STRESS]
+    target = [context[k] for k in keep]
+    source: list[str] = []
+    ends: list[int] = []
+    for phonemes in alone:
+        source += [p for p in phonemes if p != SPACE and p not in STRESS]
+        ends.append(len(source))
+    mapping: dict[int, int] = {}
+    for a, b, size in SequenceMatcher(None, source, target, autojunk=False).get_matching_blocks():
+        for d in range(size + 1):
+            mapping.setdefault(a + d, b + d)
+    known = sorted(mapping)
+    spaces = [k for k, p in enumerate(context) if p == SPACE]
+    cuts: list[int] = []  # positions in `context`
+    for end in ends[:-1]:
+        lower = max((a for a in known if a <= end), default=0)
+        upper = min((a for a in known if a >= end), default=len(source))
+        if upper == lower:
+            t = mapping.get(lower, 0)
+        else:  # between two matched points: interpolate
+            t0, t1 = mapping.get(lower, 0), mapping.get(upper, len(target))
+            t = round(t0 + (t1 - t0) * (end - lower) / (upper - lower))
+        pos = keep[t] if t < len(keep) else len(context)
+        while pos > 0 and context[pos - 1] in STRESS:  # a stress mark belongs to the syllable after it
+            pos -= 1
+        near = [k for k in spaces if abs(k - pos) <= 1 and (not cuts or k > cuts[-1])]
+        pos = min(near, key=lambda k: abs(k - pos)) if near else pos
+        pos = max(pos, cuts[-1] + 1 if cuts else 0)
+        cuts.append(min(pos, len(context)))
+    result: list[tuple[list[str], bool]] = []
+    for start, stop in zip([0, *cuts], [*cuts, len(context)], strict=True):
+        piece = context[start:stop]
+        spaced = bool(piece) and piece[0] == SPACE
+        if spaced and result:
+            result[-1] = (result[-1][0], True)
+        result.append(([p for p in piece if p != SPACE], False))
+    result[-1] = (result[-1][0], True)
     return result
 
 
-def _word_phonemes(voice: Any, words: list[Word]) -> list[list[str]]:
-    """Phonemes per word. Whole stretches are phonemised together, as piper phonemises a sentence (context
-    matters to espeak: weak forms, stress, linking), and split at spaces; where espeak joined or split words,
-    `align_groups` shares the groups out without changing what is spoken."""
-    result: list[list[str] | None] = [list(w.phonemes.replace(" ", "")) if w.phonemes else None for w in words]
+def _word_phonemes(voice: Any, words: list[Word]) -> list[tuple[list[str], bool]]:
+    """(phonemes, space after) per word. Whole stretches are phonemised together, as piper phonemises a sentence
+    (context matters to espeak: weak forms, stress, linking), and split at spaces; where espeak joined or split
+    words, `share_out` divides its phonemes among the words without changing what is spoken."""
+    result: list[tuple[list[str], bool] | None] = [
+        (list(w.phonemes.replace(" ", "")), True) if w.phonemes else None for w in words
+    ]
     i = 0
     while i < len(words):
         if result[i] is not None:
@@ -122,15 +118,18 @@ def _word_phonemes(voice: Any, words: list[Word]) -> list[list[str]]:
             j += 1
         stretch = words[i:j]
         flat = [p for sentence in voice.phonemize(" ".join(w.text for w in stretch)) for p in [*sentence, SPACE]]
+        while flat and flat[-1] == SPACE:
+            flat.pop()
         groups = [list(g) for g in "\x00".join(flat).split("\x00" + SPACE + "\x00") if g]
         groups = [[p for p in g if p not in ("\x00", SPACE)] for g in groups]
         groups = [g for g in groups if g]
-        if len(groups) != len(stretch):
-            alone = [[p for s in voice.phonemize(w.text) for p in s if p != SPACE] for w in stretch]
-            groups = align_groups(groups, alone)
-        result[i:j] = groups
+        if len(groups) == len(stretch):
+            shared = [(g, True) for g in groups]
+        else:
+            shared = share_out(flat, [[p for s in voice.phonemize(w.text) for p in s] for w in stretch])
+        result[i:j] = shared
         i = j
-    return [r or [] for r in result]
+    return [r or ([], True) for r in result]
 
 
 def synthesize_words(voice: Any, words: list[Word], rate: float) -> Chunk:
@@ -141,9 +140,11 @@ def synthesize_words(voice: Any, words: list[Word], rate: float) -> Chunk:
     pad = list(id_map[PAD])
     ids: list[int] = [*id_map[BOS], *pad]
     ranges: list[tuple[int, int]] = []
-    for k, phonemes in enumerate(_word_phonemes(voice, words)):
-        if k:
+    spaced = True
+    for k, (phonemes, space_after) in enumerate(_word_phonemes(voice, words)):
+        if k and spaced:
             ids += [*id_map[SPACE], *pad]
+        spaced = space_after
         start = len(ids)
         for p in phonemes:
             if p in id_map:
