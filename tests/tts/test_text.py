@@ -134,3 +134,17 @@ def test_lang_is_spoken_by_a_voice_of_that_language() -> None:
     assert mixed_s - english_s == pytest.approx(alone_s, abs=0.15)
     flite_spanish = run_request(prepare(spanish, "flite-slt", "pcm", sample_rate=16000))
     assert abs(len(flite_spanish.data) / 32000 - alone_s) > 0.2  # and not flite reading Spanish spelling
+
+
+def test_drug_names_get_their_stress_and_callers_lexicons_win() -> None:
+    from tts.synthesize import make_plan
+
+    words = make_plan("Metformin, then Xarelto and LISINOPRIL.", "text", [], medical=True)[0].runs()[0].words
+    phonemes = {w.text: w.phonemes for w in words}
+    assert phonemes["Metformin,"] == "mɛtfˈɔːɹmɪn,"  # met-FOR-min, and the comma's pause kept
+    assert phonemes["LISINOPRIL."] == "laɪsˈɪnəpɹɪl."
+    assert phonemes["then"] is None
+    mine = tts.parse_pls("mine", PLS.replace("Xarelto", "metformin"))
+    words = make_plan("metformin", "text", [mine], medical=True)[0].runs()[0].words
+    assert words[0].phonemes == "zəˈɹɛltoʊ"
+    assert make_plan("metformin", "text", [], medical=False)[0].runs()[0].words[0].phonemes is None
