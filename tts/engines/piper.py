@@ -96,7 +96,7 @@ def share_out(context: list[str], alone: list[list[str]]) -> list[tuple[list[str
         spaced = bool(piece) and piece[0] == SPACE
         if spaced and result:
             result[-1] = (result[-1][0], True)
-        result.append(([p for p in piece if p != SPACE], False))
+        result.append((piece[1:] if spaced else piece, False))  # a space inside one word's share is kept
     result[-1] = (result[-1][0], True)
     return result
 
