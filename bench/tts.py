@@ -83,7 +83,7 @@ class Scorer:
 
 def piper_cli(sentences: list[str], model: Path, seed: int, tmp: Path) -> tuple[list[bytes], float]:
     """One CLI process for the set (output-dir mode: one WAV per input line, named in time order)."""
-    out = tmp / f"cli-{seed}"
+    out = Path(tempfile.mkdtemp(prefix=f"cli-{seed}-", dir=tmp))  # a fresh folder per call: files are counted
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-c", SEEDED_CLI, str(seed), "-m", str(model), "-d", str(out)],
