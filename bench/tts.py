@@ -1,19 +1,28 @@
-"""TTS bench: intelligibility (WER through voxgate's own ASR, base), real-time factor per voice, time to first
-audio byte for a 200-character input (streaming vs whole file), and the plain `piper` command line as baseline.
+"""TTS bench: intelligibility as the WER of voxgate's own ASR (base, the gateway's beam) on voxgate's voices and on
+the plain `piper` command line in the SAME run, on two fixed sentence sets: `tune` (fixes may be checked on it) and
+`heldout` (only measured). Also the real-time factor per voice and the time to first audio byte.
 
-    .venv/bin/python bench/tts.py --limit 4 --voices en_US-joe-medium,flite-slt,festival-kal,espeak-en-us
+piper samples noise (noise_scale, noise_w), so one draw is not a measurement: every piper system runs `--repeats`
+times and the mean is reported with the range. The draws are seeded (onnxruntime's seed, set before the model
+loads: voxgate's session here, and the CLI's process through a wrapper that only sets the seed and runs piper's
+own __main__), so a run can be reproduced; the standard voices are deterministic and run once.
+
+    .venv/bin/python -m bench.tts --repeats 3
+    .venv/bin/python -m bench.tts --sets heldout --voices en_US-joe-medium,flite-slt --repeats 2
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import onnxruntime
 from rich.console import Console
 from rich.table import Table
 
@@ -21,24 +30,28 @@ from rich.table import Table
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 import asr  # noqa: E402
 import tts  # noqa: E402
+from api.settings import Settings  # noqa: E402
 
-SENTENCES = [
-    "The patient was prescribed 500 mg of amoxicillin three times a day for 10 days.",
-    "Please take two tablets of ibuprofen with food, and call us if the pain gets worse.",
-    "Her blood pressure was 130 over 85 and her heart rate was 72 beats per minute.",
-    "Your appointment with Doctor Patel is on March 15th at 10:30 in the morning.",
-    "Thank you for calling. Your account balance is $245.50 and the payment is due on Friday.",
-    "Metformin and lisinopril should be continued, but stop the atorvastatin for now.",
-    "I can help you reset your password. Can you confirm your date of birth?",
-    "The chest X-ray showed no signs of pneumonia, and the oxygen saturation was 98 percent.",
-]
+BENCH = Path(__file__).resolve().parent
+SETS = {"tune": BENCH / "tts_sentences_tune.txt", "heldout": BENCH / "tts_sentences_heldout.txt"}
+NEURAL = "en_US-joe-medium"
 TTFB_TEXT = (
     "Thank you for calling the clinic. Your prescription for metformin is ready for pickup. "
     "The pharmacy is open until six tonight. Please bring your insurance card and a photo ID with you."
 )[:200]
+# runs piper's own command line (its __main__) with onnxruntime's random seed set first; nothing else differs
+SEEDED_CLI = (
+    "import runpy, sys, onnxruntime; onnxruntime.set_seed(int(sys.argv[1])); "
+    "sys.argv = ['piper', *sys.argv[2:]]; runpy.run_module('piper', run_name='__main__')"
+)
+
+
+def load_sentences(path: Path) -> list[str]:
+    return [line.strip() for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
 
 
 def words(text: str) -> list[str]:
+    """Reference and hypothesis alike in spoken form: '500 mg' and 'five hundred milligrams' score the same."""
     spoken = tts.normalize_text(text).lower().replace("-", " ")
     return re.sub(r"[^a-z0-9' ]+", " ", spoken).split()
 
@@ -52,104 +65,122 @@ def wer(ref: list[str], hyp: list[str]) -> tuple[int, int]:
     return d[len(hyp)], len(ref)
 
 
-def transcribe(wav: bytes) -> str:
-    audio = asr.decode(wav)
-    return asr.transcribe(audio, asr.TranscribeOptions(model="base", language="en")).text
+class Scorer:
+    def __init__(self) -> None:
+        self.settings = Settings()
+
+    def transcribe(self, wav: bytes) -> str:
+        options = asr.TranscribeOptions(model="base", language="en")  # beam: the gateway's (settings.asr)
+        return asr.transcribe(asr.decode(wav), options, settings=self.settings.asr).text
+
+    def score(self, sentences: list[str], wavs: list[bytes]) -> float:
+        errors = total = 0
+        for sentence, wav in zip(sentences, wavs, strict=True):
+            e, n = wer(words(sentence), words(self.transcribe(wav)))
+            errors, total = errors + e, total + n
+        return 100 * errors / total
+
+
+def piper_cli(sentences: list[str], model: Path, seed: int, tmp: Path) -> tuple[list[bytes], float]:
+    """One CLI process for the set (output-dir mode: one WAV per input line, named in time order)."""
+    out = Path(tempfile.mkdtemp(prefix=f"cli-{seed}-", dir=tmp))  # a fresh folder per call: files are counted
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", SEEDED_CLI, str(seed), "-m", str(model), "-d", str(out)],
+        input="\n".join(sentences).encode(), check=True, capture_output=True,
+    )  # fmt: skip
+    elapsed = time.perf_counter() - started
+    wavs = sorted(out.glob("*.wav"), key=lambda p: int(p.stem))
+    if len(wavs) != len(sentences):
+        raise RuntimeError(f"piper CLI wrote {len(wavs)} files for {len(sentences)} sentences")
+    return [p.read_bytes() for p in wavs], elapsed
+
+
+def spread(values: list[float]) -> str:
+    return f"{statistics.mean(values):.1f}" + (f" ({min(values):.1f}-{max(values):.1f})" if len(values) > 1 else "")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--limit", type=int, default=len(SENTENCES), help="sentences per voice")
-    parser.add_argument(
-        "--voices", default="en_US-joe-medium,flite-slt,flite-awb,festival-kal,festival-slt-hts,espeak-en-us"
-    )
+    parser.add_argument("--sets", default="tune,heldout", help="comma-separated: tune, heldout")
+    parser.add_argument("--voices", default=NEURAL, help="voxgate voices, e.g. en_US-joe-medium,flite-slt,espeak-en-us")
+    parser.add_argument("--repeats", type=int, default=3, help="draws per piper system (noise_scale sampling)")
+    parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--limit", type=int, default=0, help="first N sentences of each set (0: all)")
+    parser.add_argument("--no-ttfb", action="store_true")
     args = parser.parse_args()
-    sentences = SENTENCES[: args.limit]
     console = Console()
-    tts.synthesize("Warm up.", "en_US-joe-medium", "wav")  # load piper once, outside the timings
-
-    table = Table(title=f"TTS: {len(sentences)} sentences per voice, WER by voxgate ASR (base)")
-    for col in ("voice", "engine", "WER %", "audio s", "synth s", "RTF"):
-        table.add_column(col, justify="right" if col not in ("voice", "engine") else "left")
-    piper_synth = 0.0
-    wer_by_voice: list[tuple[str, float]] = []
-    for voice in args.voices.split(","):
-        errors = total = 0
-        audio_s = synth_s = 0.0
-        for sentence in sentences:
-            started = time.perf_counter()
-            audio = tts.synthesize(sentence, voice, "wav")
-            synth_s += time.perf_counter() - started
-            audio_s += audio.duration
-            e, n = wer(words(sentence), words(transcribe(audio.data)))
-            errors, total = errors + e, total + n
-        if voice == "en_US-joe-medium":
-            piper_synth = synth_s
-        info = tts.catalog().resolve(voice)
-        wer_by_voice.append((voice, 100 * errors / total))
-        table.add_row(
-            voice,
-            f"{info.engine}/{info.backend}",
-            f"{100 * errors / total:.1f}",
-            f"{audio_s:.1f}",
-            f"{synth_s:.2f}",
-            f"{synth_s / audio_s:.3f}",
-        )
-    console.print(table)
-
-    # plain piper CLI baseline on the same sentences: one process per sentence (as a shell user runs it, the
-    # model loaded each time) and one process for all of them (its output-dir mode, the model loaded once)
+    onnxruntime.set_seed(args.seed)  # before voxgate's piper session is created
+    settings = Settings()
+    model_dir = settings.model_dir
+    voices = args.voices.split(",")
+    scorer = Scorer()
+    tts.synthesize("Warm up.", NEURAL, "wav", model_dir=model_dir)  # load piper once, outside the timings
     from tts.install import bundled_voice
 
     model = bundled_voice()[0]
-    piper_cli = str(Path(sys.executable).parent / "piper")
-    cli_errors = cli_total = 0
+    summary: list[tuple[str, str, str, str, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        started = time.perf_counter()
-        for i, sentence in enumerate(sentences):
-            subprocess.run(
-                [piper_cli, "-m", str(model), "-f", f"{tmp}/{i}.wav"], input=sentence.encode(), check=True,
-                capture_output=True,
-            )  # fmt: skip
-        per_sentence_s = time.perf_counter() - started
-        for i, sentence in enumerate(sentences):
-            e, n = wer(words(sentence), words(transcribe(Path(f"{tmp}/{i}.wav").read_bytes())))
-            cli_errors, cli_total = cli_errors + e, cli_total + n
-        started = time.perf_counter()
-        subprocess.run(
-            [piper_cli, "-m", str(model), "-d", f"{tmp}/all"], input="\n".join(sentences).encode(), check=True,
-            capture_output=True,
-        )  # fmt: skip
-        one_process_s = time.perf_counter() - started
-        wavs = len(list(Path(f"{tmp}/all").glob("*.wav")))
-    baseline = Table(
-        title="baseline: plain `piper` command line on the same sentences (speed ratio: piper CLI / voxgate)"
-    )
-    for col in ("system", "total s", "speed ratio", "WER % (ASR base)"):
-        baseline.add_column(col)
-    voxgate_wer = dict(wer_by_voice).get("en_US-joe-medium", float("nan"))
-    baseline.add_row("voxgate en_US-joe-medium (pool, warm)", f"{piper_synth:.2f}", "1.00x", f"{voxgate_wer:.1f}")
-    baseline.add_row(
-        "piper CLI, process per sentence", f"{per_sentence_s:.2f}", f"{per_sentence_s / piper_synth:.2f}x",
-        f"{100 * cli_errors / cli_total:.1f}",
-    )  # fmt: skip
-    baseline.add_row(
-        f"piper CLI, one process ({wavs} files)", f"{one_process_s:.2f}", f"{one_process_s / piper_synth:.2f}x", ""
-    )
-    console.print(baseline)
+        for set_name in args.sets.split(","):
+            sentences = load_sentences(SETS[set_name])
+            sentences = sentences[: args.limit] if args.limit else sentences
+            label = f"{set_name.upper()} set ({len(sentences)} sentences, {SETS[set_name].name})"
+            cli_wer: list[float] = []
+            cli_s: list[float] = []
+            for r in range(args.repeats):
+                wavs, elapsed = piper_cli(sentences, model, args.seed + r, Path(tmp))
+                cli_wer.append(scorer.score(sentences, wavs))
+                cli_s.append(elapsed)
+            table = Table(
+                title=f"{label}: WER % by voxgate ASR (base, beam {settings.asr.beam_size}); piper: mean (range) "
+                f"of {args.repeats} seeded draws"
+            )
+            for col in ("set", "system", "engine", "WER %", "ratio to CLI", "audio s", "synth s", "RTF"):
+                table.add_column(col, justify="left" if col in ("set", "system", "engine") else "right")
+            cli_mean = statistics.mean(cli_wer)
+            table.add_row(set_name, "piper CLI (one process)", "neural/piper", spread(cli_wer), "1.00", "",
+                          f"{statistics.mean(cli_s):.2f}", "")  # fmt: skip
+            for voice in voices:
+                info = tts.catalog(model_dir).resolve(voice)
+                repeats = args.repeats if info.backend == "piper" else 1
+                results: list[float] = []
+                audio_s = synth_s = 0.0
+                for _ in range(repeats):
+                    wavs = []
+                    for sentence in sentences:
+                        started = time.perf_counter()
+                        audio = tts.synthesize(sentence, voice, "wav", model_dir=model_dir)
+                        synth_s += time.perf_counter() - started
+                        audio_s += audio.duration
+                        wavs.append(audio.data)
+                    results.append(scorer.score(sentences, wavs))
+                ratio = statistics.mean(results) / cli_mean if cli_mean else float("nan")
+                table.add_row(set_name, f"voxgate {voice}", f"{info.engine}/{info.backend}", spread(results),
+                              f"{ratio:.2f}", f"{audio_s / repeats:.1f}", f"{synth_s / repeats:.2f}",
+                              f"{synth_s / audio_s:.3f}")  # fmt: skip
+                summary.append((set_name, voice, spread(results), spread(cli_wer), f"{ratio:.2f}"))
+            console.print(table)
+    result = Table(title="summary: voxgate voice vs the plain piper CLI, same run (ratio < 1: voxgate better)")
+    for col in ("set", "voxgate voice", "voxgate WER %", "piper CLI WER %", "ratio"):
+        result.add_column(col)
+    for row in summary:
+        result.add_row(*row)
+    console.print(result)
 
+    if args.no_ttfb:
+        return
     ttfb = Table(title=f"time to first audio byte, {len(TTFB_TEXT)}-character input (mp3)")
     for col in ("voice", "streaming s", "whole file s", "ratio"):
         ttfb.add_column(col)
-    for voice in args.voices.split(","):
+    for voice in voices:
         started = time.perf_counter()
-        stream = tts.stream(TTFB_TEXT, voice, "mp3")
+        stream = tts.stream(TTFB_TEXT, voice, "mp3", model_dir=model_dir)
         next(stream)
         first = time.perf_counter() - started
         for _ in stream:
             pass
         started = time.perf_counter()
-        tts.synthesize(TTFB_TEXT, voice, "mp3")
+        tts.synthesize(TTFB_TEXT, voice, "mp3", model_dir=model_dir)
         whole = time.perf_counter() - started
         ttfb.add_row(voice, f"{first:.3f}", f"{whole:.3f}", f"{whole / first:.1f}x")
     console.print(ttfb)

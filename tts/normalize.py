@@ -50,6 +50,20 @@ ABBREVIATIONS: dict[str, str] = {
     "hr": "heart rate",
     "dob": "date of birth",
     "copd": "C O P D",
+    "q.o.d.": "every other day",
+    "qod": "every other day",
+    "qam": "every morning",
+    "q.a.m.": "every morning",
+    "qpm": "every evening",
+    "q.p.m.": "every evening",
+    "npo": "nothing by mouth",
+    "n.p.o.": "nothing by mouth",
+    "tds": "three times a day",
+    "w/": "with",
+    "w/o": "without",
+    "h/o": "history of",
+    "c/o": "complains of",
+    "s/p": "status post",
     "dr.": "Doctor",
     "dr": "Doctor",
     "mr.": "Mister",
@@ -79,6 +93,11 @@ ABBREVIATIONS: dict[str, str] = {
     "usd": "U S dollars",
     "eur": "euros",
 }
+# Case-sensitive written forms that espeak misreads: IV is a Roman numeral to it ("Roman four").
+ACRONYMS: dict[str, str] = {"IV": "I V", "IVs": "I Vs", "IM": "I M", "SQ": "sub Q", "SubQ": "sub Q"}
+# Roman numerals (type II, stage III): espeak says "Roman two". I, V, X, IV and letter pairs that are also
+# abbreviations (MI, DC, CV, LV) are left alone.
+ROMAN = {"II": 2, "III": 3, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "XI": 11, "XII": 12}
 # Tokens that end in a period without ending the sentence.
 NON_FINAL = {k for k in ABBREVIATIONS if k.endswith(".")} | {"a.m.", "p.m.", "u.s.", "jr.", "sr.", "vol."}
 
@@ -102,6 +121,13 @@ UNITS: dict[str, tuple[str, str]] = {
     "mg/dl": ("milligram per deciliter", "milligrams per deciliter"),
     "mmol/l": ("millimole per liter", "millimoles per liter"),
     "mg/kg": ("milligram per kilogram", "milligrams per kilogram"),
+    "meq": ("milliequivalent", "milliequivalents"),
+    "mmol": ("millimole", "millimoles"),
+    "ng": ("nanogram", "nanograms"),
+    "dl": ("deciliter", "deciliters"),
+    "kcal": ("kilocalorie", "kilocalories"),
+    "day": ("day", "days"),
+    "wk": ("week", "weeks"),
     "bpm": ("beat per minute", "beats per minute"),
     "lb": ("pound", "pounds"),
     "lbs": ("pound", "pounds"),
@@ -135,7 +161,7 @@ CURRENCIES = {
 }
 
 _NUM = r"\d{1,3}(?:,\d{3})+|\d+"
-_RE_NUMBER_UNIT = re.compile(rf"^(?P<num>-?(?:{_NUM})(?:\.\d+)?)(?P<unit>%|°[FC]?|[A-Za-zµ]+(?:/[A-Za-z]+)?)?$")
+_RE_NUMBER_UNIT = re.compile(rf"^(?P<num>-?(?:{_NUM})(?:\.\d+)?)(?P<unit>%|°[FC]?|[A-Za-zµ]+(?:/[A-Za-z]+)*)?$")
 _RE_MONEY = re.compile(rf"^(?P<cur>[$€£])(?P<whole>{_NUM})(?:\.(?P<cents>\d{{2}}))?(?P<scale>[kKmMbB]n?)?$")
 _RE_ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th)$", re.I)
 _RE_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?([ap]\.?m\.?)?$", re.I)
@@ -144,6 +170,9 @@ _RE_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
 _RE_PHONE = re.compile(r"^(?:\+?1[-. ]?)?\(?(\d{3})\)?[-. ]?(\d{3})[-.](\d{4})$")
 _RE_RANGE = re.compile(rf"^({_NUM})[-–]({_NUM})(?P<unit>[A-Za-z%]+)?$")
 _RE_FRACTION = re.compile(r"^(\d+)/(\d+)$")
+_RE_EVERY_HOURS = re.compile(r"^q\.?(\d{1,2})(?:-(\d{1,2}))?\.?(?:h|hr|hrs|hours?)\.?$", re.I)  # q4h, q4-6h
+_RE_CLOCK = re.compile(r"^(1[0-2]|0?[1-9])([ap])\.?m\.?$", re.I)  # 9pm, 11a.m.
+_RE_LETTER_NUMBER = re.compile(r"^([A-Z])(\d{1,2})$")  # vitamin B12, D3
 _EDGE_PUNCT = "\"'()[]{}<>«»“”‘’,;:!?."
 _SCALE_WORDS = {"k": "thousand", "m": "million", "mn": "million", "b": "billion", "bn": "billion"}
 
@@ -157,7 +186,15 @@ def _number(text: str) -> str:
 
 
 def _unit_words(unit: str, amount: str) -> str | None:
+    """The unit's name for `amount`; compound units are read with "per" (mg/kg/day, mL/hr, mcg/min)."""
     names = UNITS.get(unit) or UNITS.get(unit.lower())
+    if names is None and "/" in unit:
+        first, *rest = unit.split("/")
+        head = _unit_words(first, amount)
+        tails = [UNITS.get(r) or UNITS.get(r.lower()) for r in rest]
+        if head is None or not rest or any(t is None for t in tails):
+            return None
+        return " per ".join([head, *(t[0] for t in tails if t)])
     if names is None:
         return None
     return names[0] if amount in ("1", "-1", "1.0") else names[1]
@@ -189,10 +226,23 @@ def phone_words(text: str) -> str:
 def expand(core: str) -> str | None:
     """The spoken form of one written token (without edge punctuation), or None when it reads as written."""
     lower = core.lower()
+    if core in ACRONYMS:
+        return ACRONYMS[core]
+    if core in ROMAN:
+        return cardinal(ROMAN[core])
     if lower in ABBREVIATIONS:
         return ABBREVIATIONS[lower]
     if not any(c.isdigit() for c in core):
         return None
+    if m := _RE_EVERY_HOURS.match(core):
+        low, high = int(m[1]), m[2]
+        if high:
+            return f"every {cardinal(low)} to {cardinal(int(high))} hours"
+        return "every hour" if low == 1 else f"every {cardinal(low)} hours"
+    if m := _RE_CLOCK.match(core):
+        return f"{cardinal(int(m[1]))} {m[2].upper()} M"
+    if m := _RE_LETTER_NUMBER.match(core):
+        return f"{m[1]} {cardinal(int(m[2]))}"
     if m := _RE_MONEY.match(core):
         major, major_pl, minor, minor_pl = CURRENCIES[m["cur"]]
         whole = _int(m["whole"])

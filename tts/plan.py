@@ -110,7 +110,8 @@ def words_from_tokens(
                             start=start,
                             end=end,
                             source=source,
-                            phonemes=lexeme.phoneme,
+                            # the pause a comma or full stop makes is kept with the fixed phonemes
+                            phonemes=lexeme.phoneme + "".join(c for c in trail if c in ",.;:!?"),
                         )
                     )
                 else:

@@ -15,6 +15,7 @@ import numpy as np
 from tts.encode import Encoder, check_rate, get_format, nearest_rate
 from tts.errors import EmptyTextError, TextTooLongError
 from tts.lexicon import Lexicon, LexiconSet
+from tts.medical import MEDICAL_LEXICON
 from tts.plan import Marker, Pause, Run, Sentence, plan_text
 from tts.schemas import MAX_TEXT_CHARS, Audio, Chunk, SpeechMark, VoiceInfo
 from tts.voices import Catalog, catalog
@@ -42,8 +43,11 @@ def check_text(text: str, max_chars: int = MAX_TEXT_CHARS) -> None:
         )
 
 
-def make_plan(text: str, text_type: str, lexicons: Sequence[Lexicon], normalize: bool = True) -> list[Sentence]:
-    lexicon_set = LexiconSet(list(lexicons))
+def make_plan(
+    text: str, text_type: str, lexicons: Sequence[Lexicon], normalize: bool = True, medical: bool = False
+) -> list[Sentence]:
+    """`medical`: add the built-in drug-name pronunciations after the caller's lexicons (English voices)."""
+    lexicon_set = LexiconSet([*lexicons, MEDICAL_LEXICON] if medical and normalize else list(lexicons))
     if text_type == "ssml":
         from tts.ssml import plan_ssml
 
@@ -204,7 +208,8 @@ def prepare(
     voice_info = cat.resolve(voice, cat.check_engine(engine))
     format_info = get_format(fmt, formats)
     rate = check_rate(format_info, sample_rate) if sample_rate else nearest_rate(format_info, voice_info.sample_rate)
-    sentences = make_plan(text, text_type, lexicons, normalize)
+    medical = voice_info.supports_phonemes and voice_info.language.lower().startswith("en")
+    sentences = make_plan(text, text_type, lexicons, normalize, medical=medical)
     return Request(text=text, voice=voice_info, sentences=sentences, format=fmt, sample_rate=rate, speed=speed,
                    voices=cat)  # fmt: skip
 

@@ -30,6 +30,19 @@ PLS = """<?xml version="1.0" encoding="UTF-8"?>
         ("at 9:05am on 2024-11-05", "at nine oh five A M on November fifth, twenty twenty-four"),
         ("the 21st visit, 98.6°F", "the twenty-first visit, ninety-eight point six degrees Fahrenheit"),
         ("at 5 in the morning", "at five in the morning"),
+        # medical orders: routes, intervals, compound units, vitamins, Roman numerals, shorthand
+        ("Give 5 mg/kg/day IV q4h", "Give five milligrams per kilogram per day I V every four hours"),
+        ("oxycodone 5 mg PO q4-6h p.r.n.", "oxycodone five milligrams by mouth every four to six hours as needed"),
+        ("B12 1000 mcg q.d.", "B twelve one thousand micrograms once a day"),
+        ("type II diabetes, stage III", "type two diabetes, stage three"),
+        ("KCl 20 mEq IM, insulin 2 units/hr", "KCl twenty milliequivalents I M, insulin two units per hour"),
+        ("glucose 182 mg/dL at 9pm", "glucose one hundred eighty-two milligrams per deciliter at nine P M"),
+        ("w/o food, h/o asthma, NPO", "without food, history of asthma, nothing by mouth"),
+        ("5 mcg/kg/min, 0.5 mL SQ", "five micrograms per kilogram per minute, zero point five milliliters sub Q"),
+        (
+            "A1C 7.2, BP 142/90, 95%",
+            "A one C seven point two, blood pressure one hundred forty-two over ninety, ninety-five percent",
+        ),
     ],
 )
 def test_normalisation(written: str, spoken: str) -> None:
@@ -121,3 +134,17 @@ def test_lang_is_spoken_by_a_voice_of_that_language() -> None:
     assert mixed_s - english_s == pytest.approx(alone_s, abs=0.15)
     flite_spanish = run_request(prepare(spanish, "flite-slt", "pcm", sample_rate=16000))
     assert abs(len(flite_spanish.data) / 32000 - alone_s) > 0.2  # and not flite reading Spanish spelling
+
+
+def test_drug_names_get_their_stress_and_callers_lexicons_win() -> None:
+    from tts.synthesize import make_plan
+
+    words = make_plan("Metformin, then Xarelto and LISINOPRIL.", "text", [], medical=True)[0].runs()[0].words
+    phonemes = {w.text: w.phonemes for w in words}
+    assert phonemes["Metformin,"] == "mɛtfˈɔːɹmɪn,"  # met-FOR-min, and the comma's pause kept
+    assert phonemes["LISINOPRIL."] == "laɪsˈɪnəpɹɪl."
+    assert phonemes["then"] is None
+    mine = tts.parse_pls("mine", PLS.replace("Xarelto", "metformin"))
+    words = make_plan("metformin", "text", [mine], medical=True)[0].runs()[0].words
+    assert words[0].phonemes == "zəˈɹɛltoʊ"
+    assert make_plan("metformin", "text", [], medical=False)[0].runs()[0].words[0].phonemes is None

@@ -8,6 +8,7 @@ output phoneme durations, so word timings come from the model itself.
 from __future__ import annotations
 
 import json
+from difflib import SequenceMatcher
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from workers import ModelPool, ModelSpec
 
 GENDERS = {"joe": "male", "ryan": "male", "lessac": "female", "amy": "female", "kathleen": "female"}
 BOS, EOS, PAD, SPACE = "^", "$", "_", " "
+STRESS = {"ˈ", "ˌ"}
 
 
 def voice_files(model_dir: Path) -> dict[str, tuple[Path, Path]]:
@@ -52,10 +54,60 @@ def piper_spec(model: str, config: str) -> ModelSpec:
     )
 
 
-def _word_phonemes(voice: Any, words: list[Word]) -> list[list[str]]:
-    """Phonemes per word. Whole stretches are phonemised together (context matters to espeak) and split at
-    spaces; where that does not give one group per word, words are phonemised one by one."""
-    result: list[list[str] | None] = [list(w.phonemes.replace(" ", "")) if w.phonemes else None for w in words]
+def share_out(context: list[str], alone: list[list[str]]) -> list[tuple[list[str], bool]]:
+    """Share a stretch's in-context phonemes (`context`, words separated by SPACE, as espeak gave them) among its
+    words: (phonemes, space after) per word. What is spoken is `context` unchanged; only the cuts are chosen.
+
+    espeak joins some words into one group ("in the" -> ɪnðə) and splits others (IV -> ɹˌoʊmən fˈɔːɹ), so the
+    word boundaries are found by aligning each word phonemised alone (`alone`) with the context (difflib on the
+    phonemes without stress), and a boundary that lands next to a space in the context is moved onto it."""
+    keep = [k for k, p in enumerate(context) if p != SPACE and p not in STRESS]
+    target = [context[k] for k in keep]
+    source: list[str] = []
+    ends: list[int] = []
+    for phonemes in alone:
+        source += [p for p in phonemes if p != SPACE and p not in STRESS]
+        ends.append(len(source))
+    mapping: dict[int, int] = {}
+    for a, b, size in SequenceMatcher(None, source, target, autojunk=False).get_matching_blocks():
+        for d in range(size + 1):
+            mapping.setdefault(a + d, b + d)
+    known = sorted(mapping)
+    spaces = [k for k, p in enumerate(context) if p == SPACE]
+    cuts: list[int] = []  # positions in `context`
+    for end in ends[:-1]:
+        lower = max((a for a in known if a <= end), default=0)
+        upper = min((a for a in known if a >= end), default=len(source))
+        if upper == lower:
+            t = mapping.get(lower, 0)
+        else:  # between two matched points: interpolate
+            t0, t1 = mapping.get(lower, 0), mapping.get(upper, len(target))
+            t = round(t0 + (t1 - t0) * (end - lower) / (upper - lower))
+        pos = keep[t] if t < len(keep) else len(context)
+        while pos > 0 and context[pos - 1] in STRESS:  # a stress mark belongs to the syllable after it
+            pos -= 1
+        near = [k for k in spaces if abs(k - pos) <= 1 and (not cuts or k > cuts[-1])]
+        pos = min(near, key=lambda k: abs(k - pos)) if near else pos
+        pos = max(pos, cuts[-1] + 1 if cuts else 0)
+        cuts.append(min(pos, len(context)))
+    result: list[tuple[list[str], bool]] = []
+    for start, stop in zip([0, *cuts], [*cuts, len(context)], strict=True):
+        piece = context[start:stop]
+        spaced = bool(piece) and piece[0] == SPACE
+        if spaced and result:
+            result[-1] = (result[-1][0], True)
+        result.append((piece[1:] if spaced else piece, False))  # a space inside one word's share is kept
+    result[-1] = (result[-1][0], True)
+    return result
+
+
+def _word_phonemes(voice: Any, words: list[Word]) -> list[tuple[list[str], bool]]:
+    """(phonemes, space after) per word. Whole stretches are phonemised together, as piper phonemises a sentence
+    (context matters to espeak: weak forms, stress, linking), and split at spaces; where espeak joined or split
+    words, `share_out` divides its phonemes among the words without changing what is spoken."""
+    result: list[tuple[list[str], bool] | None] = [
+        (list(w.phonemes.replace(" ", "")), True) if w.phonemes else None for w in words
+    ]
     i = 0
     while i < len(words):
         if result[i] is not None:
@@ -66,14 +118,18 @@ def _word_phonemes(voice: Any, words: list[Word]) -> list[list[str]]:
             j += 1
         stretch = words[i:j]
         flat = [p for sentence in voice.phonemize(" ".join(w.text for w in stretch)) for p in [*sentence, SPACE]]
+        while flat and flat[-1] == SPACE:
+            flat.pop()
         groups = [list(g) for g in "\x00".join(flat).split("\x00" + SPACE + "\x00") if g]
         groups = [[p for p in g if p not in ("\x00", SPACE)] for g in groups]
         groups = [g for g in groups if g]
-        if len(groups) != len(stretch):
-            groups = [[p for s in voice.phonemize(w.text) for p in s if p != SPACE] for w in stretch]
-        result[i:j] = groups
+        if len(groups) == len(stretch):
+            shared = [(g, True) for g in groups]
+        else:
+            shared = share_out(flat, [[p for s in voice.phonemize(w.text) for p in s] for w in stretch])
+        result[i:j] = shared
         i = j
-    return [r or [] for r in result]
+    return [r or ([], True) for r in result]
 
 
 def synthesize_words(voice: Any, words: list[Word], rate: float) -> Chunk:
@@ -84,9 +140,11 @@ def synthesize_words(voice: Any, words: list[Word], rate: float) -> Chunk:
     pad = list(id_map[PAD])
     ids: list[int] = [*id_map[BOS], *pad]
     ranges: list[tuple[int, int]] = []
-    for k, phonemes in enumerate(_word_phonemes(voice, words)):
-        if k:
+    spaced = True
+    for k, (phonemes, space_after) in enumerate(_word_phonemes(voice, words)):
+        if k and spaced:
             ids += [*id_map[SPACE], *pad]
+        spaced = space_after
         start = len(ids)
         for p in phonemes:
             if p in id_map:
