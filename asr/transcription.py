@@ -32,6 +32,12 @@ def _prepare(options: TranscribeOptions | None, settings: AsrSettings | None, al
     settings = settings or AsrSettings()
     options = (options or TranscribeOptions()).model_copy()
     options.beam_size = options.beam_size or settings.beam_size
+    if options.vad_min_silence_ms is None:
+        options.vad_min_silence_ms = settings.vad_min_silence_ms
+    if options.vad_speech_pad_ms is None:
+        options.vad_speech_pad_ms = settings.vad_speech_pad_ms
+    if options.loop_guard is None:
+        options.loop_guard = settings.loop_guard
     model = resolve_model(options.model, settings, allow_passthrough=allow_passthrough)
     # Fail fast, before the model loads or the queue is joined.
     options.language = check_language(options.language, model.multilingual)
