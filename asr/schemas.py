@@ -31,6 +31,10 @@ class TranscribeOptions(BaseModel):
     vad_speech_pad_ms: int | None = Field(
         default=None, ge=0, le=2000, description="VAD: audio kept each side of speech; None: the configured default"
     )
+    timestamp_tokens: bool = Field(
+        default=False,
+        description="batched pipeline: decode Whisper's timestamp tokens too (the sequential decoder always does)",
+    )
     loop_guard: bool | None = Field(
         default=None,
         description="re-decode a segment that loops or compresses like a hallucination (no conditioning, "

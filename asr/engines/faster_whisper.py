@@ -175,7 +175,7 @@ class FasterWhisperEngine:
 
             kwargs.pop("condition_on_previous_text")  # the batched pipeline never conditions
             raw_segments, info = BatchedInferencePipeline(model).transcribe(
-                samples, batch_size=options.batch_size, **kwargs
+                samples, batch_size=options.batch_size, without_timestamps=not options.timestamp_tokens, **kwargs
             )
         else:
             raw_segments, info = model.transcribe(samples, **kwargs)
