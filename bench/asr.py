@@ -89,11 +89,12 @@ def medical_terms() -> tuple[set[str], int]:
 class Config:
     name: str
     model: str
-    kind: str  # "ours" or "baseline"
+    kind: str  # "ours" (asr.transcribe), "medical" (asr.medical.transcribe_medical, dictation, unformatted), "baseline"
     hotwords: str | None = None
     batch_size: int | None = None  # None: the library's automatic choice
     options: dict = field(default_factory=dict)  # TranscribeOptions overrides (an ablation lever)
     settings: dict = field(default_factory=dict)  # AsrSettings overrides (compute type)
+    medical: dict = field(default_factory=dict)  # MedicalOptions overrides (kind "medical")
 
 
 @dataclass
@@ -131,6 +132,7 @@ def run_config(job: Job) -> dict:
             per_file[fid] = time.perf_counter() - one
             per_file_cpu[fid] = cpu_seconds() - one_cpu
     else:
+        from asr.medical import MedicalOptions, transcribe_medical
         from workers import EmbeddedPool, PoolSettings
 
         pool = EmbeddedPool(PoolSettings(use_cuda=False), devices=["cpu"])
@@ -141,9 +143,13 @@ def run_config(job: Job) -> dict:
         pool.run(asr.resolve_model(job.config.model, settings).spec(settings), lambda m: None)  # load
         load_s = time.perf_counter() - started
         started = time.perf_counter()
+        medical = MedicalOptions(model=job.config.model, format=False, **job.config.medical)
         for fid, audio in clips:
             one, one_cpu = time.perf_counter(), cpu_seconds()
-            texts[fid] = asr.transcribe(audio, options, pool=pool, settings=settings).text
+            if job.config.kind == "medical":
+                texts[fid] = transcribe_medical(audio, medical, pool=pool, settings=settings).text
+            else:
+                texts[fid] = asr.transcribe(audio, options, pool=pool, settings=settings).text
             per_file[fid] = time.perf_counter() - one
             per_file_cpu[fid] = cpu_seconds() - one_cpu
         pool.shutdown()
@@ -172,17 +178,23 @@ def run_isolated(job: Job) -> dict:
 # The split: decoding defaults were chosen on TUNE only; HELD_OUT is measured, never tuned on.
 TUNE = ("RES0198", "RES0199", "RES0200", "RES0201", "RES0202")
 HELD_OUT = ("RES0203", "RES0204", "RES0205", "RES0206", "RES0207")
-# One lever at a time against our defaults (--ablation): name -> (TranscribeOptions, AsrSettings overrides).
-ABLATION: dict[str, tuple[dict, dict]] = {
-    "old defaults": ({"loop_guard": False}, {"cpu_compute_type": "int8"}),
-    "int8": ({}, {"cpu_compute_type": "int8"}),
-    "float32": ({}, {"cpu_compute_type": "float32"}),
-    "no loop guard": ({"loop_guard": False}, {}),
-    "sequential": ({"batch_size": 0}, {}),
-    "sequential+cond": ({"batch_size": 0, "condition_on_previous_text": True}, {}),
-    "vad silence 500": ({"vad_min_silence_ms": 500}, {}),
-    "vad pad 800": ({"vad_speech_pad_ms": 800}, {}),
-    "beam 1": ({"beam_size": 1}, {}),
+# One lever at a time against our defaults (--ablation): name -> Config fields (options: TranscribeOptions,
+# settings: AsrSettings, medical: MedicalOptions with kind "medical").
+ABLATION: dict[str, dict] = {
+    "old defaults (int8, no guard)": {"options": {"loop_guard": False}, "settings": {"cpu_compute_type": "int8"}},
+    "int8": {"settings": {"cpu_compute_type": "int8"}},
+    "int8_float32": {"settings": {"cpu_compute_type": "int8_float32"}},
+    "float32": {"settings": {"cpu_compute_type": "float32"}},
+    "no loop guard": {"options": {"loop_guard": False}},
+    "timestamp tokens": {"options": {"timestamp_tokens": True}},
+    "sequential": {"batch_size": 0},
+    "sequential+conditioning": {"batch_size": 0, "options": {"condition_on_previous_text": True}},
+    "vad silence 500": {"options": {"vad_min_silence_ms": 500}},
+    "vad pad 800": {"options": {"vad_speech_pad_ms": 800}},
+    "beam 1": {"options": {"beam_size": 1}},
+    "medical (prompt)": {"kind": "medical"},
+    "medical, no prompt": {"kind": "medical", "medical": {"prompt": ""}},
+    "medical + term correction": {"kind": "medical", "medical": {"correct_terms": True}},
 }
 
 
@@ -203,8 +215,8 @@ def configs(models: list[str], bias: bool, sequential: bool = False, ablation: l
     # Plain faster-whisper first: it does not depend on our code, so a long run can start before our defaults settle.
     out[:0] = [Config(f"{model} baseline", model, "baseline") for model in models]
     for lever in ablation or []:  # on the first model only: the levers cost a whole run each
-        options, settings = ABLATION[lever]
-        out.append(Config(f"{models[0]} ours, {lever}", models[0], "ours", options=options, settings=settings))
+        fields = {"kind": "ours", **ABLATION[lever]}
+        out.append(Config(f"{models[0]} ours, {lever}", models[0], **fields))
     return out
 
 
@@ -213,6 +225,8 @@ def medical_section(args, norm, terms) -> dict[str, dict[str, str]]:
     if args.split != "all":
         wanted = TUNE if args.split == "tune" else HELD_OUT
         paths = [p for p in paths if p.stem in wanted]
+    if args.ids:
+        paths = [p for p in paths if p.stem in args.ids]
     paths = paths[: args.limit]
     max_s = args.max_minutes * 60 if args.max_minutes else None
     job_files = [(p.stem, str(p), max_s) for p in paths]
@@ -426,9 +440,10 @@ def main() -> None:
     parser.add_argument("--split", choices=["all", "tune", "held-out"], default="all",
                         help=f"tune {TUNE[0]}-{TUNE[-1]} (defaults chosen on these), held-out {HELD_OUT[0]}-"
                         f"{HELD_OUT[-1]} (measured only)")  # fmt: skip
-    parser.add_argument("--ablation", nargs="*", choices=sorted(ABLATION), default=None,
+    parser.add_argument("--ablation", nargs="*", choices=list(ABLATION), default=None, metavar="LEVER",
                         help="also run these levers one at a time against our defaults (first model only); "
-                        "--ablation alone runs all")  # fmt: skip
+                        f"--ablation alone runs all: {'; '.join(ABLATION)}")  # fmt: skip
+    parser.add_argument("--ids", nargs="+", help="only these recordings (e.g. the entity gold: RES0198 RES0200 RES0203)")
     parser.add_argument("--save", help="write every configuration's medical transcripts to this JSON file")
     parser.add_argument("--sections", nargs="+", default=["medical", "clips", "entities", "speakers"],
                         help="also: speakers-audio (mono consultations labelled by text vs by voice)")  # fmt: skip
