@@ -443,7 +443,7 @@ def main() -> None:
     parser.add_argument("--ablation", nargs="*", choices=list(ABLATION), default=None, metavar="LEVER",
                         help="also run these levers one at a time against our defaults (first model only); "
                         f"--ablation alone runs all: {'; '.join(ABLATION)}")  # fmt: skip
-    parser.add_argument("--ids", nargs="+", help="only these recordings (e.g. the entity gold: RES0198 RES0200 RES0203)")
+    parser.add_argument("--ids", nargs="+", help="only these recordings (the entity gold: RES0198 RES0200 RES0203)")
     parser.add_argument("--save", help="write every configuration's medical transcripts to this JSON file")
     parser.add_argument("--sections", nargs="+", default=["medical", "clips", "entities", "speakers"],
                         help="also: speakers-audio (mono consultations labelled by text vs by voice)")  # fmt: skip
