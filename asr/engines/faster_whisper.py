@@ -84,6 +84,10 @@ def _transcribe_short(model: Any, samples: np.ndarray, options: TranscribeOption
 COMPRESSION_RATIO_LIMIT = 2.4
 LOGPROB_LIMIT = -1.0
 NO_SPEECH_LIMIT = 0.6
+# A VAD chunk of speech that decodes to a handful of words was skipped (a known failure of prompted and batched
+# decoding): conversational speech runs at 2-3 words a second, so under this over a long segment is a failure.
+MIN_WORDS_PER_SECOND = 0.5
+MIN_SKIP_SECONDS = 10.0
 
 
 def repeats_ngram(text: str, max_n: int = 8, min_words: int = 12) -> bool:
@@ -105,7 +109,16 @@ def failed(segment: Any) -> bool:
     the model itself doubts where it does not believe the audio is silence."""
     if segment.compression_ratio > COMPRESSION_RATIO_LIMIT or repeats_ngram(segment.text):
         return True
+    if skipped(segment):
+        return True
     return segment.avg_logprob < LOGPROB_LIMIT and segment.no_speech_prob < NO_SPEECH_LIMIT
+
+
+def skipped(segment: Any) -> bool:
+    """Long speech decoded to too few words (the decoder jumped over most of it)."""
+    duration = segment.end - segment.start
+    words = len(segment.text.split())
+    return duration >= MIN_SKIP_SECONDS and words < MIN_WORDS_PER_SECOND * duration and segment.no_speech_prob < 0.5
 
 
 def _redecode(model: Any, samples: np.ndarray, raw: Any, kwargs: dict[str, Any]) -> list[Any]:
@@ -119,8 +132,10 @@ def _redecode(model: Any, samples: np.ndarray, raw: Any, kwargs: dict[str, Any])
     retry.pop("vad_parameters", None)
     segments = [replace(s, start=s.start + raw.start, end=s.end + raw.start, words=_shift(s.words, raw.start))
                 for s in model.transcribe(piece, **retry)[0]]  # fmt: skip
-    if not segments:
-        return [raw] if not failed(raw) else []
+    if not segments:  # nothing heard: a loop was a hallucination; other text stays
+        return [] if raw.compression_ratio > COMPRESSION_RATIO_LIMIT or repeats_ngram(raw.text) else [raw]
+    if skipped(raw):  # the retry is better when it hears more of the speech
+        return segments if sum(len(s.text.split()) for s in segments) > len(raw.text.split()) else [raw]
     score = sum(s.avg_logprob for s in segments) / len(segments)
     if sum(map(failed, segments)) > 0 and score <= raw.avg_logprob:
         return [raw]

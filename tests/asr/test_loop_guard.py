@@ -54,6 +54,9 @@ def test_failed_segments() -> None:
     assert failed(Seg(0, 5, "x", compression_ratio=2.6))
     assert failed(Seg(0, 5, "Okay. " * 12))
     assert failed(Seg(0, 5, "mumbled", avg_logprob=-1.4))
+    assert failed(Seg(0, 30, "I think it."))  # 30 s of speech, three words: skipped
+    assert not failed(Seg(0, 30, " ".join(f"word{i}" for i in range(40))))
+    assert not failed(Seg(0, 4, "Yes."))  # short answers are fine
     # low confidence where the model hears silence is no speech, not a failed decode
     assert not failed(Seg(0, 5, "you", avg_logprob=-1.4, no_speech_prob=0.9))
 
@@ -75,3 +78,11 @@ def test_redecode_keeps_the_original_when_the_retry_is_no_better() -> None:
     doubtful = Seg(2.0, 8.0, "the patient with this appointment", avg_logprob=-1.2)
     model = FakeModel([Seg(0.0, 6.0, "the the the the the the the the the the the the", avg_logprob=-1.5)])
     assert _redecode(model, samples, doubtful, {}) == [doubtful]
+
+
+def test_redecode_of_a_skipped_chunk_keeps_the_retry_that_hears_more() -> None:
+    samples = np.zeros(16000 * 40, dtype=np.float32)
+    skipped_chunk = Seg(0.0, 30.0, "Okay.", avg_logprob=-0.3)
+    retry = [Seg(0.0, 12.0, "he started to have a bit of a cough on Wednesday night", avg_logprob=-0.5)]
+    assert _redecode(FakeModel(retry), samples, skipped_chunk, {})[0].text.startswith("he started")
+    assert _redecode(FakeModel([]), samples, skipped_chunk, {}) == [skipped_chunk]  # nothing better: kept
