@@ -33,7 +33,9 @@ class AsrSettings(BaseSettings):
     vad_min_silence_ms: int | None = Field(default=None, ge=0, description="silence that splits speech into chunks")
     vad_speech_pad_ms: int | None = Field(default=None, ge=0, description="audio kept each side of a speech chunk")
     loop_guard: bool = Field(default=True, description="re-decode segments that loop or hallucinate")
-    # The decoder's initial prompt for medical transcription (asr.medical), unless the request gives one.
+    # Initial prompts, unless the request gives one ("" = none): English transcription (asr.transcribe: the
+    # OpenAI routes, jobs, calls) and medical transcription (asr.medical). Live dictation uses its own context.
+    default_prompt: str = ""
     medical_prompt: str = ""
     # Batch-priority work uses its own model instance whose threads run at this nice value (0 shares one instance).
     batch_cpu_nice: int = Field(default=10, ge=0, le=19)

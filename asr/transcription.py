@@ -41,6 +41,10 @@ def _prepare(options: TranscribeOptions | None, settings: AsrSettings | None, al
     model = resolve_model(options.model, settings, allow_passthrough=allow_passthrough)
     # Fail fast, before the model loads or the queue is joined.
     options.language = check_language(options.language, model.multilingual)
+    english = options.language == "en" or (options.language is None and not model.multilingual)
+    if options.prompt is None and options.task == "transcribe" and english:
+        options.prompt = settings.default_prompt or None
+    options.prompt = options.prompt or None  # "" asks for no prompt
     if options.task == "translate" and not model.multilingual:
         raise UnsupportedLanguageError(f"model {model.id!r} is English-only and cannot translate", param="model")
     background = priority >= Priority.BATCH and settings.batch_cpu_nice > 0

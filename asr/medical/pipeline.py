@@ -86,10 +86,11 @@ def transcribe_medical(
     options = options or MedicalOptions()
     clip = as_audio(audio)
     hotwords = select_hotwords(options.vocabulary, options.specialty if options.specialty_hotwords else None)
-    prompt = options.prompt if options.prompt is not None else (settings or AsrSettings()).medical_prompt
+    # The request's prompt ("" = none), else the medical one, else (None) asr's default for English.
+    prompt = options.prompt if options.prompt is not None else ((settings or AsrSettings()).medical_prompt or None)
     topts = TranscribeOptions(
         model=options.model, language=options.language, hotwords=hotwords, word_timestamps=True,
-        beam_size=options.beam_size, batch_size=options.batch_size, prompt=prompt or None,
+        beam_size=options.beam_size, batch_size=options.batch_size, prompt=prompt,
     )  # fmt: skip
     is_conversation = options.type == "conversation"
     stereo = is_conversation and conversation.distinct_channels(clip.channels)
