@@ -181,7 +181,7 @@ HELD_OUT = ("RES0203", "RES0204", "RES0205", "RES0206", "RES0207")
 # One lever at a time against our defaults (--ablation): name -> Config fields (options: TranscribeOptions,
 # settings: AsrSettings, medical: MedicalOptions with kind "medical").
 ABLATION: dict[str, dict] = {
-    "old defaults (int8, no guard)": {"options": {"loop_guard": False}, "settings": {"cpu_compute_type": "int8"}},
+    "old defaults": {"options": {"loop_guard": False, "vad_speech_pad_ms": 400}},
     "int8": {"settings": {"cpu_compute_type": "int8"}},
     "int8_float32": {"settings": {"cpu_compute_type": "int8_float32"}},
     "float32": {"settings": {"cpu_compute_type": "float32"}},
@@ -190,7 +190,7 @@ ABLATION: dict[str, dict] = {
     "sequential": {"batch_size": 0},
     "sequential+conditioning": {"batch_size": 0, "options": {"condition_on_previous_text": True}},
     "vad silence 500": {"options": {"vad_min_silence_ms": 500}},
-    "vad pad 800": {"options": {"vad_speech_pad_ms": 800}},
+    "vad pad 400": {"options": {"vad_speech_pad_ms": 400}},
     "beam 1": {"options": {"beam_size": 1}},
     "medical (prompt)": {"kind": "medical"},
     "medical, no prompt": {"kind": "medical", "medical": {"prompt": ""}},
