@@ -118,6 +118,8 @@ def run_config(job: Job) -> dict:
     texts: dict[str, str] = {}
     per_file: dict[str, float] = {}  # seconds of decoding per recording
     per_file_cpu: dict[str, float] = {}  # CPU seconds (all threads) per recording: robust to other load
+    changes: dict[str, list] = {}  # term correction: (old, new) per recording
+    uncorrected: dict[str, str] = {}
     started = time.perf_counter()
     if job.config.kind == "baseline":
         from faster_whisper import WhisperModel
@@ -132,7 +134,7 @@ def run_config(job: Job) -> dict:
             per_file[fid] = time.perf_counter() - one
             per_file_cpu[fid] = cpu_seconds() - one_cpu
     else:
-        from asr.medical import MedicalOptions, transcribe_medical
+        from asr.medical import MedicalOptions, correction, transcribe_medical
         from workers import EmbeddedPool, PoolSettings
 
         pool = EmbeddedPool(PoolSettings(use_cuda=False), devices=["cpu"])
@@ -146,7 +148,12 @@ def run_config(job: Job) -> dict:
         medical = MedicalOptions(model=job.config.model, format=False, **job.config.medical)
         for fid, audio in clips:
             one, one_cpu = time.perf_counter(), cpu_seconds()
-            if job.config.kind == "medical":
+            if job.config.kind == "medical" and medical.correct_terms:  # one decode, scored before and after
+                raw = transcribe_medical(audio, medical.model_copy(update={"correct_terms": False}), pool=pool,
+                                         settings=settings)  # fmt: skip
+                fixed, changes[fid] = correction.correct_segments(raw.segments, correction.whisper_common_words(target))
+                texts[fid], uncorrected[fid] = " ".join(x.text for x in fixed), raw.text
+            elif job.config.kind == "medical":
                 texts[fid] = transcribe_medical(audio, medical, pool=pool, settings=settings).text
             else:
                 texts[fid] = asr.transcribe(audio, options, pool=pool, settings=settings).text
@@ -160,7 +167,8 @@ def run_config(job: Job) -> dict:
     durations = {fid: float(a.duration) for fid, a in clips}
     return {
         "texts": texts, "seconds": seconds, "elapsed": elapsed, "load_s": load_s, "peak_mb": peak_mb,
-        "per_file": per_file, "per_file_cpu": per_file_cpu, "durations": durations,
+        "per_file": per_file, "per_file_cpu": per_file_cpu, "durations": durations, "changes": changes,
+        "uncorrected": uncorrected,
     }  # fmt: skip
 
 
@@ -246,6 +254,8 @@ def medical_section(args, norm, terms) -> dict[str, dict[str, str]]:
             continue
         result = run_isolated(Job(config, job_files))
         texts[config.name] = result["texts"]
+        if result.get("changes"):
+            report_corrections(result, refs, norm, terms)
         per: dict[str, dict] = {}
         for fid, text in result["texts"].items():
             for group in (split_of(fid), "all"):
@@ -282,6 +292,21 @@ def medical_section(args, norm, terms) -> dict[str, dict[str, str]]:
         Path(args.save).write_text(json.dumps(texts, indent=1))
     print_ratios(rows)
     return texts
+
+
+def report_corrections(result: dict, refs: dict[str, str], norm, terms) -> None:
+    """What term post-correction changed: each (old -> new) with whether the new word is in the reference and
+    the old one was (a correct word changed is harm), and the WER / medical-term edits before and after."""
+    for fid, changes in result["changes"].items():
+        ref_words = set(normalize(refs[fid], norm))
+        marks = [f"{old}->{new}" + (" (new in ref)" if new.lower() in ref_words else "")
+                 + (" (old in ref: harm?)" if old.lower() in ref_words else "") for old, new in changes]  # fmt: skip
+        before = score(refs[fid], result["uncorrected"][fid], norm, terms, cropped=False)
+        after = score(refs[fid], result["texts"][fid], norm, terms, cropped=False)
+        print(
+            f"    term correction {fid}: {len(changes)} changes {marks}; edits {before['edits']} -> "
+            f"{after['edits']}, term edits {before['med_edits']} -> {after['med_edits']}"
+        )
 
 
 def print_ratios(rows: list[dict]) -> None:
