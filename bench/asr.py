@@ -1,19 +1,23 @@
 """ASR quality and speed: a table, not a test.
 
-    .venv/bin/python bench/asr.py [--limit N] [--max-minutes M] [--models base tiny.en] [--bias] [--sections ...]
+    .venv/bin/python -m bench.asr [--split all|tune|held-out] [--ids ...] [--max-minutes M] [--models base tiny.en]
+                                  [--ablation [LEVER ...]] [--only WORD ...] [--save texts.json] [--sections ...]
 
 Sections:
-  medical   ../shared/data/speech/medical: WER and medical-term WER (MedWER normaliser on both sides,
-            plus OK/okay and fillers), real-time factor and peak memory, for our pipeline (int8,
-            Silero VAD, beam 5, no conditioning on previous text) and for plain
-            `faster_whisper.WhisperModel(path).transcribe()` at its defaults, as ratios.
-            --max-minutes crops each recording to its first M minutes and scores it against the
-            reference prefix that fits best (one edit-distance pass gives every prefix).
+  medical   ../shared/data/speech/medical, WHOLE recordings unless --max-minutes: WER and medical-term WER (MedWER
+            normaliser on both sides, plus OK/okay and fillers; terms: medwer's default list through keep_medical,
+            the count of term words printed), real-time factor in wall and CPU seconds, peak memory, for our
+            pipeline (asr.transcribe at its defaults) and plain `faster_whisper.WhisperModel(path).transcribe()` at
+            its defaults, as ratios, per split: TUNE (RES0198-0202, where our defaults were chosen) and HELD_OUT
+            (RES0203-0207, measured only), and all. --ablation adds one lever at a time against our defaults (ABLATION).
+            --max-minutes crops each recording to its first M minutes and scores it against the reference prefix
+            that fits best (one edit-distance pass gives every prefix).
   clips     speech/general/clips: WER per config; `_sil.wav` must give no words.
   speakers  accuracy of the mono clinician/patient heuristic on the reference sentences (text only).
-  entities  precision/recall of MEDICATION and MEDICAL_CONDITION on the reference transcripts
-            against the hand-checked list in bench/asr_entities_gold.json.
-Each configuration runs in a fresh process, so its peak RSS is its own.
+  entities  precision/recall of MEDICATION and MEDICAL_CONDITION against the hand-checked list in
+            bench/asr_entities_gold.json, on the reference transcripts and on each configuration's ASR output of the
+            same whole recordings (when the medical section ran on them uncropped: --ids RES0198 RES0200 RES0203).
+Each configuration runs in a fresh process, so its peak RSS is its own; plain faster-whisper runs first.
 """
 
 from __future__ import annotations
