@@ -25,6 +25,21 @@ class TranscribeOptions(BaseModel):
     word_timestamps: bool = False
     vad: bool = Field(default=True, description="Silero VAD: skip silence, the main guard against hallucination")
     condition_on_previous_text: bool = False  # True feeds errors forward and loops on silence
+    vad_min_silence_ms: int | None = Field(
+        default=None, ge=0, le=10000, description="VAD: silence that splits speech; None: the configured default"
+    )
+    vad_speech_pad_ms: int | None = Field(
+        default=None, ge=0, le=2000, description="VAD: audio kept each side of speech; None: the configured default"
+    )
+    timestamp_tokens: bool = Field(
+        default=False,
+        description="batched pipeline: decode Whisper's timestamp tokens too (the sequential decoder always does)",
+    )
+    loop_guard: bool | None = Field(
+        default=None,
+        description="re-decode a segment that loops or compresses like a hallucination (no conditioning, "
+        "temperature fallback); None: the configured default",
+    )
     short_context_pad_s: float | None = Field(
         default=None, gt=0, le=10,
         description="encode a short clip with only this much padding instead of Whisper's 30 s window "

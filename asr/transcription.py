@@ -32,9 +32,19 @@ def _prepare(options: TranscribeOptions | None, settings: AsrSettings | None, al
     settings = settings or AsrSettings()
     options = (options or TranscribeOptions()).model_copy()
     options.beam_size = options.beam_size or settings.beam_size
+    if options.vad_min_silence_ms is None:
+        options.vad_min_silence_ms = settings.vad_min_silence_ms
+    if options.vad_speech_pad_ms is None:
+        options.vad_speech_pad_ms = settings.vad_speech_pad_ms
+    if options.loop_guard is None:
+        options.loop_guard = settings.loop_guard
     model = resolve_model(options.model, settings, allow_passthrough=allow_passthrough)
     # Fail fast, before the model loads or the queue is joined.
     options.language = check_language(options.language, model.multilingual)
+    english = options.language == "en" or (options.language is None and not model.multilingual)
+    if options.prompt is None and options.task == "transcribe" and english:
+        options.prompt = settings.default_prompt or None
+    options.prompt = options.prompt or None  # "" asks for no prompt
     if options.task == "translate" and not model.multilingual:
         raise UnsupportedLanguageError(f"model {model.id!r} is English-only and cannot translate", param="model")
     background = priority >= Priority.BATCH and settings.batch_cpu_nice > 0

@@ -1,19 +1,23 @@
 """ASR quality and speed: a table, not a test.
 
-    .venv/bin/python bench/asr.py [--limit N] [--max-minutes M] [--models base tiny.en] [--bias] [--sections ...]
+    .venv/bin/python -m bench.asr [--split all|tune|held-out] [--ids ...] [--max-minutes M] [--models base tiny.en]
+                                  [--ablation [LEVER ...]] [--only WORD ...] [--save texts.json] [--sections ...]
 
 Sections:
-  medical   ../shared/data/speech/medical: WER and medical-term WER (MedWER normaliser on both sides,
-            plus OK/okay and fillers), real-time factor and peak memory, for our pipeline (int8,
-            Silero VAD, beam 5, no conditioning on previous text) and for plain
-            `faster_whisper.WhisperModel(path).transcribe()` at its defaults, as ratios.
-            --max-minutes crops each recording to its first M minutes and scores it against the
-            reference prefix that fits best (one edit-distance pass gives every prefix).
+  medical   ../shared/data/speech/medical, WHOLE recordings unless --max-minutes: WER and medical-term WER (MedWER
+            normaliser on both sides, plus OK/okay and fillers; terms: medwer's default list through keep_medical,
+            the count of term words printed), real-time factor in wall and CPU seconds, peak memory, for our
+            pipeline (asr.transcribe at its defaults) and plain `faster_whisper.WhisperModel(path).transcribe()` at
+            its defaults, as ratios, per split: TUNE (RES0198-0202, where our defaults were chosen) and HELD_OUT
+            (RES0203-0207, measured only), and all. --ablation adds one lever at a time against our defaults (ABLATION).
+            --max-minutes crops each recording to its first M minutes and scores it against the reference prefix
+            that fits best (one edit-distance pass gives every prefix).
   clips     speech/general/clips: WER per config; `_sil.wav` must give no words.
   speakers  accuracy of the mono clinician/patient heuristic on the reference sentences (text only).
-  entities  precision/recall of MEDICATION and MEDICAL_CONDITION on the reference transcripts
-            against the hand-checked list in bench/asr_entities_gold.json.
-Each configuration runs in a fresh process, so its peak RSS is its own.
+  entities  precision/recall of MEDICATION and MEDICAL_CONDITION against the hand-checked list in
+            bench/asr_entities_gold.json, on the reference transcripts and on each configuration's ASR output of the
+            same whole recordings (when the medical section ran on them uncropped: --ids RES0198 RES0200 RES0203).
+Each configuration runs in a fresh process, so its peak RSS is its own; plain faster-whisper runs first.
 """
 
 from __future__ import annotations
@@ -89,9 +93,12 @@ def medical_terms() -> tuple[set[str], int]:
 class Config:
     name: str
     model: str
-    kind: str  # "ours" or "baseline"
+    kind: str  # "ours" (asr.transcribe), "medical" (asr.medical.transcribe_medical, dictation, unformatted), "baseline"
     hotwords: str | None = None
     batch_size: int | None = None  # None: the library's automatic choice
+    options: dict = field(default_factory=dict)  # TranscribeOptions overrides (an ablation lever)
+    settings: dict = field(default_factory=dict)  # AsrSettings overrides (compute type)
+    medical: dict = field(default_factory=dict)  # MedicalOptions overrides (kind "medical")
 
 
 @dataclass
@@ -107,11 +114,16 @@ def run_config(job: Job) -> dict:
     from api.settings import Settings
 
     settings = Settings().asr  # VOXGATE_MODEL_DIR and VOXGATE_ASR_* as the gateway reads them
+    settings = settings.model_copy(update=job.config.settings)
     target = asr.resolve_model(job.config.model, settings).target
     clips = [(fid, asr.decode(path)) for fid, path, _ in job.files]
     clips = [(fid, a if m is None else asr.Audio.from_array(a.samples[: int(m * 16000)])) for (fid, a), (_, _, m) in
              zip(clips, job.files, strict=True)]  # fmt: skip
     texts: dict[str, str] = {}
+    per_file: dict[str, float] = {}  # seconds of decoding per recording
+    per_file_cpu: dict[str, float] = {}  # CPU seconds (all threads) per recording: robust to other load
+    changes: dict[str, list] = {}  # term correction: (old, new) per recording
+    uncorrected: dict[str, str] = {}
     started = time.perf_counter()
     if job.config.kind == "baseline":
         from faster_whisper import WhisperModel
@@ -120,26 +132,53 @@ def run_config(job: Job) -> dict:
         load_s = time.perf_counter() - started
         started = time.perf_counter()
         for fid, audio in clips:
+            one, one_cpu = time.perf_counter(), cpu_seconds()
             segments, _info = model.transcribe(audio.samples)
             texts[fid] = "".join(s.text for s in segments).strip()
+            per_file[fid] = time.perf_counter() - one
+            per_file_cpu[fid] = cpu_seconds() - one_cpu
     else:
+        from asr.medical import MedicalOptions, correction, transcribe_medical
         from workers import EmbeddedPool, PoolSettings
 
         pool = EmbeddedPool(PoolSettings(use_cuda=False), devices=["cpu"])
         options = asr.TranscribeOptions(
-            model=job.config.model, hotwords=job.config.hotwords, language="en", batch_size=job.config.batch_size
-        )
+            model=job.config.model, hotwords=job.config.hotwords, language="en", batch_size=job.config.batch_size,
+            **job.config.options,
+        )  # fmt: skip
         pool.run(asr.resolve_model(job.config.model, settings).spec(settings), lambda m: None)  # load
         load_s = time.perf_counter() - started
         started = time.perf_counter()
+        medical = MedicalOptions(model=job.config.model, format=False, **job.config.medical)
         for fid, audio in clips:
-            texts[fid] = asr.transcribe(audio, options, pool=pool, settings=settings).text
+            one, one_cpu = time.perf_counter(), cpu_seconds()
+            if job.config.kind == "medical" and medical.correct_terms:  # one decode, scored before and after
+                raw = transcribe_medical(audio, medical.model_copy(update={"correct_terms": False}), pool=pool,
+                                         settings=settings)  # fmt: skip
+                fixed, changes[fid] = correction.correct_segments(raw.segments, correction.whisper_common_words(target))
+                texts[fid], uncorrected[fid] = " ".join(x.text for x in fixed), raw.text
+            elif job.config.kind == "medical":
+                texts[fid] = transcribe_medical(audio, medical, pool=pool, settings=settings).text
+            else:
+                texts[fid] = asr.transcribe(audio, options, pool=pool, settings=settings).text
+            per_file[fid] = time.perf_counter() - one
+            per_file_cpu[fid] = cpu_seconds() - one_cpu
         pool.shutdown()
     elapsed = time.perf_counter() - started
     seconds = float(sum(a.duration for _, a in clips))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     del np
-    return {"texts": texts, "seconds": seconds, "elapsed": elapsed, "load_s": load_s, "peak_mb": peak_mb}
+    durations = {fid: float(a.duration) for fid, a in clips}
+    return {
+        "texts": texts, "seconds": seconds, "elapsed": elapsed, "load_s": load_s, "peak_mb": peak_mb,
+        "per_file": per_file, "per_file_cpu": per_file_cpu, "durations": durations, "changes": changes,
+        "uncorrected": uncorrected,
+    }  # fmt: skip
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_isolated(job: Job) -> dict:
@@ -148,66 +187,151 @@ def run_isolated(job: Job) -> dict:
 
 
 # -- sections ------------------------------------------------------------------------------
-def configs(models: list[str], bias: bool, sequential: bool = False) -> list[Config]:
+# The split: decoding defaults were chosen on TUNE only; HELD_OUT is measured, never tuned on.
+TUNE = ("RES0198", "RES0199", "RES0200", "RES0201", "RES0202")
+HELD_OUT = ("RES0203", "RES0204", "RES0205", "RES0206", "RES0207")
+# One lever at a time against our defaults (--ablation): name -> Config fields (options: TranscribeOptions,
+# settings: AsrSettings, medical: MedicalOptions with kind "medical").
+ABLATION: dict[str, dict] = {
+    "old defaults": {"options": {"loop_guard": False, "vad_speech_pad_ms": 400}},
+    "int8": {"settings": {"cpu_compute_type": "int8"}},
+    "int8_float32": {"settings": {"cpu_compute_type": "int8_float32"}},
+    "float32": {"settings": {"cpu_compute_type": "float32"}},
+    "no loop guard": {"options": {"loop_guard": False}},
+    "timestamp tokens": {"options": {"timestamp_tokens": True}},
+    "sequential": {"batch_size": 0},
+    "sequential+conditioning": {"batch_size": 0, "options": {"condition_on_previous_text": True}},
+    "vad silence 500": {"options": {"vad_min_silence_ms": 500}},
+    "vad pad 400": {"options": {"vad_speech_pad_ms": 400}},
+    "beam 1": {"options": {"beam_size": 1}},
+    "medical (prompt)": {"kind": "medical"},
+    "medical, no prompt": {"kind": "medical", "medical": {"prompt": ""}},
+    "medical + term correction": {"kind": "medical", "medical": {"correct_terms": True}},
+}
+
+
+def split_of(fid: str) -> str:
+    return "tune" if fid in TUNE else "held-out" if fid in HELD_OUT else "other"
+
+
+def configs(models: list[str], bias: bool, sequential: bool = False, ablation: list[str] | None = None) -> list[Config]:
     from asr.medical import select_hotwords
 
     out: list[Config] = []
     for model in models:
-        out += [Config(f"{model} ours", model, "ours"), Config(f"{model} baseline", model, "baseline")]
+        out.append(Config(f"{model} ours", model, "ours"))
         if bias:
             out.append(Config(f"{model} ours+bias", model, "ours", select_hotwords([], "respiratory")))
         if sequential:
             out.append(Config(f"{model} ours sequential", model, "ours", batch_size=0))
+    # Plain faster-whisper first: it does not depend on our code, so a long run can start before our defaults settle.
+    out[:0] = [Config(f"{model} baseline", model, "baseline") for model in models]
+    for lever in ablation or []:  # on the first model only: the levers cost a whole run each
+        fields = {"kind": "ours", **ABLATION[lever]}
+        out.append(Config(f"{models[0]} ours, {lever}", models[0], **fields))
     return out
 
 
-def medical_section(args, norm, terms) -> None:
-    paths = sorted((DATA / "speech" / "medical").glob("*.mp3"))[: args.limit]
+def medical_section(args, norm, terms) -> dict[str, dict[str, str]]:
+    paths = sorted((DATA / "speech" / "medical").glob("*.mp3"))
+    if args.split != "all":
+        wanted = TUNE if args.split == "tune" else HELD_OUT
+        paths = [p for p in paths if p.stem in wanted]
+    if args.ids:
+        paths = [p for p in paths if p.stem in args.ids]
+    paths = paths[: args.limit]
     max_s = args.max_minutes * 60 if args.max_minutes else None
     job_files = [(p.stem, str(p), max_s) for p in paths]
     refs = {p.stem: p.with_suffix(".txt").read_text() for p in paths}
+    entries, max_tokens = terms
+    extent = f"first {args.max_minutes} min each" if max_s else "WHOLE recordings"
+    print(f"\n## medical: {len(paths)} recordings, {extent}")
     print(
-        f"\n## medical: {len(paths)} recordings {[p.stem for p in paths]}, first {args.max_minutes or 'all'} min each"
+        f"  split: tune {[p.stem for p in paths if split_of(p.stem) == 'tune']} (defaults chosen on these), "
+        f"held-out {[p.stem for p in paths if split_of(p.stem) == 'held-out']} (never tuned on)"
     )
-    rows = []
-    for config in configs(args.models, args.bias, args.sequential):
+    print(f"  medical terms: medwer's default list ({len(entries)} entries, up to {max_tokens} words each), "
+          "keep_medical on both sides")  # fmt: skip
+    rows, texts = [], {}
+    for config in configs(args.models, args.bias, args.sequential, args.ablation):
         if args.only and not any(word in config.name for word in args.only):
             continue
         result = run_isolated(Job(config, job_files))
-        totals = {"edits": 0, "words": 0, "med_edits": 0, "med_words": 0}
+        texts[config.name] = result["texts"]
+        if result.get("changes"):
+            report_corrections(result, refs, norm, terms)
+        per: dict[str, dict] = {}
         for fid, text in result["texts"].items():
-            for key, value in score(refs[fid], text, norm, terms, cropped=max_s is not None).items():
-                totals[key] += value
-        row = {
-            "config": config.name,
-            "wer": totals["edits"] / max(1, totals["words"]),
-            "med_wer": totals["med_edits"] / max(1, totals["med_words"]),
-            "rtf": result["elapsed"] / result["seconds"],
-            "peak_mb": result["peak_mb"],
-            "audio_min": result["seconds"] / 60,
-            "med_words": totals["med_words"],
-        }
-        rows.append(row)
-        print(
-            f"  {row['config']:<22} WER {row['wer']:6.1%}  medWER {row['med_wer']:6.1%} ({row['med_words']} terms)  "
-            f"RTF {row['rtf']:.3f}  peak {row['peak_mb']:.0f} MB  ({row['audio_min']:.1f} min audio)",
-            flush=True,
-        )
+            for group in (split_of(fid), "all"):
+                totals = per.setdefault(group, {"edits": 0, "words": 0, "med_edits": 0, "med_words": 0, "s": 0.0,
+                                                "elapsed": 0.0, "cpu": 0.0})  # fmt: skip
+                for key, value in score(refs[fid], text, norm, terms, cropped=max_s is not None).items():
+                    totals[key] += value
+                totals["s"] += result["durations"][fid]
+                totals["elapsed"] += result["per_file"][fid]
+                totals["cpu"] += result["per_file_cpu"][fid]
+        for group in ("tune", "held-out", "all"):
+            if group not in per:
+                continue
+            totals = per[group]
+            row = {
+                "config": config.name,
+                "split": group,
+                "wer": totals["edits"] / max(1, totals["words"]),
+                "med_wer": totals["med_edits"] / max(1, totals["med_words"]),
+                "rtf": totals["elapsed"] / totals["s"],
+                "cpu_rtf": totals["cpu"] / totals["s"],
+                "peak_mb": result["peak_mb"],
+                "audio_min": totals["s"] / 60,
+                "med_words": totals["med_words"],
+            }
+            rows.append(row)
+            print(
+                f"  {row['config']:<28} {group:<8} WER {row['wer']:6.1%}  medWER {row['med_wer']:6.1%} "
+                f"({row['med_words']} term words)  RTF {row['rtf']:.3f} (CPU {row['cpu_rtf']:.3f})  "
+                f"peak {row['peak_mb']:.0f} MB  ({row['audio_min']:.1f} min audio)",
+                flush=True,
+            )
+    if args.save:
+        Path(args.save).write_text(json.dumps(texts, indent=1))
     print_ratios(rows)
+    return texts
+
+
+def report_corrections(result: dict, refs: dict[str, str], norm, terms) -> None:
+    """What term post-correction changed: each (old -> new) with whether the new word is in the reference and
+    the old one was (a correct word changed is harm), and the WER / medical-term edits before and after."""
+    for fid, changes in result["changes"].items():
+        ref_words = set(normalize(refs[fid], norm))
+        marks = [f"{old}->{new}" + (" (new in ref)" if new.lower() in ref_words else "")
+                 + (" (old in ref: harm?)" if old.lower() in ref_words else "") for old, new in changes]  # fmt: skip
+        before = score(refs[fid], result["uncorrected"][fid], norm, terms, cropped=False)
+        after = score(refs[fid], result["texts"][fid], norm, terms, cropped=False)
+        print(
+            f"    term correction {fid}: {len(changes)} changes {marks}; edits {before['edits']} -> "
+            f"{after['edits']}, term edits {before['med_edits']} -> {after['med_edits']}"
+        )
 
 
 def print_ratios(rows: list[dict]) -> None:
-    by_name = {r["config"]: r for r in rows}
-    print("\n| config | WER | medical-term WER | RTF | x real time | peak MB | WER vs baseline | RTF vs baseline |")
-    print("|---|---|---|---|---|---|---|---|")
-    for row in rows:
-        base = by_name.get(row["config"].split()[0] + " baseline")
-        ratio_wer = f"{row['wer'] / base['wer']:.2f}" if base and base["wer"] else "-"
-        ratio_rtf = f"{row['rtf'] / base['rtf']:.2f}" if base else "-"
-        print(
-            f"| {row['config']} | {row['wer']:.1%} | {row['med_wer']:.1%} | {row['rtf']:.3f} | "
-            f"{1 / row['rtf']:.1f} | {row['peak_mb']:.0f} | {ratio_wer} | {ratio_rtf} |"
-        )
+    by_name = {(r["config"], r["split"]): r for r in rows}
+    print("\nRTF: wall seconds per audio second; CPU RTF: CPU seconds (all threads) per audio second, which other")
+    print("processes' load on the machine moves far less than wall time. Ratios are ours / plain, same split.")
+    print("\n| config | split | WER | medical-term WER | term words | RTF | CPU RTF | peak MB | "
+          "WER vs plain | medWER vs plain | RTF vs plain | CPU RTF vs plain |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for group in ("tune", "held-out", "all"):
+        for row in (r for r in rows if r["split"] == group):
+            base = by_name.get((row["config"].split()[0] + " baseline", group))
+
+            def ratio(key: str, row: dict = row, base: dict | None = base) -> str:
+                return f"{row[key] / base[key]:.2f}" if base and base[key] else "-"
+
+            print(
+                f"| {row['config']} | {group} | {row['wer']:.1%} | {row['med_wer']:.1%} | {row['med_words']} | "
+                f"{row['rtf']:.3f} | {row['cpu_rtf']:.3f} | {row['peak_mb']:.0f} | {ratio('wer')} | "
+                f"{ratio('med_wer')} | {ratio('rtf')} | {ratio('cpu_rtf')} |"
+            )
 
 
 def clips_section(args, norm) -> None:
@@ -227,28 +351,39 @@ def clips_section(args, norm) -> None:
         print(f"  {config.name:<22} WER {edits / words:6.1%}  _sil.wav -> {silence!r}  RTF {rtf:.3f}")
 
 
-def entities_section() -> None:
+def entities_section(asr_texts: dict[str, dict[str, str]] | None = None) -> None:
+    """MEDICATION and MEDICAL_CONDITION found in the reference transcripts, and in each configuration's ASR
+    output of the same (whole) recordings, against the hand-checked list: what the user of the API gets."""
     from asr.medical import detect_entities
 
     gold = json.loads(GOLD.read_text())
     print(f"\n## entities vs hand-checked list ({GOLD.name}, {len(gold['transcripts'])} transcripts, unique mentions)")
-    totals: dict[str, list[int]] = {}
-    for fid, expected in gold["transcripts"].items():
-        text = re.sub(r"\[[DP]-\d+\]\s*[DP]:", " ", (DATA / "speech" / "medical" / f"{fid}.txt").read_text())
-        found = detect_entities(text, phi=False)
-        for category in ("MEDICATION", "MEDICAL_CONDITION"):
-            predicted = {singular(e.text) for e in found if e.category == category}
-            truth = {singular(t) for t in expected[category]}
-            tp = len(predicted & truth)
-            stats = totals.setdefault(category, [0, 0, 0])
-            stats[0] += tp
-            stats[1] += len(predicted)
-            stats[2] += len(truth)
-            missed, extra = sorted(truth - predicted), sorted(predicted - truth)
-            print(f"  {fid} {category:<17} tp {tp:>2}  missed {missed}  false {extra}")
-    for category, (tp, n_pred, n_true) in totals.items():
-        print(f"  {category:<17} precision {tp / max(1, n_pred):.2f}  recall {tp / max(1, n_true):.2f}  "
-              f"({tp} of {n_true} gold, {n_pred} predicted)")  # fmt: skip
+    sources = {"reference": {fid: re.sub(r"\[[DP]-\d+\]\s*[DP]:", " ", (DATA / "speech" / "medical" / f"{fid}.txt")
+                                         .read_text()) for fid in gold["transcripts"]}}  # fmt: skip
+    for name, texts in (asr_texts or {}).items():
+        if all(fid in texts for fid in gold["transcripts"]):
+            sources[f"ASR {name}"] = texts
+    summary = []
+    for source, texts in sources.items():
+        print(f"  -- {source}")
+        totals: dict[str, list[int]] = {}
+        for fid, expected in gold["transcripts"].items():
+            found = detect_entities(texts[fid], phi=False)
+            for category in ("MEDICATION", "MEDICAL_CONDITION"):
+                predicted = {singular(e.text) for e in found if e.category == category}
+                truth = {singular(t) for t in expected[category]}
+                tp = len(predicted & truth)
+                stats = totals.setdefault(category, [0, 0, 0])
+                stats[0] += tp
+                stats[1] += len(predicted)
+                stats[2] += len(truth)
+                missed, extra = sorted(truth - predicted), sorted(predicted - truth)
+                print(f"  {fid} {split_of(fid):<8} {category:<17} tp {tp:>2}  missed {missed}  false {extra}")
+        for category, (tp, n_pred, n_true) in totals.items():
+            summary.append(f"| {source} | {category} | {tp / max(1, n_pred):.2f} | {tp / max(1, n_true):.2f} | "
+                           f"{tp} of {n_true} | {n_pred} |")  # fmt: skip
+    print("\n| text | category | precision | recall | gold found | predicted |\n|---|---|---|---|---|---|")
+    print("\n".join(summary))
 
 
 def speakers_section(limit: int) -> None:
@@ -325,25 +460,36 @@ def singular(term: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--limit", type=int, default=10, help="medical recordings to use (of 10)")
+    parser.add_argument("--limit", type=int, default=10, help="medical recordings to use (of those in --split)")
     parser.add_argument("--max-minutes", type=float, default=None, help="crop each recording to its first M minutes")
     parser.add_argument("--models", nargs="+", default=["base", "tiny.en"])
     parser.add_argument("--bias", action="store_true", help="also run with respiratory hotwords (vocabulary biasing)")
     parser.add_argument("--sequential", action="store_true", help="also run without the batched pipeline")
     parser.add_argument("--only", nargs="+", help="run only configs whose name contains one of these words")
+    parser.add_argument("--split", choices=["all", "tune", "held-out"], default="all",
+                        help=f"tune {TUNE[0]}-{TUNE[-1]} (defaults chosen on these), held-out {HELD_OUT[0]}-"
+                        f"{HELD_OUT[-1]} (measured only)")  # fmt: skip
+    parser.add_argument("--ablation", nargs="*", choices=list(ABLATION), default=None, metavar="LEVER",
+                        help="also run these levers one at a time against our defaults (first model only); "
+                        f"--ablation alone runs all: {'; '.join(ABLATION)}")  # fmt: skip
+    parser.add_argument("--ids", nargs="+", help="only these recordings (the entity gold: RES0198 RES0200 RES0203)")
+    parser.add_argument("--save", help="write every configuration's medical transcripts to this JSON file")
     parser.add_argument("--sections", nargs="+", default=["medical", "clips", "entities", "speakers"],
                         help="also: speakers-audio (mono consultations labelled by text vs by voice)")  # fmt: skip
     args = parser.parse_args()
     if not DATA.is_dir():
         sys.exit(f"no data at {DATA}; set VOXGATE_DATA")
     print(f"# bench/asr.py  {time.strftime('%Y-%m-%d %H:%M')}  cpus={os.cpu_count()}  args={vars(args)}")
+    if args.ablation == []:
+        args.ablation = list(ABLATION)
     norm = normalizer()
+    texts: dict[str, dict[str, str]] = {}
     if "medical" in args.sections:
-        medical_section(args, norm, medical_terms())
+        texts = medical_section(args, norm, medical_terms())
     if "clips" in args.sections:
         clips_section(args, norm)
     if "entities" in args.sections:
-        entities_section()
+        entities_section(texts if not args.max_minutes else None)
     if "speakers" in args.sections:
         speakers_section(args.limit)
     if "speakers-audio" in args.sections:

@@ -72,7 +72,7 @@ class DictationSession:
         self.options = asr.TranscribeOptions(
             model=model.id, language=config.language, beam_size=self.settings.beam_size, temperature=0.0,
             # Only the caller's own terms: specialty term lists raised WER in bench/asr.py (8.8% -> 12.4% on base).
-            vad=False, hotwords=select_hotwords(config.vocabulary),
+            vad=False, hotwords=select_hotwords(config.vocabulary), prompt="", loop_guard=False,
         )  # fmt: skip
         self._pcm = Pcm16Decoder(config.sample_rate)
         self._webm = WebmDecoder(self._append) if config.encoding == "webm" else None
@@ -279,7 +279,7 @@ class DictationSession:
         context = " ".join(f.raw for f in self.finals)[-200:]  # the note so far, as Whisper's prompt
         pad = self.settings.short_context_pad_s if short else None
         options = self.options.model_copy(
-            update={"beam_size": beam_size, "prompt": context or None, "short_context_pad_s": pad or None}
+            update={"beam_size": beam_size, "prompt": context, "short_context_pad_s": pad or None}
         )
         began = time.perf_counter()
         try:

@@ -1,9 +1,11 @@
-"""faster-whisper (CTranslate2) engine: VAD on, no conditioning on previous text, batched when asked."""
+"""faster-whisper (CTranslate2) engine: VAD on, no conditioning on previous text, batched when asked; a loop
+guard re-decodes the segments that fail Whisper's own quality checks (the batched pipeline has no fallback)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -12,7 +14,7 @@ from faster_whisper.tokenizer import _LANGUAGE_CODES
 from asr.engines import short_context
 from asr.errors import UnsupportedLanguageError
 from asr.languages import language_code
-from asr.schemas import Segment, TranscribeOptions, Transcript, Word
+from asr.schemas import TEMPERATURE_FALLBACK, Segment, TranscribeOptions, Transcript, Word
 
 LANGUAGES = frozenset(_LANGUAGE_CODES)
 
@@ -78,6 +80,74 @@ def _transcribe_short(model: Any, samples: np.ndarray, options: TranscribeOption
     )  # fmt: skip
 
 
+# Whisper's own thresholds for a failed window (faster-whisper's defaults).
+COMPRESSION_RATIO_LIMIT = 2.4
+LOGPROB_LIMIT = -1.0
+NO_SPEECH_LIMIT = 0.6
+# A VAD chunk of speech that decodes to a handful of words was skipped (a known failure of prompted and batched
+# decoding): conversational speech runs at 2-3 words a second, so under this over a long segment is a failure.
+MIN_WORDS_PER_SECOND = 0.5
+MIN_SKIP_SECONDS = 10.0
+
+
+def repeats_ngram(text: str, max_n: int = 8, min_words: int = 12) -> bool:
+    """A phrase said over and over: some n-gram (n <= max_n) repeated back to back until it covers
+    at least `min_words` words and four repetitions ("no no no" and "I think, I think" pass)."""
+    words = [w.strip(".,?!").lower() for w in text.split()]
+    for n in range(1, max_n + 1):
+        for start in range(0, max(0, len(words) - 2 * n + 1)):
+            gram, count, i = words[start : start + n], 1, start + n
+            while words[i : i + n] == gram:
+                count, i = count + 1, i + n
+            if count >= 4 and count * n >= min_words:
+                return True
+    return False
+
+
+def failed(segment: Any) -> bool:
+    """Whisper's checks on one decoded segment: a loop (compression ratio or a repeated n-gram), or text
+    the model itself doubts where it does not believe the audio is silence."""
+    if segment.compression_ratio > COMPRESSION_RATIO_LIMIT or repeats_ngram(segment.text):
+        return True
+    if skipped(segment):
+        return True
+    return segment.avg_logprob < LOGPROB_LIMIT and segment.no_speech_prob < NO_SPEECH_LIMIT
+
+
+def skipped(segment: Any) -> bool:
+    """Long speech decoded to too few words (the decoder jumped over most of it)."""
+    duration = segment.end - segment.start
+    words = len(segment.text.split())
+    return duration >= MIN_SKIP_SECONDS and words < MIN_WORDS_PER_SECOND * duration and segment.no_speech_prob < 0.5
+
+
+def _redecode(model: Any, samples: np.ndarray, raw: Any, kwargs: dict[str, Any]) -> list[Any]:
+    """One failed segment again, alone, without conditioning and with the temperature fallback; the
+    original is kept when the retry is no better (more failed, or lower mean log-probability)."""
+    start, end = int(raw.start * 16000), int(math.ceil(raw.end * 16000))
+    piece = samples[max(0, start) : end]
+    if len(piece) < 1600:
+        return [raw]
+    retry = dict(kwargs, vad_filter=False, condition_on_previous_text=False, temperature=TEMPERATURE_FALLBACK)
+    retry.pop("vad_parameters", None)
+    segments = [replace(s, start=s.start + raw.start, end=s.end + raw.start, words=_shift(s.words, raw.start))
+                for s in model.transcribe(piece, **retry)[0]]  # fmt: skip
+    if not segments:  # nothing heard: a loop was a hallucination; other text stays
+        return [] if raw.compression_ratio > COMPRESSION_RATIO_LIMIT or repeats_ngram(raw.text) else [raw]
+    if skipped(raw):  # the retry is better when it hears more of the speech
+        return segments if sum(len(s.text.split()) for s in segments) > len(raw.text.split()) else [raw]
+    score = sum(s.avg_logprob for s in segments) / len(segments)
+    if sum(map(failed, segments)) > 0 and score <= raw.avg_logprob:
+        return [raw]
+    return segments
+
+
+def _shift(words: list[Any] | None, offset: float) -> list[Any] | None:
+    if words is None:
+        return None
+    return [replace(w, start=w.start + offset, end=w.end + offset) for w in words]
+
+
 class FasterWhisperEngine:
     name = "faster-whisper"
 
@@ -104,27 +174,39 @@ class FasterWhisperEngine:
             vad_filter=options.vad,
             condition_on_previous_text=options.condition_on_previous_text,
         )
+        vad_parameters = {
+            key: value
+            for key, value in (
+                ("min_silence_duration_ms", options.vad_min_silence_ms),
+                ("speech_pad_ms", options.vad_speech_pad_ms),
+            )
+            if value is not None
+        }
+        if options.vad and vad_parameters:
+            kwargs["vad_parameters"] = vad_parameters
         # The batched pipeline cuts audio at VAD boundaries; without VAD it refuses audio over 30 s.
         if options.batch_size and options.vad:
             from faster_whisper import BatchedInferencePipeline
 
             kwargs.pop("condition_on_previous_text")  # the batched pipeline never conditions
             raw_segments, info = BatchedInferencePipeline(model).transcribe(
-                samples, batch_size=options.batch_size, **kwargs
+                samples, batch_size=options.batch_size, without_timestamps=not options.timestamp_tokens, **kwargs
             )
         else:
             raw_segments, info = model.transcribe(samples, **kwargs)
         segments: list[Segment] = []
         pieces: list[str] = []  # raw texts keep Whisper's own spacing (none between CJK segments)
-        for raw in raw_segments:  # a generator: decoding happens here, segment by segment
-            segment = _segment(len(segments), raw)
-            if not segment.text:
-                continue
-            segment.id = len(segments)
-            segments.append(segment)
-            pieces.append(raw.text)
-            if on_segment is not None:
-                on_segment(segment, raw.end)
+        for first in raw_segments:  # a generator: decoding happens here, segment by segment
+            retried = _redecode(model, samples, first, kwargs) if options.loop_guard and failed(first) else [first]
+            for raw in retried:
+                segment = _segment(len(segments), raw)
+                if not segment.text:
+                    continue
+                segment.id = len(segments)
+                segments.append(segment)
+                pieces.append(raw.text)
+                if on_segment is not None:
+                    on_segment(segment, raw.end)
         return Transcript(
             text="".join(pieces).strip(),
             language=info.language,

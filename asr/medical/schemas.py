@@ -55,6 +55,15 @@ class MedicalOptions(BaseModel):
     )
     beam_size: int | None = None
     batch_size: int | None = None
+    correct_terms: bool = Field(
+        default=False,
+        description="replace low-confidence near misses of drug and condition names by the lexicon's spelling",
+    )
+    prompt: str | None = Field(
+        default=None,
+        description="initial prompt for the decoder; None: the configured one (VOXGATE_ASR_MEDICAL_PROMPT), "
+        "'' for none",
+    )
 
 
 class MedicalTranscript(BaseModel):

@@ -1,0 +1,33 @@
+"""The decoding defaults every route shares (asr.transcribe: OpenAI routes, jobs, calls; asr.medical), resolved
+from settings; live dictation keeps its own. No decoding here: only how options are filled in."""
+
+from __future__ import annotations
+
+import asr
+from asr.transcription import _prepare
+
+
+def test_settings_defaults() -> None:
+    settings = asr.AsrSettings()
+    assert settings.cpu_compute_type == "int8" and settings.beam_size == 5
+    assert settings.vad_speech_pad_ms == 800 and settings.loop_guard is True
+    assert settings.default_prompt == "" and settings.medical_prompt == ""
+
+
+def test_options_take_the_configured_defaults(asr_settings: asr.AsrSettings) -> None:
+    options, _model, _spec = _prepare(asr.TranscribeOptions(model="tiny.en"), asr_settings, True, 0)
+    assert options.vad_speech_pad_ms == 800 and options.loop_guard is True and options.prompt is None
+    mine = asr.TranscribeOptions(model="tiny.en", vad_speech_pad_ms=300, loop_guard=False)
+    options, _model, _spec = _prepare(mine, asr_settings, True, 0)
+    assert options.vad_speech_pad_ms == 300 and options.loop_guard is False
+
+
+def test_default_prompt_only_for_english_and_only_when_none_is_given(asr_settings: asr.AsrSettings) -> None:
+    settings = asr_settings.model_copy(update={"default_prompt": "Um, so, the patient."})
+
+    def prompt(**kw) -> str | None:
+        return _prepare(asr.TranscribeOptions(**kw), settings, True, 0)[0].prompt
+
+    assert prompt(model="tiny.en") == "Um, so, the patient."  # English-only model
+    assert prompt(model="tiny.en", prompt="Dr. Okafor.") == "Dr. Okafor."
+    assert prompt(model="tiny.en", prompt="") is None  # "" asks for none
