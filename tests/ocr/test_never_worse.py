@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 import subprocess
 import sys
 from collections import Counter
@@ -21,6 +20,7 @@ import pytest
 from PIL import Image
 
 import ocr
+from bench.ocr import recall, tokens  # the bench's order-free word measure, so both agree
 from ocr.preprocess import Osd
 from tests.ocr.conftest import encode, magazine_page, text_page
 
@@ -34,20 +34,6 @@ SAMPLE_EVERY = 6
 # page kept 0.44; reading at 300 dpi instead of the declared 96 moves single words on receipts and forms (the
 # lowest page measured keeps 0.91 of them), which this bound allows while any lost column or block fails it.
 MIN_PAGE_RECALL = 0.85
-
-
-def tokens(text: str) -> Counter[str]:
-    out = []
-    for word in text.split():
-        for part in re.split(r"[-\u2010-\u2015]+", word):
-            part = re.sub(r"^\W+|\W+$", "", part).lower()
-            if part:
-                out.append(part)
-    return Counter(out)
-
-
-def recall(reference: Counter[str], ours: Counter[str]) -> float:
-    return sum((reference & ours).values()) / max(1, sum(reference.values()))
 
 
 def plain_tesseract(path: Path) -> str:
