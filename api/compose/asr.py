@@ -25,5 +25,5 @@ def run_medical_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
     out = ctx.output_path("transcript.json")
     out.write_text(result.model_dump_json())
     body = result.model_dump(exclude={"words"})
-    body["files"] = {"transcript": f"/v1/jobs/{ctx.job_id}/files/{out.name}"}
+    body["files"] = {"transcript": ctx.file_url(out.name)}
     return body

@@ -65,6 +65,3 @@ def run_calls_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
         _, done = calls.load_results(out_dir)
         result["redacted_audio"] = {r.call: redacted_audio_url(ctx.job_id, r.call) for r in done if r.redacted_audio}
     return result
-
-
-JOB_KINDS = {JOB_KIND: run_calls_job}

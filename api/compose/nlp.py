@@ -26,5 +26,5 @@ def run_embedding_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]
         "model": nlp.DEFAULT_EMBEDDING_MODEL,
         "count": len(vectors),
         "dimensions": len(vectors[0]),
-        "files": {"embeddings": f"/v1/jobs/{ctx.job_id}/files/{out.name}"},
+        "files": {"embeddings": ctx.file_url(out.name)},
     }

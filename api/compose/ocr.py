@@ -98,7 +98,7 @@ def _page_progress(ctx: JobContext, total: int, share: float, label: str) -> Cal
 
 
 def _file_urls(ctx: JobContext, names: list[str]) -> dict[str, str]:
-    return {name.replace(".", "_"): f"/v1/jobs/{ctx.job_id}/files/{name}" for name in names}
+    return {name.replace(".", "_"): ctx.file_url(name) for name in names}
 
 
 def run_ocr_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:

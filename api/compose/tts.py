@@ -45,5 +45,5 @@ def run_speech_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
         "voice": request.voice.id,
         "format": fmt,
         "sentences": sentences,
-        "files": {"marks" if fmt == "json" else "audio": f"/v1/jobs/{ctx.job_id}/files/{out.name}"},
+        "files": {"marks" if fmt == "json" else "audio": ctx.file_url(out.name)},
     }

@@ -53,6 +53,10 @@ class JobContext:
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
 
+    def file_url(self, name: str) -> str:
+        """Where the gateway serves an output file of this job (GET /v1/jobs/{id}/files/{name})."""
+        return f"/v1/jobs/{self.job_id}/files/{name}"
+
     def set_progress(self, percent: float, message: str | None = None) -> None:
         """Record progress (0-100); writes are throttled so a tight loop can call this freely."""
         percent = max(0.0, min(100.0, percent))
