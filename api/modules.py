@@ -102,6 +102,12 @@ MODULES: tuple[ModuleSpec, ...] = (
         shutdown="api.routers.bots:shutdown",
     ),
     ModuleSpec(
+        name="voicebots",  # talk to the bots: ASR -> Rasa -> TTS (api/compose/voicebots.py); needs the bots module
+        extra="voicebots",
+        router="api.routers.voicebots",
+        requires=("socketio", "piper", "soundfile", *ASR_REQUIRES),
+    ),
+    ModuleSpec(
         name="music",
         extra="music",
         router="api.routers.music",

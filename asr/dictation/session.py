@@ -130,6 +130,12 @@ class DictationSession:
     def seconds_received(self) -> float:
         return self.received / RATE
 
+    @property
+    def speech_seconds(self) -> float:
+        """Speech heard so far in the utterance in progress (0 while silent), up to the audio steps have seen:
+        callers use it to notice someone starting to talk (barge-in) or talking too long."""
+        return self._endpointer.speech_samples / RATE if self._endpointer.in_speech else 0.0
+
     def has_pending(self) -> bool:
         with self._lock:
             return bool(self._pending)

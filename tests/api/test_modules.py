@@ -21,7 +21,7 @@ from api.settings import REPO_ROOT
 
 # The Python package each module's code lives in.
 PACKAGES = {"asr": "asr", "dictation": "asr", "tts": "tts", "ocr": "ocr", "nlp": "nlp", "translate": "nlp",
-            "calls": "calls", "bots": "bots", "music": "music"}  # fmt: skip
+            "calls": "calls", "bots": "bots", "music": "music", "voicebots": "bots"}  # fmt: skip
 # Installed for every module by the set-up before the extras (see the Makefile), so never hidden.
 BASE = {"torch"}
 
