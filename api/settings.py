@@ -50,7 +50,8 @@ class VoiceBotsSettings(BaseSettings):
     max_sessions: int = Field(default=8, ge=1, description="voice sockets at once")
     max_speed: float = Field(default=3.0, gt=0, description="audio may arrive this many times faster than real time")
     burst_s: float = Field(default=10.0, ge=0, description="... after a head start of this many seconds")
-    idle_timeout_s: float = Field(default=30.0, gt=0, description="no message this long closes the socket")
+    idle_timeout_s: float = Field(default=120.0, gt=0, description="no message this long closes the socket (a "
+                                  "push-to-talk client sends `ping` between turns)")  # fmt: skip
     max_text_messages_per_s: float = Field(default=20.0, gt=0, description="control messages a second (flood)")
 
 

@@ -86,10 +86,16 @@ class VoiceClient:
         self.ws.send(json.dumps(message))
 
     def stream(self, audio: bytes, speed: float = 2.0, chunk_s: float = 0.04) -> float:
-        """Send PCM16 at `speed` x real time; returns the monotonic time the last byte went."""
+        """Send PCM16 at `speed` x real time; returns the monotonic time the last byte went (or the socket closed:
+        see `closed`)."""
+        from websockets.exceptions import ConnectionClosed
+
         step = int(chunk_s * RATE) * 2
         for offset in range(0, len(audio), step):
-            self.ws.send(audio[offset : offset + step])
+            try:
+                self.ws.send(audio[offset : offset + step])
+            except ConnectionClosed:
+                break
             time.sleep(chunk_s / speed)
         return time.monotonic()
 
