@@ -73,6 +73,7 @@ class VoiceClient:
                 if isinstance(message, bytes):
                     assert pending is not None, "a binary frame without its audio event"
                     pending["data"] = message
+                    pending["data_at"] = time.monotonic()
                     pending = None
                 else:
                     event = json.loads(message)
