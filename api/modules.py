@@ -105,7 +105,8 @@ MODULES: tuple[ModuleSpec, ...] = (
         name="voicebots",  # talk to the bots: ASR -> Rasa -> TTS (api/compose/voicebots.py); needs the bots module
         extra="voicebots",
         router="api.routers.voicebots",
-        requires=("socketio", "piper", "soundfile", *ASR_REQUIRES),
+        requires=("socketio", "piper", "soundfile", "yaml", *ASR_REQUIRES),
+        startup="api.routers.voicebots:startup",  # speaks the bots' prompts into the cache (after the bots' startup)
     ),
     ModuleSpec(
         name="music",

@@ -52,6 +52,7 @@ class VoiceBotsSettings(BaseSettings):
     burst_s: float = Field(default=10.0, ge=0, description="... after a head start of this many seconds")
     idle_timeout_s: float = Field(default=120.0, gt=0, description="no message this long closes the socket (a "
                                   "push-to-talk client sends `ping` between turns)")  # fmt: skip
+    prewarm: bool = Field(default=True, description="speak the bots' fixed replies into the cache at start-up")
     max_text_messages_per_s: float = Field(default=20.0, gt=0, description="control messages a second (flood)")
 
 

@@ -40,6 +40,20 @@ def load_profile(bot: str, overrides: dict[str, Any] | None = None, root: Path =
     return VoiceProfile.model_validate({**values, **(overrides or {})})
 
 
+def response_messages(bot: str, root: Path = PROJECTS_DIR) -> list[dict[str, Any]]:
+    """The bot's fixed replies (the `responses` of its domain.yml) as messages, for speaking them ahead of time.
+    Templates that fill in slots ("{name}") are left out: their words are only known in the conversation."""
+    import yaml  # PyYAML: the voicebots extra
+
+    domain = yaml.safe_load((root / bot / "domain.yml").read_text()) or {}
+    out = []
+    for variants in (domain.get("responses") or {}).values():
+        for message in variants or []:
+            if isinstance(message, dict) and "{" not in str(message.get("text", "")):
+                out.append(message)
+    return out
+
+
 def _choices(titles: list[str]) -> str:
     if len(titles) == 1:
         return titles[0]

@@ -103,6 +103,7 @@ class AudioEvent(BaseModel):
     media_type: str
     bytes: int
     duration: float
+    cached: bool = Field(description="the sentence's audio came from the cache of spoken sentences")
 
 
 class AudioEndEvent(BaseModel):
@@ -340,7 +341,7 @@ class VoiceConversation:
             self.speaking_until = max(self.speaking_until, time.monotonic()) + speech.duration
             event = AudioEvent(
                 turn=turn, index=index, text=sentence, format=speech.format, media_type=speech.media_type,
-                bytes=len(speech.data), duration=round(speech.duration, 3),
+                bytes=len(speech.data), duration=round(speech.duration, 3), cached=speech.cached,
             )  # fmt: skip
             await self.send(event, speech.data)
             sent += 1

@@ -15,10 +15,11 @@ The streaming conversation behind `WS /v1/bots/{bot}/voice` is `api/compose/voic
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -28,10 +29,11 @@ import asr
 import tts
 from api.settings import Settings
 from bots import BotService
-from bots.voice import VoiceProfile, load_profile, spoken_text
+from bots.voice import VoiceProfile, load_profile, response_messages, spoken_text
 from tts.encode import FORMATS
 from workers import ModelPool, Priority
 
+log = logging.getLogger(__name__)
 SENTENCE_CACHE_SIZE = 512  # spoken sentences kept per process: a bot's prompts repeat from one call to the next
 
 
@@ -71,6 +73,7 @@ class Speech:
     format: str
     media_type: str
     duration: float
+    cached: bool = False
 
 
 class VoiceBots:
@@ -84,6 +87,7 @@ class VoiceBots:
         self._profiles: dict[str, VoiceProfile] = {}
         self._cache: OrderedDict[tuple[str, str, str], Speech] = OrderedDict()
         self._lock = threading.Lock()
+        self.prewarmed = False  # every bot's fixed replies are in the sentence cache
 
     @property
     def names(self) -> list[str]:
@@ -162,17 +166,18 @@ class VoiceBots:
             raise VoiceError(exc.message, exc.code, exc.param) from exc
         return [s.text.strip() for s in request.sentences if s.text.strip()]
 
-    def speak(self, bot: str, text: str, fmt: str = "mp3") -> Speech:
-        """`text` in the bot's voice, encoded as `fmt`. Blocking; sentences already spoken come from a cache."""
+    def speak(self, bot: str, text: str, fmt: str = "mp3", priority: int = Priority.INTERACTIVE) -> Speech:
+        """`text` in the bot's voice, encoded as `fmt`. Blocking; sentences already spoken come from a cache (and
+        say so: `cached`)."""
         voice = self.profile(bot).voice
         key = (voice, fmt, text)
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
-                return self._cache[key]
+                return replace(self._cache[key], cached=True)
         try:
             audio = tts.synthesize(
-                text, voice, self.check_format(fmt), pool=self.pool, priority=Priority.INTERACTIVE,
+                text, voice, self.check_format(fmt), pool=self.pool, priority=priority,
                 model_dir=self.settings.model_dir, coqui_venv=self.settings.tts.coqui_venv,
             )  # fmt: skip
         except tts.TtsError as exc:
@@ -183,6 +188,22 @@ class VoiceBots:
             while len(self._cache) > SENTENCE_CACHE_SIZE:
                 self._cache.popitem(last=False)
         return speech
+
+    def prewarm(self, fmt: str = "mp3") -> int:
+        """Speak every bot's greeting and fixed replies (domain.yml) into the cache, at batch priority, so that a
+        conversation's prompts start playing at once. Blocking (run it on a thread); returns the sentences made."""
+        made = 0
+        for bot in self.names:
+            profile = self.profile(bot)
+            texts = [profile.greeting or ""] + [spoken_text([m], profile.speak_buttons) for m in response_messages(bot)]
+            for text in filter(None, texts):
+                try:
+                    for sentence in self.sentences(bot, text):
+                        made += not self.speak(bot, sentence, fmt, priority=Priority.BATCH).cached
+                except VoiceError as exc:
+                    log.warning("voice prewarm of %s skipped %r: %s", bot, text[:40], exc.message)
+        self.prewarmed = True
+        return made
 
 
 def voice_bots(state: Any) -> VoiceBots:

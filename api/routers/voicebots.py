@@ -22,6 +22,7 @@ import base64
 import contextlib
 import json
 import logging
+import threading
 import uuid
 from pathlib import Path
 from typing import Annotated, Any
@@ -37,6 +38,7 @@ from api.compose.voice_conversation import ConversationEnded, ErrorEvent, StartM
 from api.compose.voicebots import UtteranceResult, VoiceBots, VoiceError, recognize_utterance, voice_bots
 from api.errors import ApiError, error_body
 from bots import BotUnavailable
+from bots.voice import VoiceProfile
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["voice bots"])
@@ -49,6 +51,22 @@ POLICY, TRY_LATER, INTERNAL, TOO_BIG = 1008, 1013, 1011, 1009
 
 def to_api_error(exc: VoiceError, headers: dict[str, str] | None = None) -> ApiError:
     return ApiError(_STATUS.get(exc.code, 400), exc.message, code=exc.code, param=exc.param, headers=headers)
+
+
+async def startup(app: Any) -> None:
+    """Speak the bots' prompts into the cache in the background (batch priority), when Settings.voice.prewarm."""
+    state = app.state
+    if not state.settings.voice.prewarm or getattr(state, "bots", None) is None:
+        return
+
+    def run() -> None:
+        try:
+            made = voice_bots(state).prewarm()
+            log.info("voice bots: %d prompt sentences spoken ahead", made)
+        except Exception:  # a bad voice in a profile must not stop the gateway; turns will report it
+            log.exception("voice prewarm failed")
+
+    threading.Thread(target=run, name="voice-prewarm", daemon=True).start()
 
 
 def _voice(state: Any) -> VoiceBots:
@@ -147,6 +165,21 @@ async def utterance(
     if request.headers.get("accept", "").lower().startswith("audio/"):
         return _audio_answer(result, headers)
     return _json_answer(result, headers)
+
+
+class VoiceInfo(BaseModel):
+    bot: str
+    profile: VoiceProfile
+    prewarmed: bool = Field(description="the bots' fixed replies are spoken into the cache")
+
+
+@router.get("/v1/bots/{bot}/voice-profile", response_model=VoiceInfo, summary="A bot's voice profile")
+async def voice_profile(bot: str, request: Request) -> VoiceInfo:
+    voice = _voice(request.app.state)
+    try:
+        return VoiceInfo(bot=bot, profile=voice.profile(bot), prewarmed=voice.prewarmed)
+    except VoiceError as exc:
+        raise to_api_error(exc) from exc
 
 
 # -- the voice socket -----------------------------------------------------------------------------------------

@@ -84,7 +84,7 @@ def test_barge_in_stops_the_bot(voice) -> None:
     started = time.monotonic()
     client.stream(pcm16(spoken("Sorry, I want to cancel my appointment.")), speed=1.0)
     barge = client.wait(lambda e: e["type"] == "barge_in", timeout=30)
-    assert barge["turn"] == 1 and barge["at"] - started < 3.0  # within the user's first words
+    assert barge["turn"] == 1 and barge["at"] - started < 4.0  # while the user is still speaking
     end = client.wait(lambda e: e["type"] == "audio_end" and e["turn"] == 1)
     assert end["interrupted"]
     client.stream(silence(1.2))
