@@ -281,6 +281,8 @@ def report(rows, all_turns, heard, typed, spoken_intents, ratio) -> None:  # noq
         quality.add_column(column, justify="right")
     for bot in typed:
         mine = [t for t in heard if t["bot"] == bot]
+        if not mine:
+            continue
         ref = sum(len(words(t["text"])) for t in mine)
         errs = sum(edits(words(t["text"]), words(t["transcript"])) for t in mine)
         same = sum(a == b for a, b in zip(typed[bot], spoken_intents[bot], strict=True))

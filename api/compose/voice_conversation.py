@@ -146,7 +146,8 @@ class VoiceConversation:
                                                           "final_beam_size": self.limits.beam_size,
                                                           "max_utterance_s": 28.0})  # fmt: skip
         config = DictationConfig(sample_rate=start.sample_rate, encoding=start.encoding, language=self.profile.language,
-                                 model=self.model, vocabulary=self.profile.vocabulary, format=False)  # fmt: skip
+                                 model=self.model, vocabulary=self.profile.vocabulary, format=False,
+                                 entities=False)  # fmt: skip
         try:
             self.session = DictationSession(config, settings=dictation, asr_settings=settings.asr, pool=voice.pool)
         except DictationError as exc:

@@ -163,7 +163,8 @@ class DictationSession:
     def done(self) -> DoneEvent:
         note = join_note([f.text for f in self.finals])
         return DoneEvent(
-            text=note, entities=detect_entities(note) if note else [], finals=list(self.finals),
+            text=note, entities=detect_entities(note) if note and self.config.entities else [],
+            finals=list(self.finals),
             duration=round(self.seconds_received, 3),
         )  # fmt: skip
 
@@ -276,7 +277,8 @@ class DictationSession:
         text = format_utterance(raw) if self.config.format else raw
         final = FinalEvent(
             index=len(self.finals), text=text, raw=raw, start=round(ended.speech_start / RATE, 3),
-            end=round(ended.speech_end / RATE, 3), entities=detect_entities(text) if text.strip() else [],
+            end=round(ended.speech_end / RATE, 3),
+            entities=detect_entities(text) if text.strip() and self.config.entities else [],
         )  # fmt: skip
         self.finals.append(final)
         return [final]
@@ -322,7 +324,8 @@ class DictationSession:
     def warm_up(self) -> None:
         """Load the model and check the language now, so the first partial is not slowed by it."""
         try:
-            detect_entities("aspirin")  # the medical lexicons load once per process, on first use
+            if self.config.entities:
+                detect_entities("aspirin")  # the medical lexicons load once per process, on first use
             silence = np.zeros(RATE // 2, np.float32)
             asr.transcribe(silence, self.options, pool=self.pool, priority=Priority.INTERACTIVE,
                            settings=self.asr_settings, allow_passthrough=False)  # fmt: skip
