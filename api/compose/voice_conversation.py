@@ -32,8 +32,8 @@ MAX_TEXT_CHARS = 1000
 FILE_MAGIC = {
     b"RIFF": "a WAV file", b"ID3": "an MP3 file", b"OggS": "an Ogg file", b"fLaC": "a FLAC file",
     b"\x1aE\xdf\xa3": "a WebM file", b"\x89PNG": "a PNG image", b"%PDF": "a PDF", b"\xff\xd8\xff": "a JPEG image",
-    b"PK\x03\x04": "a ZIP file", b"{": "JSON text", b"<": "markup text",
-}  # fmt: skip
+    b"PK\x03\x04": "a ZIP file", b'{"type"': "a JSON message sent as binary",
+}  # fmt: skip  # (all at least 3 bytes: real PCM starts with any byte)
 
 Send = Callable[[BaseModel, bytes | None], Awaitable[None]]
 Receive = Callable[[], Awaitable[bytes | str]]  # the next message: audio (bytes) or a JSON text message

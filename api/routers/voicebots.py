@@ -76,14 +76,14 @@ def _voice(state: Any) -> VoiceBots:
         raise to_api_error(exc) from exc
 
 
-def _allowed(state: Any, bot: str, origin: str | None, token: str | None) -> tuple[bool, str | None]:
-    """(allowed, why not): the bots module's per-bot origins and keys."""
+def _refusal(state: Any, bot: str, origin: str | None, token: str | None) -> tuple[int, str, str] | None:
+    """(status, code, message) when the bots module's per-bot origins or keys refuse the caller, else None."""
     channels = state.bots
     if not channels.origin_allowed(bot, origin):
-        return False, f"origin {origin} may not use bot '{bot}'"
+        return 403, "origin_not_allowed", f"origin {origin} may not use bot '{bot}'"
     if not channels.key_allowed(bot, token):
-        return False, f"bot '{bot}' needs its API key"
-    return True, None
+        return 401, "invalid_bot_key", f"bot '{bot}' needs its API key"
+    return None
 
 
 class UtteranceJson(BaseModel):
@@ -148,9 +148,9 @@ async def utterance(
         voice.profile(bot)
     except VoiceError as exc:
         raise to_api_error(exc, headers) from exc
-    ok, why = _allowed(request.app.state, bot, origin, bearer_token(request.headers, request.query_params))
-    if not ok:
-        raise ApiError(403 if "origin" in (why or "") else 401, why or "", code="forbidden", headers=headers)
+    refused = _refusal(request.app.state, bot, origin, bearer_token(request.headers, request.query_params))
+    if refused is not None:
+        raise ApiError(refused[0], refused[2], code=refused[1], headers=headers)
     data = await file.read()
     if not data:
         raise ApiError(400, "the audio file is empty", code="invalid_audio", param="file", headers=headers)
@@ -253,10 +253,10 @@ async def voice_socket(websocket: WebSocket) -> None:
         authorize_websocket(websocket)
         voice = voice_bots(state)
         voice.profile(bot)
-        ok, why = _allowed(state, bot, websocket.headers.get("origin"),
+        refused = _refusal(state, bot, websocket.headers.get("origin"),
                            bearer_token(websocket.headers, websocket.query_params))  # fmt: skip
-        if not ok:
-            raise WebSocketRejected(why or "not allowed", "forbidden")
+        if refused is not None:
+            raise WebSocketRejected(refused[2], refused[1])
         if slots["open"] >= settings.max_sessions:
             raise VoiceError(f"the server is at its limit of {settings.max_sessions} voice conversations; try again "
                              "shortly", "too_many_sessions")  # fmt: skip
