@@ -108,6 +108,14 @@ MODULES: tuple[ModuleSpec, ...] = (
         requires=("music21", "torch", "symusic", "safetensors"),
         cli="api.cli.music:register",
     ),
+    ModuleSpec(
+        name="aws",
+        extra="aws",
+        router="api.routers.aws",
+        requires=("botocore",),
+        jobs={"aws.transcribe": "api.compose.aws:run_transcribe_job"},
+        body_limits={"/aws": "document"},
+    ),
 )
 
 
