@@ -3,9 +3,10 @@ and the bytes of an answer or an error.
 
 Three protocols, as the services' models declare them (botocore `metadata.protocols`):
 
-- ``json`` 1.1: ``POST /`` with ``X-Amz-Target: <targetPrefix>.<Operation>`` (older SDKs, the AWS CLI v2).
-- ``smithy-rpc-v2-cbor``: ``POST /service/<targetPrefix>/operation/<Operation>`` with a CBOR body (boto3 >= 1.40
-  sends this for Translate, Comprehend, Comprehend Medical, Transcribe and Textract).
+- ``json`` 1.1: ``POST /`` with ``X-Amz-Target: <targetPrefix>.<Operation>`` (boto3 and the AWS CLI for Translate,
+  Comprehend, Comprehend Medical, Transcribe and Textract).
+- ``smithy-rpc-v2-cbor``: ``POST /service/<targetPrefix>/operation/<Operation>`` with a CBOR body, which the same
+  services' models also list (SDKs that prefer it send this).
 - ``rest-json``: method and URI template per operation, members bound to the URI, query string, headers or body
   (Polly, Lex V2 runtime).
 

@@ -121,4 +121,5 @@ async def aws_endpoint(request: Request) -> Response:
         return _respond(proto.error(service, wire, fault), request_id)
 
 
+router.add_route(PREFIX, aws_endpoint, methods=METHODS, include_in_schema=False)  # json 1.1 posts to the endpoint itself
 router.add_route(PREFIX + "/{path:path}", aws_endpoint, methods=METHODS, include_in_schema=False)

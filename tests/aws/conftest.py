@@ -53,7 +53,7 @@ def make_client(test_client: TestClient, service: str, **config: Any) -> Any:
 def aws_settings(tmp: Path, **extra: Any) -> Settings:
     return Settings(
         database_url=f"sqlite:///{tmp / 'voxgate.db'}", artifact_dir=tmp / "artifacts", api_keys=[],
-        modules=MODULES, bots={"sidecars": False}, **extra,
+        modules=extra.pop("modules", MODULES), bots={"sidecars": False}, **extra,
     )  # fmt: skip
 
 

@@ -1,5 +1,5 @@
-"""Translate, Comprehend and Comprehend Medical through boto3 (rpc-v2-cbor, as boto3 speaks them today), and the
-same through the older json 1.1 protocol (X-Amz-Target) that other SDKs and the AWS CLI v2 use."""
+"""Translate, Comprehend and Comprehend Medical through boto3 (json 1.1, X-Amz-Target), raw json 1.1 errors, and the
+rpc-v2-cbor protocol the same models list, written and read by botocore's own CBOR serialiser and parser."""
 
 from __future__ import annotations
 
@@ -107,3 +107,23 @@ def test_json_1_1_protocol(gateway) -> None:
     missing = gateway.post("/aws/", headers=headers, content=b"{}")
     assert missing.status_code == 400 and missing.json()["__type"] == "ValidationException"
     assert "Text" in missing.json()["message"]
+
+
+def test_rpc_v2_cbor_protocol(gateway) -> None:
+    from botocore.parsers import RpcV2CBORParser
+    from botocore.serialize import RpcV2CBORSerializer
+
+    from api.aws.protocol import service_model
+
+    operation = service_model("comprehend").operation_model("DetectDominantLanguage")
+    request = RpcV2CBORSerializer().serialize_to_request({"Text": "Buenos días, doctora."}, operation)
+    answer = gateway.post("/aws" + request["url_path"], headers=request["headers"], content=request["body"])
+    assert answer.status_code == 200 and answer.headers["smithy-protocol"] == "rpc-v2-cbor"
+    parsed = RpcV2CBORParser().parse({"body": answer.content, "headers": answer.headers, "status_code": 200},
+                                     operation.output_shape)  # fmt: skip
+    assert parsed["Languages"][0]["LanguageCode"] == "es"
+    empty = RpcV2CBORSerializer().serialize_to_request({}, operation)
+    error = gateway.post("/aws" + empty["url_path"], headers=empty["headers"], content=empty["body"])
+    parsed = RpcV2CBORParser().parse({"body": error.content, "headers": error.headers, "status_code": 400},
+                                     operation.output_shape)  # fmt: skip
+    assert error.status_code == 400 and parsed["Error"]["Code"] == "ValidationException"
