@@ -23,16 +23,21 @@ PII_TYPES = {"ACCOUNT_NUMBER": "BANK_ACCOUNT_NUMBER"}
 def _text(p: dict[str, Any], limit: int = MAX_TEXT_BYTES) -> str:
     size = len(p["Text"].encode())
     if size > limit:
-        raise AwsError("TextSizeLimitExceededException",
-                       f"Input text size exceeds limit. Max length of request text allowed is {limit} bytes while in "
-                       f"this request the text size is {size} bytes")  # fmt: skip
+        raise AwsError(
+            "TextSizeLimitExceededException",
+            f"Input text size exceeds limit. Max length of request text allowed is {limit} bytes while in "
+            f"this request the text size is {size} bytes",
+        )
     return p["Text"]
 
 
 def _english(p: dict[str, Any]) -> None:
     if p.get("LanguageCode") not in ENGLISH:
-        raise AwsError("UnsupportedLanguageException", f"language {p.get('LanguageCode')!r} is not supported; "
-                       "voxgate's sentiment and PII engines read English (en)")  # fmt: skip
+        raise AwsError(
+            "UnsupportedLanguageException",
+            f"language {p.get('LanguageCode')!r} is not supported; "
+            "voxgate's sentiment and PII engines read English (en)",
+        )
 
 
 def _sentiment(result: nlp.SentimentResult) -> dict[str, Any]:
@@ -51,20 +56,30 @@ def batch_detect_sentiment(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]
     if len(texts) > MAX_BATCH:
         raise AwsError("BatchSizeLimitExceededException", f"at most {MAX_BATCH} documents per batch")
     good = [(i, t) for i, t in enumerate(texts) if t.strip() and len(t.encode()) <= MAX_TEXT_BYTES]
-    errors = [{"Index": i, "ErrorCode": "TEXT_SIZE_LIMIT_EXCEEDED" if t.strip() else "INVALID_REQUEST",
-               "ErrorMessage": f"documents are 1 to {MAX_TEXT_BYTES} bytes"}
-              for i, t in enumerate(texts) if (i, t) not in good]  # fmt: skip
+    errors = [
+        {
+            "Index": i,
+            "ErrorCode": "TEXT_SIZE_LIMIT_EXCEEDED" if t.strip() else "INVALID_REQUEST",
+            "ErrorMessage": f"documents are 1 to {MAX_TEXT_BYTES} bytes",
+        }
+        for i, t in enumerate(texts)
+        if (i, t) not in good
+    ]
     results = nlp.detect_sentiment([t for _, t in good], ctx.pool, Priority.INTERACTIVE) if good else []
-    return {"ResultList": [{"Index": i, **_sentiment(r)} for (i, _), r in zip(good, results, strict=True)],
-            "ErrorList": errors}  # fmt: skip
+    return {
+        "ResultList": [{"Index": i, **_sentiment(r)} for (i, _), r in zip(good, results, strict=True)],
+        "ErrorList": errors,
+    }
 
 
 def _pii(ctx: AwsContext, p: dict[str, Any]) -> list[dict[str, Any]]:
     _english(p)
     text = _text(p, MAX_PII_BYTES)
     found = nlp.detect_pii([text], ctx.pool, Priority.INTERACTIVE)[0]
-    return [{"Type": PII_TYPES.get(e.type, e.type), "Score": e.score, "BeginOffset": e.start, "EndOffset": e.end}
-            for e in found]  # fmt: skip
+    return [
+        {"Type": PII_TYPES.get(e.type, e.type), "Score": e.score, "BeginOffset": e.start, "EndOffset": e.end}
+        for e in found
+    ]
 
 
 def detect_pii_entities(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
@@ -86,8 +101,12 @@ def detect_dominant_language(ctx: AwsContext, p: dict[str, Any]) -> dict[str, An
 
 def _not_offered(what: str) -> Any:
     def operation(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
-        raise AwsError("InvalidRequestException", f"{what} is not offered by voxgate: it has no engine for it "
-                       "(sentiment, PII and dominant language are offered)", fields={"Reason": "INVALID_DOCUMENT"})  # fmt: skip
+        raise AwsError(
+            "InvalidRequestException",
+            f"{what} is not offered by voxgate: it has no engine for it "
+            "(sentiment, PII and dominant language are offered)",
+            fields={"Reason": "INVALID_DOCUMENT"},
+        )
 
     return operation
 

@@ -17,8 +17,9 @@ MODEL_VERSION = "voxgate-medical-1"
 
 def _text(p: dict[str, Any]) -> str:
     if len(p["Text"]) > MAX_TEXT_CHARS:
-        raise AwsError("TextSizeLimitExceededException", f"at most {MAX_TEXT_CHARS} characters per request; "
-                       f"got {len(p['Text'])}")  # fmt: skip
+        raise AwsError(
+            "TextSizeLimitExceededException", f"at most {MAX_TEXT_CHARS} characters per request; got {len(p['Text'])}"
+        )
     return p["Text"]
 
 
@@ -26,13 +27,31 @@ def _entity(entity: Entity, next_id: list[int]) -> dict[str, Any]:
     attributes = []
     for attribute in entity.attributes:
         next_id[0] += 1
-        attributes.append({"Type": attribute.type, "Score": attribute.score, "RelationshipScore": attribute.score,
-                           "RelationshipType": "DOSAGE" if attribute.type == "DOSAGE" else attribute.type,
-                           "Id": next_id[0], "BeginOffset": attribute.begin_offset, "EndOffset": attribute.end_offset,
-                           "Text": attribute.text, "Category": entity.category, "Traits": []})  # fmt: skip
-    return {"Id": entity.id, "BeginOffset": entity.begin_offset, "EndOffset": entity.end_offset,
-            "Score": entity.score, "Text": entity.text, "Category": entity.category, "Type": entity.type,
-            "Traits": [{"Name": t, "Score": entity.score} for t in entity.traits], "Attributes": attributes}  # fmt: skip
+        attributes.append(
+            {
+                "Type": attribute.type,
+                "Score": attribute.score,
+                "RelationshipScore": attribute.score,
+                "RelationshipType": "DOSAGE" if attribute.type == "DOSAGE" else attribute.type,
+                "Id": next_id[0],
+                "BeginOffset": attribute.begin_offset,
+                "EndOffset": attribute.end_offset,
+                "Text": attribute.text,
+                "Category": entity.category,
+                "Traits": [],
+            }
+        )
+    return {
+        "Id": entity.id,
+        "BeginOffset": entity.begin_offset,
+        "EndOffset": entity.end_offset,
+        "Score": entity.score,
+        "Text": entity.text,
+        "Category": entity.category,
+        "Type": entity.type,
+        "Traits": [{"Name": t, "Score": entity.score} for t in entity.traits],
+        "Attributes": attributes,
+    }
 
 
 def _entities(text: str, phi: bool = True) -> list[Entity]:
@@ -42,8 +61,11 @@ def _entities(text: str, phi: bool = True) -> list[Entity]:
 def detect_entities_v2(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
     entities = _entities(_text(p))
     next_id = [len(entities)]
-    return {"Entities": [_entity(e, next_id) for e in entities], "UnmappedAttributes": [],
-            "ModelVersion": MODEL_VERSION}  # fmt: skip
+    return {
+        "Entities": [_entity(e, next_id) for e in entities],
+        "UnmappedAttributes": [],
+        "ModelVersion": MODEL_VERSION,
+    }
 
 
 def detect_phi(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
@@ -54,19 +76,34 @@ def detect_phi(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
 
 def infer_icd10_cm(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
     conditions = [e for e in _entities(_text(p), phi=False) if e.category == "MEDICAL_CONDITION"]
-    return {"Entities": [
-        {"Id": e.id, "Text": e.text, "Category": "MEDICAL_CONDITION", "Type": "DX_NAME", "Score": e.score,
-         "BeginOffset": e.begin_offset, "EndOffset": e.end_offset, "Attributes": [],
-         "Traits": [{"Name": t, "Score": e.score} for t in e.traits],
-         "ICD10CMConcepts": [{"Description": c.description, "Code": c.code, "Score": c.score}
-                             for c in e.icd10cm_concepts]}
-        for e in conditions
-    ], "ModelVersion": MODEL_VERSION}  # fmt: skip
+    return {
+        "Entities": [
+            {
+                "Id": e.id,
+                "Text": e.text,
+                "Category": "MEDICAL_CONDITION",
+                "Type": "DX_NAME",
+                "Score": e.score,
+                "BeginOffset": e.begin_offset,
+                "EndOffset": e.end_offset,
+                "Attributes": [],
+                "Traits": [{"Name": t, "Score": e.score} for t in e.traits],
+                "ICD10CMConcepts": [
+                    {"Description": c.description, "Code": c.code, "Score": c.score} for c in e.icd10cm_concepts
+                ],
+            }
+            for e in conditions
+        ],
+        "ModelVersion": MODEL_VERSION,
+    }
 
 
 def infer_rx_norm(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
-    raise AwsError("InvalidRequestException", "InferRxNorm is not offered by voxgate: its drug list has no RxNorm "
-                   "concept ids (DetectEntitiesV2 finds the medications with their dose, route and frequency)")  # fmt: skip
+    raise AwsError(
+        "InvalidRequestException",
+        "InferRxNorm is not offered by voxgate: its drug list has no RxNorm "
+        "concept ids (DetectEntitiesV2 finds the medications with their dose, route and frequency)",
+    )
 
 
 OPERATIONS = {

@@ -25,8 +25,11 @@ def check(uri: str, settings: AwsSettings) -> str:
         return uri
     if parsed.scheme == "s3":
         if not settings.s3_endpoint_url:
-            raise AwsError("BadRequestException", "s3:// media needs an S3-compatible endpoint; the administrator "
-                           "sets VOXGATE_AWS_S3_ENDPOINT_URL (or use http(s):// or an allowed server folder)")  # fmt: skip
+            raise AwsError(
+                "BadRequestException",
+                "s3:// media needs an S3-compatible endpoint; the administrator "
+                "sets VOXGATE_AWS_S3_ENDPOINT_URL (or use http(s):// or an allowed server folder)",
+            )
         if not parsed.netloc or not parsed.path.strip("/"):
             raise AwsError("BadRequestException", f"MediaFileUri {uri!r} is not s3://bucket/key")
         return uri
@@ -43,16 +46,21 @@ def local_path(uri: str, settings: AwsSettings) -> Path:
     path = Path(unquote(parsed.path) if parsed.scheme == "file" else uri).resolve()
     roots = [Path(r).resolve() for r in settings.media_roots]
     if not any(path.is_relative_to(root) for root in roots):
-        raise AwsError("BadRequestException", f"{path} is outside the server folders voxgate may read "
-                       "(VOXGATE_AWS_MEDIA_ROOTS)")  # fmt: skip
+        raise AwsError(
+            "BadRequestException", f"{path} is outside the server folders voxgate may read (VOXGATE_AWS_MEDIA_ROOTS)"
+        )
     return path
 
 
 def s3_client(settings: AwsSettings):  # noqa: ANN201 - a boto3 S3 client
     import boto3
 
-    return boto3.client("s3", endpoint_url=settings.s3_endpoint_url, aws_access_key_id=settings.s3_access_key_id,
-                        aws_secret_access_key=settings.s3_secret_access_key)  # fmt: skip
+    return boto3.client(
+        "s3",
+        endpoint_url=settings.s3_endpoint_url,
+        aws_access_key_id=settings.s3_access_key_id,
+        aws_secret_access_key=settings.s3_secret_access_key,
+    )
 
 
 def read(uri: str, settings: AwsSettings) -> bytes:

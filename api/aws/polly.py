@@ -22,9 +22,19 @@ from workers import Priority
 KIND = "polly"
 JOB_KIND = "tts.speech"  # the tts module's long-form speech job
 VOICE_PAGE = 10
-CONTENT_TYPES = {"mp3": "audio/mpeg", "ogg_vorbis": "audio/ogg", "pcm": "audio/pcm", "json": "application/x-json-stream"}
-LANGUAGE_NAMES = {"en-US": "US English", "en-GB": "British English", "es-ES": "Castilian Spanish",
-                  "fr-FR": "French", "de-DE": "German"}  # fmt: skip
+CONTENT_TYPES = {
+    "mp3": "audio/mpeg",
+    "ogg_vorbis": "audio/ogg",
+    "pcm": "audio/pcm",
+    "json": "application/x-json-stream",
+}
+LANGUAGE_NAMES = {
+    "en-US": "US English",
+    "en-GB": "British English",
+    "es-ES": "Castilian Spanish",
+    "fr-FR": "French",
+    "de-DE": "German",
+}
 # Polly's voice names -> (language, gender); Id lists: https://docs.aws.amazon.com/polly/latest/dg/available-voices
 POLLY_VOICES = {
     **{n: ("en-US", "female") for n in ("Joanna", "Kendra", "Kimberly", "Salli", "Ivy", "Ruth", "Danielle")},
@@ -50,8 +60,13 @@ ERRORS = {
     "lexicon_not_found": "LexiconNotFoundException",
     "engine_failed": "ServiceFailureException",
 }
-TASK_STATUS = {JobStatus.QUEUED: "scheduled", JobStatus.RUNNING: "inProgress", JobStatus.SUCCEEDED: "completed",
-               JobStatus.FAILED: "failed", JobStatus.CANCELLED: "failed"}  # fmt: skip
+TASK_STATUS = {
+    JobStatus.QUEUED: "scheduled",
+    JobStatus.RUNNING: "inProgress",
+    JobStatus.SUCCEEDED: "completed",
+    JobStatus.FAILED: "failed",
+    JobStatus.CANCELLED: "failed",
+}
 LEXICON_NAME = re.compile(r"^[0-9A-Za-z]{1,20}$")
 
 
@@ -76,13 +91,18 @@ def voice_for(ctx: AwsContext, voice_id: str, engine: str | None) -> str:
     if voice_id in ours:
         return voice_id
     if voice_id not in POLLY_VOICES:
-        raise AwsError("ValidationException", f"1 validation error detected: Value '{voice_id}' at 'voiceId' failed "
-                       "to satisfy constraint: a Polly voice name or a voxgate voice id (describe_voices lists them)")  # fmt: skip
+        raise AwsError(
+            "ValidationException",
+            f"1 validation error detected: Value '{voice_id}' at 'voiceId' failed "
+            "to satisfy constraint: a Polly voice name or a voxgate voice id (describe_voices lists them)",
+        )
     language, gender = POLLY_VOICES[voice_id]
     candidates = [v for v in voices if v.language == language and (engine is None or v.engine == engine)]
     if not candidates:
-        raise AwsError("EngineNotSupportedException",
-                       f"no {engine or ''} voice speaks {language} here (Polly voice {voice_id})".replace("  ", " "))  # fmt: skip
+        raise AwsError(
+            "EngineNotSupportedException",
+            f"no {engine or ''} voice speaks {language} here (Polly voice {voice_id})".replace("  ", " "),
+        )
     same = [v for v in candidates if v.gender == gender]
     neural_first = sorted(same or candidates, key=lambda v: v.engine != "neural")
     return neural_first[0].id
@@ -124,11 +144,17 @@ def _checked(ctx: AwsContext, p: dict[str, Any], max_chars: int) -> tuple[dict[s
     engine = _engine(p.get("Engine"))
     try:
         return dict(
-            text=p["Text"], voice=voice_for(ctx, p["VoiceId"], engine), fmt="pcm" if fmt == "json" else fmt,
-            text_type=text_type, engine=engine, sample_rate=sample_rate,
-            lexicons=[tts.parse_pls(n, c) for n, c in documents.items()], max_chars=max_chars,
-            model_dir=ctx.settings.model_dir, coqui_venv=ctx.settings.tts.coqui_venv,
-        ), documents  # fmt: skip
+            text=p["Text"],
+            voice=voice_for(ctx, p["VoiceId"], engine),
+            fmt="pcm" if fmt == "json" else fmt,
+            text_type=text_type,
+            engine=engine,
+            sample_rate=sample_rate,
+            lexicons=[tts.parse_pls(n, c) for n, c in documents.items()],
+            max_chars=max_chars,
+            model_dir=ctx.settings.model_dir,
+            coqui_venv=ctx.settings.tts.coqui_venv,
+        ), documents
     except tts.TtsError as exc:
         raise _error(exc) from exc
 
@@ -147,8 +173,11 @@ def synthesize_speech(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
         data = ("\n".join(lines) + ("\n" if lines else "")).encode()
     else:
         data = audio.data
-    return {"AudioStream": data, "ContentType": CONTENT_TYPES[fmt],
-            "RequestCharacters": _characters(p["Text"], p.get("TextType", "text"))}  # fmt: skip
+    return {
+        "AudioStream": data,
+        "ContentType": CONTENT_TYPES[fmt],
+        "RequestCharacters": _characters(p["Text"], p.get("TextType", "text")),
+    }
 
 
 def _token(offset: int) -> str:
@@ -171,12 +200,19 @@ def describe_voices(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
         voices = [v for v in voices if v.language == p["LanguageCode"]]
     start = _offset(p.get("NextToken"))
     page = voices[start : start + VOICE_PAGE]
-    out: dict[str, Any] = {"Voices": [
-        {"Id": v.id, "Name": v.name, "Gender": "Female" if v.gender == "female" else "Male",
-         "LanguageCode": v.language, "LanguageName": LANGUAGE_NAMES.get(v.language, v.language),
-         "SupportedEngines": [v.engine]}
-        for v in page
-    ]}  # fmt: skip
+    out: dict[str, Any] = {
+        "Voices": [
+            {
+                "Id": v.id,
+                "Name": v.name,
+                "Gender": "Female" if v.gender == "female" else "Male",
+                "LanguageCode": v.language,
+                "LanguageName": LANGUAGE_NAMES.get(v.language, v.language),
+                "SupportedEngines": [v.engine],
+            }
+            for v in page
+        ]
+    }
     if start + VOICE_PAGE < len(voices):
         out["NextToken"] = _token(start + VOICE_PAGE)
     return out
@@ -186,9 +222,14 @@ def describe_voices(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _attributes(ctx: AwsContext, row: Any) -> dict[str, Any]:
-    return {"Alphabet": row.alphabet, "LanguageCode": row.language, "LastModified": row.modified,
-            "LexiconArn": f"arn:aws:polly:{ctx.region}:{ctx.account}:lexicon/{row.name}",
-            "LexemesCount": row.lexemes, "Size": row.size}  # fmt: skip
+    return {
+        "Alphabet": row.alphabet,
+        "LanguageCode": row.language,
+        "LastModified": row.modified,
+        "LexiconArn": f"arn:aws:polly:{ctx.region}:{ctx.account}:lexicon/{row.name}",
+        "LexemesCount": row.lexemes,
+        "Size": row.size,
+    }
 
 
 def put_lexicon(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
@@ -232,10 +273,18 @@ def start_speech_synthesis_task(ctx: AwsContext, p: dict[str, Any]) -> dict[str,
         request = tts.prepare(**kwargs)
     except tts.TtsError as exc:
         raise _error(exc) from exc
-    params = {"text": p["Text"], "text_type": kwargs["text_type"], "voice": request.voice.id,
-              "engine": kwargs["engine"], "output_format": p["OutputFormat"], "sample_rate": kwargs["sample_rate"],
-              "speech_mark_types": p.get("SpeechMarkTypes") or [], "lexicons": list(documents), "speed": 1.0,
-              "lexicon_documents": documents}  # fmt: skip
+    params = {
+        "text": p["Text"],
+        "text_type": kwargs["text_type"],
+        "voice": request.voice.id,
+        "engine": kwargs["engine"],
+        "output_format": p["OutputFormat"],
+        "sample_rate": kwargs["sample_rate"],
+        "speech_mark_types": p.get("SpeechMarkTypes") or [],
+        "lexicons": list(documents),
+        "speed": 1.0,
+        "lexicon_documents": documents,
+    }
     job = ctx.jobs.accept(JOB_KIND, params)
     echo = {k: v for k, v in p.items() if k != "Text"}
     echo["RequestCharacters"] = _characters(p["Text"], kwargs["text_type"])
@@ -249,8 +298,21 @@ def _task(ctx: AwsContext, task_id: str, echo: dict[str, Any]) -> dict[str, Any]
         job = ctx.jobs.get(task_id)
     except JobNotFound as exc:
         raise AwsError("SynthesisTaskNotFoundException", f"no synthesis task {task_id!r}") from exc
-    task = {k: echo.get(k) for k in ("Engine", "LexiconNames", "OutputFormat", "SampleRate", "SpeechMarkTypes",
-                                     "TextType", "VoiceId", "LanguageCode", "SnsTopicArn", "RequestCharacters")}  # fmt: skip
+    task = {
+        k: echo.get(k)
+        for k in (
+            "Engine",
+            "LexiconNames",
+            "OutputFormat",
+            "SampleRate",
+            "SpeechMarkTypes",
+            "TextType",
+            "VoiceId",
+            "LanguageCode",
+            "SnsTopicArn",
+            "RequestCharacters",
+        )
+    }
     task.update(TaskId=task_id, TaskStatus=TASK_STATUS[job.status], CreationTime=job.created_at)
     if job.status == JobStatus.SUCCEEDED:
         files = job.result.get("files", {})

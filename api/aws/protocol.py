@@ -161,15 +161,17 @@ class Protocol:
                 allowed.append(route.method)
                 continue
             params = {k: unquote(v) for k, v in match.groupdict().items()}
-            return Call(route.service, self.services[route.service].operation_model(route.operation), "rest-json",
-                        params)  # fmt: skip
+            return Call(
+                route.service, self.services[route.service].operation_model(route.operation), "rest-json", params
+            )
         detail = f" (allowed: {', '.join(sorted(set(allowed)))})" if allowed else ""
         raise AwsError("UnknownOperationException", f"no operation at {method} {path}{detail}", status=404)
 
     def _service_for(self, prefix: str, op_name: str) -> str:
         if prefix not in self.by_prefix:
-            raise AwsError("UnknownOperationException", f"unknown service {prefix!r}; offered: "
-                           f"{', '.join(sorted(self.by_prefix))}")  # fmt: skip
+            raise AwsError(
+                "UnknownOperationException", f"unknown service {prefix!r}; offered: {', '.join(sorted(self.by_prefix))}"
+            )
         return self.by_prefix[prefix]
 
     def _op(self, prefix: str, op_name: str) -> OperationModel:
@@ -227,8 +229,9 @@ class Protocol:
         if wire == "cbor":
             data = bytearray()
             _CborAny()._serialize_any(data, payload)
-            return Answer(status, {**headers, "content-type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"},
-                          bytes(data))  # fmt: skip
+            return Answer(
+                status, {**headers, "content-type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"}, bytes(data)
+            )
         content_type = "application/x-amz-json-1.1" if wire == "json" else "application/json"
         return Answer(status, {**headers, "content-type": content_type}, json.dumps(payload).encode())
 
@@ -285,8 +288,9 @@ def _scalar(shape: Shape, raw: str) -> Any:
     return raw
 
 
-def _parse_rest(shape: Shape, body: bytes, headers: Mapping[str, str], query: str,
-                path_params: dict[str, str]) -> dict[str, Any]:  # fmt: skip
+def _parse_rest(
+    shape: Shape, body: bytes, headers: Mapping[str, str], query: str, path_params: dict[str, str]
+) -> dict[str, Any]:
     members = shape.members
     payload_name = shape.serialization.get("payload")
     params: dict[str, Any] = {}

@@ -28,8 +28,15 @@ _AUTH = re.compile(
 UNSIGNED = "UNSIGNED-PAYLOAD"
 
 
-def verify(method: str, url: str, headers: Mapping[str, str], body: bytes, secrets: Mapping[str, str],
-           max_skew: dt.timedelta = dt.timedelta(minutes=15), now: dt.datetime | None = None) -> str:  # fmt: skip
+def verify(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    secrets: Mapping[str, str],
+    max_skew: dt.timedelta = dt.timedelta(minutes=15),
+    now: dt.datetime | None = None,
+) -> str:
     """Raise the AwsError AWS would answer unless the request carries a valid signature by one of `secrets`
     (access key id -> secret access key). `url` is scheme://host/path?query as the client addressed it, with the
     path still percent-encoded. Returns the access key id."""
@@ -39,8 +46,10 @@ def verify(method: str, url: str, headers: Mapping[str, str], body: bytes, secre
         raise AwsError("MissingAuthenticationTokenException", "Missing Authentication Token")
     match = _AUTH.match(authorization)
     if match is None:
-        raise AwsError("IncompleteSignatureException",
-                       f"Authorization header requires {ALGORITHM} with Credential, SignedHeaders and Signature")  # fmt: skip
+        raise AwsError(
+            "IncompleteSignatureException",
+            f"Authorization header requires {ALGORITHM} with Credential, SignedHeaders and Signature",
+        )
     parts = match["credential"].split("/")
     if len(parts) != 5 or parts[4] != "aws4_request":
         raise AwsError("IncompleteSignatureException", f"malformed Credential {match['credential']!r}")
@@ -55,21 +64,26 @@ def verify(method: str, url: str, headers: Mapping[str, str], body: bytes, secre
         raise AwsError("IncompleteSignatureException", "X-Amz-Date is missing or not yyyyMMddTHHmmssZ") from exc
     now = now or dt.datetime.now(dt.UTC)
     if abs(now - signed_at) > max_skew or not stamp.startswith(date):
-        raise AwsError("InvalidSignatureException", f"Signature expired: {stamp} is now earlier than "
-                       f"{(now - max_skew).strftime(SIGV4_TIMESTAMP)} ({stamp} + 15 min.)")  # fmt: skip
+        raise AwsError(
+            "InvalidSignatureException",
+            f"Signature expired: {stamp} is now earlier than "
+            f"{(now - max_skew).strftime(SIGV4_TIMESTAMP)} ({stamp} + 15 min.)",
+        )
     signed = match["signed"].split(";")
     if "host" not in signed:
         raise AwsError("InvalidSignatureException", "the host header must be signed")
     content_sha = lowered.get("x-amz-content-sha256")
     if content_sha is not None and content_sha != UNSIGNED and content_sha != hashlib.sha256(body).hexdigest():
         raise AwsError("InvalidSignatureException", "X-Amz-Content-SHA256 does not match the body")
-    request = AWSRequest(method=method, url=url, data=body,
-                         headers={name: lowered.get(name, "") for name in signed})  # fmt: skip
+    request = AWSRequest(method=method, url=url, data=body, headers={name: lowered.get(name, "") for name in signed})
     request.context["timestamp"] = stamp
     signer = SigV4Auth(Credentials(access_key, secret), service, region)
     canonical = signer.canonical_request(request)
     expected = signer.signature(signer.string_to_sign(request, canonical), request)
     if not hmac.compare_digest(expected.encode(), match["signature"].encode()):
-        raise AwsError("InvalidSignatureException", "The request signature we calculated does not match the "
-                       "signature you provided. Check your AWS Secret Access Key and signing method.")  # fmt: skip
+        raise AwsError(
+            "InvalidSignatureException",
+            "The request signature we calculated does not match the "
+            "signature you provided. Check your AWS Secret Access Key and signing method.",
+        )
     return access_key

@@ -39,11 +39,19 @@ def _document(ctx: AwsContext, document: dict[str, Any]) -> bytes:
 
 
 def _geometry(left: float, top: float, width: float, height: float, page: ocr.Page) -> dict[str, Any]:
-    box = {"Left": left / page.width, "Top": top / page.height, "Width": width / page.width,
-           "Height": height / page.height}  # fmt: skip
+    box = {
+        "Left": left / page.width,
+        "Top": top / page.height,
+        "Width": width / page.width,
+        "Height": height / page.height,
+    }
     right, bottom = box["Left"] + box["Width"], box["Top"] + box["Height"]
-    polygon = [{"X": box["Left"], "Y": box["Top"]}, {"X": right, "Y": box["Top"]}, {"X": right, "Y": bottom},
-               {"X": box["Left"], "Y": bottom}]  # fmt: skip
+    polygon = [
+        {"X": box["Left"], "Y": box["Top"]},
+        {"X": right, "Y": box["Top"]},
+        {"X": right, "Y": bottom},
+        {"X": box["Left"], "Y": bottom},
+    ]
     return {"BoundingBox": box, "Polygon": polygon}
 
 
@@ -55,17 +63,37 @@ def blocks(document: ocr.Document) -> list[dict[str, Any]]:
     """Textract's block list for a read document, pages in order, each PAGE before its LINEs and WORDs."""
     out: list[dict[str, Any]] = []
     for page in document.pages:
-        page_block = {"BlockType": "PAGE", "Id": str(uuid.uuid4()), "Page": page.number,
-                      "Geometry": _geometry(0, 0, page.width, page.height, page), "Relationships": []}  # fmt: skip
+        page_block = {
+            "BlockType": "PAGE",
+            "Id": str(uuid.uuid4()),
+            "Page": page.number,
+            "Geometry": _geometry(0, 0, page.width, page.height, page),
+            "Relationships": [],
+        }
         out.append(page_block)
         line_ids = []
         for block in page.blocks:
             for line in block.lines:
-                line_block = {"BlockType": "LINE", "Id": str(uuid.uuid4()), "Page": page.number, "Text": line.text,
-                              "Confidence": float(line.confidence), "Geometry": _bbox_geometry(line.bbox, page)}  # fmt: skip
-                words = [{"BlockType": "WORD", "Id": str(uuid.uuid4()), "Page": page.number, "Text": w.text,
-                          "TextType": "PRINTED", "Confidence": float(w.confidence),
-                          "Geometry": _bbox_geometry(w.bbox, page)} for w in line.words]  # fmt: skip
+                line_block = {
+                    "BlockType": "LINE",
+                    "Id": str(uuid.uuid4()),
+                    "Page": page.number,
+                    "Text": line.text,
+                    "Confidence": float(line.confidence),
+                    "Geometry": _bbox_geometry(line.bbox, page),
+                }
+                words = [
+                    {
+                        "BlockType": "WORD",
+                        "Id": str(uuid.uuid4()),
+                        "Page": page.number,
+                        "Text": w.text,
+                        "TextType": "PRINTED",
+                        "Confidence": float(w.confidence),
+                        "Geometry": _bbox_geometry(w.bbox, page),
+                    }
+                    for w in line.words
+                ]
                 if words:
                     line_block["Relationships"] = [{"Type": "CHILD", "Ids": [w["Id"] for w in words]}]
                 line_ids.append(line_block["Id"])
@@ -81,23 +109,33 @@ def detect_document_text(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
     data = _document(ctx, p["Document"])
     try:
         if ocr.count_pages(data) > 1:
-            raise AwsError("UnsupportedDocumentException", "synchronous operations read one page; this document "
-                           "has more (voxgate's POST /v1/ocr reads it as a job)")  # fmt: skip
+            raise AwsError(
+                "UnsupportedDocumentException",
+                "synchronous operations read one page; this document "
+                "has more (voxgate's POST /v1/ocr reads it as a job)",
+            )
         document = ocr.read(data, ocr.OcrOptions(), pool=ctx.pool, priority=Priority.INTERACTIVE)
     except ocr.OcrInputError as exc:
-        raise AwsError("UnsupportedDocumentException" if exc.code == "unsupported_format" else "BadDocumentException",
-                       str(exc)) from exc  # fmt: skip
+        raise AwsError(
+            "UnsupportedDocumentException" if exc.code == "unsupported_format" else "BadDocumentException", str(exc)
+        ) from exc
     except ocr.OcrEngineError as exc:
         raise AwsError("InternalServerError", str(exc), 500) from exc
-    return {"DocumentMetadata": {"Pages": len(document.pages)}, "Blocks": blocks(document),
-            "DetectDocumentTextModelVersion": "voxgate-ocr-1"}  # fmt: skip
+    return {
+        "DocumentMetadata": {"Pages": len(document.pages)},
+        "Blocks": blocks(document),
+        "DetectDocumentTextModelVersion": "voxgate-ocr-1",
+    }
 
 
 def _awaiting(what: str) -> Any:
     def operation(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
-        raise AwsError("InvalidParameterException", f"{what} is not offered yet: it builds on voxgate's document "
-                       "structure (tables, forms, receipts), which this build does not have; DetectDocumentText is "
-                       "offered")  # fmt: skip
+        raise AwsError(
+            "InvalidParameterException",
+            f"{what} is not offered yet: it builds on voxgate's document "
+            "structure (tables, forms, receipts), which this build does not have; DetectDocumentText is "
+            "offered",
+        )
 
     return operation
 

@@ -15,8 +15,13 @@ from api.stores.aws_tasks import AwsTaskStore
 
 JOB_KIND = "aws.transcribe"
 JOB_NAME = re.compile(r"^[0-9a-zA-Z._-]{1,200}$")
-STATUS = {JobStatus.QUEUED: "QUEUED", JobStatus.RUNNING: "IN_PROGRESS", JobStatus.SUCCEEDED: "COMPLETED",
-          JobStatus.FAILED: "FAILED", JobStatus.CANCELLED: "FAILED"}  # fmt: skip
+STATUS = {
+    JobStatus.QUEUED: "QUEUED",
+    JobStatus.RUNNING: "IN_PROGRESS",
+    JobStatus.SUCCEEDED: "COMPLETED",
+    JobStatus.FAILED: "FAILED",
+    JobStatus.CANCELLED: "FAILED",
+}
 NOT_FOUND = "The requested job couldn't be found. Check the job name and try your request again."
 
 
@@ -52,25 +57,38 @@ def _start(flavour: _Flavour, ctx: AwsContext, p: dict[str, Any]) -> dict[str, A
     if settings.get("VocabularyName") or settings.get("VocabularyFilterName") or p.get("ContentRedaction"):
         raise AwsError("BadRequestException", "custom vocabularies, vocabulary filters and redaction are not offered")
     uri = media.check(p["Media"]["MediaFileUri"], ctx.settings.aws)
-    params = {"name": name, "medical": flavour.medical, "uri": uri, "language": _language(p, flavour.medical),
-              "speakers": bool(settings.get("ShowSpeakerLabels")),
-              "channels": bool(settings.get("ChannelIdentification")), "type": p.get("Type"),
-              "bucket": p.get("OutputBucketName"), "key": p.get("OutputKey")}  # fmt: skip
+    params = {
+        "name": name,
+        "medical": flavour.medical,
+        "uri": uri,
+        "language": _language(p, flavour.medical),
+        "speakers": bool(settings.get("ShowSpeakerLabels")),
+        "channels": bool(settings.get("ChannelIdentification")),
+        "type": p.get("Type"),
+        "bucket": p.get("OutputBucketName"),
+        "key": p.get("OutputKey"),
+    }
     job = ctx.jobs.accept(JOB_KIND, params)
     echo = {k: v for k, v in p.items() if k not in ("Tags", "KMSEncryptionContext")}
     store.add(flavour.kind, name, job.id, echo)
     return {flavour.job_key: _job(flavour, ctx, name, job.id, echo)}
 
 
-def _job(flavour: _Flavour, ctx: AwsContext, name: str, job_id: str, echo: dict[str, Any],
-         summary: bool = False) -> dict[str, Any]:  # fmt: skip
+def _job(
+    flavour: _Flavour, ctx: AwsContext, name: str, job_id: str, echo: dict[str, Any], summary: bool = False
+) -> dict[str, Any]:
     try:
         job = ctx.jobs.get(job_id)
     except JobNotFound as exc:
         raise AwsError("BadRequestException", NOT_FOUND) from exc
-    out: dict[str, Any] = {flavour.name_key: name, "TranscriptionJobStatus": STATUS[job.status],
-                           "LanguageCode": echo.get("LanguageCode"), "CreationTime": job.created_at,
-                           "StartTime": job.started_at, "CompletionTime": job.finished_at}  # fmt: skip
+    out: dict[str, Any] = {
+        flavour.name_key: name,
+        "TranscriptionJobStatus": STATUS[job.status],
+        "LanguageCode": echo.get("LanguageCode"),
+        "CreationTime": job.created_at,
+        "StartTime": job.started_at,
+        "CompletionTime": job.finished_at,
+    }
     if job.status in (JobStatus.FAILED, JobStatus.CANCELLED):
         out["FailureReason"] = (job.error or {}).get("message", "cancelled")
     if flavour.medical:
@@ -79,14 +97,19 @@ def _job(flavour: _Flavour, ctx: AwsContext, name: str, job_id: str, echo: dict[
     if summary:
         out["OutputLocationType"] = "CUSTOMER_BUCKET" if result and result.get("output_uri") else "SERVICE_BUCKET"
         return out
-    out.update(Media=echo.get("Media"), MediaFormat=echo.get("MediaFormat"), Settings=echo.get("Settings"),
-               MediaSampleRateHertz=echo.get("MediaSampleRateHertz"))  # fmt: skip
+    out.update(
+        Media=echo.get("Media"),
+        MediaFormat=echo.get("MediaFormat"),
+        Settings=echo.get("Settings"),
+        MediaSampleRateHertz=echo.get("MediaSampleRateHertz"),
+    )
     if not flavour.medical and echo.get("IdentifyLanguage"):
         out["IdentifyLanguage"] = True
     if result:
         if out["LanguageCode"] is None and result.get("language"):
             out["LanguageCode"] = {"en": "en-US", "es": "es-ES", "fr": "fr-FR", "de": "de-DE"}.get(
-                result["language"], result["language"])
+                result["language"], result["language"]
+            )
         uri = result.get("output_uri") or ctx.url(result["files"]["transcript"])
         out["Transcript"] = {"TranscriptFileUri": uri}
     return out

@@ -22,8 +22,15 @@ def _segment_of(word: Word, segments: list[Segment]) -> Segment | None:
     )
 
 
-def build(job_name: str, words: list[Word], segments: list[Segment], *, speakers: bool, channels: bool,
-          account: str = "000000000000") -> dict[str, Any]:  # fmt: skip
+def build(
+    job_name: str,
+    words: list[Word],
+    segments: list[Segment],
+    *,
+    speakers: bool,
+    channels: bool,
+    account: str = "000000000000",
+) -> dict[str, Any]:
     items: list[dict[str, Any]] = []
     speaker_ids: dict[str, str] = {}
     tagged: list[tuple[dict[str, Any], Segment | None]] = []
@@ -32,8 +39,13 @@ def build(job_name: str, words: list[Word], segments: list[Segment], *, speakers
         core = match["core"] if match else word.word.strip()
         if not core:
             continue
-        item = {"id": len(items), "start_time": _num(word.start), "end_time": _num(word.end), "type": "pronunciation",
-                "alternatives": [{"confidence": f"{word.probability:.4f}", "content": core}]}  # fmt: skip
+        item = {
+            "id": len(items),
+            "start_time": _num(word.start),
+            "end_time": _num(word.end),
+            "type": "pronunciation",
+            "alternatives": [{"confidence": f"{word.probability:.4f}", "content": core}],
+        }
         segment = _segment_of(word, segments) if segments else None
         if speakers and segment is not None and segment.speaker:
             label = speaker_ids.setdefault(segment.speaker, f"spk_{len(speaker_ids)}")
@@ -42,8 +54,11 @@ def build(job_name: str, words: list[Word], segments: list[Segment], *, speakers
         tagged.append((item, segment))
         for mark in match["trail"] if match else "":
             if mark in ".,!?;:":
-                punct = {"id": len(items), "type": "punctuation", "alternatives": [{"confidence": "0.0",
-                                                                                      "content": mark}]}  # fmt: skip
+                punct = {
+                    "id": len(items),
+                    "type": "punctuation",
+                    "alternatives": [{"confidence": "0.0", "content": mark}],
+                }
                 if "speaker_label" in item:
                     punct["speaker_label"] = item["speaker_label"]
                 items.append(punct)
@@ -68,8 +83,14 @@ def _speaker_labels(tagged: list[tuple[dict[str, Any], Segment | None]], ids: di
             turns[-1]["items"].append(entry)
             turns[-1]["end_time"] = item["end_time"]
         else:
-            turns.append({"start_time": item["start_time"], "end_time": item["end_time"], "speaker_label": label,
-                          "items": [entry]})  # fmt: skip
+            turns.append(
+                {
+                    "start_time": item["start_time"],
+                    "end_time": item["end_time"],
+                    "speaker_label": label,
+                    "items": [entry],
+                }
+            )
     return {"speakers": max(len(ids), 1), "segments": turns}
 
 
@@ -78,5 +99,7 @@ def _channel_labels(tagged: list[tuple[dict[str, Any], Segment | None]]) -> dict
     for item, segment in tagged:
         channel = segment.channel if segment is not None and segment.channel is not None else 0
         per_channel.setdefault(channel, []).append({k: v for k, v in item.items() if k != "speaker_label"})
-    return {"number_of_channels": max(len(per_channel), 1),
-            "channels": [{"channel_label": f"ch_{c}", "items": per_channel[c]} for c in sorted(per_channel)]}  # fmt: skip
+    return {
+        "number_of_channels": max(len(per_channel), 1),
+        "channels": [{"channel_label": f"ch_{c}", "items": per_channel[c]} for c in sorted(per_channel)],
+    }

@@ -39,21 +39,38 @@ def _translate(ctx: AwsContext, p: dict[str, Any], text: str, fmt: str) -> dict[
     glossary = _glossary(ctx, p.get("TerminologyNames"))
     source, target = p["SourceLanguageCode"], p["TargetLanguageCode"]
     try:
-        result = nlp.translate(text, target, source, pool=ctx.pool, model_dir=str(ctx.settings.model_dir / "ct2"),
-                               glossary=glossary, fmt=fmt, priority=Priority.INTERACTIVE)  # fmt: skip
+        result = nlp.translate(
+            text,
+            target,
+            source,
+            pool=ctx.pool,
+            model_dir=str(ctx.settings.model_dir / "ct2"),
+            glossary=glossary,
+            fmt=fmt,
+            priority=Priority.INTERACTIVE,
+        )
     except UnsupportedPair as exc:
-        raise AwsError("UnsupportedLanguagePairException", str(exc),
-                       fields={"SourceLanguageCode": source, "TargetLanguageCode": target}) from exc  # fmt: skip
+        raise AwsError(
+            "UnsupportedLanguagePairException",
+            str(exc),
+            fields={"SourceLanguageCode": source, "TargetLanguageCode": target},
+        ) from exc
     except TranslationError as exc:
         if exc.param == "source":
             raise AwsError("DetectedLanguageLowConfidenceException", str(exc)) from exc
         raise AwsError("InvalidRequestException", str(exc)) from exc
-    out: dict[str, Any] = {"translated": result.translations[0], "SourceLanguageCode": result.source,
-                           "TargetLanguageCode": result.target}  # fmt: skip
+    out: dict[str, Any] = {
+        "translated": result.translations[0],
+        "SourceLanguageCode": result.source,
+        "TargetLanguageCode": result.target,
+    }
     if glossary is not None:
         lowered = text.lower()
-        terms = [{"SourceText": e.source, "TargetText": e.target} for e in glossary.entries
-                 if re.search(rf"(?<!\w){re.escape(e.source.lower())}(?!\w)", lowered)]  # fmt: skip
+        terms = [
+            {"SourceText": e.source, "TargetText": e.target}
+            for e in glossary.entries
+            if re.search(rf"(?<!\w){re.escape(e.source.lower())}(?!\w)", lowered)
+        ]
         out["AppliedTerminologies"] = [{"Name": glossary.name, "Terms": terms}]
     return out
 
@@ -61,9 +78,11 @@ def _translate(ctx: AwsContext, p: dict[str, Any], text: str, fmt: str) -> dict[
 def translate_text(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
     size = len(p["Text"].encode())
     if size > MAX_TEXT_BYTES:
-        raise AwsError("TextSizeLimitExceededException",
-                       f"Input text size exceeds limit. Max length of request text allowed is {MAX_TEXT_BYTES} bytes "
-                       f"while in this request the text size is {size} bytes")  # fmt: skip
+        raise AwsError(
+            "TextSizeLimitExceededException",
+            f"Input text size exceeds limit. Max length of request text allowed is {MAX_TEXT_BYTES} bytes "
+            f"while in this request the text size is {size} bytes",
+        )
     out = _translate(ctx, p, p["Text"], "text")
     out["TranslatedText"] = out.pop("translated")
     return out
@@ -73,8 +92,10 @@ def translate_document(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
     document = p["Document"]
     kinds = {"text/plain": "text", "text/html": "html"}
     if document["ContentType"] not in kinds:
-        raise AwsError("InvalidRequestException", f"ContentType {document['ContentType']!r} is not offered; "
-                       "use text/plain or text/html")  # fmt: skip
+        raise AwsError(
+            "InvalidRequestException",
+            f"ContentType {document['ContentType']!r} is not offered; use text/plain or text/html",
+        )
     if len(document["Content"]) > MAX_DOCUMENT_BYTES:
         raise AwsError("LimitExceededException", f"documents are at most {MAX_DOCUMENT_BYTES} bytes")
     try:
@@ -89,11 +110,16 @@ def translate_document(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
 def list_languages(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
     display = p.get("DisplayLanguageCode", "en")
     if display != "en":
-        raise AwsError("UnsupportedDisplayLanguageCodeException", "language names are given in English only",
-                       fields={"DisplayLanguageCode": display})  # fmt: skip
+        raise AwsError(
+            "UnsupportedDisplayLanguageCodeException",
+            "language names are given in English only",
+            fields={"DisplayLanguageCode": display},
+        )
     codes = sorted(set(nlp.languages()) | {t for ts in nlp.languages().values() for t in ts})
-    return {"Languages": [{"LanguageCode": c, "LanguageName": LANGUAGE_NAMES.get(c, c)} for c in codes],
-            "DisplayLanguageCode": "en"}  # fmt: skip
+    return {
+        "Languages": [{"LanguageCode": c, "LanguageName": LANGUAGE_NAMES.get(c, c)} for c in codes],
+        "DisplayLanguageCode": "en",
+    }
 
 
 # -- terminologies: our glossaries ---------------------------------------------------------------------------------
@@ -117,10 +143,17 @@ def _properties(ctx: AwsContext, name: str) -> dict[str, Any]:
     row = next((g for g in GlossaryStore(ctx.engine).list() if g["name"] == name), None)
     if row is None:
         raise AwsError("ResourceNotFoundException", f"The resource {name} does not exist")
-    return {"Name": name, "Arn": f"arn:aws:translate:{ctx.region}:{ctx.account}:terminology/{name}/LATEST",
-            "SourceLanguageCode": row["source"], "TargetLanguageCodes": [row["target"]] if row["target"] else [],
-            "TermCount": row["entries"], "CreatedAt": row["modified"], "LastUpdatedAt": row["modified"],
-            "Directionality": "UNI", "Format": "CSV"}  # fmt: skip
+    return {
+        "Name": name,
+        "Arn": f"arn:aws:translate:{ctx.region}:{ctx.account}:terminology/{name}/LATEST",
+        "SourceLanguageCode": row["source"],
+        "TargetLanguageCodes": [row["target"]] if row["target"] else [],
+        "TermCount": row["entries"],
+        "CreatedAt": row["modified"],
+        "LastUpdatedAt": row["modified"],
+        "Directionality": "UNI",
+        "Format": "CSV",
+    }
 
 
 def import_terminology(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
@@ -147,8 +180,10 @@ def import_terminology(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
 
 def get_terminology(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
     properties = _properties(ctx, p["Name"])
-    return {"TerminologyProperties": properties,
-            "TerminologyDataLocation": {"RepositoryType": "voxgate", "Location": ctx.url(f"/v1/glossaries/{p['Name']}")}}  # fmt: skip
+    return {
+        "TerminologyProperties": properties,
+        "TerminologyDataLocation": {"RepositoryType": "voxgate", "Location": ctx.url(f"/v1/glossaries/{p['Name']}")},
+    }
 
 
 def list_terminologies(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:

@@ -29,13 +29,21 @@ def run_transcribe_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any
     if params["medical"] or speakers or channels:
         kind = "conversation" if (speakers or channels or params.get("type") == "CONVERSATION") else "dictation"
         options = MedicalOptions(type=kind, language=params["language"], format=params["medical"])
-        result = transcribe_medical(audio, options, pool=ctx.pool, priority=Priority.BATCH, settings=settings.asr,
-                                    allow_passthrough=False, progress=progress)  # fmt: skip
+        result = transcribe_medical(
+            audio,
+            options,
+            pool=ctx.pool,
+            priority=Priority.BATCH,
+            settings=settings.asr,
+            allow_passthrough=False,
+            progress=progress,
+        )
         words, segments, language, duration = result.words, result.segments, result.language, result.duration
     else:
         options = asr.TranscribeOptions(language=params["language"], word_timestamps=True)
-        plain = asr.transcribe(audio, options, pool=ctx.pool, priority=Priority.BATCH, settings=settings.asr,
-                               allow_passthrough=False)  # fmt: skip
+        plain = asr.transcribe(
+            audio, options, pool=ctx.pool, priority=Priority.BATCH, settings=settings.asr, allow_passthrough=False
+        )
         words, segments, language, duration = plain.words, plain.segments, plain.language, plain.duration
     body = transcript.build(params["name"], words, segments, speakers=speakers, channels=channels)
     out = ctx.output_path("transcript.json")
@@ -45,5 +53,9 @@ def run_transcribe_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any
         key = params.get("key") or f"{params['name']}.json"
         media.s3_client(settings.aws).put_object(Bucket=params["bucket"], Key=key, Body=out.read_bytes())
         output_uri = f"{settings.aws.s3_endpoint_url.rstrip('/')}/{params['bucket']}/{key}"
-    return {"language": language, "duration": duration, "output_uri": output_uri,
-            "files": {"transcript": ctx.file_url(out.name)}}  # fmt: skip
+    return {
+        "language": language,
+        "duration": duration,
+        "output_uri": output_uri,
+        "files": {"transcript": ctx.file_url(out.name)},
+    }

@@ -59,11 +59,13 @@ def _authorize(request: Request, body: bytes) -> None:
         raw_path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
         query = request.scope.get("query_string", b"").decode("latin-1")
         url = f"{request.url.scheme}://{request.headers.get('host', '')}{raw_path}" + (f"?{query}" if query else "")
-        caller = sigv4.verify(request.method, url, request.headers, body, secrets,
-                              max_skew=settings.aws.max_clock_skew)  # fmt: skip
+        caller = sigv4.verify(request.method, url, request.headers, body, secrets, max_skew=settings.aws.max_clock_skew)
     elif settings.api_keys:
-        raise AwsError("UnrecognizedClientException", "this gateway requires keys: its administrator sets "
-                       "VOXGATE_AWS_CREDENTIALS (access key id -> secret) for AWS clients")  # fmt: skip
+        raise AwsError(
+            "UnrecognizedClientException",
+            "this gateway requires keys: its administrator sets "
+            "VOXGATE_AWS_CREDENTIALS (access key id -> secret) for AWS clients",
+        )
     else:
         caller = request.client.host if request.client else "unknown"
     buckets = state.rate_limiter
@@ -75,12 +77,18 @@ async def _run(call: Call, params: dict[str, Any], ctx: AwsContext) -> dict[str,
     service = BY_NAME[call.service]
     missing = service.missing()
     if missing:
-        raise AwsError("UnknownOperationException", f"{call.service} is not offered by this gateway: missing "
-                       f"{', '.join(missing)} (install voxgate[{service.extra}])")  # fmt: skip
+        raise AwsError(
+            "UnknownOperationException",
+            f"{call.service} is not offered by this gateway: missing "
+            f"{', '.join(missing)} (install voxgate[{service.extra}])",
+        )
     handler = operations(call.service).get(call.name)
     if handler is None:
-        raise AwsError("UnknownOperationException", f"{call.service} {call.name} is not offered by voxgate "
-                       "(see README, 'Using the AWS SDKs', for the operations it answers)")  # fmt: skip
+        raise AwsError(
+            "UnknownOperationException",
+            f"{call.service} {call.name} is not offered by voxgate "
+            "(see README, 'Using the AWS SDKs', for the operations it answers)",
+        )
     if inspect.iscoroutinefunction(handler):
         return await handler(ctx, params)
     return await asyncio.to_thread(handler, ctx, params)
@@ -101,10 +109,14 @@ async def aws_endpoint(request: Request) -> Response:
         service, wire = call.service, call.wire
         params = proto.parse(call, body, headers, request.scope.get("query_string", b"").decode("latin-1"))
         ctx = AwsContext(
-            settings=request.app.state.settings, pool=request.app.state.pool, engine=request.app.state.engine,
-            jobs=request.app.state.jobs, base_url=f"{request.url.scheme}://{request.headers.get('host', 'localhost')}",
-            request_id=request_id, state=request.app.state,
-        )  # fmt: skip
+            settings=request.app.state.settings,
+            pool=request.app.state.pool,
+            engine=request.app.state.engine,
+            jobs=request.app.state.jobs,
+            base_url=f"{request.url.scheme}://{request.headers.get('host', 'localhost')}",
+            request_id=request_id,
+            state=request.app.state,
+        )
         result = await _run(call, params, ctx)
         return _respond(proto.answer(call, result), request_id)
     except AwsError as exc:
@@ -121,5 +133,7 @@ async def aws_endpoint(request: Request) -> Response:
         return _respond(proto.error(service, wire, fault), request_id)
 
 
-router.add_route(PREFIX, aws_endpoint, methods=METHODS, include_in_schema=False)  # json 1.1 posts to the endpoint itself
+router.add_route(
+    PREFIX, aws_endpoint, methods=METHODS, include_in_schema=False
+)  # json 1.1 posts to the endpoint itself
 router.add_route(PREFIX + "/{path:path}", aws_endpoint, methods=METHODS, include_in_schema=False)

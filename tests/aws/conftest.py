@@ -43,18 +43,26 @@ def socketless(client: TestClient) -> Callable[..., AWSResponse]:
 
 def make_client(test_client: TestClient, service: str, **config: Any) -> Any:
     aws = boto3.client(
-        service, endpoint_url=ENDPOINT, region_name="us-east-1", aws_access_key_id=config.pop("key", "test"),
-        aws_secret_access_key=config.pop("secret", "test"), config=Config(retries={"max_attempts": 1}, **config),
-    )  # fmt: skip
+        service,
+        endpoint_url=ENDPOINT,
+        region_name="us-east-1",
+        aws_access_key_id=config.pop("key", "test"),
+        aws_secret_access_key=config.pop("secret", "test"),
+        config=Config(retries={"max_attempts": 1}, **config),
+    )
     aws.meta.events.register("before-send", socketless(test_client))
     return aws
 
 
 def aws_settings(tmp: Path, **extra: Any) -> Settings:
     return Settings(
-        database_url=f"sqlite:///{tmp / 'voxgate.db'}", artifact_dir=tmp / "artifacts", api_keys=[],
-        modules=extra.pop("modules", MODULES), bots={"sidecars": False}, **extra,
-    )  # fmt: skip
+        database_url=f"sqlite:///{tmp / 'voxgate.db'}",
+        artifact_dir=tmp / "artifacts",
+        api_keys=[],
+        modules=extra.pop("modules", MODULES),
+        bots={"sidecars": False},
+        **extra,
+    )
 
 
 @pytest.fixture(scope="module")

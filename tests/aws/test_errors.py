@@ -52,8 +52,11 @@ def test_malformed_bodies_and_unknown_routes(gateway) -> None:
 
 @pytest.fixture(scope="module")
 def signed_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    settings = aws_settings(tmp_path_factory.mktemp("aws-signed"), modules=["aws", "nlp", "translate"],
-                            aws={"credentials": {"AKIDVOXGATE": "s3cret"}})  # fmt: skip
+    settings = aws_settings(
+        tmp_path_factory.mktemp("aws-signed"),
+        modules=["aws", "nlp", "translate"],
+        aws={"credentials": {"AKIDVOXGATE": "s3cret"}},
+    )
     with TestClient(create_app(settings)) as client:
         yield client
 
@@ -63,14 +66,17 @@ def test_sigv4_verified_when_keys_are_configured(signed_gateway) -> None:
     assert good.detect_dominant_language(Text="Good morning, doctor.")["Languages"][0]["LanguageCode"] == "en"
     with pytest.raises(ClientError) as err:
         make_client(signed_gateway, "comprehend", key="AKIDVOXGATE", secret="wrong").detect_dominant_language(
-            Text="Good morning, doctor.")  # fmt: skip
+            Text="Good morning, doctor."
+        )
     assert code_and_status(err) == ("InvalidSignatureException", 403)
     with pytest.raises(ClientError) as err:
         make_client(signed_gateway, "comprehend", key="AKIDUNKNOWN", secret="s3cret").detect_dominant_language(
-            Text="Good morning, doctor.")  # fmt: skip
+            Text="Good morning, doctor."
+        )
     assert code_and_status(err) == ("UnrecognizedClientException", 403)
-    unsigned = signed_gateway.post("/aws/", content=b"{}", headers={
-        "X-Amz-Target": "Comprehend_20171127.DetectDominantLanguage"})  # fmt: skip
+    unsigned = signed_gateway.post(
+        "/aws/", content=b"{}", headers={"X-Amz-Target": "Comprehend_20171127.DetectDominantLanguage"}
+    )
     assert unsigned.status_code == 403 and unsigned.json()["__type"] == "MissingAuthenticationTokenException"
 
 
@@ -80,17 +86,24 @@ def test_sigv4_tampering_and_clock_skew(signed_gateway) -> None:
     from botocore.credentials import Credentials
 
     def signed(body: bytes, when: dt.datetime | None = None) -> dict[str, str]:
-        request = AWSRequest("POST", "http://testserver/aws/", data=body, headers={
-            "X-Amz-Target": "Comprehend_20171127.DetectDominantLanguage",
-            "Content-Type": "application/x-amz-json-1.1"})  # fmt: skip
+        request = AWSRequest(
+            "POST",
+            "http://testserver/aws/",
+            data=body,
+            headers={
+                "X-Amz-Target": "Comprehend_20171127.DetectDominantLanguage",
+                "Content-Type": "application/x-amz-json-1.1",
+            },
+        )
         signer = SigV4Auth(Credentials("AKIDVOXGATE", "s3cret"), "comprehend", "us-east-1")
         if when is None:
             signer.add_auth(request)
         else:  # what add_auth does, at another time
             request.context["timestamp"] = request.headers["X-Amz-Date"] = when.strftime("%Y%m%dT%H%M%SZ")
             canonical = signer.canonical_request(request)
-            signer._inject_signature_to_request(request, signer.signature(signer.string_to_sign(request, canonical),
-                                                                          request))  # fmt: skip
+            signer._inject_signature_to_request(
+                request, signer.signature(signer.string_to_sign(request, canonical), request)
+            )
         return dict(request.headers.items())
 
     body = b'{"Text": "Good morning, doctor."}'

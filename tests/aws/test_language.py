@@ -16,23 +16,32 @@ def test_translate_text_auto_source_and_terminology(aws) -> None:
     plain = translate.translate_text(Text="The house is big.", SourceLanguageCode="auto", TargetLanguageCode="es")
     assert plain["SourceLanguageCode"] == "en" and plain["TargetLanguageCode"] == "es"
     assert "casa" in plain["TranslatedText"].lower()
-    props = translate.import_terminology(Name="clinic-terms", MergeStrategy="OVERWRITE",
-                                         TerminologyData={"File": TERMS, "Format": "CSV"})["TerminologyProperties"]  # fmt: skip
+    props = translate.import_terminology(
+        Name="clinic-terms", MergeStrategy="OVERWRITE", TerminologyData={"File": TERMS, "Format": "CSV"}
+    )["TerminologyProperties"]
     assert props["TermCount"] == 2 and props["SourceLanguageCode"] == "en" and props["TargetLanguageCodes"] == ["es"]
     text = "Your co-pay is due at the appointment."
-    answer = translate.translate_text(Text=text, SourceLanguageCode="en", TargetLanguageCode="es",
-                                      TerminologyNames=["clinic-terms"])  # fmt: skip
+    answer = translate.translate_text(
+        Text=text, SourceLanguageCode="en", TargetLanguageCode="es", TerminologyNames=["clinic-terms"]
+    )
     assert "copago" in answer["TranslatedText"] and "cita previa" in answer["TranslatedText"]
     applied = answer["AppliedTerminologies"][0]
-    assert applied["Name"] == "clinic-terms" and {t["SourceText"] for t in applied["Terms"]} == {"co-pay",
-                                                                                                   "appointment"}
+    assert applied["Name"] == "clinic-terms" and {t["SourceText"] for t in applied["Terms"]} == {
+        "co-pay",
+        "appointment",
+    }
     assert "clinic-terms" in [t["Name"] for t in translate.list_terminologies()["TerminologyPropertiesList"]]
-    assert translate.get_terminology(Name="clinic-terms", TerminologyDataFormat="CSV")["TerminologyProperties"][
-        "TermCount"] == 2  # fmt: skip
+    assert (
+        translate.get_terminology(Name="clinic-terms", TerminologyDataFormat="CSV")["TerminologyProperties"][
+            "TermCount"
+        ]
+        == 2
+    )
     translate.delete_terminology(Name="clinic-terms")
     with pytest.raises(translate.exceptions.ResourceNotFoundException):
-        translate.translate_text(Text=text, SourceLanguageCode="en", TargetLanguageCode="es",
-                                 TerminologyNames=["clinic-terms"])  # fmt: skip
+        translate.translate_text(
+            Text=text, SourceLanguageCode="en", TargetLanguageCode="es", TerminologyNames=["clinic-terms"]
+        )
 
 
 def test_translate_languages_document_and_errors(aws) -> None:
@@ -40,8 +49,9 @@ def test_translate_languages_document_and_errors(aws) -> None:
     codes = {lang["LanguageCode"]: lang["LanguageName"] for lang in translate.list_languages()["Languages"]}
     assert codes["es"] == "Spanish" and "en" in codes
     html = b"<p>The <b>dog</b> is black.</p>"
-    doc = translate.translate_document(Document={"Content": html, "ContentType": "text/html"},
-                                       SourceLanguageCode="en", TargetLanguageCode="es")  # fmt: skip
+    doc = translate.translate_document(
+        Document={"Content": html, "ContentType": "text/html"}, SourceLanguageCode="en", TargetLanguageCode="es"
+    )
     out = doc["TranslatedDocument"]["Content"].decode()
     assert out.startswith("<p>") and "<b>" in out and "perro" in out.lower()
     with pytest.raises(translate.exceptions.UnsupportedLanguagePairException):
@@ -55,8 +65,9 @@ def test_comprehend_sentiment_pii_language(aws) -> None:
     comprehend = aws("comprehend")
     happy = comprehend.detect_sentiment(Text="Thank you so much, the nurse was wonderful!", LanguageCode="en")
     assert happy["Sentiment"] == "POSITIVE" and happy["SentimentScore"]["Positive"] > 0.5
-    batch = comprehend.batch_detect_sentiment(TextList=["This is terrible, I am furious.", "x" * 6000],
-                                              LanguageCode="en")  # fmt: skip
+    batch = comprehend.batch_detect_sentiment(
+        TextList=["This is terrible, I am furious.", "x" * 6000], LanguageCode="en"
+    )
     assert [r["Index"] for r in batch["ResultList"]] == [0] and batch["ResultList"][0]["Sentiment"] == "NEGATIVE"
     assert [e["Index"] for e in batch["ErrorList"]] == [1]
     text = "Call John Smith at 555-123-4567 or mail john.smith@example.com."
@@ -97,8 +108,10 @@ def test_comprehend_medical(aws) -> None:
 
 def test_json_1_1_protocol(gateway) -> None:
     """The older wire protocol: the body JSON, the operation in X-Amz-Target; errors carry __type."""
-    headers = {"X-Amz-Target": "Comprehend_20171127.DetectDominantLanguage",
-               "Content-Type": "application/x-amz-json-1.1"}  # fmt: skip
+    headers = {
+        "X-Amz-Target": "Comprehend_20171127.DetectDominantLanguage",
+        "Content-Type": "application/x-amz-json-1.1",
+    }
     answer = gateway.post("/aws/", headers=headers, content=json.dumps({"Text": "The weather is lovely today."}))
     assert answer.status_code == 200 and answer.headers["x-amzn-requestid"]
     assert answer.json()["Languages"][0]["LanguageCode"] == "en"
@@ -119,11 +132,13 @@ def test_rpc_v2_cbor_protocol(gateway) -> None:
     request = RpcV2CBORSerializer().serialize_to_request({"Text": "Buenos días, doctora."}, operation)
     answer = gateway.post("/aws" + request["url_path"], headers=request["headers"], content=request["body"])
     assert answer.status_code == 200 and answer.headers["smithy-protocol"] == "rpc-v2-cbor"
-    parsed = RpcV2CBORParser().parse({"body": answer.content, "headers": answer.headers, "status_code": 200},
-                                     operation.output_shape)  # fmt: skip
+    parsed = RpcV2CBORParser().parse(
+        {"body": answer.content, "headers": answer.headers, "status_code": 200}, operation.output_shape
+    )
     assert parsed["Languages"][0]["LanguageCode"] == "es"
     empty = RpcV2CBORSerializer().serialize_to_request({}, operation)
     error = gateway.post("/aws" + empty["url_path"], headers=empty["headers"], content=empty["body"])
-    parsed = RpcV2CBORParser().parse({"body": error.content, "headers": error.headers, "status_code": 400},
-                                     operation.output_shape)  # fmt: skip
+    parsed = RpcV2CBORParser().parse(
+        {"body": error.content, "headers": error.headers, "status_code": 400}, operation.output_shape
+    )
     assert error.status_code == 400 and parsed["Error"]["Code"] == "ValidationException"

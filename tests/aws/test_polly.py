@@ -16,8 +16,7 @@ PLS = """<?xml version="1.0" encoding="UTF-8"?>
 
 def test_synthesize_mp3(aws) -> None:
     polly = aws("polly")
-    answer = polly.synthesize_speech(Text="Hello from voxgate.", VoiceId="Matthew", OutputFormat="mp3",
-                                     Engine="neural")
+    answer = polly.synthesize_speech(Text="Hello from voxgate.", VoiceId="Matthew", OutputFormat="mp3", Engine="neural")
     audio = answer["AudioStream"].read()
     assert answer["ContentType"] == "audio/mpeg"
     assert answer["RequestCharacters"] == len("Hello from voxgate.")
@@ -29,25 +28,29 @@ def test_polly_audio_transcribes_back(aws, gateway) -> None:
     import asr
 
     text = "The patient feels much better today and will come back next week."
-    audio = aws("polly").synthesize_speech(Text=text, VoiceId="Matthew", Engine="neural",
-                                           OutputFormat="ogg_vorbis")["AudioStream"]  # fmt: skip
+    audio = aws("polly").synthesize_speech(Text=text, VoiceId="Matthew", Engine="neural", OutputFormat="ogg_vorbis")[
+        "AudioStream"
+    ]
     settings = gateway.app.state.settings
-    heard = asr.transcribe(asr.decode(audio.read()), asr.TranscribeOptions(model="base", language="en"),
-                           settings=settings.asr).text.lower()  # fmt: skip
+    heard = asr.transcribe(
+        asr.decode(audio.read()), asr.TranscribeOptions(model="base", language="en"), settings=settings.asr
+    ).text.lower()
     for word in ("patient", "better", "today", "next week"):
         assert word in heard, heard
 
 
 def test_pcm_and_ssml_speech_marks(aws) -> None:
     polly = aws("polly")
-    pcm = polly.synthesize_speech(Text="One two three.", VoiceId="en_US-joe-medium", OutputFormat="pcm",
-                                  SampleRate="16000")  # fmt: skip
+    pcm = polly.synthesize_speech(
+        Text="One two three.", VoiceId="en_US-joe-medium", OutputFormat="pcm", SampleRate="16000"
+    )
     data = pcm["AudioStream"].read()
     assert pcm["ContentType"] == "audio/pcm"
     assert 0.5 < len(data) / 2 / 16000 < 4  # 16-bit mono at 16 kHz: about a second of speech
     ssml = '<speak>Hello <mark name="here"/> world. Second sentence.</speak>'
-    marks = polly.synthesize_speech(Text=ssml, TextType="ssml", VoiceId="Matthew", OutputFormat="json",
-                                    SpeechMarkTypes=["word", "sentence", "ssml"])  # fmt: skip
+    marks = polly.synthesize_speech(
+        Text=ssml, TextType="ssml", VoiceId="Matthew", OutputFormat="json", SpeechMarkTypes=["word", "sentence", "ssml"]
+    )
     assert marks["ContentType"] == "application/x-json-stream"
     lines = [json.loads(line) for line in marks["AudioStream"].read().decode().splitlines()]
     assert {m["type"] for m in lines} == {"word", "sentence", "ssml"}
@@ -76,8 +79,9 @@ def test_lexicons_crud_and_use(aws) -> None:
     assert got["LexiconAttributes"]["Alphabet"] == "ipa" and got["LexiconAttributes"]["LanguageCode"] == "en-US"
     assert "acronyms" in [lex["Name"] for lex in polly.list_lexicons()["Lexicons"]]
     plain = polly.synthesize_speech(Text="W3C", VoiceId="Joanna", OutputFormat="json", SpeechMarkTypes=["word"])
-    expanded = polly.synthesize_speech(Text="W3C", VoiceId="Joanna", OutputFormat="json", SpeechMarkTypes=["word"],
-                                       LexiconNames=["acronyms"])  # fmt: skip
+    expanded = polly.synthesize_speech(
+        Text="W3C", VoiceId="Joanna", OutputFormat="json", SpeechMarkTypes=["word"], LexiconNames=["acronyms"]
+    )
     assert plain["AudioStream"].read() != expanded["AudioStream"].read()
     polly.delete_lexicon(Name="acronyms")
     with pytest.raises(ClientError) as err:
@@ -90,8 +94,9 @@ def test_lexicons_crud_and_use(aws) -> None:
 
 def test_speech_synthesis_task_is_a_job(aws, gateway) -> None:
     polly = aws("polly")
-    task = polly.start_speech_synthesis_task(Text="A longer text, spoken as a job. " * 3, VoiceId="Matthew",
-                                             OutputFormat="mp3", OutputS3BucketName="ignored")["SynthesisTask"]  # fmt: skip
+    task = polly.start_speech_synthesis_task(
+        Text="A longer text, spoken as a job. " * 3, VoiceId="Matthew", OutputFormat="mp3", OutputS3BucketName="ignored"
+    )["SynthesisTask"]
     assert task["TaskStatus"] in ("scheduled", "inProgress", "completed")
     deadline = time.monotonic() + 120
     while task["TaskStatus"] not in ("completed", "failed") and time.monotonic() < deadline:

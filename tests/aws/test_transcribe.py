@@ -45,8 +45,9 @@ def test_standard_job_on_polly_audio(aws, gateway) -> None:
     path = Path(gateway.tmp) / "followup.mp3"
     path.write_bytes(audio["AudioStream"].read())
     transcribe = aws("transcribe")
-    started = transcribe.start_transcription_job(TranscriptionJobName="followup-1", LanguageCode="en-US",
-                                                 Media={"MediaFileUri": str(path)})["TranscriptionJob"]  # fmt: skip
+    started = transcribe.start_transcription_job(
+        TranscriptionJobName="followup-1", LanguageCode="en-US", Media={"MediaFileUri": str(path)}
+    )["TranscriptionJob"]
     assert started["TranscriptionJobStatus"] in ("QUEUED", "IN_PROGRESS")
     job = wait(lambda: transcribe.get_transcription_job(TranscriptionJobName="followup-1"), "TranscriptionJob")
     assert job["TranscriptionJobStatus"] == "COMPLETED", job
@@ -63,8 +64,9 @@ def test_standard_job_on_polly_audio(aws, gateway) -> None:
     names = [j["TranscriptionJobName"] for j in transcribe.list_transcription_jobs()["TranscriptionJobSummaries"]]
     assert "followup-1" in names
     with pytest.raises(transcribe.exceptions.ConflictException):
-        transcribe.start_transcription_job(TranscriptionJobName="followup-1", LanguageCode="en-US",
-                                           Media={"MediaFileUri": str(path)})  # fmt: skip
+        transcribe.start_transcription_job(
+            TranscriptionJobName="followup-1", LanguageCode="en-US", Media={"MediaFileUri": str(path)}
+        )
     transcribe.delete_transcription_job(TranscriptionJobName="followup-1")
     with pytest.raises(transcribe.exceptions.BadRequestException):
         transcribe.get_transcription_job(TranscriptionJobName="followup-1")
@@ -73,12 +75,14 @@ def test_standard_job_on_polly_audio(aws, gateway) -> None:
 def test_media_outside_allowed_folders_is_refused(aws) -> None:
     transcribe = aws("transcribe")
     with pytest.raises(transcribe.exceptions.BadRequestException) as err:
-        transcribe.start_transcription_job(TranscriptionJobName="secret", LanguageCode="en-US",
-                                           Media={"MediaFileUri": "/etc/passwd"})  # fmt: skip
+        transcribe.start_transcription_job(
+            TranscriptionJobName="secret", LanguageCode="en-US", Media={"MediaFileUri": "/etc/passwd"}
+        )
     assert "outside" in err.value.response["Error"]["Message"]
     with pytest.raises(transcribe.exceptions.BadRequestException):
-        transcribe.start_transcription_job(TranscriptionJobName="s3", LanguageCode="en-US",
-                                           Media={"MediaFileUri": "s3://bucket/key.wav"})  # fmt: skip
+        transcribe.start_transcription_job(
+            TranscriptionJobName="s3", LanguageCode="en-US", Media={"MediaFileUri": "s3://bucket/key.wav"}
+        )
 
 
 @pytest.mark.slow
@@ -89,12 +93,18 @@ def test_medical_conversation_job_on_a_consultation(aws, gateway, data_dir: Path
     path = crop(source, Path(gateway.tmp) / "res0198-20s.wav", CROP_S)
     transcribe = aws("transcribe")
     transcribe.start_medical_transcription_job(
-        MedicalTranscriptionJobName="res0198", LanguageCode="en-US", Media={"MediaFileUri": f"file://{path}"},
-        OutputBucketName="clinic-transcripts", Specialty="PRIMARYCARE", Type="CONVERSATION",
+        MedicalTranscriptionJobName="res0198",
+        LanguageCode="en-US",
+        Media={"MediaFileUri": f"file://{path}"},
+        OutputBucketName="clinic-transcripts",
+        Specialty="PRIMARYCARE",
+        Type="CONVERSATION",
         Settings={"ShowSpeakerLabels": True, "MaxSpeakerLabels": 2},
-    )  # fmt: skip
-    job = wait(lambda: transcribe.get_medical_transcription_job(MedicalTranscriptionJobName="res0198"),
-               "MedicalTranscriptionJob")  # fmt: skip
+    )
+    job = wait(
+        lambda: transcribe.get_medical_transcription_job(MedicalTranscriptionJobName="res0198"),
+        "MedicalTranscriptionJob",
+    )
     assert job["TranscriptionJobStatus"] == "COMPLETED", job
     assert job["Specialty"] == "PRIMARYCARE" and job["Type"] == "CONVERSATION"
     result = gateway.get(job["Transcript"]["TranscriptFileUri"].removeprefix("http://testserver")).json()
