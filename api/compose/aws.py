@@ -7,15 +7,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import asr
 from api.aws import media, transcript
 from api.jobs import JobContext
-from asr.medical import MedicalOptions, transcribe_medical
 from workers import Priority
 
 
 def run_transcribe_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
     """params: name, medical (bool), uri, language (ISO 639-1 or None), speakers, channels, type, bucket, key."""
+    import asr  # the engines load with the job, not when the aws module mounts
+    from asr.medical import MedicalOptions, transcribe_medical
+
     settings = ctx.settings
     ctx.set_progress(0.0, "reading the media")
     data = media.read(params["uri"], settings.aws)

@@ -10,15 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
-boto3 = pytest.importorskip("boto3", reason="boto3 is not installed (pip install voxgate[aws]; make test-aws)")
+from api.app import create_app
+from api.settings import Settings
 
-from botocore.awsrequest import AWSResponse  # noqa: E402
-from botocore.config import Config  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
-
-from api.app import create_app  # noqa: E402
-from api.settings import Settings  # noqa: E402
+# Each test file starts with this, so that without boto3 the files are skipped (with this reason), not failed.
+NO_BOTO3 = "boto3 is not installed (pip install voxgate[aws]; make test-aws builds .venv-aws)"
 
 ENDPOINT = "http://testserver/aws"
 MODULES = ["aws", "tts", "asr", "nlp", "translate", "ocr", "calls"]
@@ -29,7 +27,9 @@ class _Raw(io.BytesIO):
         yield self.getvalue()
 
 
-def socketless(client: TestClient) -> Callable[..., AWSResponse]:
+def socketless(client: TestClient) -> Callable[..., Any]:
+    from botocore.awsrequest import AWSResponse
+
     def send(request: Any, **kwargs: Any) -> AWSResponse:
         headers = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in request.headers.items()}
         body = request.body
@@ -42,6 +42,9 @@ def socketless(client: TestClient) -> Callable[..., AWSResponse]:
 
 
 def make_client(test_client: TestClient, service: str, **config: Any) -> Any:
+    import boto3
+    from botocore.config import Config
+
     aws = boto3.client(
         service,
         endpoint_url=ENDPOINT,

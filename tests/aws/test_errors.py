@@ -7,6 +7,10 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+
+from tests.aws.conftest import NO_BOTO3
+
+pytest.importorskip("boto3", reason=NO_BOTO3)
 from botocore.exceptions import ClientError
 from fastapi.testclient import TestClient
 

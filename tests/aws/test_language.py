@@ -6,6 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
+
+from tests.aws.conftest import NO_BOTO3
+
+pytest.importorskip("boto3", reason=NO_BOTO3)
 from botocore.exceptions import ClientError
 
 TERMS = b"en,es\nappointment,cita previa\nco-pay,copago\n"

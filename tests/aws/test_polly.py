@@ -6,6 +6,10 @@ import json
 import time
 
 import pytest
+
+from tests.aws.conftest import NO_BOTO3
+
+pytest.importorskip("boto3", reason=NO_BOTO3)
 from botocore.exceptions import ClientError
 
 PLS = """<?xml version="1.0" encoding="UTF-8"?>

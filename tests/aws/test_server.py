@@ -12,9 +12,11 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-import boto3
 import pytest
-from botocore.config import Config
+
+from tests.aws.conftest import NO_BOTO3
+
+pytest.importorskip("boto3", reason=NO_BOTO3)
 
 from api.settings import Settings
 from tests.server import Server
@@ -37,6 +39,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def client(server: Server, service: str):  # noqa: ANN201 - a boto3 client
+    import boto3
+    from botocore.config import Config
+
     return boto3.client(
         service,
         endpoint_url=f"{server.url}/aws",

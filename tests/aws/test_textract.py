@@ -5,6 +5,10 @@ from __future__ import annotations
 import io
 
 import pytest
+
+from tests.aws.conftest import NO_BOTO3
+
+pytest.importorskip("boto3", reason=NO_BOTO3)
 from PIL import Image, ImageDraw, ImageFont
 
 LINES = ["Patient name Jane Doe", "Prescribed amoxicillin 500 mg", "Return in two weeks."]

@@ -9,6 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.aws.conftest import NO_BOTO3
+
+pytest.importorskip("boto3", reason=NO_BOTO3)
+
 CROP_S = 20
 
 
