@@ -68,6 +68,16 @@ def aws_settings(tmp: Path, **extra: Any) -> Settings:
     )
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """aws_long tests run only when asked for (-m aws_long: make test-aws-long), to keep the default suite short."""
+    if "aws_long" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="runs for minutes: make test-aws-long (pytest -m aws_long tests/aws)")
+    for item in items:
+        if "aws_long" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     tmp = tmp_path_factory.mktemp("aws")

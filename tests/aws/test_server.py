@@ -26,16 +26,24 @@ AWS_CLI = Path(sys.executable).parent / "aws"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("aws-server")
-    gateway = Server(tmp, modules='["aws", "tts", "bots"]')
-    gateway.tmp = tmp  # type: ignore[attr-defined]
+def _serve(tmp: Path, modules: str) -> Iterator[Server]:
+    gateway = Server(tmp, modules=modules)
     yield gateway
     gateway.process.terminate()
     gateway.process.wait(30)
     gateway.client.close()
     gateway.log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    yield from _serve(tmp_path_factory.mktemp("aws-server"), '["aws", "tts"]')
+
+
+@pytest.fixture(scope="module")
+def bots_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """With the bots module: its Rasa sidecars start with the gateway (only the Lex test asks for this one)."""
+    yield from _serve(tmp_path_factory.mktemp("aws-bots-server"), '["aws", "bots"]')
 
 
 def client(server: Server, service: str):  # noqa: ANN201 - a boto3 client
@@ -123,9 +131,10 @@ def _bots_ready(server: Server, timeout: float = 300) -> None:
 
 
 @pytest.mark.slow
-def test_lex_booking_turns_against_the_clinic_bot(server: Server) -> None:
-    _bots_ready(server)
-    lex = client(server, "lexv2-runtime")
+@pytest.mark.aws_long
+def test_lex_booking_turns_against_the_clinic_bot(bots_server: Server) -> None:
+    _bots_ready(bots_server)
+    lex = client(bots_server, "lexv2-runtime")
     ids = {"botId": "CLINICBOT0", "botAliasId": "TSTALIASID", "localeId": "en_US", "sessionId": f"lex-{time.time_ns()}"}
 
     first = lex.recognize_text(text="I'd like to book an appointment with a doctor", **ids)

@@ -90,6 +90,7 @@ def test_media_outside_allowed_folders_is_refused(aws) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.aws_long
 def test_medical_conversation_job_on_a_consultation(aws, gateway, data_dir: Path) -> None:
     source = data_dir / "speech" / "medical" / "RES0198.mp3"
     if not source.exists():
