@@ -80,6 +80,7 @@ bench: setup
 	$(PY) -m bench.translate --limit 200
 	$(PY) -m bench.calls
 	$(PY) -m bench.bots --turns 12
+	$(PY) -m bench.aws --reps 10
 	VOXGATE_ASR_CPU_THREADS=2 $(PY) -m bench.dictation --models tiny.en --sessions 1 2
 	$(PY) -m bench.music --limit 4 --threads 2
 
