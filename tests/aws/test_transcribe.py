@@ -120,3 +120,30 @@ def test_medical_conversation_job_on_a_consultation(aws, gateway, data_dir: Path
     assert all("speaker_label" in i for i in result["results"]["items"] if i["type"] == "pronunciation")
     summaries = transcribe.list_medical_transcription_jobs(Status="COMPLETED")["MedicalTranscriptionJobSummaries"]
     assert "res0198" in [s["MedicalTranscriptionJobName"] for s in summaries]
+
+
+def test_media_from_an_http_url(aws, gateway, tmp_path: Path) -> None:
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    audio = aws("polly").synthesize_speech(
+        Text="Testing the web address.", VoiceId="Matthew", Engine="neural", OutputFormat="mp3"
+    )
+    (tmp_path / "clip.mp3").write_bytes(audio["AudioStream"].read())
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        transcribe = aws("transcribe")
+        uri = f"http://127.0.0.1:{httpd.server_address[1]}/clip.mp3"
+        transcribe.start_transcription_job(
+            TranscriptionJobName="from-http", IdentifyLanguage=True, Media={"MediaFileUri": uri}
+        )
+        job = wait(lambda: transcribe.get_transcription_job(TranscriptionJobName="from-http"), "TranscriptionJob")
+    finally:
+        httpd.shutdown()
+    assert job["TranscriptionJobStatus"] == "COMPLETED", job
+    assert job["LanguageCode"] == "en-US" and job["Media"]["MediaFileUri"] == uri
+    result = gateway.get(job["Transcript"]["TranscriptFileUri"].removeprefix("http://testserver")).json()
+    assert "web address" in result["results"]["transcripts"][0]["transcript"].lower()
