@@ -147,3 +147,44 @@ def test_media_from_an_http_url(aws, gateway, tmp_path: Path) -> None:
     assert job["LanguageCode"] == "en-US" and job["Media"]["MediaFileUri"] == uri
     result = gateway.get(job["Transcript"]["TranscriptFileUri"].removeprefix("http://testserver")).json()
     assert "web address" in result["results"]["transcripts"][0]["transcript"].lower()
+
+
+def test_channel_identification_on_a_stereo_call(aws, gateway) -> None:
+    import soundfile
+
+    import asr
+
+    polly = aws("polly")
+
+    def voice(text: str) -> np.ndarray:
+        pcm = polly.synthesize_speech(
+            Text=text, VoiceId="Matthew", Engine="neural", OutputFormat="pcm", SampleRate="16000"
+        )["AudioStream"].read()
+        return np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768
+
+    first, second = voice("Good morning, this is the clinic calling."), voice("Thank you, I will be there.")
+    gap = np.zeros(8000, dtype=np.float32)
+    left = np.concatenate([first, gap, np.zeros_like(second)])
+    right = np.concatenate([np.zeros_like(first), gap, second])
+    path = Path(gateway.tmp) / "call.wav"
+    soundfile.write(str(path), np.stack([left, right], axis=1), 16000)
+    assert asr.decode(str(path)).channels is not None
+    transcribe = aws("transcribe")
+    transcribe.start_transcription_job(
+        TranscriptionJobName="stereo-call",
+        LanguageCode="en-US",
+        Media={"MediaFileUri": str(path)},
+        Settings={"ChannelIdentification": True},
+    )
+    job = wait(lambda: transcribe.get_transcription_job(TranscriptionJobName="stereo-call"), "TranscriptionJob")
+    assert job["TranscriptionJobStatus"] == "COMPLETED", job
+    assert job["Settings"]["ChannelIdentification"] is True
+    result = gateway.get(job["Transcript"]["TranscriptFileUri"].removeprefix("http://testserver")).json()
+    channels = result["results"]["channel_labels"]
+    assert channels["number_of_channels"] == 2
+    said = {
+        c["channel_label"]: " ".join(i["alternatives"][0]["content"] for i in c["items"]).lower()
+        for c in channels["channels"]
+    }
+    assert "clinic" in said["ch_0"] and "clinic" not in said["ch_1"]
+    assert "there" in said["ch_1"] and "there" not in said["ch_0"]
