@@ -58,7 +58,7 @@ def test_malformed_bodies_and_unknown_routes(gateway) -> None:
 def signed_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     settings = aws_settings(
         tmp_path_factory.mktemp("aws-signed"),
-        modules=["aws", "nlp", "translate"],
+        modules=["aws", "nlp", "translate", "tts"],
         aws={"credentials": {"AKIDVOXGATE": "s3cret"}},
     )
     with TestClient(create_app(settings)) as client:
@@ -68,6 +68,12 @@ def signed_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestCli
 def test_sigv4_verified_when_keys_are_configured(signed_gateway) -> None:
     good = make_client(signed_gateway, "comprehend", key="AKIDVOXGATE", secret="s3cret")
     assert good.detect_dominant_language(Text="Good morning, doctor.")["Languages"][0]["LanguageCode"] == "en"
+    # rest-json: the signature covers the URI path (with its parameter) and the query string
+    polly = make_client(signed_gateway, "polly", key="AKIDVOXGATE", secret="s3cret")
+    voices = polly.describe_voices(LanguageCode="en-GB", Engine="standard")["Voices"]
+    assert voices and {v["LanguageCode"] for v in voices} == {"en-GB"}
+    with pytest.raises(polly.exceptions.LexiconNotFoundException):
+        polly.get_lexicon(Name="missing1")
     with pytest.raises(ClientError) as err:
         make_client(signed_gateway, "comprehend", key="AKIDVOXGATE", secret="wrong").detect_dominant_language(
             Text="Good morning, doctor."
