@@ -1,7 +1,5 @@
-"""Amazon Comprehend onto nlp: sentiment (one and batch), PII entities and labels, dominant language.
-
-DetectEntities and DetectKeyPhrases are not offered (no general entity or key-phrase engine in voxgate): they
-answer InvalidRequestException, which their models declare, naming the reason."""
+"""Amazon Comprehend onto nlp: sentiment (one and batch), PII entities and labels, dominant language, entities and
+key phrases (spaCy's small English pipeline: no per-entity Score, which that model does not give)."""
 
 from __future__ import annotations
 
@@ -99,16 +97,27 @@ def detect_dominant_language(ctx: AwsContext, p: dict[str, Any]) -> dict[str, An
     return {"Languages": [{"LanguageCode": d.language, "Score": round(d.confidence / 100, 4)} for d in detections]}
 
 
-def _not_offered(what: str) -> Any:
-    def operation(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
+def _spans_input(p: dict[str, Any]) -> str:
+    if p.get("Bytes") or p.get("EndpointArn") or p.get("DocumentReaderConfig"):
         raise AwsError(
             "InvalidRequestException",
-            f"{what} is not offered by voxgate: it has no engine for it "
-            "(sentiment, PII and dominant language are offered)",
+            "documents (Bytes) and custom endpoints are not offered; send Text",
             fields={"Reason": "INVALID_DOCUMENT"},
         )
+    if "Text" not in p:
+        raise AwsError("InvalidRequestException", "Text is required")
+    _english(p)
+    return _text(p)
 
-    return operation
+
+def detect_entities(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
+    found = nlp.detect_entities([_spans_input(p)], ctx.pool, Priority.INTERACTIVE)[0]
+    return {"Entities": [{"Type": e.type, "Text": e.text, "BeginOffset": e.start, "EndOffset": e.end} for e in found]}
+
+
+def detect_key_phrases(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
+    found = nlp.key_phrases([_spans_input(p)], ctx.pool, Priority.INTERACTIVE)[0]
+    return {"KeyPhrases": [{"Text": e.text, "BeginOffset": e.start, "EndOffset": e.end} for e in found]}
 
 
 OPERATIONS = {
@@ -117,6 +126,6 @@ OPERATIONS = {
     "DetectPiiEntities": detect_pii_entities,
     "ContainsPiiEntities": contains_pii_entities,
     "DetectDominantLanguage": detect_dominant_language,
-    "DetectEntities": _not_offered("DetectEntities"),
-    "DetectKeyPhrases": _not_offered("DetectKeyPhrases"),
+    "DetectEntities": detect_entities,
+    "DetectKeyPhrases": detect_key_phrases,
 }

@@ -85,8 +85,15 @@ def test_comprehend_sentiment_pii_language(aws) -> None:
     assert languages[0]["LanguageCode"] == "es" and 0 < languages[0]["Score"] <= 1
     with pytest.raises(comprehend.exceptions.UnsupportedLanguageException):
         comprehend.detect_sentiment(Text="Das ist gut.", LanguageCode="de")
-    with pytest.raises(comprehend.exceptions.InvalidRequestException):
-        comprehend.detect_key_phrases(Text="A key phrase.", LanguageCode="en")
+    text = "Dr. Sarah Chen of Riverside Clinic in Boston saw the patient on March 3, 2024 for high blood pressure."
+    entities = {e["Text"]: e["Type"] for e in comprehend.detect_entities(Text=text, LanguageCode="en")["Entities"]}
+    assert entities["Sarah Chen"] == "PERSON" and entities["Riverside Clinic"] == "ORGANIZATION"
+    assert entities["Boston"] == "LOCATION" and entities["March 3, 2024"] == "DATE"
+    phrases = comprehend.detect_key_phrases(Text=text, LanguageCode="en")["KeyPhrases"]
+    assert "high blood pressure" in [k["Text"] for k in phrases]
+    assert all(text[k["BeginOffset"] : k["EndOffset"]] == k["Text"] for k in phrases)
+    with pytest.raises(comprehend.exceptions.UnsupportedLanguageException):
+        comprehend.detect_key_phrases(Text="Une phrase clé.", LanguageCode="fr")
     with pytest.raises(comprehend.exceptions.TextSizeLimitExceededException):
         comprehend.detect_sentiment(Text="good " * 1200, LanguageCode="en")
 
