@@ -124,3 +124,13 @@ def test_sigv4_tampering_and_clock_skew(signed_gateway) -> None:
     old = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
     stale = signed_gateway.post("/aws/", content=body, headers=signed(body, old))
     assert stale.status_code == 403 and "Signature expired" in stale.json()["message"]
+
+
+def test_gateway_keys_without_aws_credentials_refuse_aws_clients(tmp_path) -> None:
+    settings = aws_settings(tmp_path, modules=["aws", "nlp"])
+    settings.api_keys = ["gateway-key"]
+    with TestClient(create_app(settings)) as client:
+        with pytest.raises(ClientError) as err:
+            make_client(client, "comprehend").detect_dominant_language(Text="Good morning.")
+        assert code_and_status(err) == ("UnrecognizedClientException", 403)
+        assert "VOXGATE_AWS_CREDENTIALS" in err.value.response["Error"]["Message"]
