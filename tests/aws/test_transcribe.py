@@ -149,6 +149,8 @@ def test_media_from_an_http_url(aws, gateway, tmp_path: Path) -> None:
     assert "web address" in result["results"]["transcripts"][0]["transcript"].lower()
 
 
+@pytest.mark.slow
+@pytest.mark.aws_long
 def test_channel_identification_on_a_stereo_call(aws, gateway) -> None:
     import soundfile
 
