@@ -102,14 +102,21 @@ def _file_urls(ctx: JobContext, names: list[str]) -> dict[str, str]:
 
 
 def run_ocr_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
-    """Files: document.json, document.txt, document.hocr and searchable.pdf."""
+    """Files: document.json, document.txt, document.hocr and searchable.pdf; with features=tables also
+    tables.csv and tables.html."""
     options = ocr.OcrOptions(**params["options"])
     data = ctx.input_path("document").read_bytes()
     total = params.get("pages") or ocr.count_pages(data)
     progress = _page_progress(ctx, total, 95.0, "page")
-    document = ocr.read(data, options, pool=ctx.pool, priority=Priority.BATCH, progress=progress)
+    features = params.get("features") or []
+    if features:
+        document = ocr.analyze(data, features, options, pool=ctx.pool, priority=Priority.BATCH, progress=progress)
+    else:
+        document = ocr.read(data, options, pool=ctx.pool, priority=Priority.BATCH, progress=progress)
     texts = {"document.json": document.model_dump_json(), "document.txt": document.text,
              "document.hocr": ocr.to_hocr(document)}  # fmt: skip
+    if "tables" in features:
+        texts |= {"tables.csv": ocr.tables_to_csv(document), "tables.html": ocr.tables_to_html(document)}
     for name, text in texts.items():
         ctx.output_path(name).write_text(text)
     ctx.output_path("searchable.pdf").write_bytes(ocr.to_searchable_pdf(data, document, options))
@@ -119,6 +126,19 @@ def run_ocr_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
         "text": document.text[:10_000],
         "files": _file_urls(ctx, [*texts, "searchable.pdf"]),
     }
+
+
+def run_expense_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
+    """File: expense.json (fields, line items, pages); the result carries the fields and line items."""
+    options = ocr.OcrOptions(**params["options"])
+    data = ctx.input_path("document").read_bytes()
+    total = params.get("pages") or ocr.count_pages(data)
+    result = ocr.analyze_expense(data, options, pool=ctx.pool, priority=Priority.BATCH,
+                                 date_order=params.get("date_order", "DMY"),
+                                 progress=_page_progress(ctx, total, 95.0, "page"))  # fmt: skip
+    ctx.output_path("expense.json").write_text(result.model_dump_json())
+    body = result.model_dump(mode="json", include={"fields", "line_items"})
+    return {"pages": len(result.pages), **body, "files": _file_urls(ctx, ["expense.json"])}
 
 
 def run_ocr_translate_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
