@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
@@ -35,8 +34,6 @@ FEATURES: tuple[Feature, ...] = ("tables", "forms")
 # Receipts are read as one uniform block (psm 6): on the tune half of the SROIE receipts it kept each label on
 # the row of its amount, and read vendor, address and total better than automatic segmentation (bench/documents.py).
 EXPENSE_PSM = 6
-# Receipt scans are often small (450-900 px wide for an 8 cm slip): Tesseract reads them better enlarged.
-EXPENSE_MIN_WIDTH = 1200
 
 
 def check_features(features: Iterable[str]) -> list[Feature]:
@@ -94,20 +91,6 @@ def analyze(
     return Document(text="\n\f".join(p.text for p in pages), mime=mime, pages=pages)
 
 
-def _enlarge(data: bytes, mime: str) -> bytes:
-    """A small single-image receipt, enlarged to EXPENSE_MIN_WIDTH (PDFs are rendered at options.dpi already)."""
-    if mime == "application/pdf":
-        return data
-    image = Image.open(io.BytesIO(data))
-    if getattr(image, "n_frames", 1) > 1 or image.width >= EXPENSE_MIN_WIDTH:
-        return data
-    scale = EXPENSE_MIN_WIDTH / image.width
-    image = image.convert("RGB").resize((EXPENSE_MIN_WIDTH, round(image.height * scale)), Image.LANCZOS)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", dpi=(300, 300))
-    return buffer.getvalue()
-
-
 def expense_options(options: OcrOptions | None = None) -> OcrOptions:
     """The read options for receipts: the caller's, with psm 6 unless they chose a mode."""
     options = options or OcrOptions()
@@ -127,6 +110,5 @@ def analyze_expense(
     from ocr.read import read
 
     data = _bytes(document)
-    data = _enlarge(data, sniff(data))
     read_doc = read(data, expense_options(options), pool=pool, priority=priority, progress=progress)
     return expense_fields(read_doc, date_order)

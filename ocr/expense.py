@@ -34,8 +34,12 @@ COMPANY_FORM = re.compile(
     re.I,
 )
 TITLE = re.compile(
-    r"\b(TAX\s*INVOICE|INVOICE|RECEIPT|CASH\s*BILL|BILL|WELCOME|SIMPLIFIED|OFFICIAL|COPY|CHECK|ORDER)\b", re.I
+    r"\b(TAX\s*INVOICE|INVOICE|RECEIPT|CASH\s*BILL|BILL|WELCOME|SIMPLIFIED|OFFICIAL|COPY|CHECK|ORDER|THANK|VISIT|"
+    r"PLEASE)\b",
+    re.I,
 )
+# Tesseract's usual misreadings of the Malaysian company form "SDN BHD" (SON BHD, SIN BHD, SDN BND)
+SDN_BHD = re.compile(r"\b(S[DOI0]N|5DN)(\.?\s*)(B[HN]D|8HD)\b", re.I)
 STOP_ADDRESS = re.compile(
     r"(\bTEL\b|\bTEL[:.]|PHONE|\bFAX\b|\bH/?P\b|GST|\bSST\b|\bREG\b|REG\.|REGISTRATION|CO\.?\s*NO|COMPANY\s*NO|"
     r"ROC\b|\bNO\s*:\s*\d|INVOICE|RECEIPT|\bDATE\b|EMAIL|E-MAIL|WWW\.|@|CASHIER|\bBILL\b|TABLE|DOC(UMENT)?\b|"
@@ -62,14 +66,14 @@ TOTAL_LABELS = [
     re.compile(p, re.I)
     for p in (
         r"ROUND(ED|ING)?\W*(NETT?\s*)?TOTAL|TOTAL\W*ROUND(ED)?",
-        r"GRAND\s*TOTAL|NETT?\s*TOTAL|TOTAL\s*(AMOUNT|AMT|PAYABLE|DUE|SALES?)|AMOUNT\s*DUE|BALANCE\s*DUE|"
+        r"GRAND\s*TOTAL|NETT?\s*TOTAL|TOTAL\s*(AMOUNT|AMT|PAYABLE|DUE|SALES?)|AMOUNT\s*DUE|BALANCE\s*DUE|^\W*DUE\b|"
         r"TOTAL\s*\(?\s*(RM|MYR|USD|EUR)|TOTAL\s*INC",
         r"\bTOTAL\b|\bTOTAL:|\bJUMLAH\b",
     )
 ]
 NOT_TOTAL = re.compile(
     r"SUB\s*-?\s*TOTAL|TOTAL\s*(QTY|QUANTITY|ITEMS?|TAX|GST|SST|VAT|DISC|SAVING|EXCL|EX\b|NO\.? OF|PCS|UNITS?)|"
-    r"(QTY|ITEMS?)\s*TOTAL|TOTAL\s*(BEFORE|W/O|WITHOUT)|EXCLUDING|GST\s*SUMMARY|INCLUDED\s*IN\s*TOTAL|"
+    r"(QTY|ITEMS?)\s*TOTAL|TOTAL\s*(BEFORE|W/O|WITHOUT)|EXCLUDING|GST\s*SUMMARY|INCLUDED\s*IN\s*TOTAL|TOTAL\s*INCLUDED|"
     r"\b(GST|SST|TAX|VAT)\b.*\bTOTAL",
     re.I,
 )
@@ -188,8 +192,11 @@ def _vendor_name(rows: list[Row], index: int) -> list[Word]:
     words = list(rows[index].words)
     text = rows[index].text
     nxt = rows[index + 1] if index + 1 < len(rows) else None
-    if nxt is not None and COMPANY_FORM.fullmatch(nxt.text.strip(" .")) and not COMPANY_FORM.search(text):
-        words += nxt.words  # the company form on the next row
+    if nxt is not None and (
+        (COMPANY_FORM.fullmatch(nxt.text.strip(" .")) and not COMPANY_FORM.search(text))
+        or (SDN_BHD.search(nxt.text) and not SDN_BHD.search(text) and not ADDRESS_HINT.search(nxt.text))
+    ):
+        words += nxt.words  # the name goes on on the next row, which holds its company form
     # a registration number printed after the name is not part of it
     cut = next((i for i, w in enumerate(words) if i > 0 and REG_NUMBER.search(w.text)), len(words))
     return trim(words[:cut]) or words
@@ -204,9 +211,12 @@ def _address_part(row: Row) -> Row:
     return Row(trim(_words_before(row, min(cuts))))
 
 
-def _address(rows: list[Row], vendor: int, name_rows: int) -> list[Row]:
+def _address(rows: list[Row], vendor: int, name_rows: int) -> tuple[list[Row], int]:
+    """The address rows (each cut at a phone number or a label after it), and the index of the row after them."""
     found: list[Row] = []
-    for row in rows[vendor + name_rows : vendor + name_rows + MAX_ADDRESS_ROWS + 2]:
+    after = vendor + name_rows
+    for index in range(vendor + name_rows, min(len(rows), vendor + name_rows + MAX_ADDRESS_ROWS + 2)):
+        row = rows[index]
         text = row.text.strip()
         if not found and (
             REGISTRATION.match(text)
@@ -222,11 +232,13 @@ def _address(rows: list[Row], vendor: int, name_rows: int) -> list[Row]:
         if not found and not ADDRESS_HINT.search(text):
             continue
         part = _address_part(row)
-        if part.words:
-            found.append(Row(trim(part.words)))
+        kept = trim(part.words)
+        if kept:
+            found.append(Row(kept))
+            after = index + 1
         if len(found) >= MAX_ADDRESS_ROWS or part.words != row.words:
             break
-    return found
+    return found, after
 
 
 def _labelled_amount(rows: list[Row], index: int, label_end: int) -> tuple[list[Word], Decimal] | None:
@@ -339,16 +351,13 @@ def expense_page(page: Page, order: DateOrder = "DMY") -> tuple[dict[str, Expens
     items_from = 0
     if vendor is not None:
         name = _vendor_name(rows, vendor)
-        fields["VENDOR_NAME"] = _field(name, re.sub(r"\s+", " ", " ".join(w.text for w in name)).strip(), page.number)
-        name_rows = 1 + (len(name) > len(rows[vendor].words))
-        address = _address(rows, vendor, name_rows)
+        value = SDN_BHD.sub(r"SDN\2BHD", " ".join(w.text for w in name)).replace("¥", "Y")
+        fields["VENDOR_NAME"] = _field(name, value, page.number)
+        name_rows = 1 + any(w not in rows[vendor].words for w in name)
+        address, items_from = _address(rows, vendor, name_rows)
         if address:
             words = [w for r in address for w in r.words]
             fields["VENDOR_ADDRESS"] = _field(words, " ".join(r.text.strip() for r in address), page.number)
-            items_from = next(i for i, r in enumerate(rows) if r.words[-1] in address[-1].words or
-                              address[-1].words[-1] in r.words) + 1  # fmt: skip
-        else:
-            items_from = vendor + name_rows
     date = _date(rows, page.number, order)
     if date is not None:
         fields["INVOICE_RECEIPT_DATE"] = date
