@@ -129,6 +129,8 @@ def form_html(rng: random.Random) -> tuple[str, TrueForm]:
     labels = rng.sample(["Smoker", "Married", "Has children", "Owns a car", "Needs a visa", "Prefers email",
                          "Vegetarian", "Retired"], 5)  # fmt: skip
     checks = {label: rng.random() < 0.5 for label in labels}
+    if len(set(checks.values())) == 1:  # both states on every form
+        checks[labels[0]] = not checks[labels[0]]
     lines = "".join(f"<div class=f><span class=k>{escape(k)}:</span> {escape(v)}</div>" for k, v in values.items())
     boxes = "".join(
         f"<div class=c><span class='box{' on' if on else ''}'>{'&#10004;' if on else ''}</span>{escape(label)}</div>"

@@ -20,6 +20,7 @@ from ocr.rows import located
 GAP_HEIGHTS = 1.2  # as in ocr.tables: a wider gap separates segments of a row
 SELECTED_FILL = 0.12  # share of a box's inside that is ink when it is ticked
 MIN_BOX, MAX_BOX = 0.7, 2.6  # checkbox side, in median word heights
+TALL = 3.0  # a "word" taller than this many median word heights is not text
 
 
 def _words(page: Page, exclude: list[Table]) -> list[Word]:
@@ -45,9 +46,15 @@ def _rows(words: list[Word]) -> list[list[Word]]:
 
 
 def _overlap(a: BBox, b: BBox) -> float:
+    """The share of the smaller box that lies in the other."""
+    return _intersection(a, b) / max(1, min(a.width * a.height, b.width * b.height))
+
+
+def _intersection(a: BBox, b: BBox) -> int:
     w = max(0, min(a.right, b.right) - max(a.left, b.left))
     h = max(0, min(a.bottom, b.bottom) - max(a.top, b.top))
-    return w * h / max(1, min(a.width * a.height, b.width * b.height))
+    return w * h
+
 
 
 # ---- checkboxes --------------------------------------------------------------------------------------------
@@ -64,8 +71,10 @@ def checkboxes(image: Image.Image, text_height: float) -> list[SelectionElement]
         x, y, w, h = cv2.boundingRect(contour)
         if not (MIN_BOX * text_height <= w <= MAX_BOX * text_height) or not 0.75 <= w / max(h, 1) <= 1.33:
             continue
-        approx = cv2.approxPolyDP(contour, 0.08 * cv2.arcLength(contour, True), True)
-        if len(approx) != 4 or cv2.contourArea(contour) < 0.8 * w * h:
+        # a box has four sharp corners and its outline fills its bounding box (a D or an O does not: 6+ corners,
+        # 0.85 of its box at most, on rendered forms; boxes measured 4 corners and 0.96)
+        approx = cv2.approxPolyDP(contour, 0.03 * cv2.arcLength(contour, True), True)
+        if len(approx) != 4 or cv2.contourArea(contour) < 0.9 * w * h:
             continue
         border = max(2, round(0.2 * w))
         inside = ink[y + border : y + h - border, x + border : x + w - border]
@@ -155,9 +164,12 @@ def find_forms(
     if not words:
         return [], []
     height = median(w.bbox.height for w in words)
+    # a column of boxes or a rule read as one tall "word" (NANA over five checkboxes) would join their rows
+    words = [w for w in words if w.bbox.height <= TALL * height]
     boxes = checkboxes(image, height) if image is not None else []
     # a checkbox read as a character ("O", "[]") is not text
-    words = [w for w in words if not any(_overlap(w.bbox, b.bbox) > 0.5 for b in boxes)]
+    words = [w for w in words if not any(_intersection(w.bbox, b.bbox) > 0.5 * w.bbox.width * w.bbox.height
+                                         for b in boxes)]  # fmt: skip
     rows = _rows(words)
     pairs = _colon_pairs(rows, height)
     for box in boxes:

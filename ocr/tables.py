@@ -25,6 +25,7 @@ MIN_COVER = 0.5  # a separator drawn over less of a slot's side than this is mis
 GAP_HEIGHTS = 1.2  # a gap between words wider than this many word heights separates cells
 MIN_ROWS = 3
 MAX_WORDS_PER_CELL = 6.0  # median words per cell above this: running text, not a table
+TALL = 3.0  # as in ocr.forms
 MIN_FILLED = 0.6  # share of a table's rows with two or more cells filled
 
 
@@ -285,6 +286,7 @@ def aligned_tables(words: list[Word]) -> list[Table]:
     if not words:
         return []
     height = median(w.bbox.height for w in words)
+    words = [w for w in words if w.bbox.height <= TALL * height]  # a rule or a picture read as a tall "word"
     rows = _rows(words)
     segmented = [_segments(r, GAP_HEIGHTS * height) for r in rows]
     tables: list[Table] = []
