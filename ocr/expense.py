@@ -261,20 +261,25 @@ def _labelled_amount(rows: list[Row], index: int, label_end: int) -> tuple[list[
 
 
 def _total(rows: list[Row], page: int) -> tuple[ExpenseField, int] | None:
-    for pattern in TOTAL_LABELS:
-        found: list[tuple[ExpenseField, int]] = []
+    """The total: the rows with the most specific label (ROUNDED TOTAL before GRAND TOTAL before TOTAL), and
+    among them the amount printed most often on the page (a total repeats: total, rounded total, cash; a
+    misread digit does not), then the last (a receipt's final total)."""
+    every = [v for r in rows for _, v in find_amounts(r.text)]
+    found: list[tuple[tuple[int, int, int], ExpenseField, int]] = []
+    for tier, pattern in enumerate(TOTAL_LABELS):
         for i, row in enumerate(rows):
             match = pattern.search(row.text)
-            if not match or NOT_TOTAL.search(row.text):
+            if not match or NOT_TOTAL.search(row.text) or any(f[2] == i for f in found):
                 continue
             amount = _labelled_amount(rows, i, match.end())
             if amount is not None:
                 label = _span_words(row, match.start(), match.end())
-                found.append((_field(amount[0], f"{amount[1]:.2f}", page, label), i))
-        if found:
-            # the most specific label, and among rows with it the last (a receipt's final total)
-            return found[-1]
-    return None
+                support = sum(v == amount[1] for v in every)
+                found.append(((-tier, support, i), _field(amount[0], f"{amount[1]:.2f}", page, label), i))
+    if not found:
+        return None
+    _, field, index = max(found, key=lambda f: f[0])
+    return field, index
 
 
 def _labelled(rows: list[Row], name: str, pattern: re.Pattern[str], page: int) -> ExpenseField | None:
@@ -288,10 +293,26 @@ def _labelled(rows: list[Row], name: str, pattern: re.Pattern[str], page: int) -
     return None
 
 
+# Letters Tesseract reads for digits in a run of digits (D2/O2/17 for 02/02/17); same length, so positions hold
+DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "i": "1", "|": "1",
+                                  "S": "5", "B": "8", "Z": "2"})  # fmt: skip
+
+
+def _digits_fixed(text: str) -> str:
+    """Look-alike letters turned to digits inside tokens that are mostly digits and date separators."""
+    return re.sub(r"[\w|/\-.]+", lambda m: m.group(0).translate(DIGIT_LOOKALIKES)
+                  if sum(c.isdigit() for c in m.group(0)) >= 0.5 * len(m.group(0)) else m.group(0), text)  # fmt: skip
+
+
 def _date(rows: list[Row], page: int, order: DateOrder) -> ExpenseField | None:
+    found = _dates(rows, page, order, fix=False)
+    return found if found is not None else _dates(rows, page, order, fix=True)
+
+
+def _dates(rows: list[Row], page: int, order: DateOrder, fix: bool) -> ExpenseField | None:
     candidates: list[tuple[int, ExpenseField]] = []
     for row in rows:
-        text = row.text
+        text = _digits_fixed(row.text) if fix else row.text
         for printed, value in find_dates(text, order):
             start = text.find(printed)
             labelled = bool(re.search(r"\bDATE\b|\bTARIKH\b", text[:start], re.I))

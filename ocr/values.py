@@ -30,8 +30,8 @@ MONTHS = {
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _SEP = r"[/\-.]"
 DATE_PATTERNS = [
-    ("ymd", re.compile(rf"(?<!\d)((?:19|20)\d\d){_SEP}(\d{{1,2}}){_SEP}(\d{{1,2}})(?!\d)")),
-    ("xyy", re.compile(rf"(?<!\d)(\d{{1,2}}){_SEP}(\d{{1,2}}){_SEP}((?:19|20)\d\d|\d\d)(?!\d)")),
+    ("ymd", re.compile(r"(?<!\d)((?:19|20)\d\d)([/\-.])(\d{1,2})\2(\d{1,2})(?!\d)")),
+    ("xyy", re.compile(r"(?<!\d)(\d{1,2})([/\-.])(\d{1,2})\2((?:19|20)\d\d|\d\d)(?![\d/\-])")),
     ("dmy_name", re.compile(rf"(?<!\d)(\d{{1,2}})[\s\-./]*({_MONTH})[a-z]*[\s\-./,]*((?:19|20)?\d\d)(?!\d)", re.I)),
     ("mdy_name", re.compile(
         rf"\b({_MONTH})[a-z]*[\s\-./]*(\d{{1,2}})(?:st|nd|rd|th)?[\s,\-./]+((?:19|20)\d\d)(?!\d)", re.I)),
@@ -69,7 +69,7 @@ def find_dates(text: str, order: DateOrder = "DMY") -> Iterator[tuple[str, date]
         for match in pattern.finditer(text):
             if any(match.start() < end and start < match.end() for start, end in taken):
                 continue
-            a, b, c = match.groups()
+            a, b, c = (match.group(1), match.group(3), match.group(4)) if kind in ("ymd", "xyy") else match.groups()
             if kind in ("ymd", "compact"):
                 value = _make(int(a), int(b), int(c))
             elif kind == "xyy":
