@@ -165,6 +165,7 @@ def create_ocr_translation(
     format: Literal["json", "pdf"] = Form(
         "json", description="json, or pdf: the translated text drawn over each block"
     ),
+    features: str = Form("", description="tables: also find the tables and translate them cell by cell"),
     as_job: bool = Form(False, alias="async"),
     options: ocr.OcrOptions = Depends(ocr_options),
     pool: ModelPool = Depends(get_pool),
@@ -173,17 +174,19 @@ def create_ocr_translation(
     engine: Engine = Depends(get_engine),
 ) -> Response:
     check_pair(source, target)
+    wanted = parse_features(features)
     data, pages = read_upload(file, options)
     entries = load_glossary(glossary, engine)
     if pages > options.max_pages:
         raise ApiError(413, f"the document has {pages} pages; the limit is {options.max_pages}", code="too_many_pages")
     if pages > 1 or as_job:
         params = {"options": options.model_dump(), "pages": pages, "target": target, "source": source,
-                  "glossary": entries.model_dump() if entries else None}  # fmt: skip
+                  "glossary": entries.model_dump() if entries else None, "features": wanted}  # fmt: skip
         return accepted(jobs.accept("ocr.translate", params, {"document": data}))
     translate = translator(pool, Priority.INTERACTIVE, settings.model_dir, entries)
     try:
-        document, translated = read_and_translate(data, options, target, source, translate, pool)
+        document, translated = read_and_translate(data, options, target, source, translate, pool,
+                                                  features=wanted)  # fmt: skip
     except (ocr.OcrInputError, ocr.OcrEngineError) as exc:
         raise input_error(exc) from exc
     except nlp.TranslationError as exc:

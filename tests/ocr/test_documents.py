@@ -22,6 +22,7 @@ from ocr.values import find_amounts, parse_amount, parse_date
 from tests.ocr.conftest import encode
 from tests.ocr.test_api import wait_for
 from tests.ocr.test_bad_input import encrypted_pdf
+from tests.translate.conftest import needs_apertium
 
 pytestmark = pytest.mark.skipif(not ocr.get_engine("tesseract").available(), reason="tesseract not installed")
 needs_chromium = pytest.mark.skipif(
@@ -253,3 +254,19 @@ def test_cli_writes_tables_csv(rendered: dict, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["ocr", str(scan), "--tables", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_text().splitlines()[1] == ",".join(truth.grid()[1])
+
+
+@needs_chromium
+@needs_apertium
+def test_translation_keeps_the_table(client: TestClient, rendered: dict) -> None:
+    truth, _, pdf = rendered["ruled"]
+    response = client.post("/v1/ocr/translate", files={"file": ("t.pdf", pdf)},
+                           data={"target": "es", "source": "en", "features": "tables"})  # fmt: skip
+    assert response.status_code == 200, response.text
+    table = response.json()["pages"][0]["tables"][0]
+    assert (table["rows"], table["columns"]) == (truth.rows, truth.columns)
+    assert grid_of(table) == truth.grid()
+    words = [c for c in table["cells"] if any(ch.isalpha() for ch in c["text"])]
+    numbers = [c for c in table["cells"] if c["text"].replace(".", "").isdigit()]
+    assert sum(c["translation"] != c["text"] for c in words) >= len(words) / 2, words
+    assert numbers and all(c["translation"] == c["text"] for c in numbers)
