@@ -55,11 +55,12 @@ def analyze_page(page: Page, image: Image.Image | None, features: list[Feature])
     `image` is the page as recognised (after any turn); None for a PDF page read from its text layer
     and not rendered (then only unruled tables and text forms are found)."""
     update: dict[str, object] = {}
+    tables = find_tables(page, image) if "tables" in features else []
     if "tables" in features:
-        update["tables"] = find_tables(page, image)
+        update["tables"] = tables
     if "forms" in features:
-        key_values, selection = find_forms(page, image, exclude=update.get("tables") or [])  # type: ignore[arg-type]
-        update["key_values"], update["selection_elements"] = key_values, selection
+        # a table's "Label:" cells are table text, not form fields
+        update["key_values"], update["selection_elements"] = find_forms(page, image, exclude=tables)
     return page.model_copy(update=update)
 
 

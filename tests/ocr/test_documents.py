@@ -270,3 +270,14 @@ def test_translation_keeps_the_table(client: TestClient, rendered: dict) -> None
     numbers = [c for c in table["cells"] if c["text"].replace(".", "").isdigit()]
     assert sum(c["translation"] != c["text"] for c in words) >= len(words) / 2, words
     assert numbers and all(c["translation"] == c["text"] for c in numbers)
+
+
+def test_a_two_page_receipt_is_an_expense_job(client: TestClient) -> None:
+    page = Image.open(io.BytesIO(receipt_png()))
+    tiff = encode(page, "TIFF", save_all=True, append_images=[page], dpi=(300, 300))
+    response = client.post("/v1/ocr/expense", files={"file": ("r.tiff", tiff, "image/tiff")})
+    assert response.status_code == 202, response.text
+    job = wait_for(client, response.json()["url"])
+    assert job["status"] == "succeeded", job
+    assert job["result"]["pages"] == 2 and job["result"]["fields"]["TOTAL"]["value"] == "19.61"
+    assert len(client.get(job["result"]["files"]["expense_json"]).json()["pages"]) == 2
