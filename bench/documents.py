@@ -12,8 +12,8 @@ Tables: HTML tables rendered by headless Chromium in four styles (ruled, unruled
 then skewed, blurred and grained like a scan), as PNG and (clean styles) as born-digital PDF. Seed 1 was looked at
 while writing the detector (tune); seed 2 is only measured. Detected = a table found whose box holds most of the
 truth's cells; structure = rows x columns right; cells = share of true non-empty cells whose (row, column) cell
-reads the same (case and spacing ignored); spans = merged cells found with the right span. Baseline: the same
-pages with ruling-line detection off (alignment only). TEDS is not computed.
+reads the same (case and spacing ignored); spans = merged cells found with the right span; TEDS (bench/teds.py,
+0 when no table is found). Baseline: the same pages with ruling-line detection off (alignment only).
 
 Forms: generated forms (6 keys with values, 5 checkboxes), seed 2: key-value pairs right, checkbox states right.
 
@@ -45,6 +45,7 @@ from rich.table import Table  # noqa: E402
 
 import ocr  # noqa: E402
 from bench.documents_data import form_html, png_bytes, renderer, table_documents  # noqa: E402
+from bench.teds import table_tree, teds  # noqa: E402
 from ocr.expense import expense_fields  # noqa: E402
 from ocr.layout import make_block, make_line, split_line_into_words  # noqa: E402
 from ocr.rows import page_rows  # noqa: E402
@@ -189,7 +190,7 @@ def table_scores(found: list[ocr.Table], truth) -> dict[str, float]:  # type: ig
     table = _best_table(found, truth.rows, truth.columns)
     true_cells = [c for c in truth.cells if c.text]
     if table is None:
-        return {"detected": 0.0, "structure": 0.0, "cells": 0.0, "spans": 0.0}
+        return {"detected": 0.0, "structure": 0.0, "cells": 0.0, "spans": 0.0, "teds": 0.0}
     by_slot = {(c.row, c.column): c for c in table.cells}
     right = sum(squash(by_slot[(c.row, c.column)].text) == squash(c.text) for c in true_cells
                 if (c.row, c.column) in by_slot)  # fmt: skip
@@ -199,8 +200,15 @@ def table_scores(found: list[ocr.Table], truth) -> dict[str, float]:  # type: ig
         and (by_slot[(c.row, c.column)].row_span, by_slot[(c.row, c.column)].column_span) == (c.row_span, c.column_span)
         for c in merged
     )
+    def rows_of(cells) -> list[list[tuple[str, int, int]]]:  # type: ignore[no-untyped-def]
+        out: list[list[tuple[str, int, int]]] = [[] for _ in range(max((c.row for c in cells), default=-1) + 1)]
+        for c in sorted(cells, key=lambda c: (c.row, c.column)):
+            out[c.row].append((c.text, c.row_span, c.column_span))
+        return out
+
     return {
         "detected": 1.0,
+        "teds": teds(table_tree(rows_of(table.cells)), table_tree(rows_of(truth.cells))),
         "structure": float((table.rows, table.columns) == (truth.rows, truth.columns)),
         "cells": right / max(1, len(true_cells)),
         "spans": spans / len(merged) if merged else float("nan"),
@@ -231,8 +239,8 @@ def bench_tables(console: Console, per_style: int, pool) -> None:  # type: ignor
                     results.setdefault(key, []).append(table_scores(found, truth))
                     cpu.setdefault(key, []).append(seconds / max(1, len(document.pages)))
     table = Table(title=f"Tables: generated pages, {per_style} per style and split")
-    for column in ("split", "style", "input", "detector", "detected", "structure", "cells", "spans", "cells vs base",
-                   "CPU s/page"):  # fmt: skip
+    for column in ("split", "style", "input", "detector", "detected", "structure", "cells", "spans", "TEDS",
+                   "cells vs base", "CPU s/page"):  # fmt: skip
         table.add_column(column, justify="left" if column in ("split", "style", "input", "detector") else "right")
     for key, rows in results.items():
         split, style, kind, config = key
@@ -243,6 +251,7 @@ def bench_tables(console: Console, per_style: int, pool) -> None:  # type: ignor
         shares = [f"{statistics.mean(r[m] for r in rows):.2f}" for m in ("detected", "structure")]
         table.add_row(split, style, kind, config, *shares, f"{cells:.2f}",
                       f"{statistics.mean(spans):.2f}" if spans else "-",
+                      f"{statistics.mean(r['teds'] for r in rows):.2f}",
                       f"{cells / base_cells:.2f}x" if base_cells else "-",
                       f"{statistics.mean(cpu[key]):.2f}")  # fmt: skip
     console.print(table)
