@@ -55,12 +55,11 @@ def analyze_page(page: Page, image: Image.Image | None, features: list[Feature])
     `image` is the page as recognised (after any turn); None for a PDF page read from its text layer
     and not rendered (then only unruled tables and text forms are found)."""
     update: dict[str, object] = {}
-    tables = find_tables(page, image) if "tables" in features else []
     if "tables" in features:
-        update["tables"] = tables
+        update["tables"] = find_tables(page, image)
     if "forms" in features:
-        # a table's "Label:" cells are table text, not form fields
-        update["key_values"], update["selection_elements"] = find_forms(page, image, exclude=tables)
+        # a form's ruled boxes are often found as tables too; its fields are read all the same (as Textract does)
+        update["key_values"], update["selection_elements"] = find_forms(page, image)
     return page.model_copy(update=update)
 
 

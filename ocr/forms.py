@@ -20,6 +20,7 @@ from ocr.rows import located
 GAP_HEIGHTS = 1.2  # as in ocr.tables: a wider gap separates segments of a row
 SELECTED_FILL = 0.12  # share of a box's inside that is ink when it is ticked
 MIN_BOX, MAX_BOX = 0.7, 2.6  # checkbox side, in median word heights
+KEY_ENDS = (":", "#")  # a key ends with a colon ("Name:") or a number sign ("Arrest #", "CIS#")
 TALL = 3.0  # a "word" taller than this many median word heights is not text
 
 
@@ -122,11 +123,12 @@ def _colon_pairs(rows: list[list[Word]], height: float) -> list[KeyValue]:
     pairs: list[KeyValue] = []
     for index, row in enumerate(rows):
         starts = _segment_starts(row, GAP_HEIGHTS * height)
-        ends = [i for i, w in enumerate(row) if w.text.endswith(":") and any(c.isalpha() for c in w.text)]
+        ends = [i for i, w in enumerate(row) if w.text.endswith(KEY_ENDS)]
         keys: list[tuple[int, int]] = []
         for end in ends:
             start = max([s for s in starts if s <= end] + [k[1] + 1 for k in keys])
-            keys.append((start, end))
+            if any(c.isalpha() for w in row[start : end + 1] for c in w.text):
+                keys.append((start, end))
         for n, (start, end) in enumerate(keys):
             stop = keys[n + 1][0] if n + 1 < len(keys) else len(row)
             value = row[end + 1 : stop]
@@ -134,7 +136,7 @@ def _colon_pairs(rows: list[list[Word]], height: float) -> list[KeyValue]:
             if not value and n + 1 == len(keys) and index + 1 < len(rows):
                 value = _below(key_words, rows[index + 1], height)
             key = located(key_words)
-            key.text = key.text.rstrip(":").strip()
+            key.text = key.text.rstrip(":").strip()  # "CIS #" keeps its sign: it says "number"
             found = located(value) if value else None
             confidence = round(min(key.confidence, found.confidence) if found else key.confidence, 2)
             pairs.append(KeyValue(key=key, value=found, confidence=confidence))
@@ -145,7 +147,7 @@ def _below(key: list[Word], row: list[Word], height: float) -> list[Word]:
     """A value printed under its key: the segment of the next row that starts under the key, when that row
     is close and holds no key itself."""
     left, bottom = key[0].bbox.left, max(w.bbox.bottom for w in key)
-    if min(w.bbox.top for w in row) - bottom > 1.2 * height or any(w.text.endswith(":") for w in row):
+    if min(w.bbox.top for w in row) - bottom > 1.2 * height or any(w.text.endswith(KEY_ENDS) for w in row):
         return []
     starts = sorted(_segment_starts(row, GAP_HEIGHTS * height))
     for n, s in enumerate(starts):
