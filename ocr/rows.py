@@ -25,11 +25,6 @@ class Row:
     def confidence(self) -> float:
         return round(mean(w.confidence for w in self.words), 2) if self.words else 0.0
 
-    def field(self, words: list[Word] | None = None) -> FieldText:
-        """The row (or some of its words) as located text."""
-        words = self.words if words is None else words
-        return located(words)
-
 
 def located(words: list[Word]) -> FieldText:
     return FieldText(
