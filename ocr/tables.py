@@ -26,6 +26,7 @@ GAP_HEIGHTS = 1.2  # a gap between words wider than this many word heights separ
 MIN_ROWS = 3
 MAX_WORDS_PER_CELL = 6.0  # median words per cell above this: running text, not a table
 TALL = 3.0  # as in ocr.forms
+BAND_HEIGHTS = 0.6  # an empty band this many word heights wide between header words splits a column
 MIN_FILLED = 0.6  # share of a table's rows with two or more cells filled
 
 
@@ -212,7 +213,71 @@ def _span(seg: list[Word]) -> tuple[int, int]:
     return min(w.bbox.left for w in seg), max(w.bbox.right for w in seg)
 
 
+def _projected_columns(run: list[list[list[Word]]]) -> list[tuple[float, float]]:
+    """Column intervals where the segments of the rows lie: the x-projection of all segments, cut at the bands
+    no segment covers (a tenth of the rows may cross a band: a cell spanning columns)."""
+    spans = [_span(seg) for row in run for seg in row]
+    low, high = min(a for a, _ in spans), max(b for _, b in spans)
+    cover = np.zeros(high - low + 1, dtype=np.int32)
+    for a, b in spans:
+        cover[a - low : b - low] += 1
+    inside = cover > len(run) // 10
+    columns, start = [], None
+    for x, on in enumerate(inside):
+        if on and start is None:
+            start = x
+        elif not on and start is not None:
+            columns.append((float(low + start), float(low + x)))
+            start = None
+    if start is not None:
+        columns.append((float(low + start), float(high)))
+    return columns
+
+
+def _word_bands(run: list[list[list[Word]]], columns: list[tuple[float, float]], height: float) -> list[float]:
+    """Cuts inside columns: an empty band of the words' x-projection (no word of any row in it), at least
+    BAND_HEIGHTS word heights wide, with header words on both sides (two columns printed close, like a date
+    and its description, whose cells the gap rule took as one segment)."""
+    words = [w for row in run for seg in row for w in seg]
+    header = [w for seg in run[0] for w in seg]
+    cuts = []
+    def within(word: Word, a: float, b: float) -> bool:
+        return a <= word.bbox.left + word.bbox.width / 2 <= b
+
+    for a, b in columns:
+        inner = sorted((w.bbox.left, w.bbox.right) for w in words if within(w, a, b))
+        reach = None
+        for left, right in inner:
+            if reach is not None and left - reach >= BAND_HEIGHTS * height:
+                cut = (reach + left) / 2
+                if any(w.bbox.right <= cut and within(w, a, b) for w in header) and any(
+                    w.bbox.left >= cut and within(w, a, b) for w in header
+                ):
+                    cuts.append(cut)
+            reach = right if reach is None else max(reach, right)
+    return cuts
+
+
+def _split_at(seg: list[Word], cuts: list[float]) -> list[list[Word]]:
+    pieces: list[list[Word]] = [[]]
+    for word in seg:
+        if pieces[-1] and any(pieces[-1][-1].bbox.right <= cut <= word.bbox.left for cut in cuts):
+            pieces.append([])
+        pieces[-1].append(word)
+    return pieces
+
+
 def _columns(run: list[list[list[Word]]]) -> list[tuple[float, float]] | None:
+    """Column intervals from the rows with the most segments, or from the projection of all segments when that
+    finds more columns (columns that are never all filled on one row); None when neither lines up."""
+    widest = _widest_columns(run)
+    projected = _projected_columns(run)
+    if widest is None or len(projected) > len(widest):
+        return projected if len(projected) >= 2 else widest
+    return widest
+
+
+def _widest_columns(run: list[list[list[Word]]]) -> list[tuple[float, float]] | None:
     """Column intervals from the rows with the most segments; None when those rows do not line up."""
     most = max(len(r) for r in run)
     widest = [r for r in run if len(r) == most]
@@ -243,8 +308,14 @@ def _place(seg: list[Word], columns: list[tuple[float, float]]) -> tuple[int, in
     return hit[0], hit[-1] - hit[0] + 1
 
 
-def _aligned_table(run: list[list[list[Word]]]) -> Table | None:
+def _aligned_table(run: list[list[list[Word]]], height: float) -> Table | None:
     columns = _columns(run)
+    if columns is None or len(columns) < 1:
+        return None
+    cuts = _word_bands(run, columns, height)
+    if cuts:
+        run = [[piece for seg in row for piece in _split_at(seg, cuts)] for row in run]
+        columns = _columns(run)
     if columns is None or len(columns) < 2:
         return None
     cells: list[Cell] = []
@@ -297,7 +368,7 @@ def aligned_tables(words: list[Word]) -> list[Table]:
         while run and len(run[-1]) < 2:
             run.pop()
         if len(run) >= MIN_ROWS:
-            table = _aligned_table(run)
+            table = _aligned_table(run, height)
             if table is not None:
                 tables.append(table)
         run.clear()
