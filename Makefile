@@ -77,6 +77,7 @@ bench: setup
 	$(PY) -m bench.asr --limit 2 --max-minutes 3
 	$(PY) -m bench.tts --limit 3
 	$(PY) -m bench.ocr --limit 8 --sroie-limit 10
+	$(PY) -m bench.documents --receipts 20 --tables 2 --forms 2
 	$(PY) -m bench.translate --limit 200
 	$(PY) -m bench.calls
 	$(PY) -m bench.bots --turns 12

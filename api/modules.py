@@ -66,7 +66,8 @@ MODULES: tuple[ModuleSpec, ...] = (
         extra="ocr",
         router="api.routers.ocr",
         requires=("pytesseract", "pypdfium2", "PIL"),
-        jobs={"ocr.read": "api.compose.ocr:run_ocr_job", "ocr.translate": "api.compose.ocr:run_ocr_translate_job"},
+        jobs={"ocr.read": "api.compose.ocr:run_ocr_job", "ocr.translate": "api.compose.ocr:run_ocr_translate_job",
+              "ocr.expense": "api.compose.ocr:run_expense_job"},  # fmt: skip
         cli="api.cli.ocr:register",
         body_limits={"/v1/ocr": "document"},
     ),
