@@ -12,7 +12,7 @@ RASA := .venv-rasa/.voxgate-rasa-installed
 COQUI := .venv-coqui/.voxgate-coqui-installed
 export VOXGATE_DATA ?= $(abspath ../shared/data)
 
-.PHONY: run test test-coqui bench setup setup-steps apt bots-trained coqui lint format clean
+.PHONY: run test test-aws test-aws-long test-coqui bench setup setup-steps apt bots-trained coqui lint format clean
 
 # The independent steps run side by side (Debian packages; the venv then the model files; the Rasa venv then the
 # bots' training). coqui-tts's venv is not among them: no coqui voice ships, so it is made by `make coqui` (or
@@ -60,6 +60,14 @@ test: setup
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 
 # coqui checkpoints served through their own venv (skipped by `make test` while the venv is absent).
+# The AWS SDK layer (boto3 and the AWS CLI against /aws); -long adds the Rasa-backed Lex turns and a consultation
+# through Transcribe Medical, which run for minutes.
+test-aws: setup
+	$(VENV)/bin/pytest -q -p no:cacheprovider tests/aws
+
+test-aws-long: setup
+	$(VENV)/bin/pytest -q -p no:cacheprovider -m aws_long tests/aws
+
 test-coqui: setup $(COQUI)
 	$(VENV)/bin/pytest -q -p no:cacheprovider tests/tts/test_coqui.py
 
@@ -69,9 +77,11 @@ bench: setup
 	$(PY) -m bench.asr --limit 2 --max-minutes 3
 	$(PY) -m bench.tts --limit 3
 	$(PY) -m bench.ocr --limit 8 --sroie-limit 10
+	$(PY) -m bench.documents --receipts 20 --tables 2 --forms 2
 	$(PY) -m bench.translate --limit 200
 	$(PY) -m bench.calls
 	$(PY) -m bench.bots --turns 12
+	$(PY) -m bench.aws --reps 10
 	$(PY) -m bench.voice_bots --turns 6 --concurrency 1 --no-batch
 	VOXGATE_ASR_CPU_THREADS=2 $(PY) -m bench.dictation --models tiny.en --sessions 1 2
 	$(PY) -m bench.music --limit 4 --threads 2

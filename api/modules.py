@@ -66,7 +66,8 @@ MODULES: tuple[ModuleSpec, ...] = (
         extra="ocr",
         router="api.routers.ocr",
         requires=("pytesseract", "pypdfium2", "PIL"),
-        jobs={"ocr.read": "api.compose.ocr:run_ocr_job", "ocr.translate": "api.compose.ocr:run_ocr_translate_job"},
+        jobs={"ocr.read": "api.compose.ocr:run_ocr_job", "ocr.translate": "api.compose.ocr:run_ocr_translate_job",
+              "ocr.expense": "api.compose.ocr:run_expense_job"},  # fmt: skip
         cli="api.cli.ocr:register",
         body_limits={"/v1/ocr": "document"},
     ),
@@ -114,6 +115,14 @@ MODULES: tuple[ModuleSpec, ...] = (
         router="api.routers.music",
         requires=("music21", "torch", "symusic", "safetensors"),
         cli="api.cli.music:register",
+    ),
+    ModuleSpec(
+        name="aws",
+        extra="aws",
+        router="api.routers.aws",
+        requires=("botocore",),
+        jobs={"aws.transcribe": "api.compose.aws:run_transcribe_job"},
+        body_limits={"/aws": "document"},
     ),
 )
 

@@ -4,6 +4,7 @@ variable's name is the same as before the tree; this file is the only place the 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,26 @@ class TtsSettings(BaseSettings):
     coqui_venv: Path = Field(default=REPO_ROOT / ".venv-coqui", validation_alias=AliasChoices("VOXGATE_COQUI_VENV"))
 
 
+class AwsSettings(BaseSettings):
+    """AWS SDK compatibility (/aws): access keys (JSON {access key id: secret}; empty: unsigned requests, served
+    only while the gateway has no API keys), the clock skew a signature may have, Transcribe's media sources
+    (server folders it may read, an S3-compatible endpoint for s3:// URIs), and Lex bot ids -> voxgate bots."""
+
+    model_config = SettingsConfigDict(env_prefix="VOXGATE_AWS_", extra="ignore")
+
+    credentials: dict[str, str] = Field(default_factory=dict)
+    max_clock_skew_s: int = Field(default=900, ge=1)
+    media_roots: list[Path] = Field(default_factory=list)
+    s3_endpoint_url: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    lex_bots: dict[str, str] = Field(default_factory=dict, description="Lex botId -> bot name; default: the same")
+
+    @property
+    def max_clock_skew(self) -> timedelta:
+        return timedelta(seconds=self.max_clock_skew_s)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VOXGATE_", extra="ignore")
 
@@ -105,6 +126,7 @@ class Settings(BaseSettings):
     tts: TtsSettings = Field(default_factory=TtsSettings)
     bots: BotsSettings = Field(default_factory=BotsSettings)
     calls: CallsSettings = Field(default_factory=CallsSettings)
+    aws: AwsSettings = Field(default_factory=AwsSettings)
     voice: VoiceBotsSettings = Field(default_factory=VoiceBotsSettings)
 
     @model_validator(mode="after")

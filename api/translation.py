@@ -9,6 +9,12 @@ import nlp
 from api.errors import ApiError
 from api.stores.glossaries import GlossaryStore
 
+LANGUAGE_NAMES = {
+    "en": "English", "es": "Spanish", "ca": "Catalan", "gl": "Galician", "pt": "Portuguese", "fr": "French",
+    "eu": "Basque", "de": "German", "it": "Italian", "nl": "Dutch", "ro": "Romanian", "ru": "Russian",
+    "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "ar": "Arabic", "pl": "Polish", "sv": "Swedish",
+}  # fmt: skip
+
 
 def translation_error(exc: nlp.TranslationError) -> ApiError:
     return ApiError(400, str(exc), code=exc.code, param=exc.param)

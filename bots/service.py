@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -59,6 +60,21 @@ class BotService:
         if response.status_code != 200:
             raise BotUnavailable(f"Rasa answered {response.status_code}")
         return to_rest(response.json())
+
+    async def tracker(self, bot: str, sender: str) -> dict[str, Any]:
+        """Rasa's tracker for one conversation (slots, the latest message's intent ranking, the active form), from
+        the sidecar's HTTP API; BotUnavailable when it cannot answer (a server run elsewhere needs no token here)."""
+        url = self.rasa_url(bot)
+        if url is None:
+            raise BotUnavailable(self.sidecars.status(bot).state)
+        params = {} if bot in self.external_urls else {"token": self.sidecars.api_token}
+        try:
+            response = await self.http.get(f"{url}/conversations/{quote(sender, safe='')}/tracker", params=params)
+        except httpx.HTTPError as exc:
+            raise BotUnavailable(type(exc).__name__) from exc
+        if response.status_code != 200:
+            raise BotUnavailable(f"Rasa tracker answered {response.status_code}")
+        return response.json()
 
     async def close(self) -> None:
         await asyncio.to_thread(self.sidecars.stop)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -156,6 +157,8 @@ class BotSidecars:
         self.projects = {p.name: p for p in (projects if projects is not None else list_projects())}
         self.servers: dict[str, ManagedProcess] = {}
         self.urls: dict[str, str] = {}
+        # Rasa's HTTP API (trackers, for Lex's interpretations and slots), on loopback behind a per-process token
+        self.api_token = secrets.token_urlsafe(24)
         self.actions: ManagedProcess | None = None
         self.problem: str | None = None
 
@@ -197,7 +200,7 @@ class BotSidecars:
             )
             argv = [str(bin_dir / "rasa"), "run", "--model", str(project.model_path), "--endpoints", str(endpoints)]
             argv += ["--credentials", str(run_dir / "credentials.yml"), "--interface", "127.0.0.1"]
-            argv += ["--port", str(port), "--quiet"]
+            argv += ["--port", str(port), "--quiet", "--enable-api", "--auth-token", self.api_token]
             server = ManagedProcess(
                 f"rasa-{name}", argv, project.path, env, f"http://127.0.0.1:{port}/", run_dir / f"{name}.log"
             )

@@ -4,7 +4,7 @@ with bounded memory: sizes are checked from headers before any pixel is decoded.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from PIL import Image, ImageSequence, UnidentifiedImageError
@@ -32,6 +32,8 @@ class PageInput:
     dpi: int
     image: Image.Image | None = None
     text_layer: Page | None = None
+    # For a page read from its text layer: renders it (for ruling lines); valid only until the next page is asked
+    render: Callable[[], Image.Image] | None = None
 
 
 def sniff(data: bytes) -> str:
@@ -149,7 +151,7 @@ def _text_layer(pdf_page, number: int, scale: float, width: int, height: int, dp
                 chars.clear()
 
         for index in range(count):
-            char = textpage.get_text_range(index, 1)
+            char = textpage.get_text_range(index, 1).replace("\ufffe", "-").replace("\xad", "-")  # pdfium: hyphens
             if not char or char.isspace():
                 flush()
                 continue
@@ -170,6 +172,12 @@ def _text_layer(pdf_page, number: int, scale: float, width: int, height: int, dp
     )
 
 
+def _render(page, scale: float) -> Image.Image:  # type: ignore[no-untyped-def]
+    image = page.render(scale=scale).to_pil().convert("RGB")
+    image.info["dpi"] = (round(scale * 72),) * 2  # the render resolution, for the engine
+    return image
+
+
 def _pdf_pages(data: bytes, options: OcrOptions) -> Iterator[PageInput]:
     pdf = _open_pdf(data)
     try:
@@ -188,12 +196,10 @@ def _pdf_pages(data: bytes, options: OcrOptions) -> Iterator[PageInput]:
                 width, height = round(w_pt * scale), round(h_pt * scale)
                 layer = _text_layer(page, index + 1, scale, width, height, dpi) if options.use_text_layer else None
                 if layer is not None:
-                    yield PageInput(number=index + 1, dpi=dpi, text_layer=layer)
+                    yield PageInput(number=index + 1, dpi=dpi, text_layer=layer,
+                                    render=lambda page=page, scale=scale: _render(page, scale))  # fmt: skip
                     continue
-                bitmap = page.render(scale=scale)
-                image = bitmap.to_pil().convert("RGB")
-                image.info["dpi"] = (dpi, dpi)  # the render resolution, for the engine
-                yield PageInput(number=index + 1, dpi=dpi, image=image)
+                yield PageInput(number=index + 1, dpi=dpi, image=_render(page, scale))
             finally:
                 page.close()
     finally:

@@ -60,6 +60,64 @@ class Block(BaseModel):
     lines: list[Line]
 
 
+class Cell(BaseModel):
+    """A table cell (Textract CELL): 0-based row and column of its top-left corner, and how many it spans."""
+
+    row: int
+    column: int
+    row_span: int = 1
+    column_span: int = 1
+    text: str
+    confidence: float = Field(description="0-100: the mean of its words' confidences (structure confidence if empty)")
+    bbox: BBox
+    header: bool = Field(False, description="in the table's first row (Textract COLUMN_HEADER)")
+
+
+class Table(BaseModel):
+    """A table (Textract TABLE): a grid of `rows` x `columns` with its cells (a spanning cell appears once)."""
+
+    id: int
+    rows: int
+    columns: int
+    ruled: bool = Field(description="found from ruling lines (True) or from the alignment of the words (False)")
+    confidence: float
+    bbox: BBox
+    cells: list[Cell]
+
+    def grid(self) -> list[list[str]]:
+        """rows x columns of texts; a spanning cell's text sits in its top-left slot, the slots it covers are ''."""
+        out = [["" for _ in range(self.columns)] for _ in range(self.rows)]
+        for cell in self.cells:
+            out[cell.row][cell.column] = cell.text
+        return out
+
+
+class FieldText(BaseModel):
+    """Printed text located on the page: a form key or value, or an expense field's label or value."""
+
+    text: str
+    confidence: float
+    bbox: BBox
+
+
+class SelectionElement(BaseModel):
+    """A checkbox or radio button (Textract SELECTION_ELEMENT)."""
+
+    selected: bool
+    confidence: float
+    bbox: BBox
+
+
+class KeyValue(BaseModel):
+    """A form field (Textract KEY_VALUE_SET): a label and its value; the value may be a checkbox, and may be
+    empty (a blank field on the form)."""
+
+    key: FieldText
+    value: FieldText | None = None
+    selection: SelectionElement | None = None
+    confidence: float
+
+
 class Page(BaseModel):
     number: int = Field(description="1-based")
     width: int
@@ -77,6 +135,11 @@ class Page(BaseModel):
         default_factory=dict, exclude=True, description="CPU seconds per stage (osd, recognize, ...); not serialised"
     )
     blocks: list[Block]
+    tables: list[Table] | None = Field(None, description="with features=tables: the tables found (maybe none)")
+    key_values: list[KeyValue] | None = Field(None, description="with features=forms: label/value pairs")
+    selection_elements: list[SelectionElement] | None = Field(
+        None, description="with features=forms: every checkbox found, in or out of a key/value pair"
+    )
 
 
 class Document(BaseModel):

@@ -111,8 +111,15 @@ def _read(
 
 
 def read_page(source: PageInput, options: OcrOptions, pool: ModelPool, priority: int) -> Page:
+    return read_page_image(source, options, pool, priority)[0]
+
+
+def read_page_image(
+    source: PageInput, options: OcrOptions, pool: ModelPool, priority: int
+) -> tuple[Page, Image.Image | None]:
+    """The page, and the image it was recognised on (turned and deskewed; None for a PDF text layer)."""
     if source.text_layer is not None:
-        return source.text_layer
+        return source.text_layer, None
     assert source.image is not None
     started = time.perf_counter()
     stages = _Stages()
@@ -143,7 +150,7 @@ def read_page(source: PageInput, options: OcrOptions, pool: ModelPool, priority:
     if osd is not None and osd.script is not None:
         # OSD's script, unless the reading in English beat OSD's language
         script = osd.script if lang == osd.language or osd.language == FALLBACK_LANGUAGE else None
-    return Page(
+    page = Page(
         number=source.number,
         width=image.width,
         height=image.height,
@@ -159,6 +166,7 @@ def read_page(source: PageInput, options: OcrOptions, pool: ModelPool, priority:
         cpu_seconds=stages.seconds,
         blocks=blocks,
     )
+    return page, image
 
 
 def _bytes(document: bytes | str | Path) -> bytes:

@@ -1,4 +1,5 @@
-"""ocr routes: POST /v1/ocr (sync for one page, a job for more) and POST /v1/ocr/translate (block by block)."""
+"""ocr routes: POST /v1/ocr (sync for one page, a job for more; features=tables,forms for document analysis),
+POST /v1/ocr/expense (receipts and invoices) and POST /v1/ocr/translate (block by block)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from workers import ModelPool, Priority
 
 router = APIRouter(tags=["ocr"])
 
-OutputFormat = Literal["json", "text", "hocr", "pdf"]
+OutputFormat = Literal["json", "text", "hocr", "pdf", "csv", "html"]
 
 
 def ocr_options(
@@ -62,11 +63,20 @@ def read_upload(file: UploadFile, options: ocr.OcrOptions) -> tuple[bytes, int]:
         raise input_error(exc) from exc
 
 
-def run_read(data: bytes, options: ocr.OcrOptions, pool: ModelPool) -> ocr.Document:
+def run_read(data: bytes, options: ocr.OcrOptions, pool: ModelPool, features: list[str]) -> ocr.Document:
     try:
+        if features:
+            return ocr.analyze(data, features, options, pool=pool, priority=Priority.INTERACTIVE)
         return ocr.read(data, options, pool=pool, priority=Priority.INTERACTIVE)
     except (ocr.OcrInputError, ocr.OcrEngineError) as exc:
         raise input_error(exc) from exc
+
+
+def parse_features(features: str) -> list[str]:
+    try:
+        return list(ocr.check_features(features.split(",")))
+    except ocr.OcrInputError as exc:
+        raise ApiError(400, str(exc), code=exc.code, param="features") from exc
 
 
 def render(document: ocr.Document, data: bytes, options: ocr.OcrOptions, fmt: OutputFormat) -> Response:
@@ -76,26 +86,62 @@ def render(document: ocr.Document, data: bytes, options: ocr.OcrOptions, fmt: Ou
         return Response(ocr.to_hocr(document), media_type="text/vnd.hocr+html; charset=utf-8")
     if fmt == "pdf":
         return Response(ocr.to_searchable_pdf(data, document, options), media_type="application/pdf")
+    if fmt == "csv":
+        return Response(ocr.tables_to_csv(document), media_type="text/csv; charset=utf-8")
+    if fmt == "html":
+        return Response(ocr.tables_to_html(document), media_type="text/html; charset=utf-8")
     return JSONResponse(document.model_dump(mode="json"))
 
 
 @router.post("/v1/ocr", responses={202: {"model": JobAccepted}})
 def create_ocr(
     file: UploadFile = File(..., description="PNG, JPEG, TIFF or PDF"),
-    format: OutputFormat = Form("json", description="json, text, hocr or pdf (searchable)"),
+    format: OutputFormat = Form(
+        "json", description="json, text, hocr, pdf (searchable), or with features=tables: csv or html (the tables)"
+    ),
+    features: str = Form("", description="comma-separated: tables, forms (Page.tables, key_values, ...)"),
     as_job: bool = Form(False, alias="async", description="always answer with a job"),
     options: ocr.OcrOptions = Depends(ocr_options),
     pool: ModelPool = Depends(get_pool),
     jobs: JobService = Depends(get_jobs),
 ) -> Response:
     """One page answers at once; a multi-page document (or async=true) becomes a job whose files are
-    document.json, document.txt, document.hocr and searchable.pdf."""
+    document.json, document.txt, document.hocr and searchable.pdf (and tables.csv, tables.html with tables)."""
+    wanted = parse_features(features)
+    if format in ("csv", "html") and "tables" not in wanted:
+        raise ApiError(400, f"format={format} exports tables: add features=tables", code="invalid_format",
+                       param="format")  # fmt: skip
     data, pages = read_upload(file, options)
     if pages > options.max_pages:
         raise ApiError(413, f"the document has {pages} pages; the limit is {options.max_pages}", code="too_many_pages")
     if pages > 1 or as_job:
-        return accepted(jobs.accept("ocr.read", {"options": options.model_dump(), "pages": pages}, {"document": data}))
-    return render(run_read(data, options, pool), data, options, format)
+        params = {"options": options.model_dump(), "pages": pages, "features": wanted}
+        return accepted(jobs.accept("ocr.read", params, {"document": data}))
+    return render(run_read(data, options, pool, wanted), data, options, format)
+
+
+@router.post("/v1/ocr/expense", responses={202: {"model": JobAccepted}})
+def create_expense(
+    file: UploadFile = File(..., description="a receipt or invoice: PNG, JPEG, TIFF or PDF"),
+    date_order: Literal["DMY", "MDY"] = Form("DMY", description="how to read 03/04/2024: DMY or MDY (US)"),
+    as_job: bool = Form(False, alias="async", description="always answer with a job"),
+    options: ocr.OcrOptions = Depends(ocr_options),
+    pool: ModelPool = Depends(get_pool),
+    jobs: JobService = Depends(get_jobs),
+) -> Response:
+    """Textract AnalyzeExpense fields (VENDOR_NAME, VENDOR_ADDRESS, INVOICE_RECEIPT_DATE, TOTAL, TAX, SUBTOTAL,
+    ...) as {text, value, confidence, bbox}, line items, and the pages. More than one page becomes a job."""
+    data, pages = read_upload(file, options)
+    if pages > options.max_pages:
+        raise ApiError(413, f"the document has {pages} pages; the limit is {options.max_pages}", code="too_many_pages")
+    if pages > 1 or as_job:
+        params = {"options": options.model_dump(), "pages": pages, "date_order": date_order}
+        return accepted(jobs.accept("ocr.expense", params, {"document": data}))
+    try:
+        result = ocr.analyze_expense(data, options, pool=pool, priority=Priority.INTERACTIVE, date_order=date_order)
+    except (ocr.OcrInputError, ocr.OcrEngineError) as exc:
+        raise input_error(exc) from exc
+    return JSONResponse(result.model_dump(mode="json"))
 
 
 def check_pair(source: str, target: str) -> None:
@@ -119,6 +165,7 @@ def create_ocr_translation(
     format: Literal["json", "pdf"] = Form(
         "json", description="json, or pdf: the translated text drawn over each block"
     ),
+    features: str = Form("", description="tables: also find the tables and translate them cell by cell"),
     as_job: bool = Form(False, alias="async"),
     options: ocr.OcrOptions = Depends(ocr_options),
     pool: ModelPool = Depends(get_pool),
@@ -127,17 +174,19 @@ def create_ocr_translation(
     engine: Engine = Depends(get_engine),
 ) -> Response:
     check_pair(source, target)
+    wanted = parse_features(features)
     data, pages = read_upload(file, options)
     entries = load_glossary(glossary, engine)
     if pages > options.max_pages:
         raise ApiError(413, f"the document has {pages} pages; the limit is {options.max_pages}", code="too_many_pages")
     if pages > 1 or as_job:
         params = {"options": options.model_dump(), "pages": pages, "target": target, "source": source,
-                  "glossary": entries.model_dump() if entries else None}  # fmt: skip
+                  "glossary": entries.model_dump() if entries else None, "features": wanted}  # fmt: skip
         return accepted(jobs.accept("ocr.translate", params, {"document": data}))
     translate = translator(pool, Priority.INTERACTIVE, settings.model_dir, entries)
     try:
-        document, translated = read_and_translate(data, options, target, source, translate, pool)
+        document, translated = read_and_translate(data, options, target, source, translate, pool,
+                                                  features=wanted)  # fmt: skip
     except (ocr.OcrInputError, ocr.OcrEngineError) as exc:
         raise input_error(exc) from exc
     except nlp.TranslationError as exc:

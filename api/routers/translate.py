@@ -16,17 +16,13 @@ from api.deps import get_engine, get_pool, get_settings
 from api.errors import ApiError, validation_error
 from api.settings import Settings
 from api.stores.glossaries import GlossaryStore
+from api.translation import LANGUAGE_NAMES as NAMES
 from api.translation import load_glossary, translation_error
 from nlp.translate import TranslationError, TranslationResult, languages, parse_glossary
 from workers import ModelPool, Priority
 
 router = APIRouter(tags=["translate"])
 
-NAMES = {
-    "en": "English", "es": "Spanish", "ca": "Catalan", "gl": "Galician", "pt": "Portuguese", "fr": "French",
-    "eu": "Basque", "de": "German", "it": "Italian", "nl": "Dutch", "ro": "Romanian", "ru": "Russian",
-    "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "ar": "Arabic", "pl": "Polish", "sv": "Swedish",
-}  # fmt: skip
 GLOSSARY_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 

@@ -1,0 +1,147 @@
+"""Amazon Lex V2 runtime onto the Rasa bots: RecognizeText (messages, sessionState with the intent, its slots and
+the slot to elicit, interpretations with NLU confidence), reading the conversation's Rasa tracker for what the REST
+channel does not say. botId -> bot by VOXGATE_AWS_LEX_BOTS, else by default_bot_id (CLINICBOT0 is the clinic bot);
+any alias; en_* locales.
+
+RecognizeUtterance (voice in, voice out) is a slot for voxgate's voice bots (issue 16, built on its own branch):
+until it lands it answers ValidationException naming what is missing."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from api.aws.context import AwsContext
+from api.aws.protocol import AwsError
+from bots import BotUnavailable
+
+MAX_TEXT_CHARS = 1024
+INTERNAL_SLOTS = {"requested_slot", "session_started_metadata"}
+FALLBACK = {"nlu_fallback": "FallbackIntent"}
+
+
+def _service(ctx: AwsContext, p: dict[str, Any]) -> tuple[Any, str]:
+    channels = getattr(ctx.state, "bots", None)
+    if channels is None:
+        raise AwsError("DependencyFailedException", "the bots module is not mounted on this gateway")
+    ids = {default_bot_id(name): name for name in channels.names} | ctx.settings.aws.lex_bots
+    bot = ids.get(p["botId"], p["botId"])
+    if bot not in channels.names:
+        raise AwsError("ResourceNotFoundException", f"bot {p['botId']!r} not found; bots: {', '.join(channels.names)}")
+    if not p["localeId"].lower().startswith("en"):
+        raise AwsError("ResourceNotFoundException", f"locale {p['localeId']!r} not found; the bots speak en_US")
+    return channels.service, bot
+
+
+def default_bot_id(name: str) -> str:
+    """Lex bot ids are 10 letters or digits: CLINICBOT0 for clinic, CONTACTCEN for contact-centre."""
+    return (re.sub(r"[^0-9A-Za-z]", "", name).upper() + "BOT0000000")[:10]
+
+
+def _value(value: Any) -> dict[str, Any]:
+    text = value if isinstance(value, str) else str(value)
+    return {"value": {"originalValue": text, "interpretedValue": text, "resolvedValues": [text]}}
+
+
+def _intent_name(name: str | None) -> str:
+    return FALLBACK.get(name or "", name or "FallbackIntent")
+
+
+def session_state(tracker: dict[str, Any]) -> dict[str, Any]:
+    """Lex's sessionState from a Rasa tracker: the intent a form serves while it runs (and when it just finished),
+    else the latest message's intent."""
+    last_intent = loop_intent = finished_intent = None
+    for event in tracker.get("events") or []:
+        if event.get("event") == "user":
+            last_intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            finished_intent = None
+        elif event.get("event") == "active_loop":
+            if event.get("name"):
+                loop_intent = loop_intent or last_intent
+            else:
+                finished_intent, loop_intent = loop_intent, None
+    raw_slots = tracker.get("slots") or {}
+    slots = {k: _value(v) for k, v in raw_slots.items() if v not in (None, "", []) and k not in INTERNAL_SLOTS}
+    active = (tracker.get("active_loop") or {}).get("name")
+    if active:
+        intent = {"name": _intent_name(loop_intent or last_intent), "slots": slots, "state": "InProgress"}
+        requested = raw_slots.get("requested_slot")
+        action = {"type": "ElicitSlot", "slotToElicit": requested} if requested else {"type": "Delegate"}
+    elif finished_intent:
+        intent = {"name": _intent_name(finished_intent), "slots": slots, "state": "Fulfilled"}
+        action = {"type": "Close"}
+    else:
+        name = _intent_name(last_intent)
+        intent = {"name": name, "slots": slots, "state": "Failed" if name == "FallbackIntent" else "Fulfilled"}
+        action = {"type": "ElicitIntent" if name == "FallbackIntent" else "Close"}
+    return {"dialogAction": action, "intent": intent}
+
+
+def _messages(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for reply in replies:
+        text = reply.get("text")
+        if reply.get("buttons"):
+            buttons = [
+                {"text": b.get("title", ""), "value": b.get("payload", b.get("title", ""))} for b in reply["buttons"]
+            ][:5]
+            out.append(
+                {
+                    "contentType": "ImageResponseCard",
+                    "content": text or "",
+                    "imageResponseCard": {"title": (text or "Choose")[:250], "buttons": buttons},
+                }
+            )
+        elif text:
+            out.append({"contentType": "PlainText", "content": text})
+    return out
+
+
+async def recognize_text(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
+    service, bot = _service(ctx, p)
+    text = p["text"]
+    if not text.strip() or len(text) > MAX_TEXT_CHARS:
+        raise AwsError("ValidationException", f"text must be 1 to {MAX_TEXT_CHARS} characters")
+    session = p["sessionId"]
+    try:
+        replies = await service.ask(bot, session, text, None)
+        tracker = await service.tracker(bot, session)
+    except BotUnavailable as exc:
+        raise AwsError("DependencyFailedException", f"bot {bot!r} cannot answer now: {exc}") from exc
+    state = session_state(tracker)
+    incoming = p.get("sessionState") or {}
+    if incoming.get("sessionAttributes"):
+        state["sessionAttributes"] = incoming["sessionAttributes"]
+    state["originatingRequestId"] = ctx.request_id
+    ranking = (tracker.get("latest_message") or {}).get("intent_ranking") or []
+    interpretations = []
+    for rank in ranking[:5]:
+        name = _intent_name(rank.get("name"))
+        intent = dict(state["intent"]) if name == state["intent"]["name"] else {"name": name}
+        interpretations.append(
+            {
+                "nluConfidence": {"score": round(float(rank.get("confidence", 0.0)), 2)},
+                "intent": intent,
+                "interpretationSource": "Lex",
+            }
+        )
+    out: dict[str, Any] = {
+        "messages": _messages(replies),
+        "sessionState": state,
+        "interpretations": interpretations,
+        "sessionId": session,
+    }
+    if p.get("requestAttributes"):
+        out["requestAttributes"] = p["requestAttributes"]
+    return out
+
+
+def recognize_utterance(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
+    raise AwsError(
+        "ValidationException",
+        "RecognizeUtterance is not offered yet: it builds on voxgate's voice bots, "
+        "which this build does not have; RecognizeText is offered",
+    )
+
+
+OPERATIONS = {"RecognizeText": recognize_text, "RecognizeUtterance": recognize_utterance}

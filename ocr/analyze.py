@@ -1,0 +1,114 @@
+"""Document analysis (Textract AnalyzeDocument / AnalyzeExpense): tables, forms and expense fields on top of
+`ocr.read`'s pages.
+
+    import ocr
+    doc = ocr.analyze("scan.pdf", features=["tables", "forms"])
+    doc.pages[0].tables[0].cells          # row, column, spans, text, bbox, confidence
+    doc.pages[0].key_values               # key, value or selection (checkbox state)
+    ocr.tables_to_csv(doc)                # every table, CSV
+
+    receipt = ocr.analyze_expense("receipt.jpg")
+    receipt.fields["TOTAL"].value         # '9.00'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal
+
+from PIL import Image
+
+from ocr.errors import OcrInputError
+from ocr.expense import ExpenseDocument, expense_fields
+from ocr.forms import find_forms
+from ocr.inputs import iter_pages, sniff
+from ocr.models import Document, OcrOptions, Page
+from ocr.read import Progress, _bytes, read_page_image
+from ocr.tables import find_tables
+from ocr.values import DateOrder
+from workers import ModelPool, Priority, default_pool
+
+Feature = Literal["tables", "forms"]
+FEATURES: tuple[Feature, ...] = ("tables", "forms")
+# Receipts are read as one uniform block (psm 6): on the tune half of the SROIE receipts it kept each label on
+# the row of its amount, and read vendor, address and total better than automatic segmentation (bench/documents.py).
+EXPENSE_PSM = 6
+
+
+def check_features(features: Iterable[str]) -> list[Feature]:
+    """The features asked for, validated; raises OcrInputError naming an unknown one."""
+    out: list[Feature] = []
+    for feature in features:
+        name = feature.strip().lower()
+        if not name:
+            continue
+        if name not in FEATURES:
+            raise OcrInputError(f"unknown feature {feature!r}; known: {', '.join(FEATURES)}", code="invalid_feature")
+        if name not in out:
+            out.append(name)  # type: ignore[arg-type]
+    return out
+
+
+def analyze_page(page: Page, image: Image.Image | None, features: list[Feature]) -> Page:
+    """The page with `tables`, `key_values` and `selection_elements` filled in for the features asked.
+    `image` is the page as recognised (after any turn); None for a PDF page read from its text layer
+    and not rendered (then only unruled tables and text forms are found)."""
+    update: dict[str, object] = {}
+    if "tables" in features:
+        update["tables"] = find_tables(page, image)
+    if "forms" in features:
+        # a form's ruled boxes are often found as tables too; its fields are read all the same (as Textract does)
+        update["key_values"], update["selection_elements"] = find_forms(page, image)
+    return page.model_copy(update=update)
+
+
+def analyze(
+    document: bytes | str | Path,
+    features: Iterable[str] = FEATURES,
+    options: OcrOptions | None = None,
+    pool: ModelPool | None = None,
+    priority: int = Priority.NORMAL,
+    progress: Progress | None = None,
+) -> Document:
+    """Read a PNG, JPEG, TIFF or PDF and find its tables and/or forms. Raises OcrInputError for bad input
+    (and for an unknown feature). Pages keep their text blocks; `Page.tables` etc. are lists (maybe empty)
+    for the features asked and None for those not asked."""
+    wanted = check_features(features)
+    options = options or OcrOptions()
+    pool = pool or default_pool()
+    data = _bytes(document)
+    mime = sniff(data)
+    pages: list[Page] = []
+    for source in iter_pages(data, options):
+        page, image = read_page_image(source, options, pool, priority)
+        if image is None and source.render is not None:  # a PDF's text layer: render it for its rules
+            image = source.render()
+        pages.append(analyze_page(page, image, wanted))
+        source.image = None
+        if progress is not None:
+            progress(len(pages), None)
+    return Document(text="\n\f".join(p.text for p in pages), mime=mime, pages=pages)
+
+
+def expense_options(options: OcrOptions | None = None) -> OcrOptions:
+    """The read options for receipts: the caller's, with psm 6 unless they chose a mode."""
+    options = options or OcrOptions()
+    return options if options.psm is not None else options.model_copy(update={"psm": EXPENSE_PSM})
+
+
+def analyze_expense(
+    document: bytes | str | Path,
+    options: OcrOptions | None = None,
+    pool: ModelPool | None = None,
+    priority: int = Priority.NORMAL,
+    date_order: DateOrder = "DMY",
+    progress: Progress | None = None,
+) -> ExpenseDocument:
+    """Receipt or invoice fields (VENDOR_NAME, VENDOR_ADDRESS, INVOICE_RECEIPT_DATE, TOTAL, TAX, SUBTOTAL, ...),
+    line items and the read pages. Raises OcrInputError for bad input."""
+    from ocr.read import read
+
+    data = _bytes(document)
+    read_doc = read(data, expense_options(options), pool=pool, priority=priority, progress=progress)
+    return expense_fields(read_doc, date_order)

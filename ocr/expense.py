@@ -1,0 +1,411 @@
+"""Receipts and invoices (Textract AnalyzeExpense): vendor, address, date, totals and line items from a read page.
+
+Rules over the page's rows, no trained layout model:
+- VENDOR_NAME: among the top rows, the first with a company-form word (SDN BHD, LTD, INC, GMBH, ENTERPRISE,
+  TRADING, ...); without one, the first confidently read row of mostly letters that is not a title
+  ("TAX INVOICE", "RECEIPT", "WELCOME").
+- VENDOR_ADDRESS: the rows after the vendor (registration numbers skipped) up to the first row that is a phone,
+  a tax or company number, a title, a date or an amount.
+- INVOICE_RECEIPT_DATE: the first date on the page, a labelled one ("Date:") first.
+- TOTAL and the other amounts: a row whose label names them (ROUNDED TOTAL before GRAND TOTAL before TOTAL;
+  SUBTOTAL, TAX/GST/SST/VAT, DISCOUNT, CASH/PAID), the amount at its right end or on the row below.
+- line items: rows above the first total row that end in an amount and have a description.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from ocr.models import BBox, Document, FieldText, Page, Word
+from ocr.rows import Row, located, page_rows
+from ocr.values import DateOrder, find_amounts, find_dates
+
+TOP_ROWS = 12  # where a vendor's name is looked for
+MAX_ADDRESS_ROWS = 5
+MIN_CONFIDENCE = 40.0  # rows read less surely than this are skipped while looking for the vendor
+
+COMPANY_FORM = re.compile(
+    r"\b(SDN\.?\s*BHD|S/B|BHD|BERHAD|LTD|LIMITED|LLC|L\.L\.C|INC|PLC|GMBH|CORP|CORPORATION|COMPANY|CO\.|PTE|PTY|"
+    r"ENTERPRISES?|TRADING|RESTAURANT|RESTORAN|HOTEL|MART|MARKET|SUPERMARKET|STORES?|SHOP|PHARMACY|KEDAI|"
+    r"STATIONERY|HARDWARE|BAKERY|CAFE|BOOKSTORE|SERVICES?|INDUSTRIES|HOLDINGS|GROUP)\b",
+    re.I,
+)
+TITLE = re.compile(
+    r"\b(TAX\s*INVOICE|INVOICE|RECEIPT|CASH\s*BILL|BILL|WELCOME|SIMPLIFIED|OFFICIAL|COPY|CHECK|ORDER|THANK|VISIT|"
+    r"PLEASE)\b",
+    re.I,
+)
+# Tesseract's usual misreadings of the Malaysian company form "SDN BHD" (SON BHD, SIN BHD, SDN BND)
+SDN_BHD = re.compile(r"\b(S[DOI0]N|5DN)(\.?\s*)(B[HN]D|8HD)\b", re.I)
+STOP_ADDRESS = re.compile(
+    r"(\bTEL\b|\bTEL[:.]|PHONE|\bFAX\b|\bH/?P\b|GST|\bSST\b|\bREG\b|REG\.|REGISTRATION|CO\.?\s*NO|COMPANY\s*NO|"
+    r"ROC\b|\bNO\s*:\s*\d|INVOICE|RECEIPT|\bDATE\b|EMAIL|E-MAIL|WWW\.|@|CASHIER|\bBILL\b|TABLE|DOC(UMENT)?\b|"
+    r"\bTAX\b|MOBILE|WHATSAPP|\b[TF]\s*:)",
+    re.I,
+)
+REGISTRATION = re.compile(
+    r"^\W*\(?\s*(CO\.?\s*(REG\.?\s*)?NO\.?|ROC|REG\.?\s*NO\.?|COMPANY\s*NO\.?)?[\s:.]*[\dA-Z]*\d[\dA-Z]*"
+    r"\s*-\s*[A-Z]\b\)?\W*$",
+    re.I,
+)
+ADDRESS_HINT = re.compile(
+    r"(\d|\b(JALAN|JLN|LOT|NO\.?|ROAD|RD|STREET|ST|AVENUE|AVE|TAMAN|BANDAR|FLOOR|BLOCK|BLK|LORONG|PERSIARAN|"
+    r"KAMPUNG|KG|SUITE|UNIT|BUILDING|PLAZA|MALL|CENTRE|CENTER)\b)",
+    re.I,
+)
+# a company registration number (123456-X, (139386 X)) or a tax number: where a vendor's name ends
+REG_NUMBER = re.compile(r"\d{4,}|\d+-[A-Z]\b|^\(?(CO\.?\s*REG|ROC|REG|GST)\b", re.I)
+PHONE_NUMBER = re.compile(r"(?<![\d/])\+?\(?0\d{1,2}\)?[\s\-]?\d{3,4}[\s\-]?\d{3,4}(?![\d/])")
+JUNK_CONFIDENCE = 60.0
+
+# Labelled amounts: the label patterns of each field, the most specific first.
+TOTAL_LABELS = [
+    re.compile(p, re.I)
+    for p in (
+        r"ROUND(ED|ING)?\W*(NETT?\s*)?TOTAL|TOTAL\W*ROUND(ED)?",
+        r"GRAND\s*TOTAL|NETT?\s*TOTAL|TOTAL\s*(AMOUNT|AMT|PAYABLE|DUE|SALES?)|AMOUNT\s*DUE|BALANCE\s*DUE|^\W*DUE\b|"
+        r"TOTAL\s*\(?\s*(RM|MYR|USD|EUR)|TOTAL\s*INC",
+        r"\bTOTAL\b|\bTOTAL:|\bJUMLAH\b",
+    )
+]
+NOT_TOTAL = re.compile(
+    r"SUB\s*-?\s*TOTAL|TOTAL\s*(QTY|QUANTITY|ITEMS?|TAX|GST|SST|VAT|DISC|SAVING|EXCL|EX\b|NO\.? OF|PCS|UNITS?)|"
+    r"(QTY|ITEMS?)\s*TOTAL|TOTAL\s*(BEFORE|W/O|WITHOUT)|EXCLUDING|GST\s*SUMMARY|INCLUDED\s*IN\s*TOTAL|TOTAL\s*INCLUDED|"
+    r"\b(GST|SST|TAX|VAT)\b.*\bTOTAL",
+    re.I,
+)
+FIELD_LABELS: dict[str, re.Pattern[str]] = {
+    "SUBTOTAL": re.compile(r"SUB\s*-?\s*TOTAL|TOTAL\s*(EXCL|BEFORE|W/O|EX\b)", re.I),
+    "TAX": re.compile(r"\b(TOTAL\s*)?(GST|SST|VAT|TAX)\b(?!\s*(INVOICE|REG|ID|NO))", re.I),
+    "DISCOUNT": re.compile(r"\bDISC(OUNT)?\b|\bSAVINGS?\b", re.I),
+    "AMOUNT_PAID": re.compile(
+        r"\bCASH\b|\bPAID\b|\bTENDER(ED)?\b|\bPAYMENT\b|\bVISA\b|\bMASTER(CARD)?\b|\bCARD\b", re.I
+    ),
+    "CHANGE": re.compile(r"\bCHANGE\b", re.I),
+}
+RECEIPT_ID = re.compile(
+    r"\b(INVOICE|INV|RECEIPT|RCPT|BILL|DOC(UMENT)?|TRANS(ACTION)?|CHECK|ORDER|REF)\.?\s*(NO|NUM(BER)?|#|ID)\b\.?\s*[:#]?\s*"
+    r"([A-Z0-9][A-Z0-9\-/]{2,})",
+    re.I,
+)
+PHONE = re.compile(r"\b(TEL|PHONE|PH|T)\b\.?\s*(NO)?\.?\s*[:.]?\s*(\+?[\d][\d\s\-()]{6,}\d)", re.I)
+ITEM_HEADER = re.compile(r"\b(DESC|DESCRIPTION|ITEMS?|PRODUCT|QTY|QUANTITY|PRICE|AMOUNT|AMT)\b", re.I)
+QUANTITY = re.compile(r"(?<![\d.])(\d{1,3})\s*(X|PCS?|PC|@|UNITS?|EA)\b|^\s*(\d{1,3})\s+(?=[A-Za-z])", re.I)
+
+
+class ExpenseField(BaseModel):
+    """One AnalyzeExpense field: the text as printed, its normalised value, where it is, and its label."""
+
+    text: str
+    value: str = Field(description="ISO date (YYYY-MM-DD), decimal amount as a string ('9.00'), or the text")
+    confidence: float = Field(description="0-100: the mean confidence of its words")
+    bbox: BBox
+    page: int = 1
+    label: FieldText | None = Field(None, description="the printed label the value was found by (TOTAL:, Date)")
+
+
+class LineItem(BaseModel):
+    """One purchased item (Textract LINE_ITEM): ITEM, QUANTITY, PRICE, UNIT_PRICE, EXPENSE_ROW fields."""
+
+    fields: dict[str, ExpenseField]
+
+
+class ExpenseDocument(BaseModel):
+    fields: dict[str, ExpenseField] = Field(
+        description="by Textract type: VENDOR_NAME, VENDOR_ADDRESS, VENDOR_PHONE, INVOICE_RECEIPT_ID, "
+        "INVOICE_RECEIPT_DATE, SUBTOTAL, TAX, DISCOUNT, TOTAL, AMOUNT_PAID, CHANGE (only those found)"
+    )
+    line_items: list[LineItem]
+    pages: list[Page]
+
+
+def _field(words: list[Word], value: str, page: int, label: list[Word] | None = None) -> ExpenseField:
+    where = located(words)
+    return ExpenseField(text=where.text, value=value, confidence=where.confidence, bbox=where.bbox, page=page,
+                        label=located(label) if label else None)  # fmt: skip
+
+
+def _letters(text: str) -> int:
+    return sum(c.isalpha() for c in text)
+
+
+def _span_words(row: Row, start: int, end: int) -> list[Word]:
+    """The row's words that the character span [start, end) of row.text covers."""
+    out, pos = [], 0
+    for word in row.words:
+        if pos < end and start < pos + len(word.text):
+            out.append(word)
+        pos += len(word.text) + 1
+    return out or row.words
+
+
+def _words_before(row: Row, end: int) -> list[Word]:
+    """The row's words wholly before character `end` of row.text."""
+    out, pos = [], 0
+    for word in row.words:
+        if pos + len(word.text) > end:
+            break
+        out.append(word)
+        pos += len(word.text) + 1
+    return out
+
+
+def _vendor(rows: list[Row]) -> int | None:
+    """Index of the vendor's row."""
+    top = rows[:TOP_ROWS]
+    for i, row in enumerate(top):
+        if COMPANY_FORM.search(row.text) and _letters(row.text) >= 4 and not TITLE.fullmatch(row.text.strip()):
+            # "ACME TRADING" / "SDN BHD" printed on two rows: the form word alone names no one
+            if _letters(COMPANY_FORM.sub("", row.text)) < 2 and i > 0:
+                return i - 1
+            return i
+    for i, row in enumerate(top):
+        text = row.text.strip()
+        if row.confidence < MIN_CONFIDENCE or _letters(text) < 3 or _letters(text) < 0.6 * len(text.replace(" ", "")):
+            continue
+        if TITLE.search(text) and _letters(TITLE.sub("", text)) < 3:
+            continue
+        return i
+    return None
+
+
+def _junk(word: Word) -> bool:
+    """A speck read as a character: no letter or digit, or one or two characters read unsurely."""
+    text = word.text
+    return not any(c.isalnum() for c in text) or (len(text) <= 2 and word.confidence < JUNK_CONFIDENCE)
+
+
+def trim(words: list[Word]) -> list[Word]:
+    """The words without specks at either end and without stray rules ('|') inside."""
+    words = [w for w in words if w.text not in ("|", "||", "¦")]
+    while words and _junk(words[0]):
+        words = words[1:]
+    while words and _junk(words[-1]):
+        words = words[:-1]
+    return words
+
+
+def _vendor_name(rows: list[Row], index: int) -> list[Word]:
+    words = list(rows[index].words)
+    text = rows[index].text
+    nxt = rows[index + 1] if index + 1 < len(rows) else None
+    if nxt is not None and (
+        (COMPANY_FORM.fullmatch(nxt.text.strip(" .")) and not COMPANY_FORM.search(text))
+        or (SDN_BHD.search(nxt.text) and not SDN_BHD.search(text) and not ADDRESS_HINT.search(nxt.text))
+    ):
+        words += nxt.words  # the name goes on on the next row, which holds its company form
+    # a registration number printed after the name is not part of it
+    cut = next((i for i, w in enumerate(words) if i > 0 and REG_NUMBER.search(w.text)), len(words))
+    return trim(words[:cut]) or words
+
+
+def _address_part(row: Row) -> Row:
+    """The row up to a phone number or a stop label printed after the address on the same row."""
+    text = row.text
+    cuts = [m.start() for m in (STOP_ADDRESS.search(text), PHONE_NUMBER.search(text)) if m and m.start() > 0]
+    if not cuts:
+        return row
+    return Row(trim(_words_before(row, min(cuts))))
+
+
+def _address(rows: list[Row], vendor: int, name_rows: int) -> tuple[list[Row], int]:
+    """The address rows (each cut at a phone number or a label after it), and the index of the row after them."""
+    found: list[Row] = []
+    after = vendor + name_rows
+    for index in range(vendor + name_rows, min(len(rows), vendor + name_rows + MAX_ADDRESS_ROWS + 2)):
+        row = rows[index]
+        text = row.text.strip()
+        if not found and (
+            REGISTRATION.match(text)
+            or row.confidence < MIN_CONFIDENCE
+            or _letters(text) < 2
+            or (STOP_ADDRESS.search(text) and not ADDRESS_HINT.search(STOP_ADDRESS.split(text)[0]))
+        ):
+            continue  # fmt: skip
+        if found and (STOP_ADDRESS.match(text) or REGISTRATION.match(text) or PHONE_NUMBER.match(text)):
+            break
+        if next(find_dates(text), None) or find_amounts(text):
+            break
+        if not found and not ADDRESS_HINT.search(text):
+            continue
+        part = _address_part(row)
+        kept = trim(part.words)
+        if kept:
+            found.append(Row(kept))
+            after = index + 1
+        if len(found) >= MAX_ADDRESS_ROWS or part.words != row.words:
+            break
+    return found, after
+
+
+def _labelled_amount(rows: list[Row], index: int, label_end: int) -> tuple[list[Word], Decimal] | None:
+    """The amount after the label on its row, else the first amount on the next row."""
+    row = rows[index]
+    after = row.text[label_end:]
+    amounts = find_amounts(after)
+    if amounts:
+        printed, value = amounts[-1]
+        start = label_end + after.rfind(printed)
+        return _span_words(row, start, start + len(printed)), value
+    if index + 1 < len(rows):
+        below = rows[index + 1]
+        amounts = find_amounts(below.text)
+        if amounts and _letters(below.text) <= 4:
+            printed, value = amounts[-1]
+            start = below.text.rfind(printed)
+            return _span_words(below, start, start + len(printed)), value
+    return None
+
+
+def _total(rows: list[Row], page: int) -> tuple[ExpenseField, int] | None:
+    """The total: the rows with the most specific label (ROUNDED TOTAL before GRAND TOTAL before TOTAL), and
+    among them the amount printed most often on the page (a total repeats: total, rounded total, cash; a
+    misread digit does not), then the last (a receipt's final total)."""
+    every = [v for r in rows for _, v in find_amounts(r.text)]
+    found: list[tuple[tuple[int, int, int], ExpenseField, int]] = []
+    for tier, pattern in enumerate(TOTAL_LABELS):
+        for i, row in enumerate(rows):
+            match = pattern.search(row.text)
+            if not match or NOT_TOTAL.search(row.text) or any(f[2] == i for f in found):
+                continue
+            amount = _labelled_amount(rows, i, match.end())
+            if amount is not None:
+                label = _span_words(row, match.start(), match.end())
+                support = sum(v == amount[1] for v in every)
+                found.append(((-tier, support, i), _field(amount[0], f"{amount[1]:.2f}", page, label), i))
+    if not found:
+        return None
+    _, field, index = max(found, key=lambda f: f[0])
+    return field, index
+
+
+def _labelled(rows: list[Row], name: str, pattern: re.Pattern[str], page: int) -> ExpenseField | None:
+    for i, row in enumerate(rows):
+        match = pattern.search(row.text)
+        if not match or (name != "SUBTOTAL" and FIELD_LABELS["SUBTOTAL"].search(row.text)):
+            continue
+        amount = _labelled_amount(rows, i, match.end())
+        if amount is not None:
+            return _field(amount[0], f"{amount[1]:.2f}", page, _span_words(row, match.start(), match.end()))
+    return None
+
+
+# Letters Tesseract reads for digits in a run of digits (D2/O2/17 for 02/02/17); same length, so positions hold
+DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "i": "1", "|": "1",
+                                  "S": "5", "B": "8", "Z": "2"})  # fmt: skip
+
+
+def _digits_fixed(text: str) -> str:
+    """Look-alike letters turned to digits inside tokens that are mostly digits and date separators."""
+    return re.sub(r"[\w|/\-.]+", lambda m: m.group(0).translate(DIGIT_LOOKALIKES)
+                  if sum(c.isdigit() for c in m.group(0)) >= 0.5 * len(m.group(0)) else m.group(0), text)  # fmt: skip
+
+
+def _date(rows: list[Row], page: int, order: DateOrder) -> ExpenseField | None:
+    found = _dates(rows, page, order, fix=False)
+    return found if found is not None else _dates(rows, page, order, fix=True)
+
+
+def _dates(rows: list[Row], page: int, order: DateOrder, fix: bool) -> ExpenseField | None:
+    candidates: list[tuple[int, ExpenseField]] = []
+    for row in rows:
+        text = _digits_fixed(row.text) if fix else row.text
+        for printed, value in find_dates(text, order):
+            start = text.find(printed)
+            labelled = bool(re.search(r"\bDATE\b|\bTARIKH\b", text[:start], re.I))
+            field = _field(_span_words(row, start, start + len(printed)), value.isoformat(), page)
+            candidates.append((0 if labelled else 1, field))
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: c[0])[1]  # the first labelled date, else the first date
+
+
+def _regex_field(rows: list[Row], pattern: re.Pattern[str], group: int, page: int) -> ExpenseField | None:
+    for row in rows:
+        match = pattern.search(row.text)
+        if match:
+            printed = match.group(group)
+            start = match.start(group)
+            return _field(_span_words(row, start, start + len(printed)), printed.strip(), page,
+                          _span_words(row, match.start(), start))  # fmt: skip
+    return None
+
+
+def _line_items(rows: list[Row], start: int, end: int, page: int) -> list[LineItem]:
+    items = []
+    for row in rows[start:end]:
+        text = row.text
+        amounts = find_amounts(text)
+        if not amounts or any(p.search(text) for p in (*TOTAL_LABELS, *FIELD_LABELS.values())):
+            continue
+        printed, value = amounts[-1]
+        at = text.rfind(printed)
+        description = re.sub(r"\s+", " ", text[:at]).strip(" :-*")
+        description_only = re.sub(r"(?<![\w])[\d.,@xX*%]+(?![\w])", " ", description).strip()
+        if _letters(description_only) < 3 or ITEM_HEADER.fullmatch(description_only):
+            continue
+        fields = {
+            "ITEM": _field(_span_words(row, 0, len(description)), description_only, page),
+            "PRICE": _field(_span_words(row, at, at + len(printed)), f"{value:.2f}", page),
+            "EXPENSE_ROW": _field(row.words, text, page),
+        }
+        quantity = QUANTITY.search(description)
+        if quantity:
+            number = quantity.group(1) or quantity.group(3)
+            fields["QUANTITY"] = _field(_span_words(row, quantity.start(), quantity.end()), number, page)
+        if len(amounts) >= 2:
+            unit_printed, unit = amounts[-2]
+            u_at = text.find(unit_printed)
+            fields["UNIT_PRICE"] = _field(_span_words(row, u_at, u_at + len(unit_printed)), f"{unit:.2f}", page)
+        items.append(LineItem(fields=fields))
+    return items
+
+
+def expense_page(page: Page, order: DateOrder = "DMY") -> tuple[dict[str, ExpenseField], list[LineItem]]:
+    """The fields and line items of one read page."""
+    rows = page_rows(page)
+    fields: dict[str, ExpenseField] = {}
+    vendor = _vendor(rows)
+    items_from = 0
+    if vendor is not None:
+        name = _vendor_name(rows, vendor)
+        value = SDN_BHD.sub(r"SDN\2BHD", " ".join(w.text for w in name)).replace("¥", "Y")
+        fields["VENDOR_NAME"] = _field(name, value, page.number)
+        name_rows = 1 + any(w not in rows[vendor].words for w in name)
+        address, items_from = _address(rows, vendor, name_rows)
+        if address:
+            words = [w for r in address for w in r.words]
+            fields["VENDOR_ADDRESS"] = _field(words, " ".join(r.text.strip() for r in address), page.number)
+    date = _date(rows, page.number, order)
+    if date is not None:
+        fields["INVOICE_RECEIPT_DATE"] = date
+    for name, pattern, group in (("INVOICE_RECEIPT_ID", RECEIPT_ID, 6), ("VENDOR_PHONE", PHONE, 3)):
+        found = _regex_field(rows, pattern, group, page.number)
+        if found is not None:
+            fields[name] = found
+    total = _total(rows, page.number)
+    items_to = len(rows)
+    if total is not None:
+        fields["TOTAL"], items_to = total
+    for name, pattern in FIELD_LABELS.items():
+        found = _labelled(rows, name, pattern, page.number)
+        if found is not None:
+            fields[name] = found
+    first_sum = next((i for i, r in enumerate(rows) if any(p.search(r.text) for p in (*TOTAL_LABELS,
+                      FIELD_LABELS["SUBTOTAL"]))), items_to)  # fmt: skip
+    return fields, _line_items(rows, items_from, min(items_to, first_sum), page.number)
+
+
+def expense_fields(document: Document, order: DateOrder = "DMY") -> ExpenseDocument:
+    """AnalyzeExpense over a read document: each field from the first page that has it; line items of all pages."""
+    fields: dict[str, ExpenseField] = {}
+    items: list[LineItem] = []
+    for page in document.pages:
+        found, page_items = expense_page(page, order)
+        for name, field in found.items():
+            fields.setdefault(name, field)
+        items += page_items
+    return ExpenseDocument(fields=fields, line_items=items, pages=document.pages)
