@@ -8,6 +8,7 @@ models, not megabytes, and would unload a model in use).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import threading
@@ -20,7 +21,6 @@ import cloudpickle
 from workers.config import PoolSettings
 from workers.embedded import EmbeddedPool
 from workers.errors import PoolError
-from workers.memory import process_rss_mb
 from workers.ray.board import BOARD_NAME, local_board
 from workers.ray.payload import dump_outcome, load_call, restore_callbacks
 
@@ -207,7 +207,5 @@ class PoolReplica:
         self.pool.shutdown()
 
     def __del__(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # interpreter shutdown
             self.shutdown()
-        except Exception:  # interpreter shutdown
-            pass
