@@ -138,6 +138,13 @@ def jobs_cancel(job_id: str, url: str = URL_OPTION, api_key: str | None = KEY_OP
     console.print(response.json())
 
 
+def _register_ray() -> None:
+    """`voxgate ray deploy|status` (the Ray pool); Ray is imported only when they run."""
+    from api.cli.ray import register
+
+    register(app)
+
+
 def _add_module_commands() -> None:
     """Each installed module's commands (transcribe, say, ocr, ...), as the registry declares them."""
     from api.modules import MODULES, resolve
@@ -148,3 +155,4 @@ def _add_module_commands() -> None:
 
 
 _add_module_commands()
+_register_ray()
