@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from workers import ModelSpec, PoolSettings, Priority
+from workers import ModelSpec, PoolBusy, PoolSettings, Priority
 
 pytestmark = pytest.mark.ray
 pytest.importorskip("ray.serve", reason="the Ray backend needs voxgate[ray]")
@@ -37,6 +37,7 @@ def pool() -> Iterator:
         ray_replica_threads=1,
         ray_report_interval_s=0.5,
         ray_retry_backoff_s=0.5,
+        ray_max_queued=4,
     )
     ray_pool = RayPool(settings)
     assert ray_pool.wait_for_replicas(timeout_s=60) == 3
@@ -105,3 +106,21 @@ def _pid_running_a_call(pool, replicas: dict) -> int:
         if any(d.busy for d in status_devices):
             return info.pid
     raise AssertionError(f"no batch replica reports a running call: {replicas}")
+
+
+def test_serve_back_pressure_becomes_pool_busy(pool, monkeypatch) -> None:
+    """Beyond the gateway's own limit, Serve refuses calls when a deployment's queue is full (another gateway
+    may fill it): its BackPressureError reaches the caller as PoolBusy."""
+    monkeypatch.setitem(pool._limit, "batch", 1000)  # let Serve be the one to refuse
+    before = pool.status().backpressure
+    futures = [pool.submit(spec(), lambda model: time.sleep(0.5), priority=Priority.BATCH) for _ in range(30)]
+    outcomes = []
+    for future in futures:
+        try:
+            outcomes.append(future.result(timeout=120))
+        except PoolBusy as exc:
+            outcomes.append(exc)
+    refused = [o for o in outcomes if isinstance(o, PoolBusy)]
+    assert refused and all("saturated" in str(o) for o in refused)
+    assert len(refused) < len(futures), "the calls within the queue ran"
+    assert pool.status().backpressure >= before + len(refused)

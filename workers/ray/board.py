@@ -22,7 +22,7 @@ class StatusBoard:
         self.stale_after_s = stale_after_s
         self._reports: dict[str, tuple[float, dict[str, Any]]] = {}
         self._commands: list[tuple[int, str]] = []
-        self._seq = itertools.count(1)
+        self._seq = itertools.count(time.time_ns() // 1000)  # still increasing after the board restarts
         self.local_replicas: list[Any] = []  # local testing mode only: the in-process replicas, to shut them down
 
     def report(self, replica_id: str, info: dict[str, Any]) -> list[tuple[int, str]]:

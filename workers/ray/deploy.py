@@ -12,7 +12,7 @@ from typing import Any
 
 from workers.config import PoolSettings
 from workers.ray.board import BOARD_NAME, StatusBoard
-from workers.ray.replica import PoolReplica
+from workers.ray.replica import PoolReplica, thread_env
 
 log = logging.getLogger(__name__)
 
@@ -63,14 +63,21 @@ def application(settings: PoolSettings, lane: str, board_key: str | None = None)
     from ray import serve
 
     deployment = serve.deployment(PoolReplica).options(**deployment_options(settings, lane))
-    return deployment.bind(lane, settings.model_dump_json(), board_key)
+    return deployment.bind(lane, settings.model_dump_json(), board_key, thread_env())
 
 
 def ensure_board(settings: PoolSettings) -> Any:
     import ray
 
+    # On the head node (as Serve's controller): a worker node lost must not take the replicas' reports with it.
     board = ray.remote(StatusBoard).options(
-        name=BOARD_NAME, namespace=settings.ray_namespace, lifetime="detached", get_if_exists=True, num_cpus=0
+        name=BOARD_NAME,
+        namespace=settings.ray_namespace,
+        lifetime="detached",
+        get_if_exists=True,
+        num_cpus=0,
+        resources={"node:__internal_head__": 0.001},
+        max_restarts=-1,
     )
     return board.remote(stale_after_s=3 * settings.ray_report_interval_s)
 

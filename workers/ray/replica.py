@@ -79,8 +79,31 @@ def _replica_tag() -> str:
         return uuid.uuid4().hex[:8]
 
 
+THREAD_ENV = ("OMP_NUM_THREADS", "OMP_THREAD_LIMIT", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def thread_env() -> dict[str, str | None]:
+    """The thread variables of this process (None: unset), for replicas to run with."""
+    return {name: os.environ.get(name) for name in THREAD_ENV}
+
+
+def apply_thread_env(env: dict[str, str | None]) -> None:
+    """Ray sets OMP_NUM_THREADS to an actor's CPU count (1 for a fraction). Engines read it for their default
+    thread count (CTranslate2 with cpu_threads=0), and a different count changes Whisper's decode. A replica
+    takes the deploying process's values instead, so it computes what an embedded gateway would."""
+    for name, value in env.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 class PoolReplica:
-    def __init__(self, lane: str, settings_json: str, board_key: str | None = None) -> None:
+    def __init__(
+        self, lane: str, settings_json: str, board_key: str | None = None, env: dict[str, str | None] | None = None
+    ) -> None:
+        if env is not None and board_key is None:  # in-process replicas (local testing) already share the env
+            apply_thread_env(env)
         settings = PoolSettings.model_validate_json(settings_json)
         self.lane = lane
         self.pool = EmbeddedPool(_gpu_share_budget(replica_pool_settings(settings, lane)))

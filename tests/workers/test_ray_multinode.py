@@ -1,0 +1,166 @@
+"""The Ray pool on three simulated nodes (ray.cluster_utils.Cluster: a head with 0 CPUs, two workers of 1 CPU),
+with real engines:
+
+- base Whisper transcripts of the ten consultations (their first VOXGATE_TEST_RAY_ASR_SECONDS, default 30) are
+  identical through the Ray pool and the embedded pool;
+- a call-analytics batch through the gateway fans out over both nodes' batch replicas; one node is removed
+  mid-batch; the job still SUCCEEDS in its first attempt, the calls finished before the removal are not analysed
+  again, and every call's JSON equals a clean run on the embedded pool.
+
+Opt-in (several minutes on 2 cores): `make test-ray`, or VOXGATE_TEST_RAY_CLUSTER=1 pytest -m ray tests/workers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from workers import EmbeddedPool, PoolSettings, Priority
+
+pytestmark = [
+    pytest.mark.ray,
+    pytest.mark.skipif(
+        not os.environ.get("VOXGATE_TEST_RAY_CLUSTER"), reason="multi-node Ray test: opt-in with `make test-ray`"
+    ),
+]
+pytest.importorskip("ray.serve", reason="the Ray backend needs voxgate[ray]")
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator:
+    import ray
+    from ray.cluster_utils import Cluster
+
+    if ray.is_initialized():
+        ray.shutdown()
+    simulated = Cluster(initialize_head=True, head_node_args={"num_cpus": 0, "include_dashboard": False})
+    workers = [simulated.add_node(num_cpus=1) for _ in range(2)]
+    simulated.wait_for_nodes()
+    yield simulated, workers
+    ray.shutdown()
+    simulated.shutdown()
+
+
+@pytest.fixture(scope="module")
+def ray_settings(cluster) -> PoolSettings:
+    simulated, _ = cluster
+    return PoolSettings(
+        pool="ray",
+        ray_address=simulated.address,
+        use_cuda=False,
+        ray_replica_cpus=0.5,
+        ray_batch_replicas=2,
+        ray_interactive_replicas=1,
+        ray_replica_threads=1,
+        ray_report_interval_s=0.5,
+    )
+
+
+def _model_dir() -> Path:
+    from api.settings import REPO_ROOT
+
+    return Path(os.environ.get("VOXGATE_MODEL_DIR", REPO_ROOT / "models"))
+
+
+def test_base_whisper_transcripts_are_identical_through_both_backends(ray_settings, data_dir: Path) -> None:
+    asr = pytest.importorskip("asr")
+    from asr.audio import decode
+    from workers.ray import RayPool
+
+    settings = asr.AsrSettings(model_dir=_model_dir())
+    if not (settings.model_dir / "whisper" / "base" / "model.bin").is_file():
+        pytest.skip("whisper base is not installed (scripts/install_models.py)")
+    seconds = float(os.environ.get("VOXGATE_TEST_RAY_ASR_SECONDS", "30"))
+    files = sorted((data_dir / "speech" / "medical").glob("RES*.mp3"))
+    assert len(files) == 10
+    options = asr.TranscribeOptions(model="base", language="en")
+    embedded = EmbeddedPool(PoolSettings(use_cuda=False, cpu_threads=1), devices=["cpu"])
+    ray_pool = RayPool(ray_settings)
+    try:
+        for path in files:
+            audio = decode(path.read_bytes()).samples[: int(seconds * 16000)]
+            here = asr.transcribe(audio, options, pool=embedded, settings=settings, priority=Priority.INTERACTIVE)
+            there = asr.transcribe(audio, options, pool=ray_pool, settings=settings, priority=Priority.INTERACTIVE)
+            assert there.text == here.text, path.name
+            assert [(s.start, s.end, s.text) for s in there.segments] == [
+                (s.start, s.end, s.text) for s in here.segments
+            ], path.name
+    finally:
+        embedded.shutdown()
+        ray_pool.shutdown()
+
+
+def test_a_node_removed_mid_batch_leaves_the_job_succeeded_and_the_results_equal(
+    cluster, ray_settings, settings, tmp_path: Path
+) -> None:
+    pytest.importorskip("calls")
+    pytest.importorskip("tts")
+    from fastapi.testclient import TestClient
+
+    import calls
+    from api.app import create_app
+    from bench.ray_calls import short_calls
+
+    simulated, workers = cluster
+    n = 8
+    paths = short_calls(tmp_path / "calls", n)
+    options = calls.CallOptions()
+
+    clean_dir = tmp_path / "clean"
+    embedded = EmbeddedPool(PoolSettings(use_cuda=False), devices=["cpu"])
+    try:
+        calls.run_batch(paths, clean_dir, options, pool=embedded, parallel=2)
+    finally:
+        embedded.shutdown()
+    clean = {p.name: json.loads(p.read_text()) for p in sorted((clean_dir / "calls").glob("*.json"))}
+    assert len(clean) == n and all(c["status"] == "ok" for c in clean.values())
+
+    app_settings = settings.model_copy(
+        update={"workers": ray_settings, "modules": ["calls"], "model_dir": _model_dir()}
+    )
+    with TestClient(create_app(app_settings)) as client:
+        pool = client.app.state.pool
+        assert pool.parallelism(Priority.BATCH) == 4  # 2 batch replicas x 1 thread, + one queued each
+        files = [("files", (p.name, p.read_bytes(), "audio/wav")) for p in paths]
+        accepted = client.post("/v1/calls/analyze", files=files, data={"options": options.model_dump_json()})
+        assert accepted.status_code == 202, accepted.text
+        job = accepted.json()["id"]
+        out = settings.artifact_dir / "jobs" / job / "outputs" / "calls"
+
+        def done() -> dict[str, tuple[int, bytes]]:
+            return {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in sorted(out.glob("*.json"))}
+
+        deadline = time.monotonic() + 600
+        while not done() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        status = pool.status()
+        batch_nodes = {r.node for r in status.replicas if r.lane == "batch"}
+        assert len(batch_nodes) == 2, "the batch replicas are spread over both nodes"
+        victim = next(w for w in workers if w.node_id in batch_nodes)
+        before = done()
+        assert 1 <= len(before) < n, f"the batch must be mid-way at the removal: {len(before)} of {n} done"
+        removed_at = time.monotonic()
+        simulated.remove_node(victim, allow_graceful=False)
+        first_after = None
+        while time.monotonic() < deadline:
+            if first_after is None and len(done()) > len(before):
+                first_after = time.monotonic() - removed_at
+            record = client.get(f"/v1/jobs/{job}").json()
+            if record["status"] in ("succeeded", "failed", "cancelled"):
+                break
+            time.sleep(0.3)
+        retries = pool.status().retries
+        print(f"\nnode removed with {len(before)} of {n} calls done; next call done {first_after:.1f} s later; "
+              f"job done {time.monotonic() - removed_at:.1f} s after the removal; {retries} retries")  # fmt: skip
+        assert record["status"] == "succeeded" and record["attempts"] == 1, record
+        assert record["result"]["summary"]["succeeded"] == n
+        after = done()
+        assert {name: after[name] for name in before} == before, "calls done before the removal were not redone"
+        got = {name: json.loads(data) for name, (_, data) in after.items()}
+        assert got == clean
+        assert retries >= 1, "the calls in flight on the removed node were retried"
