@@ -1,8 +1,8 @@
 """The Ray pool on three simulated nodes (ray.cluster_utils.Cluster: a head with 0 CPUs, two workers of 1 CPU),
 with real engines:
 
-- base Whisper transcripts of the ten consultations (their first VOXGATE_TEST_RAY_ASR_SECONDS, default 30) are
-  identical through the Ray pool and the embedded pool;
+- base Whisper transcripts of the ten consultations (their first VOXGATE_TEST_RAY_ASR_SECONDS, default 30)
+  through the Ray pool and the embedded pool: how many are identical, and the word edit rate between them;
 - a call-analytics batch through the gateway fans out over both nodes' batch replicas; one node is removed
   mid-batch; the job still SUCCEEDS in its first attempt, the calls finished before the removal are not analysed
   again, and every call's JSON equals a clean run on the embedded pool.
@@ -67,9 +67,18 @@ def _model_dir() -> Path:
     return Path(os.environ.get("VOXGATE_MODEL_DIR", REPO_ROOT / "models"))
 
 
-def test_base_whisper_transcripts_are_identical_through_both_backends(ray_settings, data_dir: Path) -> None:
+def test_base_whisper_transcripts_through_both_backends(ray_settings, data_dir: Path) -> None:
+    """The ten consultations' first VOXGATE_TEST_RAY_ASR_SECONDS through both backends, and twice through the
+    embedded one. faster-whisper's decode is not bit-reproducible from run to run even in one process (a second
+    run of the same audio on the same loaded model can end a window differently), and a Ray worker process
+    decodes some near-ties differently from the gateway's (RES0198 begins "what brings you here today." embedded,
+    "What brings you here today?" on Ray; threads, VAD, prompt, pickling and denormal flags were ruled out).
+    So the test holds the two backends to what the engine itself holds: the word edit rate between backends
+    (lowercased, punctuation stripped) is under 3% on average and at most 2 points above the embedded pool's own
+    run-to-run rate. The counts are printed."""
     asr = pytest.importorskip("asr")
     from asr.audio import decode
+    from tests.metrics import word_edit_rate
     from workers.ray import RayPool
 
     settings = asr.AsrSettings(model_dir=_model_dir())
@@ -81,18 +90,33 @@ def test_base_whisper_transcripts_are_identical_through_both_backends(ray_settin
     options = asr.TranscribeOptions(model="base", language="en")
     embedded = EmbeddedPool(PoolSettings(use_cuda=False, cpu_threads=1), devices=["cpu"])
     ray_pool = RayPool(ray_settings)
+    same_backend, across, rate_same, rate_across = 0, 0, [], []
     try:
         for path in files:
             audio = decode(path.read_bytes()).samples[: int(seconds * 16000)]
-            here = asr.transcribe(audio, options, pool=embedded, settings=settings, priority=Priority.INTERACTIVE)
-            there = asr.transcribe(audio, options, pool=ray_pool, settings=settings, priority=Priority.INTERACTIVE)
-            assert there.text == here.text, path.name
-            assert [(s.start, s.end, s.text) for s in there.segments] == [
-                (s.start, s.end, s.text) for s in here.segments
-            ], path.name
+            runs = [
+                asr.transcribe(audio, options, pool=pool, settings=settings, priority=Priority.INTERACTIVE).text
+                for pool in (embedded, embedded, ray_pool)
+            ]
+            same_backend += runs[0] == runs[1]
+            across += runs[0] == runs[2]
+            rate_same.append(word_edit_rate(_words(runs[0]), _words(runs[1])))
+            rate_across.append(word_edit_rate(_words(runs[0]), _words(runs[2])))
     finally:
         embedded.shutdown()
         ray_pool.shutdown()
+    mean_same, mean_across = sum(rate_same) / len(files), sum(rate_across) / len(files)
+    print(f"\nfirst {seconds:.0f} s of {len(files)} consultations: identical embedded/embedded {same_backend}, "
+          f"embedded/ray {across}; word edit rate embedded/embedded {mean_same:.3%}, embedded/ray {mean_across:.3%} "
+          f"(per file {[round(r, 3) for r in rate_across]})")  # fmt: skip
+    assert mean_across < 0.03
+    assert mean_across <= mean_same + 0.02
+
+
+def _words(text: str) -> list[str]:
+    import re
+
+    return re.sub(r"[^\w\s']", " ", text.lower()).split()
 
 
 def test_a_node_removed_mid_batch_leaves_the_job_succeeded_and_the_results_equal(
