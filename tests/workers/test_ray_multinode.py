@@ -69,13 +69,10 @@ def _model_dir() -> Path:
 
 def test_base_whisper_transcripts_through_both_backends(ray_settings, data_dir: Path) -> None:
     """The ten consultations' first VOXGATE_TEST_RAY_ASR_SECONDS through both backends, and twice through the
-    embedded one. faster-whisper's decode is not bit-reproducible from run to run even in one process (a second
-    run of the same audio on the same loaded model can end a window differently), and a Ray worker process
-    decodes some near-ties differently from the gateway's (RES0198 begins "what brings you here today." embedded,
-    "What brings you here today?" on Ray; threads, VAD, prompt, pickling and denormal flags were ruled out).
-    So the test holds the two backends to what the engine itself holds: the word edit rate between backends
-    (lowercased, punctuation stripped) is under 3% on average and at most 2 points above the embedded pool's own
-    run-to-run rate. The counts are printed."""
+    embedded one: faster-whisper's decode is not always bit-reproducible from run to run even in one process (a
+    second run on the warm model can end a window differently). Every Ray transcript equals one of the two
+    embedded ones. (Before replicas took the gateway's BLAS thread count, Ray's OMP_NUM_THREADS=1 made numpy's
+    OpenBLAS single-threaded in replicas, which changed the log-mel features' last bits and 6% of the words.)"""
     asr = pytest.importorskip("asr")
     from asr.audio import decode
     from tests.metrics import word_edit_rate
@@ -90,7 +87,7 @@ def test_base_whisper_transcripts_through_both_backends(ray_settings, data_dir: 
     options = asr.TranscribeOptions(model="base", language="en")
     embedded = EmbeddedPool(PoolSettings(use_cuda=False, cpu_threads=1), devices=["cpu"])
     ray_pool = RayPool(ray_settings)
-    same_backend, across, rate_same, rate_across = 0, 0, [], []
+    same_backend, across, rate_same, rate_across, unmatched = 0, 0, [], [], []
     try:
         for path in files:
             audio = decode(path.read_bytes()).samples[: int(seconds * 16000)]
@@ -99,6 +96,8 @@ def test_base_whisper_transcripts_through_both_backends(ray_settings, data_dir: 
                 for pool in (embedded, embedded, ray_pool)
             ]
             same_backend += runs[0] == runs[1]
+            if runs[2] not in runs[:2]:
+                unmatched.append(path.name)
             across += runs[0] == runs[2]
             rate_same.append(word_edit_rate(_words(runs[0]), _words(runs[1])))
             rate_across.append(word_edit_rate(_words(runs[0]), _words(runs[2])))
@@ -109,14 +108,39 @@ def test_base_whisper_transcripts_through_both_backends(ray_settings, data_dir: 
     print(f"\nfirst {seconds:.0f} s of {len(files)} consultations: identical embedded/embedded {same_backend}, "
           f"embedded/ray {across}; word edit rate embedded/embedded {mean_same:.3%}, embedded/ray {mean_across:.3%} "
           f"(per file {[round(r, 3) for r in rate_across]})")  # fmt: skip
-    assert mean_across < 0.03
-    assert mean_across <= mean_same + 0.02
+    assert not unmatched, f"Ray transcripts equal to neither embedded run: {unmatched}"
 
 
 def _words(text: str) -> list[str]:
     import re
 
     return re.sub(r"[^\w\s']", " ", text.lower()).split()
+
+
+def test_voxgate_ray_deploy_and_status_show_replicas_per_node(cluster, ray_settings, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    simulated, workers = cluster
+    same = {  # the fixture's settings: deploying them again changes nothing (no replica restarts)
+        "VOXGATE_USE_CUDA": "false",
+        "VOXGATE_RAY_REPLICA_CPUS": "0.5",
+        "VOXGATE_RAY_BATCH_REPLICAS": "2",
+        "VOXGATE_RAY_REPLICA_THREADS": "1",
+        "VOXGATE_RAY_REPORT_INTERVAL_S": "0.5",
+    }
+    for name, value in same.items():
+        monkeypatch.setenv(name, value)
+    runner = CliRunner()
+    deployed = runner.invoke(app, ["ray", "deploy", "--address", simulated.address], env={"COLUMNS": "200"})
+    assert deployed.exit_code == 0, deployed.output
+    assert "3 of 3 replicas reporting" in deployed.output
+    shown = runner.invoke(app, ["ray", "status", "--address", simulated.address], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    assert "voxgate-batch" in shown.output and "voxgate-interactive" in shown.output
+    for worker in workers:
+        assert worker.node_id[:12] in shown.output
 
 
 def test_a_node_removed_mid_batch_leaves_the_job_succeeded_and_the_results_equal(

@@ -82,25 +82,37 @@ def _replica_tag() -> str:
 THREAD_ENV = ("OMP_NUM_THREADS", "OMP_THREAD_LIMIT", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
-def thread_env() -> dict[str, str | None]:
-    """The thread variables of this process (None: unset), for replicas to run with."""
-    return {name: os.environ.get(name) for name in THREAD_ENV}
+def thread_env() -> dict[str, Any]:
+    """This process's thread variables (None: unset) and the thread counts of its loaded BLAS/OpenMP pools
+    (numpy's OpenBLAS), for replicas to run with."""
+    import numpy  # noqa: F401  (its BLAS is the pool that matters: Whisper's features go through it)
+    from threadpoolctl import threadpool_info
+
+    pools: dict[str, int] = {}
+    for pool in threadpool_info():
+        pools[pool["user_api"]] = max(pools.get(pool["user_api"], 0), int(pool["num_threads"]))
+    return {"env": {name: os.environ.get(name) for name in THREAD_ENV}, "pools": pools}
 
 
-def apply_thread_env(env: dict[str, str | None]) -> None:
-    """Ray sets OMP_NUM_THREADS to an actor's CPU count (1 for a fraction). Engines read it for their default
-    thread count (CTranslate2 with cpu_threads=0), and a different count changes Whisper's decode. A replica
-    takes the deploying process's values instead, so it computes what an embedded gateway would."""
-    for name, value in env.items():
+def apply_thread_env(spec: dict[str, Any]) -> None:
+    """Ray starts a worker with OMP_NUM_THREADS set to the actor's CPUs (1 for a fraction), and numpy's OpenBLAS
+    reads it when the worker imports numpy, before the replica exists. A different BLAS thread count changes
+    Whisper's log-mel features in the last bits and so its decode (a 6% word difference on the consultations).
+    A replica takes the deploying process's values instead, so it computes what an embedded gateway would."""
+    for name, value in spec.get("env", {}).items():
         if value is None:
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+    if spec.get("pools"):
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=dict(spec["pools"]))
 
 
 class PoolReplica:
     def __init__(
-        self, lane: str, settings_json: str, board_key: str | None = None, env: dict[str, str | None] | None = None
+        self, lane: str, settings_json: str, board_key: str | None = None, env: dict[str, Any] | None = None
     ) -> None:
         if env is not None and board_key is None:  # in-process replicas (local testing) already share the env
             apply_thread_env(env)
