@@ -79,6 +79,7 @@ bench: setup
 	$(PY) -m bench.bots --turns 12
 	VOXGATE_ASR_CPU_THREADS=2 $(PY) -m bench.dictation --models tiny.en --sessions 1 2
 	$(PY) -m bench.music --limit 4 --threads 2
+	$(PY) -m bench.ray --calls 4 --requests 5
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

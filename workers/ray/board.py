@@ -30,6 +30,10 @@ class StatusBoard:
         seen = int(info.get("command_seq", 0))
         return [c for c in self._commands if c[0] > seen]
 
+    def forget(self, replica_id: str) -> None:
+        """A replica stopping (a redeploy replaced it, or the pool shut down) leaves at once."""
+        self._reports.pop(replica_id, None)
+
     def snapshot(self) -> dict[str, dict[str, Any]]:
         now = time.monotonic()
         for rid in [r for r, (at, _) in self._reports.items() if now - at > self.stale_after_s]:

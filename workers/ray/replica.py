@@ -238,7 +238,15 @@ class PoolReplica:
             raise RuntimeError("the replica's reporter thread died")
 
     def shutdown(self) -> None:
+        if self._stop.is_set():
+            return
         self._stop.set()
+        with contextlib.suppress(Exception):  # the board may be gone with the cluster
+            board = self._get_board()
+            if self._board_key is not None:
+                board.forget(self.replica_id)
+            else:
+                board.forget.remote(self.replica_id)
         self.pool.shutdown()
 
     def __del__(self) -> None:
