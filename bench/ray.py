@@ -124,6 +124,7 @@ def one_config(nodes: int, paths: list[Path], clip, args, results: dict) -> None
     from api.settings import Settings
 
     row: dict = {"nodes": nodes}
+    os.environ.setdefault("RAY_worker_niceness", "0")  # as deploy.connect does for a Ray it starts (README)
     started = time.perf_counter()
     cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 0, "include_dashboard": False})
     workers = [cluster.add_node(num_cpus=1) for _ in range(nodes)]

@@ -45,4 +45,7 @@ class PoolSettings(BaseSettings):
     ray_retries: int = Field(default=5, ge=0, description="retries of a call whose replica died")
     ray_retry_backoff_s: float = Field(default=0.5, gt=0)
     ray_report_interval_s: float = Field(default=1.0, gt=0, description="replicas report their state this often")
+    ray_batch_nice: int = Field(
+        default=10, ge=0, le=19, description="nice value of batch replicas: a shared node runs interactive work first"
+    )
     ray_local_testing: bool = Field(default=False, description="Serve's local testing mode: in-process replicas")

@@ -39,6 +39,7 @@ def cluster() -> Iterator:
 
     if ray.is_initialized():
         ray.shutdown()
+    os.environ.setdefault("RAY_worker_niceness", "0")  # as deploy.connect does for a Ray it starts (README)
     simulated = Cluster(initialize_head=True, head_node_args={"num_cpus": 0, "include_dashboard": False})
     workers = [simulated.add_node(num_cpus=1) for _ in range(2)]
     simulated.wait_for_nodes()

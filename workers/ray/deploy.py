@@ -8,6 +8,7 @@ GPU fraction and memory. A night batch then queues on the batch replicas only an
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from workers.config import PoolSettings
@@ -29,6 +30,10 @@ def connect(settings: PoolSettings) -> None:
 
     if ray.is_initialized():
         return
+    # Ray runs its workers at nice 15 unless told otherwise: replicas would lose the cores to everything else on
+    # the node. Replicas run at the gateway's own priority (batch replicas lower it by ray_batch_nice themselves);
+    # for `ray start`, set RAY_worker_niceness=0 in its environment (README).
+    os.environ.setdefault("RAY_worker_niceness", "0")
     common: dict[str, Any] = {"namespace": settings.ray_namespace, "log_to_driver": False}
     if settings.ray_address:
         ray.init(address=settings.ray_address, **common)

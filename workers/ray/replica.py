@@ -117,6 +117,13 @@ class PoolReplica:
         if env is not None and board_key is None:  # in-process replicas (local testing) already share the env
             apply_thread_env(env)
         settings = PoolSettings.model_validate_json(settings_json)
+        if lane == "batch" and settings.ray_batch_nice and board_key is None:
+            # Before the pool's threads exist, so they and the engines' threads inherit it (Linux nice is per
+            # thread). Serve has no priorities: on a node shared with an interactive replica, this is the one.
+            with contextlib.suppress(OSError):
+                tid = threading.get_native_id()
+                current = os.getpriority(os.PRIO_PROCESS, tid)
+                os.setpriority(os.PRIO_PROCESS, tid, min(19, current + settings.ray_batch_nice))
         self.lane = lane
         self.pool = EmbeddedPool(_gpu_share_budget(replica_pool_settings(settings, lane)))
         self.replica_id = _replica_tag()
