@@ -12,7 +12,7 @@ RASA := .venv-rasa/.voxgate-rasa-installed
 COQUI := .venv-coqui/.voxgate-coqui-installed
 export VOXGATE_DATA ?= $(abspath ../shared/data)
 
-.PHONY: run test test-aws test-aws-long test-coqui bench setup setup-steps apt bots-trained coqui lint format clean
+.PHONY: run test test-aws test-aws-long test-ray test-coqui bench setup setup-steps apt bots-trained coqui lint format clean
 
 # The independent steps run side by side (Debian packages; the venv then the model files; the Rasa venv then the
 # bots' training). coqui-tts's venv is not among them: no coqui voice ships, so it is made by `make coqui` (or
@@ -36,7 +36,7 @@ $(PY):
 # torch goes in first and pinned: left to a dependency, pip would pull a multi-GB CUDA build.
 $(INSTALLED): $(PY) pyproject.toml
 	$(PIP) install -q $(TORCH)
-	$(PIP) install -q -e ".[all,dev]" $(TORCH)
+	$(PIP) install -q -e ".[all,dev,ray]" $(TORCH)
 	touch $@
 
 $(MODELS): $(INSTALLED) scripts/install_models.py
@@ -58,6 +58,11 @@ run: setup
 
 test: setup
 	$(VENV)/bin/pytest -q -p no:cacheprovider
+
+# The Ray pool on real local clusters: one node (ray.init) and three simulated nodes (ray.cluster_utils.Cluster,
+# one removed mid-batch). Several minutes on 2 cores, so not in `make test`.
+test-ray: setup
+	VOXGATE_TEST_RAY_CLUSTER=1 $(VENV)/bin/pytest -q -p no:cacheprovider -m ray tests/workers
 
 # coqui checkpoints served through their own venv (skipped by `make test` while the venv is absent).
 # The AWS SDK layer (boto3 and the AWS CLI against /aws); -long adds the Rasa-backed Lex turns and a consultation
@@ -85,6 +90,7 @@ bench: setup
 	$(PY) -m bench.voice_bots --turns 6 --concurrency 1 --no-batch
 	VOXGATE_ASR_CPU_THREADS=2 $(PY) -m bench.dictation --models tiny.en --sessions 1 2
 	$(PY) -m bench.music --limit 4 --threads 2
+	$(PY) -m bench.ray --calls 4 --requests 5
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

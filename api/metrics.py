@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from workers import ModelPool
+from workers import ModelPool, PoolStatus
 
 
 class PoolCollector(Collector):
@@ -16,7 +16,7 @@ class PoolCollector(Collector):
         self.pool = pool
         self.job_counts = job_counts
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         status = self.pool.status()
         used = GaugeMetricFamily("voxgate_pool_memory_used_mb", "Budgeted memory of resident models", labels=["device"])
         budget = GaugeMetricFamily("voxgate_pool_memory_budget_mb", "Memory budget per device", labels=["device"])
@@ -34,6 +34,31 @@ class PoolCollector(Collector):
         for state, count in self.job_counts().items():
             jobs.add_metric([state], count)
         yield from (used, budget, queued, loaded, rss, jobs)
+        if status.backend.startswith("ray"):
+            yield from _ray_families(status)
+
+
+def _ray_families(status: PoolStatus) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+    """The Ray pool: replicas per node and lane, models and memory per replica, retries and back-pressure."""
+    per_node = GaugeMetricFamily("voxgate_pool_replicas", "Replicas per node and lane", labels=["node", "lane"])
+    counts: dict[tuple[str, str], int] = {}
+    for r in status.replicas:
+        counts[(r.node, r.lane)] = counts.get((r.node, r.lane), 0) + 1
+    for (node, lane), count in sorted(counts.items()):
+        per_node.add_metric([node, lane], count)
+    labels = ["replica", "lane", "node"]
+    models = GaugeMetricFamily("voxgate_pool_replica_models", "Resident models per replica", labels=labels)
+    used = GaugeMetricFamily("voxgate_pool_replica_memory_used_mb", "Budgeted memory per replica", labels=labels)
+    rss = GaugeMetricFamily("voxgate_pool_replica_rss_mb", "Resident set size per replica process", labels=labels)
+    for r in status.replicas:
+        models.add_metric([r.replica, r.lane, r.node], r.models)
+        used.add_metric([r.replica, r.lane, r.node], r.used_mb)
+        rss.add_metric([r.replica, r.lane, r.node], r.process_rss_mb)
+    retries = CounterMetricFamily("voxgate_pool_retries", "Calls sent again because their replica died")
+    retries.add_metric([], status.retries)
+    busy = CounterMetricFamily("voxgate_pool_backpressure", "Calls refused with pool_busy (replicas saturated)")
+    busy.add_metric([], status.backpressure)
+    yield from (per_node, models, used, rss, retries, busy)
 
 
 def make_registry() -> CollectorRegistry:

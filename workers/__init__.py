@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from workers.backend import DeviceInfo, LoadedModelInfo, ModelPool, PoolStatus
+from workers.backend import DeviceInfo, LoadedModelInfo, ModelPool, PoolStatus, ReplicaInfo
 from workers.config import PoolSettings
 from workers.devices import ct2_cpu_threads
 from workers.embedded import EmbeddedPool
@@ -26,21 +26,31 @@ __all__ = [
     "PoolSettings",
     "PoolStatus",
     "Priority",
+    "ReplicaInfo",
     "ct2_cpu_threads",
     "default_pool",
     "make_pool",
+    "pool_parallelism",
 ]
 
 
 def make_pool(settings: PoolSettings | None = None) -> ModelPool:
-    """Build the configured backend. Ray Serve is the designed multi-machine backend."""
+    """Build the configured backend: in-process (embedded) or Ray Serve replicas across machines (ray)."""
     settings = settings or PoolSettings()
     if settings.pool == "ray":
-        raise PoolError(
-            "VOXGATE_POOL=ray is not implemented yet: the Ray Serve backend will implement "
-            "workers.ModelPool; use VOXGATE_POOL=embedded"
-        )
+        try:
+            from workers.ray import RayPool
+        except ImportError as exc:
+            raise PoolError(f"VOXGATE_POOL=ray needs Ray: install voxgate[ray] ({exc})") from exc
+        return RayPool(settings)
     return EmbeddedPool(settings)
+
+
+def pool_parallelism(pool: ModelPool, priority: int) -> int | None:
+    """How many calls at this priority the pool can run at once, where it knows (the Ray pool, from the
+    cluster's replicas); None for pools that leave it to the caller."""
+    sized = getattr(pool, "parallelism", None)
+    return sized(priority) if callable(sized) else None
 
 
 @functools.cache

@@ -25,6 +25,23 @@ class LoadedModelInfo(BaseModel):
     batches: int = 0  # micro-batches run so far (batchable models)
     batched_items: int = 0
     labels: dict[str, str] = {}
+    replica: str | None = None  # the Ray pool: which replica holds it, on which node
+    node: str | None = None
+
+
+class ReplicaInfo(BaseModel):
+    """One replica of the Ray pool: its lane (deployment), its node, what its EmbeddedPool holds."""
+
+    replica: str
+    lane: str
+    node: str
+    node_address: str
+    pid: int
+    calls: int
+    models: int
+    used_mb: int
+    budget_mb: int
+    process_rss_mb: float
 
 
 class DeviceInfo(BaseModel):
@@ -42,6 +59,9 @@ class PoolStatus(BaseModel):
     models: list[LoadedModelInfo]
     registered: list[str]
     process_rss_mb: float
+    replicas: list[ReplicaInfo] = []
+    retries: int = 0  # calls sent again because their replica died
+    backpressure: int = 0  # calls refused with pool_busy because every replica's queue was full
 
 
 @runtime_checkable

@@ -29,3 +29,23 @@ class PoolSettings(BaseSettings):
     model_idle_ttl_s: float = Field(default=900.0, gt=0)
     model_wait_timeout_s: float = Field(default=300.0, gt=0)
     batching: bool = True
+
+    # VOXGATE_POOL=ray (workers/ray): Serve deployments, each replica an EmbeddedPool with its own budget.
+    ray_namespace: str = "voxgate"
+    ray_local_cpus: int = Field(default=2, ge=1, description="CPUs of the Ray started in-process without an address")
+    ray_interactive_replicas: int = Field(default=1, ge=1)
+    ray_batch_replicas: int = Field(default=1, ge=1)
+    ray_replica_cpus: float = Field(default=1.0, ge=0, description="Ray CPUs reserved by each replica")
+    ray_replica_gpus: float = Field(default=0.0, ge=0, description="GPUs per replica; fractions share one GPU")
+    ray_replica_memory_mb: int = Field(
+        default=0, ge=0, description="each replica's model budget (and Ray memory resource); 0: VOXGATE_CPU_MEMORY_MB"
+    )
+    ray_replica_threads: int = Field(default=2, ge=1, description="model calls at once inside one replica")
+    ray_max_queued: int = Field(default=64, ge=1, description="calls waiting per deployment before 503 pool_busy")
+    ray_retries: int = Field(default=5, ge=0, description="retries of a call whose replica died")
+    ray_retry_backoff_s: float = Field(default=0.5, gt=0)
+    ray_report_interval_s: float = Field(default=1.0, gt=0, description="replicas report their state this often")
+    ray_batch_nice: int = Field(
+        default=10, ge=0, le=19, description="nice value of batch replicas: a shared node runs interactive work first"
+    )
+    ray_local_testing: bool = Field(default=False, description="Serve's local testing mode: in-process replicas")

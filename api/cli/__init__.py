@@ -80,6 +80,16 @@ def models(url: str = URL_OPTION, api_key: str | None = KEY_OPTION) -> None:
             str(m["idle_seconds"]),
         )
     console.print(loaded)
+    if status.get("replicas"):  # the Ray pool: every replica, by node
+        columns = ("node", "lane", "replica", "pid", "calls", "models", "MB used/budget", "RSS MB")
+        replicas = Table(*columns, title="replicas")
+        for r in status["replicas"]:
+            replicas.add_row(
+                f"{r['node'][:12]} ({r['node_address']})", r["lane"], r["replica"], str(r["pid"]), str(r["calls"]),
+                str(r["models"]), f"{r['used_mb']}/{r['budget_mb']}", f"{r['process_rss_mb']:.0f}",
+            )  # fmt: skip
+        console.print(replicas)
+        console.print(f"retries: {status['retries']}, refused (pool_busy): {status['backpressure']}")
 
 
 @jobs_app.callback()
@@ -138,6 +148,13 @@ def jobs_cancel(job_id: str, url: str = URL_OPTION, api_key: str | None = KEY_OP
     console.print(response.json())
 
 
+def _register_ray() -> None:
+    """`voxgate ray deploy|status` (the Ray pool); Ray is imported only when they run."""
+    from api.cli.ray import register
+
+    register(app)
+
+
 def _add_module_commands() -> None:
     """Each installed module's commands (transcribe, say, ocr, ...), as the registry declares them."""
     from api.modules import MODULES, resolve
@@ -148,3 +165,4 @@ def _add_module_commands() -> None:
 
 
 _add_module_commands()
+_register_ray()

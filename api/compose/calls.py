@@ -8,6 +8,7 @@ from typing import Any
 
 import calls
 from api.jobs import JobContext
+from workers import Priority, pool_parallelism
 
 JOB_KIND = "calls.analyze"
 
@@ -40,7 +41,8 @@ def run_calls_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
     out_dir = ctx.output_path("summary.json").parent
     opts = calls.CallOptions.model_validate(params["options"])
     rules = [calls.CategoryRule.model_validate(r) for r in params.get("rules", [])]
-    parallel = int(params.get("parallel", 2))
+    # On a cluster the batch reaches every batch replica: as many calls at once as the replicas can run.
+    parallel = max(int(params.get("parallel", 2)), pool_parallelism(ctx.pool, Priority.BATCH) or 0)
 
     def progress(done: int, total: int, res: calls.CallResult) -> None:
         ctx.set_progress(100.0 * done / total, f"{done} of {total} calls ({res.call}: {res.status})")
