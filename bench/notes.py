@@ -87,10 +87,14 @@ ABLATIONS: dict[str, dict] = {
     "  without templates": {"templates": False},
     "  without yes/no answers": {"answers": False},
     "  without rewriting": {"rewrite": False},
+    "  without body-system labels": {"systems": False},
+    "  without the agreement line": {"agreement": False},
 }
 
 
-def builder_systems(test: list[Encounter], embed: Embedder, args: argparse.Namespace) -> dict[str, list[str]]:
+def builder_systems(
+    test: list[Encounter], embed: Embedder, args: argparse.Namespace, split: str
+) -> dict[str, list[str]]:
     from notes.builder import BuilderConfig, build_note
     from notes.model import load_model
 
@@ -99,8 +103,62 @@ def builder_systems(test: list[Encounter], embed: Embedder, args: argparse.Names
     out: dict[str, list[str]] = {}
     for name, change in ABLATIONS.items() if args.ablation else list(ABLATIONS.items())[:1]:
         config = BuilderConfig(**{**base, **change})
-        out[name] = [build_note(e.turns, embed=embed, model=model, config=config).text for e in test]
+        built = [build_note(e.turns, embed=embed, model=model, config=config) for e in test]
+        out[name] = [n.text for n in built]
+        if not change:
+            write_evidence_sample(split, test, built, args.evidence_sample)
     return out
+
+
+def write_evidence_sample(split: str, test: list[Encounter], built: list, n: int) -> None:
+    """N items drawn at random (seed 0) with the turns they cite, for checking by hand."""
+    import random
+
+    items = [(e, s.name, item) for e, note in zip(test, built, strict=True) for s in note.sections for item in s.items]
+    lines = []
+    for e, section, item in random.Random(0).sample(items, min(n, len(items))):
+        lines.append(f"## {e.id} {section}\nITEM: {item.text}")
+        lines += [f"  [{i}] {e.turns[i].speaker}: {e.turns[i].text}" for i in item.evidence]
+        lines.append("")
+    (OUT / f"notes_evidence_{split}.txt").write_text("\n".join(lines))
+
+
+def entity_share(golds: list[str], preds: list[str]) -> dict[str, float]:
+    """Share of the gold notes' medications and affirmed problems (by asr's entity extractor, normalised names)
+    that the system's note names too."""
+    from asr.medical import detect_entities
+
+    def names(text: str) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {"MEDICATION": set(), "MEDICAL_CONDITION": set()}
+        for e in detect_entities(text, phi=False):
+            if e.category in out and "NEGATION" not in e.traits:
+                out[e.category].add((e.normalized or e.text).lower())
+        return out
+
+    found = {"MEDICATION": [0, 0], "MEDICAL_CONDITION": [0, 0]}
+    for g, p in zip(golds, preds, strict=True):
+        gn, pn = names(g), names(p)
+        for k in found:
+            found[k][0] += len(gn[k] & pn[k])
+            found[k][1] += len(gn[k])
+    return {k: 100 * a / max(1, b) for k, (a, b) in found.items()}
+
+
+def speed(test: list[Encounter]) -> None:
+    """The longest consultation's note, embeddings not cached (MiniLM on the pool), after one warm-up note."""
+    import torch
+
+    from notes import make_note
+
+    longest = max(test, key=lambda e: sum(len(t.text.split()) for t in e.turns))
+    make_note(test[0].turns)
+    t0 = time.perf_counter()
+    make_note(longest.turns)
+    seconds = time.perf_counter() - t0
+    words = sum(len(t.text.split()) for t in longest.turns)
+    print(f"\nspeed: the longest consultation ({longest.id}: {len(longest.turns)} turns, {words} words, about "
+          f"{words / 150:.0f} min at 150 words/min): note in {seconds:.2f} s (make_note, MiniLM not cached, "
+          f"torch threads {torch.get_num_threads()})")  # fmt: skip
 
 
 def print_table(split: str, results: dict[str, dict], copy_name: str) -> None:
@@ -129,6 +187,8 @@ def main() -> None:
     parser.add_argument("--config", default="", help='BuilderConfig overrides as JSON, e.g. {"threshold": 0.4}')
     parser.add_argument("--ablation", action="store_true", help="also the builder without each of its parts")
     parser.add_argument("--baselines-only", action="store_true")
+    parser.add_argument("--speed", action="store_true", help="time the longest consultation's note, uncached")
+    parser.add_argument("--evidence-sample", type=int, default=30, help="items written out for a hand check")
     args = parser.parse_args()
     data = Path(os.environ.get("VOXGATE_DATA", "../shared/data"))
     if not (data / "nlp" / "aci_bench").exists():
@@ -142,10 +202,9 @@ def main() -> None:
     report: dict = {}
     for split in args.splits:
         test = aci_bench(data, split)
-        if split in ("train", "valid"):  # retrieval must not find the encounter itself
-            train_pool = [e for e in train if e.id not in {t.id for t in test}]
-        else:
-            train_pool = train
+        # retrieval must not find the encounter itself
+        ids = {t.id for t in test} if split in ("train", "valid") else set()
+        train_pool = [e for e in train if e.id not in ids]
         test = test[: args.limit] if args.limit else test
         golds = [e.note for e in test]
         systems: dict[str, list[str]] = {
@@ -153,9 +212,19 @@ def main() -> None:
             "nearest training note": nearest_notes(train_pool, test, embed),
         }
         if not args.baselines_only:
-            systems.update(builder_systems(test, embed, args))
+            systems.update(builder_systems(test, embed, args, split))
         results = {"n": len(test), "systems": {k: evaluate(golds, v, score) for k, v in systems.items()}}
         print_table(split, results, "copy transcript")
+        print(f"\n{split}: share of the gold notes' medications and affirmed problems (asr entity extractor) named")
+        print("| system | medications % | problems % |\n|---|---|---|")
+        for name, preds in systems.items():
+            if name.startswith("  "):
+                continue
+            share = entity_share(golds, preds)
+            results["systems"][name]["entities"] = share
+            print(f"| {name} | {share['MEDICATION']:.1f} | {share['MEDICAL_CONDITION']:.1f} |")
+        if args.speed and not args.baselines_only:
+            speed(test)
         report[split] = results
     (OUT / "notes_bench.json").write_text(json.dumps(report, indent=1))
 

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from asr.medical import detect_entities
+from notes.errors import NoteError
 from notes.model import NoteModel, fill, load_model
 from notes.render import render
-from notes.rewrite import clinician_to_note, detect_pronoun, sentence_case, third_person
+from notes.rewrite import clean, clinician_to_note, detect_pronoun, sentence_case, third_person
 from notes.schemas import LabelledTurn, Note, NoteItem, NoteOptions, NoteSection, Turn
 from notes.sections import OTHER, SECTIONS, TITLES, TURN_GROUPS
+from notes.systems import reason_for_visit, system_of
 from notes.transcript import check_turns
-from notes.units import Unit, build_units, previous_texts
+from notes.units import Unit, build_units, previous_texts, sentences
 from notes.vectors import Embedder, mean_vector
 
 SPECIALTIES: dict[str, tuple[str, ...]] = {
@@ -33,20 +35,24 @@ SPECIALTIES: dict[str, tuple[str, ...]] = {
 class BuilderConfig:
     """The builder's knobs, tuned on ACI-BENCH valid; the switches are for the bench's ablation."""
 
-    threshold: float = 0.5  # least P(not OTHER) for a unit to enter the note
+    threshold: float = 0.1  # least P(not OTHER) for a unit to enter the note
     neighbours: int = 5  # nearest training encounters read for section lengths and templates
-    budget: float = 1.0  # times the neighbours' mean words per section
+    budget: float = 1.3  # times the neighbours' mean words per section
     min_section_p: float = 0.1  # least P(section) for a unit to be a candidate for that section
     slack: float = 8.0  # words a section may run over its budget
     template_vote: float = 0.6  # share of neighbours whose note has a template sentence
     template_support: float = 0.55  # least cosine between a template sentence and a unit that evidences it
     templates: bool = True
+    systems: bool = True  # "Cardiovascular: ..." on review-of-systems and examination lines
+    agreement: bool = True  # the patient's assent after the plan as "understands and agrees" (with evidence)
     answers: bool = True  # yes/no answers to symptom questions as "Reports"/"Denies" items
     rewrite: bool = True
 
 
 def _rewrite(unit: Unit, pronoun: str, on: bool) -> str:
-    if not on or unit.kind == "answer":
+    if not on:
+        return sentence_case(unit.text)
+    if unit.kind == "answer":
         return sentence_case(unit.text)
     if unit.speaker == "patient":
         return sentence_case(third_person(unit.text, pronoun))
@@ -57,7 +63,17 @@ def _entities(text: str) -> list[dict]:
     return [e.model_dump(exclude={"id"}) for e in detect_entities(text, phi=False)]
 
 
-def _chief_complaint(units: list[Unit], probs: np.ndarray, col: int) -> NoteItem | None:
+def _chief_complaint(turns: list[Turn], units: list[Unit], probs: np.ndarray, col: int) -> NoteItem | None:
+    """The reason for the visit as the clinician states it in the first third of the visit; else the likeliest
+    chief-complaint unit's conditions (or the unit itself)."""
+    for index, turn in enumerate(turns[: max(1, len(turns) // 3)]):
+        if turn.speaker != "clinician":
+            continue
+        for sentence in sentences(turn.text):
+            reason = reason_for_visit(clean(sentence))
+            if reason:
+                text = sentence_case(reason)
+                return NoteItem(text=text, evidence=[index], entities=_entities(text))
     if not units:
         return None
     best = int(np.argmax(probs[:, col]))
@@ -89,17 +105,17 @@ def build_note(
     x = model.featurizer.features(units, previous_texts(units, turns))
     probs = model.probabilities(x) if len(units) else np.zeros((0, len(model.classes)))
     classes = list(model.classes)
-    other = classes.index(OTHER)
-    section_cols = [classes.index(name) for name in SECTIONS]
     near = model.neighbours(mean_vector(embed([t.text for t in turns])), config.neighbours)
     budgets = model.words[near].mean(axis=0) * config.budget if len(near) else np.zeros(len(SECTIONS))
 
     chosen: dict[str, list[tuple[int, NoteItem]]] = {name: [] for name in SECTIONS}
     unit_section = _select(units, probs, classes, budgets, config, pronoun, chosen)
     seen = {_key(item.text) for items in chosen.values() for _, item in items}
-    cc = _chief_complaint(units, probs, classes.index("CHIEF_COMPLAINT"))
+    cc = _chief_complaint(turns, units, probs, classes.index("CHIEF_COMPLAINT"))
     if cc:
         chosen["CHIEF_COMPLAINT"].append((-1, cc))
+    if config.agreement:
+        _add_agreement(chosen, turns)
     if config.templates and len(near) and len(model.bank):
         _add_templates(chosen, units, model, near, pronoun, config, seen)
 
@@ -109,17 +125,43 @@ def build_note(
         for name in wanted
         if chosen.get(name)
     ]
+    if not sections:
+        raise NoteError("nothing in the transcript reads as history, examination, results or plan: no note to write",
+                        code="no_clinical_content", param="transcript")  # fmt: skip
     labelled = [
         LabelledTurn(**t.model_dump(), index=i, section=OTHER, group=TURN_GROUPS[OTHER]) for i, t in enumerate(turns)
     ]
-    for unit, name in zip(units, unit_section, strict=True):
-        for index in unit.turns:
+    labels = [(u.turns, name) for u, name in zip(units, unit_section, strict=True)]
+    if cc:
+        labels.insert(0, (cc.evidence, "CHIEF_COMPLAINT"))
+    for evidence, name in labels:
+        for index in evidence:
             if labelled[index].section == OTHER and name != OTHER:
                 labelled[index].section = name
                 labelled[index].group = TURN_GROUPS[name]
     problems = _problems(sections)
     return Note(template=options.template, sections=sections, turns=labelled, problems=problems,
                 text=render(sections, options.template))  # fmt: skip
+
+
+_ASSENT = re.compile(
+    r"^\W*(?:okay|ok|sounds good|that sounds (?:good|great|fine)|yes|yeah|all right|alright|"
+    r"perfect|great|that's fine|sure|will do|thank you)\b",
+    re.I,
+)
+AGREEMENT = "The patient understands and agrees with the recommended medical treatment plan."
+
+
+def _add_agreement(chosen: dict[str, list[tuple[int, NoteItem]]], turns: list[Turn]) -> None:
+    """When the patient assents right after the last plan item, the note says so, evidenced by that turn."""
+    plan = [i for i, _ in chosen["ASSESSMENT_AND_PLAN"] if i >= 0]
+    if not plan:
+        return
+    last_turn = max(chosen["ASSESSMENT_AND_PLAN"], key=lambda p: p[0])[1].evidence[-1]
+    for index in range(last_turn + 1, min(len(turns), last_turn + 4)):
+        if turns[index].speaker == "patient" and _ASSENT.match(turns[index].text):
+            chosen["ASSESSMENT_AND_PLAN"].append((10**6, NoteItem(text=AGREEMENT, evidence=[last_turn, index])))
+            return
 
 
 def _key(text: str) -> str:
@@ -155,6 +197,9 @@ def _select(
         if unit_section[i] != OTHER:
             continue
         text = _rewrite(units[i], pronoun, config.rewrite)
+        if config.systems and name in ("REVIEW_OF_SYSTEMS", "PHYSICAL_EXAMINATION"):
+            system = system_of(text)
+            text = f"{system}: {text}" if system else text
         key, words = _key(text), len(text.split())
         if key in seen or used[name] + words > budgets[SECTIONS.index(name)] + config.slack:
             continue

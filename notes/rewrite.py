@@ -39,8 +39,11 @@ _VERB_3RD = {
 def detect_pronoun(texts: list[str]) -> str:
     """'he', 'she' or 'they' from how the clinician refers to the patient (mr., mrs., he, she)."""
     joined = " ".join(texts).lower()
-    male = len(re.findall(r"\b(?:he|him|his|mr|sir|himself|male|man|gentleman)\b", joined))
-    female = len(re.findall(r"\b(?:she|her|hers|mrs|ms|miss|ma'am|herself|female|woman|lady)\b", joined))
+    male = len(re.findall(r"\b(?:he|him|his|sir|himself)\b", joined))
+    female = len(re.findall(r"\b(?:she|her|hers|ma'am|herself)\b", joined))
+    # How the clinician introduces the patient weighs most: "a 62-year-old male", "mr. james".
+    male += 10 * len(re.findall(r"\b(?:year-old|year old) (?:male|man|gentleman|boy)\b|\bmr\b\.?", joined))
+    female += 10 * len(re.findall(r"\b(?:year-old|year old) (?:female|woman|lady|girl)\b|\b(?:mrs|ms)\b\.?", joined))
     if male > 1.5 * female and male >= 2:
         return "he"
     if female > 1.5 * male and female >= 2:
@@ -48,8 +51,16 @@ def detect_pronoun(texts: list[str]) -> str:
     return "they"
 
 
+_COMMAND = re.compile(r"^(?:hey\s+)?(?:dragon|dax|nuance)\b[\s,]*", re.I)
+
+
 def clean(text: str) -> str:
-    """Disfluencies and repeats out; spacing and spoken numbers in clinical form."""
+    """Disfluencies and repeats out; spacing and spoken numbers in clinical form; 'dragon, order ...' -> 'order ...'."""
+    text = _COMMAND.sub("", text.strip())
+    if re.match(
+        r"^(?:show me|go to|open|insert|use my|finalize|end (?:of )?(?:the )?(?:note|recording))\b", text, re.I
+    ):
+        return ""
     text = text.replace(" n't", "n't").replace(" 's", "'s").replace(" 're", "'re").replace(" 've", "'ve")
     text = text.replace(" 'll", "'ll").replace(" 'm", "'m").replace(" 'd", "'d")
     text = _LEAD_FILLERS.sub("", text.strip())
@@ -82,6 +93,7 @@ def third_person(text: str, pronoun: str = "they") -> str:
     text = re.sub(r"\bmy\b", poss, text, flags=re.I)
     text = re.sub(r"\bmyself\b", refl, text, flags=re.I)
     text = re.sub(r"\bme\b", obj, text, flags=re.I)
+    text = _agree(text, subj)
     text = re.sub(r"\bmine\b", f"{poss}s" if poss != "his" else "his", text, flags=re.I)
     text = re.sub(r"\b(?:we're|we are)\b", "they are", text, flags=re.I) if False else text
     return text
@@ -90,9 +102,10 @@ def third_person(text: str, pronoun: str = "they") -> str:
 _SUBJECT_VERBS = (
     "are|were|have|had|can|could|will|would|should|need|take|took|feel|felt|do|did|don't|didn't|haven't|"
     "notice|noticed|mentioned|said|told|get|got|go|went|use|used|want|know|see|saw|might|may|must|seem|"
-    "also|still|just|ever|never|already|enrolled|started|stopped|tried|continue|keep|call"
+    "also|still|just|ever|never|already|enrolled|started|stopped|tried|continue|keep|call|came|come|been|looked|"
+    "mentioned|reported|were|had|guys"
 )
-_AGREE = {
+_AGREE: dict[str, str] = {
     "were": "was",
     "are": "is",
     "have": "has",
@@ -116,8 +129,10 @@ _AGREE = {
 
 def _agree(text: str, subj: str) -> str:
     if subj == "the patient" or subj in ("he", "she"):
-        pattern = rf"\b({re.escape(subj)})\s+({'|'.join(map(re.escape, _AGREE))})\b"
-        text = re.sub(pattern, lambda m: f"{m.group(1)} {_AGREE[m.group(2).lower()]}", text, flags=re.I)
+        pattern = rf"\b({re.escape(subj)})\s+((?:also|still|just|usually|really|never|always)\s+)?({'|'.join(map(re.escape, _AGREE))})\b"
+        text = re.sub(
+            pattern, lambda m: f"{m.group(1)} {m.group(2) or ''}{_AGREE[m.group(3).lower()]}", text, flags=re.I
+        )
     return text
 
 

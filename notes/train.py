@@ -231,7 +231,8 @@ def train(data: Path, splits: Sequence[str], embed: Embedder, out: Path, tau: fl
     (out / "bank.json").write_text(json.dumps(bank, indent=0))
     vocabulary = sorted(featurizer.vocabulary, key=featurizer.vocabulary.__getitem__)
     (out / "features.json").write_text(json.dumps({"vocabulary": vocabulary, "idf": featurizer.idf.round(4).tolist()}))
-    meta = {"splits": list(splits), "mts_dialog": ["train", "valid"], "units": len(y), "tau": tau, "C": c, "balance": balance,
+    meta = {"splits": list(splits), "mts_dialog": ["train", "valid"], "units": len(y), "tau": tau, "C": c,
+            "balance": balance,
             "labels": dict(Counter(ys)), "bank": len(bank), "encounters": len(encounters)}  # fmt: skip
     (out / "meta.json").write_text(json.dumps(meta, indent=1))
     return meta

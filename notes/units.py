@@ -24,6 +24,89 @@ class Unit:
     extra: dict = field(default_factory=dict)
 
 
+_LIGHT = set(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "so",
+        "it",
+        "it's",
+        "its",
+        "is",
+        "was",
+        "be",
+        "been",
+        "this",
+        "that",
+        "there",
+        "here",
+        "i",
+        "you",
+        "he",
+        "she",
+        "we",
+        "they",
+        "me",
+        "my",
+        "your",
+        "his",
+        "her",
+        "our",
+        "their",
+        "them",
+        "us",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "just",
+        "really",
+        "pretty",
+        "good",
+        "okay",
+        "well",
+        "like",
+        "yeah",
+        "yes",
+        "no",
+        "not",
+        "do",
+        "does",
+        "did",
+        "have",
+        "has",
+        "had",
+        "going",
+        "go",
+        "get",
+        "got",
+        "think",
+        "know",
+        "mean",
+        "guess",
+        "little",
+        "bit",
+        "lot",
+        "kind",
+        "sort",
+        "things",
+        "thing",
+        "stuff",
+    ]
+)
+
+
+def _content_words(text: str) -> int:
+    return sum(1 for w in re.findall(r"[a-z0-9']+", text.lower()) if w not in _LIGHT)
+
+
 def sentences(text: str) -> list[str]:
     text = _ABBREV.sub(lambda m: m.group(1) + ".", text)
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
@@ -41,7 +124,7 @@ def build_units(turns: list[Turn]) -> list[Unit]:
                 units.append(Unit([index, index + 1], "patient", finding, "answer", position))
         for sentence in said:
             cleaned = clean(sentence)
-            if len(re.findall(r"[a-z0-9]+", cleaned, re.I)) >= MIN_WORDS and not cleaned.endswith("?"):
+            if _content_words(cleaned) >= 2 and len(cleaned.split()) >= MIN_WORDS and not cleaned.endswith("?"):
                 units.append(Unit([index], turn.speaker, cleaned, "sentence", position))
     return units
 

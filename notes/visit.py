@@ -51,7 +51,7 @@ def make_note(
 
 
 def turns_from_segments(segments: Sequence[Any]) -> list[Turn]:
-    """A diarised transcript's segments (speaker clinician/patient) as turns, consecutive segments of a speaker joined."""
+    """A diarised transcript's segments (speaker clinician/patient) as turns; a speaker's consecutive segments join."""
     turns: list[Turn] = []
     for segment in segments:
         speaker = segment.speaker if segment.speaker in ("clinician", "patient") else "patient"
