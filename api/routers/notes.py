@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field, ValidationError, model_validator
 from starlette.datastructures import UploadFile
+from starlette.routing import Route
 
 import asr
 import notes
@@ -27,6 +29,7 @@ from asr.medical import MedicalOptions
 from workers import ModelPool, Priority
 
 router = APIRouter(tags=["notes"])
+PAGE = Path(__file__).resolve().parent.parent / "static" / "notes" / "index.html"
 
 NOTE_JOB = "notes.from_audio"
 _STATUS = {"transcript_too_long": 413, "unsupported_language": 422, "one_speaker": 422, "no_clinical_content": 422}
@@ -49,6 +52,15 @@ class NoteRequest(BaseModel):
 
     def options(self) -> notes.NoteOptions:
         return notes.NoteOptions(template=self.template, sections=self.sections, specialty=self.specialty)
+
+
+async def note_page(_request: Request) -> FileResponse:
+    """The note page: paste a consultation or pick audio; each line's evidence lights up on hover or focus."""
+    return FileResponse(PAGE, media_type="text/html")
+
+
+# A plain route: the page is public like /dictate (it asks for a key); the API routes stay guarded.
+router.routes.append(Route("/notes", note_page, methods=["GET"], name="notes_page"))
 
 
 def _note_error(exc: notes.NoteError) -> ApiError:

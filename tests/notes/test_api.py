@@ -147,6 +147,11 @@ def test_audio_long_becomes_a_job_and_bad_audio_is_refused(api: TestClient) -> N
     assert r.status_code == 400 and r.json()["error"]["param"] == "file"
 
 
+def test_note_page_is_served(api: TestClient) -> None:
+    r = api.get("/notes")
+    assert r.status_code == 200 and "/v1/medical/notes" in r.text and "evidence" in r.text
+
+
 def test_not_json_is_a_400(api: TestClient) -> None:
     r = api.post("/v1/medical/notes", content=b"not json", headers={"content-type": "application/json"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_body"
