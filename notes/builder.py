@@ -18,7 +18,7 @@ from notes.sections import OTHER, SECTIONS, TITLES, TURN_GROUPS
 from notes.systems import reason_for_visit, system_of
 from notes.transcript import check_turns
 from notes.units import Unit, build_units, previous_texts, sentences
-from notes.vectors import Embedder, mean_vector
+from notes.vectors import Embedder, dialogue_vector
 
 SPECIALTIES: dict[str, tuple[str, ...]] = {
     "primary_care": SECTIONS,
@@ -105,7 +105,7 @@ def build_note(
     x = model.featurizer.features(units, previous_texts(units, turns))
     probs = model.probabilities(x) if len(units) else np.zeros((0, len(model.classes)))
     classes = list(model.classes)
-    near = model.neighbours(mean_vector(embed([t.text for t in turns])), config.neighbours)
+    near = model.neighbours(dialogue_vector([t.text for t in turns], embed), config.neighbours)
     budgets = model.words[near].mean(axis=0) * config.budget if len(near) else np.zeros(len(SECTIONS))
 
     chosen: dict[str, list[tuple[int, NoteItem]]] = {name: [] for name in SECTIONS}

@@ -26,7 +26,7 @@ from notes.features import Featurizer
 from notes.model import template_key
 from notes.sections import SECTIONS, canonical, split_note
 from notes.units import Unit, build_units, previous_texts, sentences
-from notes.vectors import Embedder, mean_vector
+from notes.vectors import Embedder, dialogue_vector
 
 CLASSES: tuple[str, ...] = (*SECTIONS, "OTHER")
 STOP = set(
@@ -197,7 +197,7 @@ def train(data: Path, splits: Sequence[str], embed: Embedder, out: Path, tau: fl
         xs.append(sparse.csr_matrix(featurizer.features(units, previous_texts(units, enc.turns))))
         ys += silver_labels(units, split_note(enc.note), stemmer, idf, tau)
         ws += [1.0] * len(units)
-        vectors.append(mean_vector(embed([t.text for t in enc.turns])))
+        vectors.append(dialogue_vector([t.text for t in enc.turns], embed))
         keys = {name: {template_key(s) for s in ss} for name, ss in note_sentences(enc.note).items()}
         per_note.append(keys)
         bank_counts.update((name, k) for name, ks in keys.items() for k in ks)

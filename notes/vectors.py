@@ -33,3 +33,11 @@ def mean_vector(vectors: np.ndarray) -> np.ndarray:
         return np.zeros(nlp.EMBEDDING_DIM, dtype=np.float32)
     v = vectors.mean(axis=0)
     return v / (np.linalg.norm(v) or 1.0)
+
+
+TURN_CHARS = 200  # a turn's opening is enough to place a dialogue among others, at a seventh of the MiniLM time
+
+
+def dialogue_vector(texts: Sequence[str], embed: Embedder) -> np.ndarray:
+    """One vector for a consultation: the mean of its turns' openings (the first TURN_CHARS characters)."""
+    return mean_vector(embed([t[:TURN_CHARS] for t in texts]))
