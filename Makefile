@@ -12,7 +12,7 @@ RASA := .venv-rasa/.voxgate-rasa-installed
 COQUI := .venv-coqui/.voxgate-coqui-installed
 export VOXGATE_DATA ?= $(abspath ../shared/data)
 
-.PHONY: run test test-aws test-aws-long test-ray test-coqui bench setup setup-steps apt bots-trained coqui lint format clean
+.PHONY: run test test-aws test-aws-long test-ray test-coqui bench bench-notes notes-model setup setup-steps apt bots-trained coqui lint format clean
 
 # The independent steps run side by side (Debian packages; the venv then the model files; the Rasa venv then the
 # bots' training). coqui-tts's venv is not among them: no coqui voice ships, so it is made by `make coqui` (or
@@ -91,6 +91,14 @@ bench: setup
 	VOXGATE_ASR_CPU_THREADS=2 $(PY) -m bench.dictation --models tiny.en --sessions 1 2
 	$(PY) -m bench.music --limit 4 --threads 2
 	$(PY) -m bench.ray --calls 4 --requests 5
+	$(PY) -m bench.notes --limit 10
+
+# Visit notes: the full ACI-BENCH measure (test1 + test2, with ablation and speed), and retraining notes/model/.
+bench-notes: setup
+	$(PY) -m bench.notes --ablation --speed
+
+notes-model: $(INSTALLED)
+	$(PY) -m notes.train --splits train valid --out notes/model
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

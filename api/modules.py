@@ -95,6 +95,13 @@ MODULES: tuple[ModuleSpec, ...] = (
         body_limits={"/v1/calls/": "audio"},
     ),
     ModuleSpec(
+        name="notes",  # visit notes from consultations: composes asr's medical layer and nlp (notes/)
+        extra="notes",
+        router="api.routers.notes",
+        requires=(*ASR_REQUIRES, *NLP_REQUIRES, "lingua"),
+        jobs={"notes.from_audio": "api.compose.notes:run_note_job"},
+    ),
+    ModuleSpec(
         name="bots",
         extra="bots",
         router="api.routers.bots",

@@ -1,0 +1,47 @@
+"""Visit notes from audio: medical transcription (speakers clinician/patient), then the note builder.
+Synchronous for short recordings, a job (`notes.from_audio`) for long ones."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import asr
+import notes
+from api.jobs import JobContext
+from asr.medical import MedicalOptions, transcribe_medical
+from workers import ModelPool, Priority
+
+
+def note_from_audio(
+    audio: asr.Audio, medical: MedicalOptions, options: notes.NoteOptions, *, pool: ModelPool, priority: int,
+    settings: asr.AsrSettings, progress: Callable[[float], None] | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """The note (as `POST /v1/medical/notes` answers for text) plus what the transcription was."""
+    medical = medical.model_copy(update={"type": "conversation"})
+    transcript = transcribe_medical(
+        audio, medical, pool=pool, priority=priority, settings=settings, allow_passthrough=False, progress=progress
+    )
+    turns = notes.turns_from_segments(transcript.segments)
+    note = notes.make_note(turns, options, pool=pool, priority=priority)
+    body = note.model_dump()
+    body["transcription"] = {
+        "model": transcript.model, "duration": transcript.duration, "language": transcript.language,
+        "speaker_method": transcript.speaker_method,
+    }  # fmt: skip
+    return body
+
+
+def run_note_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
+    """Batch priority; progress through transcription (to 95%), then the note."""
+    settings: asr.AsrSettings = ctx.settings.asr
+    ctx.set_progress(0.0, "decoding audio")
+    audio = asr.decode(ctx.input_path("audio"), max_seconds=settings.job_max_seconds)
+    ctx.set_progress(1.0, f"transcribing {audio.duration:.0f} s of audio")
+    body = note_from_audio(
+        audio, MedicalOptions(**params["medical"]), notes.NoteOptions(**params["options"]), pool=ctx.pool,
+        priority=Priority.BATCH, settings=settings,
+        progress=lambda fraction: ctx.set_progress(1.0 + 94.0 * fraction, "transcribing"),
+    )  # fmt: skip
+    ctx.set_progress(99.0, "note written")
+    return body

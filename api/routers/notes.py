@@ -1,0 +1,142 @@
+"""notes routes: a structured visit note from a consultation (turns, `[doctor] …` text, or audio).
+
+Thin: parse JSON or the multipart form, turn NoteError into 4xx JSON, run the work off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel, Field, ValidationError, model_validator
+from starlette.datastructures import UploadFile
+from starlette.routing import Route
+
+import asr
+import notes
+from api.compose.notes import note_from_audio
+from api.deps import get_jobs, get_pool, get_settings
+from api.errors import ApiError, validation_error
+from api.jobs import JobService
+from api.responses import accepted
+from api.routers.asr import _check, _decode, to_api_error
+from api.settings import Settings
+from asr.medical import MedicalOptions
+from workers import ModelPool, Priority
+
+router = APIRouter(tags=["notes"])
+PAGE = Path(__file__).resolve().parent.parent / "static" / "notes" / "index.html"
+
+NOTE_JOB = "notes.from_audio"
+_STATUS = {"transcript_too_long": 413, "unsupported_language": 422, "one_speaker": 422, "no_clinical_content": 422}
+
+
+class NoteRequest(BaseModel):
+    turns: list[notes.Turn] | None = Field(
+        default=None, description="[{speaker: clinician|patient, text, start?, end?}]"
+    )
+    transcript: str | None = Field(default=None, description="one turn a line: '[doctor] …' / '[patient] …'")
+    template: Literal["hp", "soap"] = "hp"
+    sections: list[str] | None = Field(default=None, description="section names to keep, in order")
+    specialty: str | None = Field(default=None, description="a configured section set: primary_care, orthopedics, ...")
+
+    @model_validator(mode="after")
+    def _one_input(self) -> NoteRequest:
+        if (self.turns is None) == (self.transcript is None):
+            raise ValueError("give exactly one of turns or transcript")
+        return self
+
+    def options(self) -> notes.NoteOptions:
+        return notes.NoteOptions(template=self.template, sections=self.sections, specialty=self.specialty)
+
+
+async def note_page(_request: Request) -> FileResponse:
+    """The note page: paste a consultation or pick audio; each line's evidence lights up on hover or focus."""
+    return FileResponse(PAGE, media_type="text/html")
+
+
+# A plain route: the page is public like /dictate (it asks for a key); the API routes stay guarded.
+router.routes.append(Route("/notes", note_page, methods=["GET"], name="notes_page"))
+
+
+def _note_error(exc: notes.NoteError) -> ApiError:
+    return ApiError(_STATUS.get(exc.code, 400), exc.message, code=exc.code, param=exc.param)
+
+
+@router.post("/v1/medical/notes", response_model=None)
+async def create_note(
+    request: Request,
+    pool: ModelPool = Depends(get_pool),
+    jobs: JobService = Depends(get_jobs),
+    settings: Settings = Depends(get_settings),
+) -> dict[str, Any] | JSONResponse:
+    """A visit note: JSON `{"turns": [...]}` or `{"transcript": "[doctor] …"}`, or multipart `file` (audio,
+    transcribed with speaker roles first; long audio or mode=job answers 202 with a job)."""
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return await _from_audio(request, pool, jobs, settings)
+    try:
+        body = NoteRequest.model_validate(await request.json())
+    except ValueError as exc:
+        if isinstance(exc, ValidationError):
+            raise validation_error(exc, status=400, where="body") from exc
+        raise ApiError(400, "the body must be JSON with turns or transcript, or a multipart form with an audio file",
+                       code="invalid_body") from exc  # fmt: skip
+    try:
+        turns = body.turns if body.turns is not None else notes.parse_transcript(body.transcript or "")
+        note = await asyncio.to_thread(notes.make_note, turns, body.options(), pool, Priority.INTERACTIVE)
+    except notes.NoteError as exc:
+        raise _note_error(exc) from exc
+    return note.model_dump()
+
+
+async def _from_audio(request: Request, pool: ModelPool, jobs: JobService, settings: Settings) -> Any:
+    form = await request.form()
+    file = form.get("file")
+    if not isinstance(file, UploadFile):
+        raise ApiError(400, "multipart requests need an audio file in the field 'file'", param="file")
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    mode = fields.get("mode", "auto")
+    if mode not in ("auto", "sync", "job"):
+        raise ApiError(400, "mode must be auto, sync or job", param="mode")
+    try:
+        sections = (
+            json.loads(fields["sections"])
+            if fields.get("sections", "").startswith("[")
+            else ([s.strip() for s in fields["sections"].split(",") if s.strip()] if fields.get("sections") else None)
+        )
+        options = notes.NoteOptions(template=fields.get("template", "hp"), sections=sections,
+                                    specialty=fields.get("specialty") or None)  # fmt: skip
+        medical = MedicalOptions(type="conversation", model=fields.get("model", "whisper-1"),
+                                 language=fields.get("language", "en") or None)  # fmt: skip
+    except (ValidationError, ValueError) as exc:
+        if isinstance(exc, ValidationError):
+            raise validation_error(exc, status=400) from exc
+        raise ApiError(400, "sections must be a JSON array or comma-separated names", param="sections") from exc
+    _check(asr.TranscribeOptions(model=medical.model, language=medical.language), settings.asr)
+    data = await file.read()
+    if not data:
+        raise ApiError(400, "the audio file is empty", code="invalid_audio", param="file")
+    try:
+        info = await asyncio.to_thread(asr.probe, data)
+    except asr.AsrError as exc:
+        raise to_api_error(exc) from exc
+    seconds = info.duration
+    if seconds is not None and seconds > settings.asr.job_max_seconds:
+        raise ApiError(413, f"the audio lasts {seconds:.0f} s; at most {settings.asr.job_max_seconds:.0f} s",
+                       code="audio_too_long", param="file")  # fmt: skip
+    if mode == "job" or (mode == "auto" and (seconds is None or seconds > settings.asr.medical_sync_max_seconds)):
+        params = {"medical": medical.model_dump(), "options": options.model_dump()}
+        return accepted(jobs.accept(NOTE_JOB, params, {"audio": data}))
+    audio = await _decode(data, settings.asr.sync_max_seconds, "are transcribed synchronously; use mode=job")
+    try:
+        return await asyncio.to_thread(
+            note_from_audio, audio, medical, options, pool=pool, priority=Priority.INTERACTIVE, settings=settings.asr
+        )
+    except asr.AsrError as exc:
+        raise to_api_error(exc) from exc
+    except notes.NoteError as exc:
+        raise _note_error(exc) from exc
