@@ -82,6 +82,7 @@ bench: setup
 	$(PY) -m bench.calls
 	$(PY) -m bench.bots --turns 12
 	$(PY) -m bench.aws --reps 10
+	$(PY) -m bench.voice_bots --turns 6 --concurrency 1 --no-batch
 	VOXGATE_ASR_CPU_THREADS=2 $(PY) -m bench.dictation --models tiny.en --sessions 1 2
 	$(PY) -m bench.music --limit 4 --threads 2
 

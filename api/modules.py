@@ -103,6 +103,13 @@ MODULES: tuple[ModuleSpec, ...] = (
         shutdown="api.routers.bots:shutdown",
     ),
     ModuleSpec(
+        name="voicebots",  # talk to the bots: ASR -> Rasa -> TTS (api/compose/voicebots.py); needs the bots module
+        extra="voicebots",
+        router="api.routers.voicebots",
+        requires=("socketio", "piper", "soundfile", "yaml", *ASR_REQUIRES),
+        startup="api.routers.voicebots:startup",  # speaks the bots' prompts into the cache (after the bots' startup)
+    ),
+    ModuleSpec(
         name="music",
         extra="music",
         router="api.routers.music",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,6 +34,27 @@ class BotsSettings(BaseSettings):
     run_dir: Path | None = Field(default=None, description="sidecar logs and state; default beside artifacts")
     rasa_venv: Path = Field(default=REPO_ROOT / ".venv-rasa", validation_alias=AliasChoices("VOXGATE_RASA_VENV"))
     demo_orders: bool = Field(default=False, description="seed the contact-centre bot's demo orders")
+
+
+class VoiceBotsSettings(BaseSettings):
+    """Voice conversations with the bots (api/compose/voicebots.py): per-bot profile overrides and the limits of a
+    turn. A bot's own profile is bots/projects/<bot>/voice.json; VOXGATE_VOICE_PROFILES='{"clinic": {...}}' wins."""
+
+    model_config = SettingsConfigDict(env_prefix="VOXGATE_VOICE_", extra="ignore")
+
+    profiles: dict[str, dict[str, Any]] = Field(default_factory=dict, description="bot -> VoiceProfile fields")
+    beam_size: int = Field(default=1, ge=1, le=10, description="ASR beam for user turns (1: greedy, fastest)")
+    max_utterance_s: float = Field(default=60.0, gt=0, description="longest audio POST /utterance takes")
+    max_turn_s: float = Field(default=25.0, gt=1, le=27, description="longest speech without a pause on the socket")
+    silence_timeout_s: float = Field(default=30.0, gt=0, description="audio without speech that ends a socket")
+    barge_in_s: float = Field(default=0.3, gt=0, description="speech that interrupts the bot while it talks")
+    max_sessions: int = Field(default=8, ge=1, description="voice sockets at once")
+    max_speed: float = Field(default=3.0, gt=0, description="audio may arrive this many times faster than real time")
+    burst_s: float = Field(default=10.0, ge=0, description="... after a head start of this many seconds")
+    idle_timeout_s: float = Field(default=120.0, gt=0, description="no message this long closes the socket (a "
+                                  "push-to-talk client sends `ping` between turns)")  # fmt: skip
+    prewarm: bool = Field(default=True, description="speak the bots' fixed replies into the cache at start-up")
+    max_text_messages_per_s: float = Field(default=20.0, gt=0, description="control messages a second (flood)")
 
 
 class CallsSettings(BaseSettings):
@@ -105,6 +127,7 @@ class Settings(BaseSettings):
     bots: BotsSettings = Field(default_factory=BotsSettings)
     calls: CallsSettings = Field(default_factory=CallsSettings)
     aws: AwsSettings = Field(default_factory=AwsSettings)
+    voice: VoiceBotsSettings = Field(default_factory=VoiceBotsSettings)
 
     @model_validator(mode="after")
     def _share_model_dir(self) -> Settings:

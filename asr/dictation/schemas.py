@@ -24,6 +24,7 @@ class DictationConfig(BaseModel):
     specialty: str | None = None
     vocabulary: list[str] = Field(default_factory=list, max_length=200)
     format: bool = Field(default=True, description="dictation formatting of finals: spoken marks, doses, vitals")
+    entities: bool = Field(default=True, description="medical entities on finals and the note (off: no lexicons)")
 
 
 class ReadyEvent(BaseModel):

@@ -130,6 +130,12 @@ class DictationSession:
     def seconds_received(self) -> float:
         return self.received / RATE
 
+    @property
+    def speech_seconds(self) -> float:
+        """Speech heard so far in the utterance in progress (0 while silent), up to the audio steps have seen:
+        callers use it to notice someone starting to talk (barge-in) or talking too long."""
+        return self._endpointer.speech_samples / RATE if self._endpointer.in_speech else 0.0
+
     def has_pending(self) -> bool:
         with self._lock:
             return bool(self._pending)
@@ -157,7 +163,8 @@ class DictationSession:
     def done(self) -> DoneEvent:
         note = join_note([f.text for f in self.finals])
         return DoneEvent(
-            text=note, entities=detect_entities(note) if note else [], finals=list(self.finals),
+            text=note, entities=detect_entities(note) if note and self.config.entities else [],
+            finals=list(self.finals),
             duration=round(self.seconds_received, 3),
         )  # fmt: skip
 
@@ -270,7 +277,8 @@ class DictationSession:
         text = format_utterance(raw) if self.config.format else raw
         final = FinalEvent(
             index=len(self.finals), text=text, raw=raw, start=round(ended.speech_start / RATE, 3),
-            end=round(ended.speech_end / RATE, 3), entities=detect_entities(text) if text.strip() else [],
+            end=round(ended.speech_end / RATE, 3),
+            entities=detect_entities(text) if text.strip() and self.config.entities else [],
         )  # fmt: skip
         self.finals.append(final)
         return [final]
@@ -316,7 +324,8 @@ class DictationSession:
     def warm_up(self) -> None:
         """Load the model and check the language now, so the first partial is not slowed by it."""
         try:
-            detect_entities("aspirin")  # the medical lexicons load once per process, on first use
+            if self.config.entities:
+                detect_entities("aspirin")  # the medical lexicons load once per process, on first use
             silence = np.zeros(RATE // 2, np.float32)
             asr.transcribe(silence, self.options, pool=self.pool, priority=Priority.INTERACTIVE,
                            settings=self.asr_settings, allow_passthrough=False)  # fmt: skip

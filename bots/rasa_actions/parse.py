@@ -107,7 +107,7 @@ def is_open(day: date, at: time) -> bool:
 
 def clean_name(text: str) -> str | None:
     t = re.sub(r"^(?:my name is|my name's|name is|i am|i'm|it's|it is|this is|under)\s+", "", text.strip(), flags=re.I)
-    t = re.sub(r"[^\w\s'.-]", "", t).strip()
+    t = re.sub(r"[^\w\s'.-]", "", t).strip().rstrip(".").strip()
     words = t.split()
     if not 1 <= len(words) <= 5 or any(ch.isdigit() for ch in t):
         return None

@@ -36,7 +36,7 @@ def bots_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     for project in list_projects():
         train(project, RASA_VENV)  # no-op when the model matches the training data
     tmp = tmp_path_factory.mktemp("bots-gateway")
-    server = Server(tmp, modules='["bots"]')
+    server = Server(tmp, modules='["bots", "voicebots"]')
     server.tmp = tmp  # type: ignore[attr-defined]
     deadline = time.monotonic() + READY_TIMEOUT_S
     while time.monotonic() < deadline:

@@ -1,6 +1,8 @@
 /* voxgate chat widget: <script src="https://HOST/widget.js" data-bot="clinic" async></script>
  * Adds a chat bubble that talks to the gateway's Rasa REST channel (/v1/bots/BOT/webhooks/rest/webhook).
- * Optional attributes: data-key (per-bot API key), data-title, data-open="true", data-gateway (base URL).
+ * Optional attributes: data-key (per-bot API key), data-title, data-open="true", data-gateway (base URL),
+ * data-voice="true" (a mic button: hold to talk, or tick "Hands-free" and click once; replies are spoken; uses
+ * /widget/voice.js and WS /v1/bots/BOT/voice).
  * Renders text, buttons and images; keeps the conversation across page loads (localStorage); keyboard and
  * screen-reader friendly (a labelled dialog, a polite live log, Escape closes, focus returns to the bubble).
  */
@@ -13,6 +15,8 @@
   var gateway = script.getAttribute("data-gateway") || new URL(script.src, location.href).origin;
   var key = script.getAttribute("data-key");
   var title = script.getAttribute("data-title") || "Chat with us";
+  var voiceOn = script.getAttribute("data-voice") === "true";
+  var voice = null;
   var storeKey = "voxgate-chat:" + gateway + ":" + bot;
   var state = load();
 
@@ -48,7 +52,11 @@
     ".vxg-buttons button{border:1px solid #0b5cad;background:#fff;color:#0b5cad;border-radius:14px;padding:4px 10px;cursor:pointer}",
     ".vxg-form{display:flex;border-top:1px solid #ddd}.vxg-form input{flex:1;border:0;padding:10px;font:inherit}",
     ".vxg-form button{border:0;background:#0b5cad;color:#fff;padding:0 14px;cursor:pointer;border-radius:0 0 10px 0}",
-    ".vxg-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}"
+    ".vxg-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}",
+    ".vxg-mic{border:0;background:#eef1f5;color:#0b5cad;padding:0 12px;cursor:pointer;font-size:18px}",
+    ".vxg-mic[aria-pressed=true]{background:#c62828;color:#fff}",
+    ".vxg-voicebar{display:flex;align-items:center;gap:8px;padding:4px 10px;border-top:1px solid #ddd;font-size:12px}",
+    ".vxg-status{flex:1;color:#444}.vxg-status.vxg-bad{color:#8a1c1c;font-weight:600}"
   ].join("");
   var style = document.createElement("style");
   style.textContent = css;
@@ -69,7 +77,22 @@
     placeholder: "Type a message\u2026" });
   var send = el("button", { type: "submit" }, "Send");
   form.appendChild(label); form.appendChild(input); form.appendChild(send);
-  panel.appendChild(head); panel.appendChild(log); panel.appendChild(form);
+  panel.appendChild(head); panel.appendChild(log);
+  var mic = null, handsFree = null, status = null;
+  if (voiceOn) {
+    mic = el("button", { "class": "vxg-mic", type: "button", "aria-pressed": "false",
+      "aria-label": "Hold to talk (or press and hold Space)", "aria-describedby": "vxg-status" }, "\u{1F3A4}");
+    form.insertBefore(mic, input);
+    var bar = el("div", { "class": "vxg-voicebar" });
+    var hfLabel = el("label", {});
+    handsFree = el("input", { type: "checkbox", id: "vxg-handsfree" });
+    hfLabel.appendChild(handsFree);
+    hfLabel.appendChild(document.createTextNode(" Hands-free"));
+    status = el("span", { "class": "vxg-status", id: "vxg-status", role: "status", "aria-live": "polite" }, "");
+    bar.appendChild(hfLabel); bar.appendChild(status);
+    panel.appendChild(bar);
+  }
+  panel.appendChild(form);
   document.body.appendChild(panel);
   document.body.appendChild(bubble);
 
@@ -91,7 +114,11 @@
       var row = el("li", { "class": "vxg-buttons", role: "group", "aria-label": "Suggested replies" });
       entry.buttons.forEach(function (b) {
         var button = el("button", { type: "button" }, b.title);
-        button.addEventListener("click", function () { row.remove(); post(b.payload, b.title); });
+        button.addEventListener("click", function () {
+          row.remove();
+          if (voice && voice.sendText(b.payload)) return;  // in a voice conversation the reply is spoken too
+          post(b.payload, b.title);
+        });
         row.appendChild(button);
       });
       log.appendChild(row);
@@ -118,15 +145,84 @@
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (result) {
       if (!result.ok) throw new Error((result.body && result.body.error && result.body.error.message) || "request failed");
-      result.body.forEach(function (m) {
-        if (m.text || m.buttons) add({ from: "bot", text: m.text || "", buttons: m.buttons || [], live: true });
-        if (m.image) add({ from: "bot", image: m.image });
-      });
+      addReplies(result.body);
     }).catch(function (err) {
       add({ from: "bot", error: true, text: String(err && err.message || "the assistant is unavailable, try again") });
     }).then(function () {
       send.disabled = false;
       log.removeAttribute("aria-busy");
+    });
+  }
+
+  function addReplies(messages) {
+    messages.forEach(function (m) {
+      if (m.text || m.buttons) add({ from: "bot", text: m.text || "", buttons: m.buttons || [], live: true });
+      if (m.image) add({ from: "bot", image: m.image });
+    });
+  }
+
+  // -- voice (data-voice="true") ------------------------------------------------------------------------------
+  function setStatus(text, kind) {
+    if (!status) return;
+    status.textContent = text;
+    status.className = "vxg-status" + (kind === "error" ? " vxg-bad" : "");
+  }
+
+  function onVoiceEvent(event) {
+    if (event.type === "partial") setStatus("You: " + event.text + "\u2026");
+    else if (event.type === "user") { add({ from: "user", text: event.text }); setStatus(handsFree.checked ? "Listening\u2026" : ""); }
+    else if (event.type === "bot") addReplies(event.messages);
+    else if (event.type === "played") panel.setAttribute("data-voice-played", String(voice.played));
+    else if (event.type === "closed") { voice = null; mic.setAttribute("aria-pressed", "false"); }
+  }
+
+  function loadVoice() {
+    if (window.VoxgateVoice) return Promise.resolve();
+    return new Promise(function (resolve, reject) {
+      var tag = document.createElement("script");
+      tag.src = gateway + "/widget/voice.js";
+      tag.onload = resolve;
+      tag.onerror = function () { reject(new Error("the voice script could not be loaded")); };
+      document.head.appendChild(tag);
+    });
+  }
+
+  function startVoice() {
+    if (voice) return Promise.resolve(voice);
+    return loadVoice().then(function () {
+      var v = window.VoxgateVoice({ gateway: gateway, bot: bot, key: key, sender: state.sender, greeting: false,
+        handsFree: handsFree.checked, onEvent: onVoiceEvent, onStatus: setStatus });
+      return v.start().then(function () { voice = v; return v; });
+    }).catch(function (err) {
+      mic.setAttribute("aria-pressed", "false");
+      if (!status.textContent) setStatus(String(err && err.message || err), "error");
+      throw err;
+    });
+  }
+
+  function talk(on) {
+    mic.setAttribute("aria-pressed", String(on));
+    if (on) startVoice().then(function (v) { v.talk(true); }, function () { /* shown in the status */ });
+    else if (voice) voice.talk(false);
+  }
+
+  if (voiceOn) {
+    mic.addEventListener("pointerdown", function (e) { if (!handsFree.checked) { e.preventDefault(); talk(true); } });
+    mic.addEventListener("pointerup", function () { if (!handsFree.checked) talk(false); });
+    mic.addEventListener("pointerleave", function () { if (!handsFree.checked && mic.getAttribute("aria-pressed") === "true") talk(false); });
+    mic.addEventListener("click", function () { if (handsFree.checked) talk(mic.getAttribute("aria-pressed") !== "true"); });
+    mic.addEventListener("keydown", function (e) {
+      if ((e.key === " " || e.key === "Enter") && !handsFree.checked) { e.preventDefault(); if (!e.repeat) talk(true); }
+    });
+    mic.addEventListener("keyup", function (e) {
+      if ((e.key === " " || e.key === "Enter") && !handsFree.checked) { e.preventDefault(); talk(false); }
+    });
+    handsFree.addEventListener("change", function () {
+      mic.setAttribute("aria-label", handsFree.checked ? "Start or stop talking" : "Hold to talk (or press and hold Space)");
+      if (voice) voice.close();
+      voice = null;
+      mic.setAttribute("aria-pressed", "false");
+      setStatus(handsFree.checked ? "Click the mic to start talking." : "Hold the mic button to talk.");
     });
   }
 
@@ -144,6 +240,7 @@
       input.focus();
       if (!state.log.length) post("/greet", "Hello");
     } else {
+      if (voice) { voice.close(); voice = null; if (mic) mic.setAttribute("aria-pressed", "false"); }
       bubble.focus();
     }
   }
