@@ -6,8 +6,9 @@ Starts a real gateway (uvicorn) with the aws, tts, nlp, translate and ocr module
 operation alternates native and boto3 calls (so both see the same machine load) and prints p50/p95 latency per
 side, the AWS/native ratio of the medians, and the absolute difference. The boto3 side includes what a boto3 user
 pays on the client (serialising, SigV4 signing, parsing); ListLexicons, which runs no engine, shows the layer's
-own cost. Inputs are fixed sentences and one rendered page made
-here; nothing is tuned on them, they are only measured.
+own cost. Inputs are fixed sentences, one rendered page made here, a generated receipt (tests/ocr) and a
+Chromium-rendered table with merged cells; nothing is tuned on them, they are only measured.
+`--only textract` runs just the Textract rows.
 """
 
 from __future__ import annotations
@@ -43,6 +44,23 @@ def page_png() -> bytes:
     return buffer.getvalue()
 
 
+def receipt_png() -> bytes:
+    from tests.ocr.test_documents import receipt_png as receipt
+
+    return receipt()
+
+
+def table_png() -> bytes:
+    """A 6 x 4 ruled table with two merged cells, rendered by headless Chromium (bench/documents_data.py)."""
+    import random
+
+    from bench.documents_data import make_table, png_bytes, renderer, table_html
+
+    rng = random.Random(3)
+    with renderer() as render:
+        return png_bytes(render.png(table_html(make_table(rng, "merged", rows=6, columns=4), rng)))
+
+
 def timed(fn: Callable[[], object]) -> float:
     started = time.perf_counter()
     fn()
@@ -58,6 +76,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--ocr-reps", type=int, default=5)
+    parser.add_argument("--only", default="", help="run only the operations whose name contains this (Textract)")
     args = parser.parse_args()
 
     import boto3
@@ -74,6 +93,7 @@ def main() -> None:
 
     polly, comprehend, translate, textract = aws("polly"), aws("comprehend"), aws("translate"), aws("textract")
     png = page_png()
+    receipt, table = receipt_png(), table_png()
 
     def ok(response: httpx.Response) -> httpx.Response:
         response.raise_for_status()
@@ -97,7 +117,16 @@ def main() -> None:
         ("Textract DetectDocumentText | POST /v1/ocr",
          lambda: ok(native.post("/v1/ocr", files={"file": ("page.png", png, "image/png")})),
          lambda: textract.detect_document_text(Document={"Bytes": png}), args.ocr_reps),
+        ("Textract AnalyzeDocument TABLES+FORMS | /v1/ocr",
+         lambda: ok(native.post("/v1/ocr", files={"file": ("t.png", table, "image/png")},
+                                data={"features": "tables,forms"})),
+         lambda: textract.analyze_document(Document={"Bytes": table}, FeatureTypes=["TABLES", "FORMS"]),
+         args.ocr_reps),
+        ("Textract AnalyzeExpense | POST /v1/ocr/expense",
+         lambda: ok(native.post("/v1/ocr/expense", files={"file": ("r.png", receipt, "image/png")})),
+         lambda: textract.analyze_expense(Document={"Bytes": receipt}), args.ocr_reps),
     ]  # fmt: skip
+    cases = [case for case in cases if args.only.lower() in case[0].lower()]
     rows = []
     try:
         for name, run_native, run_aws, reps in cases:

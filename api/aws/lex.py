@@ -3,8 +3,8 @@ the slot to elicit, interpretations with NLU confidence), reading the conversati
 channel does not say. botId -> bot by VOXGATE_AWS_LEX_BOTS, else by default_bot_id (CLINICBOT0 is the clinic bot);
 any alias; en_* locales.
 
-RecognizeUtterance (voice in, voice out) is a slot for voxgate's voice bots (issue 16, built on its own branch):
-until it lands it answers ValidationException naming what is missing."""
+RecognizeUtterance (voice in, voice out) is `lex_voice.py`, on the voice bots' turn
+(`api.compose.voicebots.recognize_utterance`: ASR -> Rasa -> TTS)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ INTERNAL_SLOTS = {"requested_slot", "session_started_metadata"}
 FALLBACK = {"nlu_fallback": "FallbackIntent"}
 
 
-def _service(ctx: AwsContext, p: dict[str, Any]) -> tuple[Any, str]:
+def bot_service(ctx: AwsContext, p: dict[str, Any]) -> tuple[Any, str]:
     channels = getattr(ctx.state, "bots", None)
     if channels is None:
         raise AwsError("DependencyFailedException", "the bots module is not mounted on this gateway")
@@ -77,7 +77,7 @@ def session_state(tracker: dict[str, Any]) -> dict[str, Any]:
     return {"dialogAction": action, "intent": intent}
 
 
-def _messages(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def lex_messages(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for reply in replies:
         text = reply.get("text")
@@ -97,19 +97,9 @@ def _messages(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-async def recognize_text(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
-    service, bot = _service(ctx, p)
-    text = p["text"]
-    if not text.strip() or len(text) > MAX_TEXT_CHARS:
-        raise AwsError("ValidationException", f"text must be 1 to {MAX_TEXT_CHARS} characters")
-    session = p["sessionId"]
-    try:
-        replies = await service.ask(bot, session, text, None)
-        tracker = await service.tracker(bot, session)
-    except BotUnavailable as exc:
-        raise AwsError("DependencyFailedException", f"bot {bot!r} cannot answer now: {exc}") from exc
+def lex_answer(ctx: AwsContext, p: dict[str, Any], tracker: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:
+    """sessionState and interpretations from the conversation's tracker (RecognizeText and RecognizeUtterance)."""
     state = session_state(tracker)
-    incoming = p.get("sessionState") or {}
     if incoming.get("sessionAttributes"):
         state["sessionAttributes"] = incoming["sessionAttributes"]
     state["originatingRequestId"] = ctx.request_id
@@ -125,10 +115,23 @@ async def recognize_text(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
                 "interpretationSource": "Lex",
             }
         )
+    return {"sessionState": state, "interpretations": interpretations}
+
+
+async def recognize_text(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
+    service, bot = bot_service(ctx, p)
+    text = p["text"]
+    if not text.strip() or len(text) > MAX_TEXT_CHARS:
+        raise AwsError("ValidationException", f"text must be 1 to {MAX_TEXT_CHARS} characters")
+    session = p["sessionId"]
+    try:
+        replies = await service.ask(bot, session, text, None)
+        tracker = await service.tracker(bot, session)
+    except BotUnavailable as exc:
+        raise AwsError("DependencyFailedException", f"bot {bot!r} cannot answer now: {exc}") from exc
     out: dict[str, Any] = {
-        "messages": _messages(replies),
-        "sessionState": state,
-        "interpretations": interpretations,
+        "messages": lex_messages(replies),
+        **lex_answer(ctx, p, tracker, p.get("sessionState") or {}),
         "sessionId": session,
     }
     if p.get("requestAttributes"):
@@ -136,12 +139,12 @@ async def recognize_text(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def recognize_utterance(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
-    raise AwsError(
-        "ValidationException",
-        "RecognizeUtterance is not offered yet: it builds on voxgate's voice bots, "
-        "which this build does not have; RecognizeText is offered",
-    )
+async def recognize_utterance(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
+    try:  # the voice turn needs asr and tts (voxgate[voicebots]); RecognizeText does not
+        from api.aws.lex_voice import recognize_utterance as voice_turn
+    except ImportError as exc:
+        raise AwsError("DependencyFailedException", f"voice turns need voxgate[voicebots]: {exc}") from exc
+    return await voice_turn(ctx, p)
 
 
 OPERATIONS = {"RecognizeText": recognize_text, "RecognizeUtterance": recognize_utterance}

@@ -1,20 +1,20 @@
 """Amazon Textract onto ocr: DetectDocumentText (one page: PNG, JPEG, TIFF or PDF bytes, or an S3 object on the
 configured endpoint) as PAGE / LINE / WORD blocks with relative BoundingBox and Polygon, CHILD relationships and
 confidences.
-
-AnalyzeDocument (TABLES, FORMS) and AnalyzeExpense are slots for voxgate's document-structure work (issue 15, being
-built on its own branch): until it lands they answer InvalidParameterException naming what is missing, never a 500.
+AnalyzeDocument (TABLES, FORMS) from `ocr.analyze`: TABLE / CELL / MERGED_CELL, KEY_VALUE_SET, SELECTION_ELEMENT;
+QUERIES, SIGNATURES and LAYOUT answer InvalidParameterException. AnalyzeExpense from `ocr.analyze_expense`:
+SummaryFields, LineItemGroups and the page's blocks. The block graph is built in `textract_blocks.py`.
 """
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import ocr
 from api.aws import media
 from api.aws.context import AwsContext
 from api.aws.protocol import AwsError
+from api.aws.textract_blocks import blocks, expense_documents
 from workers import Priority
 
 MAX_BYTES = 10 * 1024 * 1024  # Textract's synchronous limit
@@ -38,87 +38,13 @@ def _document(ctx: AwsContext, document: dict[str, Any]) -> bytes:
     return data
 
 
-def _geometry(left: float, top: float, width: float, height: float, page: ocr.Page) -> dict[str, Any]:
-    box = {
-        "Left": left / page.width,
-        "Top": top / page.height,
-        "Width": width / page.width,
-        "Height": height / page.height,
-    }
-    right, bottom = box["Left"] + box["Width"], box["Top"] + box["Height"]
-    polygon = [
-        {"X": box["Left"], "Y": box["Top"]},
-        {"X": right, "Y": box["Top"]},
-        {"X": right, "Y": bottom},
-        {"X": box["Left"], "Y": bottom},
-    ]
-    return {"BoundingBox": box, "Polygon": polygon}
-
-
-def _bbox_geometry(bbox: ocr.BBox, page: ocr.Page) -> dict[str, Any]:
-    return _geometry(bbox.left, bbox.top, bbox.width, bbox.height, page)
-
-
-def blocks(document: ocr.Document) -> list[dict[str, Any]]:
-    """Textract's block list for a read document, pages in order, each PAGE before its LINEs and WORDs."""
-    out: list[dict[str, Any]] = []
-    for page in document.pages:
-        page_block = {
-            "BlockType": "PAGE",
-            "Id": str(uuid.uuid4()),
-            "Page": page.number,
-            "Geometry": _geometry(0, 0, page.width, page.height, page),
-            "Relationships": [],
-        }
-        out.append(page_block)
-        line_ids = []
-        for block in page.blocks:
-            for line in block.lines:
-                line_block = {
-                    "BlockType": "LINE",
-                    "Id": str(uuid.uuid4()),
-                    "Page": page.number,
-                    "Text": line.text,
-                    "Confidence": float(line.confidence),
-                    "Geometry": _bbox_geometry(line.bbox, page),
-                }
-                words = [
-                    {
-                        "BlockType": "WORD",
-                        "Id": str(uuid.uuid4()),
-                        "Page": page.number,
-                        "Text": w.text,
-                        "TextType": "PRINTED",
-                        "Confidence": float(w.confidence),
-                        "Geometry": _bbox_geometry(w.bbox, page),
-                    }
-                    for w in line.words
-                ]
-                if words:
-                    line_block["Relationships"] = [{"Type": "CHILD", "Ids": [w["Id"] for w in words]}]
-                line_ids.append(line_block["Id"])
-                out += [line_block, *words]
-        if line_ids:
-            page_block["Relationships"] = [{"Type": "CHILD", "Ids": line_ids}]
-        else:
-            del page_block["Relationships"]
-    return out
-
-
 def detect_document_text(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
     data = _document(ctx, p["Document"])
     try:
-        if ocr.count_pages(data) > 1:
-            raise AwsError(
-                "UnsupportedDocumentException",
-                "synchronous operations read one page; this document "
-                "has more (voxgate's POST /v1/ocr reads it as a job)",
-            )
+        _one_page(data)
         document = ocr.read(data, ocr.OcrOptions(), pool=ctx.pool, priority=Priority.INTERACTIVE)
     except ocr.OcrInputError as exc:
-        raise AwsError(
-            "UnsupportedDocumentException" if exc.code == "unsupported_format" else "BadDocumentException", str(exc)
-        ) from exc
+        raise _input_error(exc) from exc
     except ocr.OcrEngineError as exc:
         raise AwsError("InternalServerError", str(exc), 500) from exc
     return {
@@ -128,20 +54,63 @@ def detect_document_text(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _awaiting(what: str) -> Any:
-    def operation(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
+UNSUPPORTED_FEATURES = {"QUERIES", "SIGNATURES", "LAYOUT"}
+
+
+def _one_page(data: bytes) -> None:
+    if ocr.count_pages(data) > 1:
         raise AwsError(
-            "InvalidParameterException",
-            f"{what} is not offered yet: it builds on voxgate's document "
-            "structure (tables, forms, receipts), which this build does not have; DetectDocumentText is "
-            "offered",
+            "UnsupportedDocumentException",
+            "synchronous operations read one page; this document has more (voxgate's POST /v1/ocr reads it as a job)",
         )
 
-    return operation
+
+def _input_error(exc: ocr.OcrInputError) -> AwsError:
+    return AwsError(
+        "UnsupportedDocumentException" if exc.code == "unsupported_format" else "BadDocumentException", str(exc)
+    )
+
+
+def analyze_document(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
+    asked = list(dict.fromkeys(p["FeatureTypes"]))
+    unsupported = [f for f in asked if f in UNSUPPORTED_FEATURES]
+    if unsupported:
+        raise AwsError(
+            "InvalidParameterException",
+            f"FeatureTypes {', '.join(unsupported)} are not offered by voxgate; TABLES and FORMS are",
+        )
+    if p.get("QueriesConfig"):
+        raise AwsError("InvalidParameterException", "QueriesConfig needs QUERIES, not offered")
+    data = _document(ctx, p["Document"])
+    try:
+        _one_page(data)
+        document = ocr.analyze(data, [f.lower() for f in asked], ocr.OcrOptions(), pool=ctx.pool,
+                               priority=Priority.INTERACTIVE)  # fmt: skip
+    except ocr.OcrInputError as exc:
+        raise _input_error(exc) from exc
+    except ocr.OcrEngineError as exc:
+        raise AwsError("InternalServerError", str(exc), 500) from exc
+    return {
+        "DocumentMetadata": {"Pages": len(document.pages)},
+        "Blocks": blocks(document),
+        "AnalyzeDocumentModelVersion": "voxgate-ocr-1",
+    }
+
+
+def analyze_expense(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
+    data = _document(ctx, p["Document"])
+    try:
+        _one_page(data)
+        expense = ocr.analyze_expense(data, pool=ctx.pool, priority=Priority.INTERACTIVE)
+    except ocr.OcrInputError as exc:
+        raise _input_error(exc) from exc
+    except ocr.OcrEngineError as exc:
+        raise AwsError("InternalServerError", str(exc), 500) from exc
+    return {"DocumentMetadata": {"Pages": len(expense.pages)}, "ExpenseDocuments": expense_documents(expense)}
 
 
 OPERATIONS = {
     "DetectDocumentText": detect_document_text,
-    "AnalyzeDocument": _awaiting("AnalyzeDocument"),  # slot: issue 15 (documents)
-    "AnalyzeExpense": _awaiting("AnalyzeExpense"),  # slot: issue 15 (documents)
+    "AnalyzeDocument": analyze_document,
+    "AnalyzeExpense": analyze_expense,
 }

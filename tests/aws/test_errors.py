@@ -39,6 +39,11 @@ def test_bad_input_gets_aws_errors(aws) -> None:
     with pytest.raises(ClientError) as err:
         aws("comprehend").detect_syntax(Text="Not offered.", LanguageCode="en")
     assert code_and_status(err) == ("UnknownOperationException", 400)
+    with pytest.raises(ClientError) as err:  # this gateway has no bots module
+        aws("lexv2-runtime").recognize_utterance(
+            botId="CLINICBOT0", botAliasId="TSTALIASID", localeId="en_US", sessionId="voice-1",
+            requestContentType="audio/l16; rate=16000; channels=1", inputStream=bytes(3200))  # fmt: skip
+    assert code_and_status(err) == ("DependencyFailedException", 424)
 
 
 def test_malformed_bodies_and_unknown_routes(gateway) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.aws.conftest import NO_BOTO3
@@ -163,3 +164,51 @@ def test_lex_booking_turns_against_the_clinic_bot(bots_server: Server) -> None:
 
     with pytest.raises(lex.exceptions.ResourceNotFoundException):
         lex.recognize_text(text="hello", **{**ids, "botId": "NOSUCHBOT0"})
+
+
+def _lex_header(value: str):  # noqa: ANN202 - Lex's gzip+base64 JSON header, decoded as a client does
+    import base64
+    import gzip
+    import json
+
+    return json.loads(gzip.decompress(base64.b64decode(value)))
+
+
+@pytest.mark.slow
+@pytest.mark.aws_long
+def test_lex_recognize_utterance_by_voice(bots_server: Server) -> None:
+    """A spoken turn (our TTS in another voice than the bot's, as 16 kHz L16) to the clinic bot through boto3:
+    the transcript, the bot's question and the sessionState come back as Lex's headers, and the question spoken."""
+    import asr
+    from tests.bots.voice import pcm16, spoken
+
+    _bots_ready(bots_server)
+    lex = client(bots_server, "lexv2-runtime")
+    ids = {"botId": "CLINICBOT0", "botAliasId": "TSTALIASID", "localeId": "en_US"}
+    ids["sessionId"] = f"voice-{time.time_ns()}"
+    first = lex.recognize_utterance(
+        **ids, requestContentType="audio/l16; rate=16000; channels=1", responseContentType="audio/pcm",
+        inputStream=pcm16(spoken("I would like to book an appointment with a doctor.")),
+    )  # fmt: skip
+    assert "book" in _lex_header(first["inputTranscript"]).lower() and first["inputMode"] == "Speech"
+    state = _lex_header(first["sessionState"])
+    assert state["intent"]["name"] == "book_appointment" and state["dialogAction"]["slotToElicit"] == "name"
+    assert "name" in " ".join(m["content"] for m in _lex_header(first["messages"])).lower()
+    assert _lex_header(first["interpretations"])[0]["intent"]["name"] == "book_appointment"
+    pcm = first["audioStream"].read()
+    assert first["contentType"] == "audio/pcm" and len(pcm) > 2 * 16000  # over a second of 16 kHz speech
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768
+    heard = asr.transcribe(asr.Audio.from_array(samples), asr.TranscribeOptions(model="tiny.en", language="en"),
+                           settings=Settings().asr).text.lower()  # fmt: skip
+    assert "name" in heard, heard  # the bot's question, spoken
+    second = lex.recognize_utterance(
+        **ids, requestContentType="audio/wav", responseContentType="audio/mpeg",
+        inputStream=spoken("My name is Jane Smith."),
+    )  # fmt: skip
+    state = _lex_header(second["sessionState"])
+    assert state["intent"]["slots"]["name"]["value"]["interpretedValue"] == "Jane Smith"
+    assert state["dialogAction"]["slotToElicit"] == "date"
+    assert second["contentType"] == "audio/mpeg" and len(second["audioStream"].read()) > 2000
+    silence = bytes(32000)  # a second of it: no speech
+    with pytest.raises(lex.exceptions.ValidationException):
+        lex.recognize_utterance(**ids, requestContentType="audio/l16; rate=16000; channels=1", inputStream=silence)

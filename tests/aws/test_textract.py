@@ -54,7 +54,3 @@ def test_textract_errors(aws) -> None:
     textract = aws("textract")
     with pytest.raises(textract.exceptions.UnsupportedDocumentException):
         textract.detect_document_text(Document={"Bytes": b"plain text is not a document"})
-    with pytest.raises(textract.exceptions.InvalidParameterException) as err:
-        textract.analyze_document(Document={"Bytes": page_png()}, FeatureTypes=["TABLES"])
-    assert "not offered yet" in err.value.response["Error"]["Message"]
-    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
