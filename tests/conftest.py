@@ -20,6 +20,9 @@ def settings(tmp_path: Path) -> Settings:
         artifact_dir=tmp_path / "artifacts",
         api_keys=[],
         bots={"sidecars": False},  # Rasa servers start only in the bots tests that ask for them
+        # The voice bots' start-up speaks every bot prompt into a cache (a piper voice in the pool): only the
+        # voice tests that measure it turn it on.
+        voice={"prewarm": False},
     )
 
 

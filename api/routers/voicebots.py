@@ -39,6 +39,7 @@ from api.compose.voicebots import UtteranceResult, VoiceBots, VoiceError, recogn
 from api.errors import ApiError, error_body
 from bots import BotUnavailable
 from bots.voice import VoiceProfile
+from workers import PoolClosed
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["voice bots"])
@@ -63,6 +64,8 @@ async def startup(app: Any) -> None:
         try:
             made = voice_bots(state).prewarm()
             log.info("voice bots: %d prompt sentences spoken ahead", made)
+        except PoolClosed:  # the gateway stopped before the cache was full: nothing is lost
+            log.info("voice prewarm stopped: the gateway is shutting down")
         except Exception:  # a bad voice in a profile must not stop the gateway; turns will report it
             log.exception("voice prewarm failed")
 
