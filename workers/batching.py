@@ -12,9 +12,13 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workers.errors import PoolClosed
+from workers.spec import ModelSpec, Priority
+
+if TYPE_CHECKING:
+    from workers.config import PoolSettings
 
 
 @dataclass
@@ -102,3 +106,52 @@ def _fan_out(done: Future, batch: list[_Pending]) -> None:
         return
     for pending, result in zip(batch, results, strict=True):
         pending.future.set_result(result)
+
+
+class BatchedInference:
+    """`infer`, `infer_many` and the per-model micro-batchers, written once over a pool's own `submit`: the
+    embedded pool and the Ray client batch the same way (on Ray, the batch forms on the gateway side)."""
+
+    settings: PoolSettings
+    _lock: threading.Lock
+    _batchers: dict[str, MicroBatcher]
+
+    def submit(self, spec: ModelSpec, fn: Callable[..., Any], *args: Any, priority: int = Priority.NORMAL,
+               **kwargs: Any) -> Future:  # fmt: skip
+        raise NotImplementedError
+
+    def infer(self, spec: ModelSpec, item: Any, priority: int = Priority.NORMAL) -> Future:
+        if spec.batch_fn is None:
+            raise ValueError(f"model {spec.id!r} has no batch_fn")
+        batch_fn = spec.batch_fn
+        if not (spec.batchable and self.settings.batching):
+            return self.submit(spec, lambda model: batch_fn(model, [item])[0], priority=priority)
+        return self._batcher_for(spec).submit(item, priority)
+
+    def infer_many(self, spec: ModelSpec, items: Sequence[Any], priority: int = Priority.NORMAL) -> list[Any]:
+        """Known lists go straight through batch_fn in chunks, without waiting for stragglers."""
+        if spec.batch_fn is None:
+            raise ValueError(f"model {spec.id!r} has no batch_fn")
+        size = spec.max_batch_size if spec.batchable else 1
+        batch_fn = spec.batch_fn
+        futures = [
+            self.submit(
+                spec, lambda model, chunk: list(batch_fn(model, chunk)), list(items[i : i + size]), priority=priority
+            )
+            for i in range(0, len(items), size)
+        ]
+        return [result for future in futures for result in future.result()]
+
+    def _batcher_for(self, spec: ModelSpec) -> MicroBatcher:
+        with self._lock:
+            batcher = self._batchers.get(spec.id)
+            if batcher is None:
+                batch_fn = spec.batch_fn
+                assert batch_fn is not None
+
+                def run_batch(items: Sequence[Any], priority: int) -> Future:
+                    return self.submit(spec, lambda model: list(batch_fn(model, items)), priority=priority)
+
+                batcher = MicroBatcher(spec.id, run_batch, spec.max_batch_size, spec.max_wait_ms)
+                self._batchers[spec.id] = batcher
+            return batcher

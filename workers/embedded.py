@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import Any
 
 from workers.backend import DeviceInfo, LoadedModelInfo, PoolStatus
-from workers.batching import MicroBatcher
+from workers.batching import BatchedInference, MicroBatcher
 from workers.config import PoolSettings
 from workers.devices import available_devices, candidate_devices
 from workers.errors import ModelTooLarge, PoolClosed
@@ -32,7 +32,7 @@ def _gpu_budget_mb(device: str, configured: int) -> int:
     return int(torch.cuda.get_device_properties(index).total_memory / 2**20 * 0.9)
 
 
-class EmbeddedPool:
+class EmbeddedPool(BatchedInference):
     def __init__(self, settings: PoolSettings | None = None, devices: list[str] | None = None) -> None:
         self.settings = settings or PoolSettings()
         self.devices = devices or available_devices(self.settings.use_cuda)
@@ -93,42 +93,6 @@ class EmbeddedPool:
         self, spec: ModelSpec, fn: Callable[..., Any], *args: Any, priority: int = Priority.NORMAL, **kwargs: Any
     ) -> Any:
         return self.submit(spec, fn, *args, priority=priority, **kwargs).result()
-
-    def infer(self, spec: ModelSpec, item: Any, priority: int = Priority.NORMAL) -> Future:
-        if spec.batch_fn is None:
-            raise ValueError(f"model {spec.id!r} has no batch_fn")
-        if not (spec.batchable and self.settings.batching):
-            batch_fn = spec.batch_fn
-            return self.submit(spec, lambda model: batch_fn(model, [item])[0], priority=priority)
-        return self._batcher_for(spec).submit(item, priority)
-
-    def infer_many(self, spec: ModelSpec, items: Sequence[Any], priority: int = Priority.NORMAL) -> list[Any]:
-        """Known lists go straight through batch_fn in chunks, without waiting for stragglers."""
-        if spec.batch_fn is None:
-            raise ValueError(f"model {spec.id!r} has no batch_fn")
-        size = spec.max_batch_size if spec.batchable else 1
-        batch_fn = spec.batch_fn
-        futures = [
-            self.submit(
-                spec, lambda model, chunk: list(batch_fn(model, chunk)), list(items[i : i + size]), priority=priority
-            )
-            for i in range(0, len(items), size)
-        ]
-        return [result for future in futures for result in future.result()]
-
-    def _batcher_for(self, spec: ModelSpec) -> MicroBatcher:
-        with self._lock:
-            batcher = self._batchers.get(spec.id)
-            if batcher is None:
-                batch_fn = spec.batch_fn
-                assert batch_fn is not None
-
-                def run_batch(items: Sequence[Any], priority: int) -> Future:
-                    return self.submit(spec, lambda model: list(batch_fn(model, items)), priority=priority)
-
-                batcher = MicroBatcher(spec.id, run_batch, spec.max_batch_size, spec.max_wait_ms)
-                self._batchers[spec.id] = batcher
-            return batcher
 
     @contextmanager
     def lease(self, spec: ModelSpec) -> Iterator[Any]:

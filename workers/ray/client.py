@@ -16,7 +16,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from typing import Any
@@ -24,7 +24,7 @@ from typing import Any
 import cloudpickle
 
 from workers.backend import PoolStatus, ReplicaInfo
-from workers.batching import MicroBatcher
+from workers.batching import BatchedInference, MicroBatcher
 from workers.config import PoolSettings
 from workers.errors import ModelTooLarge, PoolBusy, PoolClosed, PoolError
 from workers.memory import process_rss_mb
@@ -57,7 +57,7 @@ def lane_of(priority: int) -> str:
     return "batch" if priority >= Priority.BATCH else "interactive"
 
 
-class RayPool:
+class RayPool(BatchedInference):
     def __init__(self, settings: PoolSettings | None = None, *, local_testing: bool | None = None) -> None:
         from ray.serve.exceptions import BackPressureError
 
@@ -184,41 +184,6 @@ class RayPool:
                 stream.cancel()  # the replica's next callback raises and its work ends
                 raise
         raise PoolError("the replica's stream ended without an outcome")
-
-    def infer(self, spec: ModelSpec, item: Any, priority: int = Priority.NORMAL) -> Future:
-        if spec.batch_fn is None:
-            raise ValueError(f"model {spec.id!r} has no batch_fn")
-        batch_fn = spec.batch_fn
-        if not (spec.batchable and self.settings.batching):
-            return self.submit(spec, lambda model: batch_fn(model, [item])[0], priority=priority)
-        return self._batcher_for(spec).submit(item, priority)
-
-    def infer_many(self, spec: ModelSpec, items: Sequence[Any], priority: int = Priority.NORMAL) -> list[Any]:
-        if spec.batch_fn is None:
-            raise ValueError(f"model {spec.id!r} has no batch_fn")
-        size = spec.max_batch_size if spec.batchable else 1
-        batch_fn = spec.batch_fn
-        futures = [
-            self.submit(
-                spec, lambda model, chunk: list(batch_fn(model, chunk)), list(items[i : i + size]), priority=priority
-            )
-            for i in range(0, len(items), size)
-        ]
-        return [result for future in futures for result in future.result()]
-
-    def _batcher_for(self, spec: ModelSpec) -> MicroBatcher:
-        with self._lock:
-            batcher = self._batchers.get(spec.id)
-            if batcher is None:
-                batch_fn = spec.batch_fn
-                assert batch_fn is not None
-
-                def run_batch(items: Sequence[Any], priority: int) -> Future:
-                    return self.submit(spec, lambda model: list(batch_fn(model, items)), priority=priority)
-
-                batcher = MicroBatcher(spec.id, run_batch, spec.max_batch_size, spec.max_wait_ms)
-                self._batchers[spec.id] = batcher
-            return batcher
 
     def lease(self, spec: ModelSpec) -> AbstractContextManager[Any]:
         raise PoolError(
