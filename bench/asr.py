@@ -201,6 +201,9 @@ ABLATION: dict[str, dict] = {
     "timestamp tokens": {"options": {"timestamp_tokens": True}},
     "sequential": {"batch_size": 0},
     "sequential+conditioning": {"batch_size": 0, "options": {"condition_on_previous_text": True}},
+    # Plain faster-whisper's own decoding (sequential, conditioned, no VAD) with only our compute type, threads
+    # and loop guard: the config closest to the engine it must never be worse than.
+    "plain decoding": {"batch_size": 0, "options": {"condition_on_previous_text": True, "vad": False}},
     "vad silence 500": {"options": {"vad_min_silence_ms": 500}},
     "vad pad 400": {"options": {"vad_speech_pad_ms": 400}},
     "beam 1": {"options": {"beam_size": 1}},
