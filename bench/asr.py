@@ -477,6 +477,7 @@ def main() -> None:
                         f"--ablation alone runs all: {'; '.join(ABLATION)}")  # fmt: skip
     parser.add_argument("--ids", nargs="+", help="only these recordings (the entity gold: RES0198 RES0200 RES0203)")
     parser.add_argument("--save", help="write every configuration's medical transcripts to this JSON file")
+    parser.add_argument("--saved", help="entities section: score the transcripts a --save run wrote (no decoding)")
     parser.add_argument("--sections", nargs="+", default=["medical", "clips", "entities", "speakers"],
                         help="also: speakers-audio (mono consultations labelled by text vs by voice)")  # fmt: skip
     args = parser.parse_args()
@@ -491,6 +492,8 @@ def main() -> None:
         texts = medical_section(args, norm, medical_terms())
     if "clips" in args.sections:
         clips_section(args, norm)
+    if args.saved:
+        texts = json.loads(Path(args.saved).read_text())
     if "entities" in args.sections:
         entities_section(texts if not args.max_minutes else None)
     if "speakers" in args.sections:
