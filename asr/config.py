@@ -34,6 +34,12 @@ class AsrSettings(BaseSettings):
     vad_min_silence_ms: int | None = Field(default=None, ge=0, description="silence that splits speech into chunks")
     vad_speech_pad_ms: int | None = Field(default=800, ge=0, description="audio kept each side of a speech chunk")
     loop_guard: bool = Field(default=True, description="re-decode segments that loop or hallucinate")
+    # Long-form decoding defaults (TranscribeOptions may override each per call).
+    vad: bool = Field(default=True, description="cut audio to the speech Silero VAD finds before decoding")
+    condition_on_previous_text: bool = Field(default=False, description="decode each window after the last's text")
+    batch_size: int = Field(
+        default=8, ge=0, le=64, description="batched pipeline for audio over 60 s with VAD; 0 = sequential"
+    )
     # Initial prompts, unless the request gives one ("" = none): English transcription (asr.transcribe: the
     # OpenAI routes, jobs, calls) and medical transcription (asr.medical). Live dictation uses its own context.
     default_prompt: str = ""

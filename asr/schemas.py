@@ -11,7 +11,6 @@ TEMPERATURE_FALLBACK = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 # Measured in bench/asr.py (base, 3 consultations x 3 min, 2 CPU cores): batched 8 gave WER 7.6% at
 # RTF 0.22 against sequential 8.8% at RTF 0.31, for ~0.5 GB more peak memory. Short clips gain nothing.
 AUTO_BATCH_SECONDS = 60.0
-AUTO_BATCH_SIZE = 8
 
 
 class TranscribeOptions(BaseModel):
@@ -23,8 +22,12 @@ class TranscribeOptions(BaseModel):
     temperature: float | tuple[float, ...] = TEMPERATURE_FALLBACK
     beam_size: int | None = Field(default=None, ge=1, le=10, description="None: the configured default (5)")
     word_timestamps: bool = False
-    vad: bool = Field(default=True, description="Silero VAD: skip silence, the main guard against hallucination")
-    condition_on_previous_text: bool = False  # True feeds errors forward and loops on silence
+    vad: bool | None = Field(
+        default=None, description="Silero VAD cuts the audio to speech before decoding; None: the configured default"
+    )
+    condition_on_previous_text: bool | None = Field(
+        default=None, description="each window decoded with the previous text as context; None: the configured default"
+    )
     vad_min_silence_ms: int | None = Field(
         default=None, ge=0, le=10000, description="VAD: silence that splits speech; None: the configured default"
     )
@@ -47,7 +50,8 @@ class TranscribeOptions(BaseModel):
     )  # fmt: skip
     batch_size: int | None = Field(
         default=None, ge=0, le=64,
-        description="faster-whisper's batched pipeline; 0 = sequential; None = batched (8) for audio over 60 s",
+        description="faster-whisper's batched pipeline; 0 = sequential; None: the configured default for audio "
+        "over 60 s with VAD (sequential otherwise)",
     )  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from asr.engines import get_engine
 from asr.engines.faster_whisper import check_language
 from asr.errors import TranscriptionCancelled, UnsupportedLanguageError
 from asr.models import resolve_model
-from asr.schemas import AUTO_BATCH_SECONDS, AUTO_BATCH_SIZE, Segment, TranscribeOptions, Transcript
+from asr.schemas import AUTO_BATCH_SECONDS, Segment, TranscribeOptions, Transcript
 from workers import ModelPool, ModelSpec, Priority, default_pool
 
 ProgressCallback = Callable[[Segment, float], None]  # (segment, seconds covered); may raise to stop
@@ -38,6 +38,10 @@ def _prepare(options: TranscribeOptions | None, settings: AsrSettings | None, al
         options.vad_speech_pad_ms = settings.vad_speech_pad_ms
     if options.loop_guard is None:
         options.loop_guard = settings.loop_guard
+    if options.vad is None:
+        options.vad = settings.vad
+    if options.condition_on_previous_text is None:
+        options.condition_on_previous_text = settings.condition_on_previous_text
     model = resolve_model(options.model, settings, allow_passthrough=allow_passthrough)
     # Fail fast, before the model loads or the queue is joined.
     options.language = check_language(options.language, model.multilingual)
@@ -65,7 +69,8 @@ def transcribe(
     options, model, spec = _prepare(options, settings, allow_passthrough, priority)
     clip = as_audio(audio)
     if options.batch_size is None:
-        options.batch_size = AUTO_BATCH_SIZE if clip.duration > AUTO_BATCH_SECONDS and options.vad else 0
+        batched = clip.duration > AUTO_BATCH_SECONDS and options.vad
+        options.batch_size = (settings or AsrSettings()).batch_size if batched else 0
     engine = get_engine()
     result = (pool or default_pool()).run(spec, engine.transcribe, clip.samples, options, on_segment, priority=priority)
     result.model = model.id

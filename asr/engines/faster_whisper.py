@@ -158,6 +158,11 @@ class FasterWhisperEngine:
         options: TranscribeOptions,
         on_segment: Callable[[Segment, float], None] | None = None,
     ) -> Transcript:
+        # Unset fields (a caller that skipped asr.transcribe's settings) take the engine's safe choices.
+        options = options.model_copy(update={
+            "vad": True if options.vad is None else options.vad,
+            "condition_on_previous_text": bool(options.condition_on_previous_text),
+        })  # fmt: skip
         language = check_language(options.language, model.model.is_multilingual)
         if options.task == "translate" and not model.model.is_multilingual:
             raise UnsupportedLanguageError("this model is English-only and cannot translate", param="model")

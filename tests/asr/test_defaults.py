@@ -31,3 +31,12 @@ def test_default_prompt_only_for_english_and_only_when_none_is_given(asr_setting
     assert prompt(model="tiny.en") == "Um, so, the patient."  # English-only model
     assert prompt(model="tiny.en", prompt="Dr. Okafor.") == "Dr. Okafor."
     assert prompt(model="tiny.en", prompt="") is None  # "" asks for none
+
+
+def test_long_form_decoding_comes_from_settings_unless_the_call_says(asr_settings: asr.AsrSettings) -> None:
+    settings = asr_settings.model_copy(update={"vad": False, "condition_on_previous_text": True, "batch_size": 0})
+    options, _model, _spec = _prepare(asr.TranscribeOptions(model="tiny.en"), settings, True, 0)
+    assert options.vad is False and options.condition_on_previous_text is True
+    mine = asr.TranscribeOptions(model="tiny.en", vad=True, condition_on_previous_text=False)
+    options, _model, _spec = _prepare(mine, settings, True, 0)
+    assert options.vad is True and options.condition_on_previous_text is False
