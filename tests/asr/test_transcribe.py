@@ -40,6 +40,16 @@ def test_clips_are_transcribed_and_silence_gives_no_words(
         assert word_error_rate(clips[name], result.text) <= 0.25, (name, result.text)
 
 
+def test_without_vad_silence_and_noise_still_give_no_words(
+    speech_dir: Path, jfk_bytes: bytes, clips: dict[str, str], asr_pool: EmbeddedPool
+) -> None:
+    whole = TINY.model_copy(update={"vad": False, "condition_on_previous_text": True, "batch_size": 0})
+    assert asr.transcribe(speech_dir / "general" / "clips" / "_sil.wav", whole, pool=asr_pool).segments == []
+    noise = np.random.default_rng(1).normal(0, 0.01, 16000 * 40).astype(np.float32)  # over one 30 s window
+    assert asr.transcribe(noise, whole, pool=asr_pool).text == ""
+    assert word_error_rate(clips["jfk.wav"], asr.transcribe(jfk_bytes, whole, pool=asr_pool).text) < 0.15
+
+
 def test_pure_noise_is_not_transcribed_as_speech(asr_pool: EmbeddedPool) -> None:
     noise = np.random.default_rng(0).normal(0, 0.01, 16000 * 5).astype(np.float32)
     assert asr.transcribe(noise, TINY, pool=asr_pool).text == ""
