@@ -11,6 +11,7 @@ def test_settings_defaults() -> None:
     settings = asr.AsrSettings()
     assert settings.cpu_compute_type == "int8" and settings.beam_size == 5
     assert settings.vad_speech_pad_ms == 800 and settings.loop_guard is True
+    assert settings.vad is False and settings.condition_on_previous_text is True  # plain faster-whisper's decoding
     assert settings.default_prompt == "" and settings.medical_prompt == ""
 
 
