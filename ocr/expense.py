@@ -254,6 +254,8 @@ def _address(rows: list[Row], vendor: int, name_rows: int) -> tuple[list[Row], i
             continue  # fmt: skip
         if found and (STOP_ADDRESS.match(text) or REGISTRATION.match(text) or PHONE_NUMBER.match(text)):
             break
+        if found and row.confidence < MIN_CONFIDENCE:
+            break  # a smudge or a logo read as letters ends the address
         if next(find_dates(text), None) or (find_amounts(text) and not STREET_WORD.search(text)):
             if not found:
                 continue  # a date printed between the name and the address
@@ -374,6 +376,19 @@ def _digits_fixed(text: str) -> str:
                   if sum(c.isdigit() for c in m.group(0)) >= 0.5 * len(m.group(0)) else m.group(0), text)  # fmt: skip
 
 
+# Digits Tesseract reads for letters in a word of letters (D.1.Y. for D.I.Y.)
+LETTER_LOOKALIKES = str.maketrans({"1": "I", "0": "O", "5": "S", "8": "B"})
+
+
+def _letters_fixed(text: str) -> str:
+    """Look-alike digits turned to letters inside words of two or more letters and a single digit."""
+
+    def fixed(word: str) -> str:
+        return word.translate(LETTER_LOOKALIKES) if _letters(word) >= 2 and sum(map(str.isdigit, word)) == 1 else word
+
+    return re.sub(r"\S+", lambda m: fixed(m.group(0)), text)
+
+
 def _date(rows: list[Row], page: int, order: DateOrder) -> ExpenseField | None:
     found = _dates(rows, page, order, fix=False)
     return found if found is not None else _dates(rows, page, order, fix=True)
@@ -442,7 +457,7 @@ def expense_page(page: Page, order: DateOrder = "DMY") -> tuple[dict[str, Expens
     items_from = 0
     if vendor is not None:
         name = _vendor_name(rows, vendor)
-        value = SDN_BHD.sub(r"SDN\2BHD", " ".join(w.text for w in name)).replace("¥", "Y")
+        value = _letters_fixed(SDN_BHD.sub(r"SDN\2BHD", " ".join(w.text for w in name)).replace("¥", "Y"))
         fields["VENDOR_NAME"] = _field(name, value, page.number)
         name_rows = 1 + max((k for k in range(vendor, len(rows)) if any(w in name for w in rows[k].words)),
                             default=vendor) - vendor  # fmt: skip
