@@ -381,7 +381,10 @@ LETTER_LOOKALIKES = str.maketrans({"1": "I", "0": "O", "5": "S", "8": "B"})
 
 
 def _letters_fixed(text: str) -> str:
-    """Look-alike digits turned to letters inside words of two or more letters and a single digit."""
+    """Look-alike digits turned to letters inside words of two or more letters and a single digit, and a
+    dollar sign to S."""
+
+    text = text.replace("$", "S")  # "$/B" is S/B: no name prints a dollar
 
     def fixed(word: str) -> str:
         return word.translate(LETTER_LOOKALIKES) if _letters(word) >= 2 and sum(map(str.isdigit, word)) == 1 else word
@@ -464,7 +467,8 @@ def expense_page(page: Page, order: DateOrder = "DMY") -> tuple[dict[str, Expens
         address, items_from = _address(rows, vendor, name_rows)
         if address:
             words = [w for r in address for w in r.words]
-            fields["VENDOR_ADDRESS"] = _field(words, " ".join(r.text.strip() for r in address), page.number)
+            text = " ".join(r.text.strip() for r in address).replace("$", "S")  # no address prints a dollar
+            fields["VENDOR_ADDRESS"] = _field(words, text, page.number)
     date = _date(rows, page.number, order)
     if date is not None:
         fields["INVOICE_RECEIPT_DATE"] = date

@@ -52,6 +52,8 @@ def test_without_a_company_form_the_name_is_the_row_above_the_registration_numbe
 
 def test_look_alike_digits_in_the_vendor_name() -> None:
     assert values(["MR. D.1.Y. (M) SDN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "MR. D.I.Y. (M) SDN BHD"
+    found = values(["KING'S CONFECTIONERY $/B", "JLN PERBANDARAN $$6/4", "TOTAL | 1.00"])
+    assert (found["VENDOR_NAME"], found["VENDOR_ADDRESS"]) == ("KING'S CONFECTIONERY S/B", "JLN PERBANDARAN SS6/4")
 
 
 def test_a_misread_rounded_total_loses_to_the_total_printed_more_often() -> None:
