@@ -2,19 +2,22 @@
 
 Rules over the page's rows, no trained layout model:
 - VENDOR_NAME: among the top rows, the first with a company-form word (SDN BHD, LTD, INC, GMBH, ENTERPRISE,
-  TRADING, ...); without one, the first confidently read row of mostly letters that is not a title
-  ("TAX INVOICE", "RECEIPT", "WELCOME").
-- VENDOR_ADDRESS: the rows after the vendor (registration numbers skipped) up to the first row that is a phone,
-  a tax or company number, a title, a date or an amount.
+  TRADING, ...; a name wrapped over rows runs on to its legal form, "... SDN BHD"); without one, the row just
+  above a registration number ("(1365663-P)"); else the first confidently read row of mostly letters that is
+  not a title or greeting ("TAX INVOICE", "RECEIPT", "THANK YOU").
+- VENDOR_ADDRESS: the rows after the vendor (registration numbers and a date skipped) up to the first row that
+  is a phone, a tax or company number, a title, a date or an amount (street numbers like "55,57" are not).
 - INVOICE_RECEIPT_DATE: the first date on the page, a labelled one ("Date:") first.
 - TOTAL and the other amounts: a row whose label names them (ROUNDED TOTAL before GRAND TOTAL before TOTAL;
-  SUBTOTAL, TAX/GST/SST/VAT, DISCOUNT, CASH/PAID), the amount at its right end or on the row below.
+  SUBTOTAL, TAX/GST/SST/VAT, DISCOUNT, CASH/PAID), the amount at its right end or on the row below; the total
+  is cross-checked against the amounts printed more often and against paid less change (misread digits).
 - line items: rows above the first total row that end in an amount and have a description.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
@@ -56,10 +59,22 @@ ADDRESS_HINT = re.compile(
     r"KAMPUNG|KG|SUITE|UNIT|BUILDING|PLAZA|MALL|CENTRE|CENTER)\b)",
     re.I,
 )
+# the legal form that ends a company's name (where a name wrapped over rows stops)
+LEGAL_FORM = re.compile(
+    r"\b(S[DOI0]N\.?\s*B[HN]D|S/B|BHD|BERHAD|LTD|LIMITED|LLC|INC|PLC|GMBH|CORP|CORPORATION|PTE|PTY)\b", re.I
+)
+NAME_WRAP_ROWS = 2
+# a word only an address has (its numbers, "55,57", can look like amounts)
+STREET_WORD = re.compile(
+    r"\b(JALAN|JLN|LOT|ROAD|RD|STREET|AVENUE|TAMAN|BANDAR|FLOOR|BLOCK|BLK|LORONG|PERSIARAN|KAMPUNG|KG|SUITE|"
+    r"PLAZA|MALL|CENTRE|CENTER|\d{5})\b",
+    re.I,
+)
 # a company registration number (123456-X, (139386 X)) or a tax number: where a vendor's name ends
 REG_NUMBER = re.compile(r"\d{4,}|\d+-[A-Z]\b|^\(?(CO\.?\s*REG|ROC|REG|GST)\b", re.I)
 PHONE_NUMBER = re.compile(r"(?<![\d/])\+?\(?0\d{1,2}\)?[\s\-]?\d{3,4}[\s\-]?\d{3,4}(?![\d/])")
 JUNK_CONFIDENCE = 60.0
+ROUNDING = Decimal("0.05")  # how far a rounded total may be from the total (Malaysia rounds cash to 5 sen)
 
 # Labelled amounts: the label patterns of each field, the most specific first.
 TOTAL_LABELS = [
@@ -74,7 +89,7 @@ TOTAL_LABELS = [
 NOT_TOTAL = re.compile(
     r"SUB\s*-?\s*TOTAL|TOTAL\s*(QTY|QUANTITY|ITEMS?|TAX|GST|SST|VAT|DISC|SAVING|EXCL|EX\b|NO\.? OF|PCS|UNITS?)|"
     r"(QTY|ITEMS?)\s*TOTAL|TOTAL\s*(BEFORE|W/O|WITHOUT)|EXCLUDING|GST\s*SUMMARY|INCLUDED\s*IN\s*TOTAL|TOTAL\s*INCLUDED|"
-    r"\b(GST|SST|TAX|VAT)\b.*\bTOTAL",
+    r"\b(GST|SST|TAX|VAT)\b.*\bTOTAL|TOTAL\s*\d+\s*%|SUPPLIES",
     re.I,
 )
 FIELD_LABELS: dict[str, re.Pattern[str]] = {
@@ -157,19 +172,25 @@ def _vendor(rows: list[Row]) -> int | None:
     """Index of the vendor's row."""
     top = rows[:TOP_ROWS]
     for i, row in enumerate(top):
-        if COMPANY_FORM.search(row.text) and _letters(row.text) >= 4 and not TITLE.fullmatch(row.text.strip()):
+        formed = COMPANY_FORM.search(row.text) or SDN_BHD.search(row.text)
+        if formed and _letters(row.text) >= 4 and not TITLE.fullmatch(row.text.strip()):
             # "ACME TRADING" / "SDN BHD" printed on two rows: the form word alone names no one
             if _letters(COMPANY_FORM.sub("", row.text)) < 2 and i > 0:
                 return i - 1
             return i
-    for i, row in enumerate(top):
-        text = row.text.strip()
-        if row.confidence < MIN_CONFIDENCE or _letters(text) < 3 or _letters(text) < 0.6 * len(text.replace(" ", "")):
-            continue
-        if TITLE.search(text) and _letters(TITLE.sub("", text)) < 3:
-            continue
-        return i
-    return None
+    # no company form: the name printed just above the company's registration number ("(1365663-P)")
+    for i, row in enumerate(top[1:], start=1):
+        if REGISTRATION.match(row.text.strip()) and _name_like(top[i - 1]):
+            return i - 1
+    return next((i for i, row in enumerate(top) if _name_like(row)), None)
+
+
+def _name_like(row: Row) -> bool:
+    """A confidently read row of mostly letters that is not a title or a greeting."""
+    text = row.text.strip()
+    if row.confidence < MIN_CONFIDENCE or _letters(text) < 3 or _letters(text) < 0.6 * len(text.replace(" ", "")):
+        return False
+    return not TITLE.search(text)
 
 
 def _junk(word: Word) -> bool:
@@ -192,11 +213,17 @@ def _vendor_name(rows: list[Row], index: int) -> list[Word]:
     words = list(rows[index].words)
     text = rows[index].text
     nxt = rows[index + 1] if index + 1 < len(rows) else None
-    if nxt is not None and (
-        (COMPANY_FORM.fullmatch(nxt.text.strip(" .")) and not COMPANY_FORM.search(text))
-        or (SDN_BHD.search(nxt.text) and not SDN_BHD.search(text) and not ADDRESS_HINT.search(nxt.text))
-    ):
+    if nxt is not None and COMPANY_FORM.fullmatch(nxt.text.strip(" .")) and not COMPANY_FORM.search(text):
         words += nxt.words  # the name goes on on the next row, which holds its company form
+    elif not LEGAL_FORM.search(text):
+        # a long name wraps: "AIK HUAT HARDWARE / ENTERPRISE (SETIA / ALAM) SDN BHD" ends at its legal form
+        for k in range(index + 1, min(len(rows), index + 1 + NAME_WRAP_ROWS)):
+            row = rows[k].text
+            if ADDRESS_HINT.search(row) or REGISTRATION.match(row.strip()) or STOP_ADDRESS.search(row):
+                break
+            if LEGAL_FORM.search(row):
+                words += [w for r in rows[index + 1 : k + 1] for w in r.words]
+                break
     # a registration number printed after the name is not part of it
     cut = next((i for i, w in enumerate(words) if i > 0 and REG_NUMBER.search(w.text)), len(words))
     return trim(words[:cut]) or words
@@ -227,7 +254,11 @@ def _address(rows: list[Row], vendor: int, name_rows: int) -> tuple[list[Row], i
             continue  # fmt: skip
         if found and (STOP_ADDRESS.match(text) or REGISTRATION.match(text) or PHONE_NUMBER.match(text)):
             break
-        if next(find_dates(text), None) or find_amounts(text):
+        if found and row.confidence < MIN_CONFIDENCE:
+            break  # a smudge or a logo read as letters ends the address
+        if next(find_dates(text), None) or (find_amounts(text) and not STREET_WORD.search(text)):
+            if not found:
+                continue  # a date printed between the name and the address
             break
         if not found and not ADDRESS_HINT.search(text):
             continue
@@ -260,26 +291,67 @@ def _labelled_amount(rows: list[Row], index: int, label_end: int) -> tuple[list[
     return None
 
 
-def _total(rows: list[Row], page: int) -> tuple[ExpenseField, int] | None:
-    """The total: the rows with the most specific label (ROUNDED TOTAL before GRAND TOTAL before TOTAL), and
-    among them the amount printed most often on the page (a total repeats: total, rounded total, cash; a
-    misread digit does not), then the last (a receipt's final total)."""
+@dataclass
+class _Candidate:
+    tier: int  # 0: ROUNDED TOTAL, 1: GRAND/NETT TOTAL, AMOUNT DUE, 2: TOTAL
+    support: int  # how often its amount is printed on the page
+    index: int  # its row
+    value: Decimal
+    field: ExpenseField
+
+    @property
+    def rank(self) -> tuple[int, int, int]:
+        return (-self.tier, self.support, self.index)
+
+
+def _total_candidates(rows: list[Row], page: int) -> list[_Candidate]:
     every = [v for r in rows for _, v in find_amounts(r.text)]
-    found: list[tuple[tuple[int, int, int], ExpenseField, int]] = []
+    found: list[_Candidate] = []
     for tier, pattern in enumerate(TOTAL_LABELS):
         for i, row in enumerate(rows):
             match = pattern.search(row.text)
-            if not match or NOT_TOTAL.search(row.text) or any(f[2] == i for f in found):
+            if not match or NOT_TOTAL.search(row.text) or any(f.index == i for f in found):
                 continue
             amount = _labelled_amount(rows, i, match.end())
             if amount is not None:
                 label = _span_words(row, match.start(), match.end())
                 support = sum(v == amount[1] for v in every)
-                found.append(((-tier, support, i), _field(amount[0], f"{amount[1]:.2f}", page, label), i))
+                found.append(
+                    _Candidate(tier, support, i, amount[1], _field(amount[0], f"{amount[1]:.2f}", page, label))
+                )
+    return found
+
+
+def _one_digit_apart(a: Decimal, b: Decimal) -> bool:
+    x, y = f"{a:.2f}", f"{b:.2f}"
+    return len(x) == len(y) and sum(p != q for p, q in zip(x, y, strict=True)) == 1
+
+
+def _total(rows: list[Row], page: int, paid: Decimal | None = None, change: Decimal | None = None) -> tuple[
+        ExpenseField, int] | None:  # fmt: skip
+    """The total: the rows with the most specific label (ROUNDED TOTAL before GRAND TOTAL before TOTAL), and
+    among them the amount printed most often on the page (a total repeats: total, rounded total, cash; a
+    misread digit does not), then the last (a receipt's final total). Two cross-checks against misread digits:
+    a rounded total is within ROUNDING of the total, so a less specific total printed more often that is one
+    digit and more than ROUNDING away is taken instead; and the amount paid less the change is the total, so
+    a total printed once that is one digit away from it takes its value."""
+    found = _total_candidates(rows, page)
     if not found:
         return None
-    _, field, index = max(found, key=lambda f: f[0])
-    return field, index
+    best = max(found, key=lambda c: c.rank)
+    steadier = [c for c in found if c.tier > best.tier and c.support > best.support
+                and abs(c.value - best.value) > ROUNDING and _one_digit_apart(c.value, best.value)]  # fmt: skip
+    if steadier:
+        best = max(steadier, key=lambda c: (c.support, *c.rank))
+    if paid is not None and change is not None and paid - change > 0 and change > 0:
+        paid_less_change = paid - change
+        same = [c for c in found if c.value == paid_less_change]
+        if same and best.value != paid_less_change and best.support == 1:
+            best = max(same, key=lambda c: c.rank)
+        elif not same and best.support == 1 and _one_digit_apart(best.value, paid_less_change):
+            field = best.field.model_copy(update={"value": f"{paid_less_change:.2f}"})
+            return field, best.index
+    return best.field, best.index
 
 
 def _labelled(rows: list[Row], name: str, pattern: re.Pattern[str], page: int) -> ExpenseField | None:
@@ -302,6 +374,22 @@ def _digits_fixed(text: str) -> str:
     """Look-alike letters turned to digits inside tokens that are mostly digits and date separators."""
     return re.sub(r"[\w|/\-.]+", lambda m: m.group(0).translate(DIGIT_LOOKALIKES)
                   if sum(c.isdigit() for c in m.group(0)) >= 0.5 * len(m.group(0)) else m.group(0), text)  # fmt: skip
+
+
+# Digits Tesseract reads for letters in a word of letters (D.1.Y. for D.I.Y.)
+LETTER_LOOKALIKES = str.maketrans({"1": "I", "0": "O", "5": "S", "8": "B"})
+
+
+def _letters_fixed(text: str) -> str:
+    """Look-alike digits turned to letters inside words of two or more letters and a single digit, and a
+    dollar sign to S."""
+
+    text = text.replace("$", "S")  # "$/B" is S/B: no name prints a dollar
+
+    def fixed(word: str) -> str:
+        return word.translate(LETTER_LOOKALIKES) if _letters(word) >= 2 and sum(map(str.isdigit, word)) == 1 else word
+
+    return re.sub(r"\S+", lambda m: fixed(m.group(0)), text)
 
 
 def _date(rows: list[Row], page: int, order: DateOrder) -> ExpenseField | None:
@@ -372,13 +460,15 @@ def expense_page(page: Page, order: DateOrder = "DMY") -> tuple[dict[str, Expens
     items_from = 0
     if vendor is not None:
         name = _vendor_name(rows, vendor)
-        value = SDN_BHD.sub(r"SDN\2BHD", " ".join(w.text for w in name)).replace("¥", "Y")
+        value = _letters_fixed(SDN_BHD.sub(r"SDN\2BHD", " ".join(w.text for w in name)).replace("¥", "Y"))
         fields["VENDOR_NAME"] = _field(name, value, page.number)
-        name_rows = 1 + any(w not in rows[vendor].words for w in name)
+        name_rows = 1 + max((k for k in range(vendor, len(rows)) if any(w in name for w in rows[k].words)),
+                            default=vendor) - vendor  # fmt: skip
         address, items_from = _address(rows, vendor, name_rows)
         if address:
             words = [w for r in address for w in r.words]
-            fields["VENDOR_ADDRESS"] = _field(words, " ".join(r.text.strip() for r in address), page.number)
+            text = " ".join(r.text.strip() for r in address).replace("$", "S")  # no address prints a dollar
+            fields["VENDOR_ADDRESS"] = _field(words, text, page.number)
     date = _date(rows, page.number, order)
     if date is not None:
         fields["INVOICE_RECEIPT_DATE"] = date
@@ -386,14 +476,15 @@ def expense_page(page: Page, order: DateOrder = "DMY") -> tuple[dict[str, Expens
         found = _regex_field(rows, pattern, group, page.number)
         if found is not None:
             fields[name] = found
-    total = _total(rows, page.number)
-    items_to = len(rows)
-    if total is not None:
-        fields["TOTAL"], items_to = total
     for name, pattern in FIELD_LABELS.items():
         found = _labelled(rows, name, pattern, page.number)
         if found is not None:
             fields[name] = found
+    paid, change = (Decimal(fields[n].value) if n in fields else None for n in ("AMOUNT_PAID", "CHANGE"))
+    total = _total(rows, page.number, paid, change)
+    items_to = len(rows)
+    if total is not None:
+        fields["TOTAL"], items_to = total
     first_sum = next((i for i, r in enumerate(rows) if any(p.search(r.text) for p in (*TOTAL_LABELS,
                       FIELD_LABELS["SUBTOTAL"]))), items_to)  # fmt: skip
     return fields, _line_items(rows, items_from, min(items_to, first_sum), page.number)
