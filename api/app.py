@@ -75,7 +75,8 @@ def create_app(settings: Settings | None = None, pool: ModelPool | None = None) 
 
     install_error_handlers(app)
     # Outermost first: request ids must exist before the limit or metrics answer.
-    app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits(body_limit_prefixes(modules)))
+    app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits(body_limit_prefixes(modules)),
+                       read_timeout=settings.body_read_timeout_s, min_rate=settings.body_min_bytes_per_s)  # fmt: skip
     app.add_middleware(MetricsMiddleware, metrics=RequestMetrics(registry))
     app.add_middleware(RequestIdMiddleware)
 
