@@ -37,6 +37,40 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send_with_id)
 
 
+class HeaderLimitMiddleware:
+    """Answers 431 to a request whose headers are too many or too large in all, before any route reads them
+    (uvicorn's httptools parser has no limit of its own; h11's is 16 kB of header bytes)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, max_count: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.max_count = max_count
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        headers = scope.get("headers") or []
+        size = sum(len(name) + len(value) + 4 for name, value in headers)
+        if len(headers) <= self.max_count and size <= self.max_bytes:
+            return await self.app(scope, receive, send)
+        if scope["type"] == "websocket":  # refused at the handshake (the ASGI server answers 403)
+            await send({"type": "websocket.close", "code": 1008, "reason": "request headers too large"})
+            return
+        message = (
+            f"request headers too large: {len(headers)} headers, {size} bytes "
+            f"(at most {self.max_count} headers and {self.max_bytes} bytes)"
+        )
+        body = json.dumps(error_body(431, message, None, code="headers_too_large")).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 431,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
 class BodyLimitMiddleware:
     """Answers 413 when Content-Length exceeds the route's limit, before reading the body;
     for chunked bodies, stops reading as soon as the count passes the limit. A body that stalls (no bytes for

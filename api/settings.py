@@ -120,6 +120,9 @@ class Settings(BaseSettings):
     body_min_bytes_per_s: float = Field(default=1024.0, ge=0)
     # Largest WebSocket message the server reads (uvicorn's ws_max_size): far-over frames close with 1009.
     max_ws_message_mb: float = Field(default=2.0, gt=0)
+    # Request headers: more than this many, or more bytes in all, 431.
+    max_headers: int = Field(default=100, ge=10)
+    max_header_kb: float = Field(default=64.0, gt=1)
 
     job_workers: int = Field(default=1, ge=0, description="jobs run at once; 0 leaves jobs queued")
     modules: list[str] | None = Field(default=None, description="mount only these modules (default: all installed)")
