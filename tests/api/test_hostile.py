@@ -316,3 +316,17 @@ def test_deeply_nested_websocket_message_closes_with_a_reason(server: Server) ->
                 message = ws.recv(timeout=10)
                 assert "internal" not in str(message)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008, closed.value
+
+
+def test_a_gzip_bomb_in_a_lex_header_inflates_only_to_the_cap() -> None:
+    """Lex's session-state headers are gzipped JSON: 64 kB of header must not become 50 MB of memory."""
+    import base64
+    import gzip
+
+    from api.aws.lex_voice import MAX_HEADER_JSON_BYTES, decode_header
+    from api.aws.protocol import AwsError
+
+    bomb = base64.b64encode(gzip.compress(b"[" + b" " * 50_000_000 + b"]")).decode()
+    assert len(bomb) < 100_000
+    with pytest.raises(AwsError, match=f"inflates past {MAX_HEADER_JSON_BYTES} bytes"):
+        decode_header("x-amz-lex-session-state", bomb)
