@@ -119,7 +119,7 @@ class Settings(BaseSettings):
     body_read_timeout_s: float = Field(default=30.0, gt=0)
     body_min_bytes_per_s: float = Field(default=1024.0, ge=0)
     # Largest WebSocket message the server reads (uvicorn's ws_max_size): far-over frames close with 1009.
-    max_ws_message_mb: float = Field(default=2.0, gt=0)
+    max_ws_message_mb: float = Field(default=8.0, gt=0)
     # Request headers: more than this many, or more bytes in all, 431.
     max_headers: int = Field(default=100, ge=10)
     max_header_kb: float = Field(default=64.0, gt=1)
