@@ -19,7 +19,7 @@ from websockets.sync.client import connect
 from tests import hostile
 from tests.server import Server
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = pytest.mark.timeout(600)
 MODULES = ["asr", "dictation", "tts", "ocr", "nlp", "translate", "calls", "bots", "voicebots", "aws"]
 READ_TIMEOUT_S = 1.5
 PASSWD = "root:x:0:0"
@@ -129,11 +129,12 @@ def test_huge_pdf_page_is_rendered_within_the_pixel_cap(server: Server) -> None:
     before = _peak_rss_mb(server)
     started = time.monotonic()
     response = server.client.post("/v1/ocr", files={"file": ("big.pdf", pdf, "application/pdf")},
-                                  data={"orientation": "false"}, timeout=120)  # fmt: skip
+                                  data={"orientation": "false"}, timeout=400)  # fmt: skip
     assert response.status_code == 200, response.text[:300]
     page = response.json()["pages"][0]
     assert page["width"] * page["height"] <= 40_000_000
-    assert time.monotonic() - started < 90
+    # Seconds when the machine is idle; minutes when the 2 shared cores run a benchmark. 3.6 GP would not finish.
+    assert time.monotonic() - started < 400
     assert _peak_rss_mb(server) - before < 1500  # 40 MP RGB is 120 MB; 3.6 GP would be 10 GB
 
 
@@ -302,14 +303,26 @@ def test_deeply_nested_websocket_message_closes_with_a_reason(server: Server) ->
 
 
 def test_a_gzip_bomb_in_a_lex_header_inflates_only_to_the_cap() -> None:
-    """Lex's session-state headers are gzipped JSON: 64 kB of header must not become 50 MB of memory."""
+    """Lex's session-state headers are gzipped JSON: a small header must not become 20 MB of memory."""
     import base64
     import gzip
 
     from api.aws.lex_voice import MAX_HEADER_JSON_BYTES, decode_header
     from api.aws.protocol import AwsError
 
-    bomb = base64.b64encode(gzip.compress(b"[" + b" " * 50_000_000 + b"]")).decode()
-    assert len(bomb) < 100_000
+    bomb = base64.b64encode(gzip.compress(b"[" + b" " * 20_000_000 + b"]")).decode()
+    assert len(bomb) < 64_000  # fits under the 64 kB header cap
     with pytest.raises(AwsError, match=f"inflates past {MAX_HEADER_JSON_BYTES} bytes"):
         decode_header("x-amz-lex-session-state", bomb)
+
+
+def test_model_and_voice_names_cannot_name_files(server: Server, tmp_path: Path) -> None:
+    """A model or voice option is an id from a list, never a path the server would open."""
+    audio = hostile.silent_flac(tmp_path / "a.flac", 60).read_bytes()
+    for model in ["../../../../etc", "/work/main/models/whisper/base", "..%2F..%2Fwhisper"]:
+        response = server.client.post("/v1/audio/transcriptions", data={"model": model},
+                                      files={"file": ("a.flac", audio, "audio/flac")})  # fmt: skip
+        _refused(response, (400, 404, 422), "model")
+    for voice in ["../../../../etc/passwd", "/etc/passwd"]:
+        response = server.client.post("/v1/audio/speech", json={"model": "tts-1", "input": "hi", "voice": voice})
+        _refused(response, (400, 404, 422), "voice")
