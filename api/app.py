@@ -15,7 +15,7 @@ from api.db import create_tables, make_engine
 from api.errors import install_error_handlers
 from api.jobs import JobService
 from api.metrics import PoolCollector, RequestMetrics, make_registry
-from api.middleware import BodyLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
+from api.middleware import BodyLimitMiddleware, HeaderLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
 from api.modules import body_limit_prefixes, installed, job_handlers, resolve
 from api.ratelimit import TokenBuckets, enforce_rate_limit
 from api.routers import jobs as jobs_router
@@ -75,9 +75,13 @@ def create_app(settings: Settings | None = None, pool: ModelPool | None = None) 
 
     install_error_handlers(app)
     # Outermost first: request ids must exist before the limit or metrics answer.
-    app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits(body_limit_prefixes(modules)))
+    app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits(body_limit_prefixes(modules)),
+                       read_timeout=settings.body_read_timeout_s, min_rate=settings.body_min_bytes_per_s)  # fmt: skip
     app.add_middleware(MetricsMiddleware, metrics=RequestMetrics(registry))
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(
+        HeaderLimitMiddleware, max_bytes=int(settings.max_header_kb * 1024), max_count=settings.max_headers
+    )
 
     app.include_router(system.router)
     app.include_router(jobs_router.router, dependencies=guarded)

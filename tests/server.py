@@ -22,7 +22,17 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, tmp_path: Path, job_workers: int = 1, modules: str = '["nlp"]') -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        job_workers: int = 1,
+        modules: str = '["nlp"]',
+        env: dict[str, str] | None = None,
+        prefix: list[str] | None = None,
+        start_timeout: float = 300,  # a loaded 2-core machine can take minutes to import every module
+    ) -> None:
+        """`env` adds variables; `prefix` runs the server under a wrapper (it must exec the command it is
+        given, so that SIGKILL reaches the gateway): tests/faults puts its storage on a small or read-only mount."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {
@@ -31,17 +41,18 @@ class Server:
             "VOXGATE_ARTIFACT_DIR": str(tmp_path / "artifacts"),
             "VOXGATE_JOB_WORKERS": str(job_workers),
             "VOXGATE_MODULES": modules,
+            **(env or {}),
         }
         self.log = open(tmp_path / f"server-{self.port}.log", "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "api", "serve", "--port", str(self.port), "--log-level", "warning"],
+            [*(prefix or []), sys.executable, "-m", "api", "serve", "--port", str(self.port), "--log-level", "warning"],
             cwd=REPO_ROOT,
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
         self.client = httpx.Client(base_url=self.url, timeout=30)
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + start_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"server exited: {(tmp_path / f'server-{self.port}.log').read_text()}")
@@ -50,7 +61,8 @@ class Server:
                     return
             except httpx.TransportError:
                 time.sleep(0.2)
-        raise AssertionError("server did not start in 90 s")
+        self.kill()  # never leave a half-started gateway behind
+        raise AssertionError(f"server did not start in {start_timeout:.0f} s")
 
     def kill(self) -> None:
         """SIGKILL: no shutdown handler runs, as in a crash or a power cut."""

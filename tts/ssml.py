@@ -272,12 +272,21 @@ class _Builder:
             raise self.fail(f"prosody volume {value!r} must be silent..x-loud or +NdB / -NdB (at most 20 dB)")
         return float(m[1])
 
+    def refuse_dtd(self, *_: object) -> None:
+        raise self.fail("DTDs and entity declarations are not accepted in SSML")
+
     def run(self, lexicons: LexiconSet, normalize: bool) -> list[Sentence]:
         self.lexicons, self.normalize = lexicons, normalize
         self.parser.StartElementHandler = self.start
         self.parser.EndElementHandler = self.end
         self.parser.CharacterDataHandler = self.data
         self.parser.buffer_text = False
+        # No DTD, whatever its spelling or encoding: nothing is declared, expanded (billion laughs) or fetched
+        # (external entities). The text check in plan_ssml answers first; these stop what it cannot see.
+        self.parser.StartDoctypeDeclHandler = self.refuse_dtd
+        self.parser.EntityDeclHandler = self.refuse_dtd
+        self.parser.ExternalEntityRefHandler = self.refuse_dtd
+        self.parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
         try:
             self.parser.Parse(self.source.encode("utf-8"), True)
         except xml.parsers.expat.ExpatError as exc:

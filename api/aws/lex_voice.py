@@ -18,6 +18,7 @@ import gzip
 import io
 import json
 import wave
+import zlib
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,7 @@ from api.compose.voicebots import recognize_utterance as voice_turn
 from bots import BotUnavailable
 
 RATE = 16000  # what ASR takes and what Lex's audio/pcm is
+MAX_HEADER_JSON_BYTES = 1 << 20  # a session-state or request-attributes header, inflated
 RAW_PCM = ("audio/l16", "audio/x-l16", "audio/lpcm")
 OUTPUTS = {"audio/mpeg": "mp3", "audio/ogg": "opus", "audio/pcm": "wav", "text/plain": "mp3"}
 CLIENT_ERRORS = {"unknown_bot": "ResourceNotFoundException", "bots_not_started": "DependencyFailedException"}
@@ -44,10 +46,13 @@ def decode_header(name: str, raw: str) -> Any:
     """A request header the client gzipped and base64-encoded (or only base64-encoded) JSON into."""
     try:
         data = base64.b64decode(raw, validate=True)
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
+        if data[:2] == b"\x1f\x8b":  # a gzip bomb in a header inflates at most to the cap
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            data = inflater.decompress(data, MAX_HEADER_JSON_BYTES)
+            if inflater.unconsumed_tail:
+                raise AwsError("ValidationException", f"{name} inflates past {MAX_HEADER_JSON_BYTES} bytes")
         return json.loads(data)
-    except (binascii.Error, OSError, EOFError, ValueError) as exc:
+    except (binascii.Error, OSError, EOFError, ValueError, RecursionError, zlib.error) as exc:
         raise AwsError("ValidationException", f"{name} must be gzip-compressed, base64-encoded JSON") from exc
 
 

@@ -252,7 +252,7 @@ def _json_body(body: bytes) -> Any:
         return {}
     try:
         value = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise AwsError("SerializationException", f"the request body is not valid JSON: {exc}") from exc
     if not isinstance(value, dict):
         raise AwsError("SerializationException", "the request body must be a JSON object")

@@ -54,7 +54,8 @@ def serve(
     updates = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = settings.model_copy(update=updates)
     console.print(f"voxgate on http://{settings.host}:{settings.port}  (docs: /docs)")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=log_level)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=log_level,
+                ws_max_size=int(settings.max_ws_message_mb * 1024 * 1024))  # fmt: skip
 
 
 @app.command()

@@ -233,6 +233,8 @@ class VoiceConversation:
             message = json.loads(text)
         except json.JSONDecodeError as exc:
             raise VoiceError(f"messages must be JSON objects: {exc.msg} at {exc.pos}", "invalid_json") from exc
+        except RecursionError as exc:  # a hostile message nested thousands deep
+            raise VoiceError("messages must be JSON objects, not nested thousands deep", "invalid_json") from exc
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
             raise VoiceError('messages must be JSON objects with a string "type"', "invalid_message")
         return message

@@ -60,6 +60,8 @@ def _message(text: str) -> dict[str, Any]:
         message = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DictationError(f"messages must be JSON objects: {exc.msg} at {exc.pos}", code="invalid_json") from exc
+    except RecursionError as exc:  # a hostile message nested thousands deep
+        raise DictationError("messages must be JSON objects, not nested thousands deep", code="invalid_json") from exc
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
         raise DictationError('messages must be JSON objects with a string "type"', code="invalid_message")
     return message

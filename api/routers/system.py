@@ -1,17 +1,20 @@
-"""Health, metrics and the model pool's state."""
+"""Liveness (/healthz), readiness (/readyz), metrics and the model pool's state."""
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import time
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from api.auth import require_api_key
 from api.deps import get_pool
 from api.errors import ApiError
+from api.modules import MODULES, resolve
 from workers import ModelPool, PoolStatus
 
 router = APIRouter()
@@ -33,6 +36,48 @@ def healthz(request: Request) -> Health:
         modules=state.modules,
         uptime_s=round(time.monotonic() - state.started_at, 1),
     )
+
+
+class ModuleReadiness(BaseModel):
+    ready: bool
+    reason: str | None = None  # why the module cannot serve now, when not ready
+
+
+class Readiness(BaseModel):
+    status: str  # "ready" or "not_ready"
+    modules: dict[str, ModuleReadiness]
+
+
+async def _check(app: object, reference: str) -> str | None:
+    check = resolve(reference)
+    try:
+        if inspect.iscoroutinefunction(check):
+            return await check(app)
+        return await asyncio.to_thread(check, app)
+    except Exception as exc:  # a check that fails is a module that cannot serve; say what failed
+        return f"readiness check failed: {type(exc).__name__}: {exc}"
+
+
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    tags=["system"],
+    responses={503: {"model": Readiness, "description": "a mounted module cannot serve yet; each says why"}},
+)
+async def readyz(request: Request) -> JSONResponse:
+    """Ready only when every mounted module can serve (models present, binaries installed, bot servers answering):
+    for load balancers and orchestrators. 503 names each module that is not ready and why. /healthz is liveness."""
+    mounted = [spec for spec in MODULES if spec.name in request.app.state.modules]
+    reasons = await asyncio.gather(*(_check(request.app, s.readiness) for s in mounted if s.readiness))
+    checked = iter(reasons)
+    modules = {
+        spec.name: ModuleReadiness(ready=reason is None, reason=reason)
+        for spec in mounted
+        for reason in [next(checked) if spec.readiness else None]
+    }
+    ready = all(m.ready for m in modules.values())
+    body = Readiness(status="ready" if ready else "not_ready", modules=modules)
+    return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
 
 
 @router.get("/metrics", tags=["system"], include_in_schema=False)

@@ -227,6 +227,8 @@ def _start(text: str | None) -> StartMessage:
         message = json.loads(text)
     except json.JSONDecodeError as exc:
         raise VoiceError(f"messages must be JSON objects: {exc.msg} at {exc.pos}", "invalid_json") from exc
+    except RecursionError as exc:  # a hostile message nested thousands deep
+        raise VoiceError("messages must be JSON objects, not nested thousands deep", "invalid_json") from exc
     if not isinstance(message, dict) or message.get("type") != "start":
         raise VoiceError('the first message must be {"type": "start", ...}', "start_expected")
     try:

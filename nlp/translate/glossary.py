@@ -9,6 +9,9 @@ import re
 import string
 from xml.etree import ElementTree
 
+import defusedxml.ElementTree as SafeElementTree
+from defusedxml import DefusedXmlException
+
 from nlp.translate.errors import TranslationError
 from nlp.translate.models import Glossary, GlossaryEntry
 
@@ -30,7 +33,14 @@ def parse_csv(name: str, data: bytes, source: str | None = None, target: str | N
 def parse_tmx(name: str, data: bytes, source: str | None = None, target: str | None = None) -> Glossary:
     """TMX 1.4: each <tu> with a <tuv xml:lang=...><seg> for the source and the target language."""
     try:
-        root = ElementTree.fromstring(data)  # noqa: S314 - no entity expansion in ElementTree's default parser
+        # ElementTree alone expands internal entities (billion laughs); defusedxml refuses any DTD.
+        root = SafeElementTree.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise TranslationError(
+            f"glossary TMX: DTDs and entity declarations are not accepted ({type(exc).__name__})",
+            code="invalid_glossary",
+            param="file",
+        ) from exc
     except ElementTree.ParseError as exc:
         raise TranslationError(f"glossary TMX is not valid XML: {exc}", code="invalid_glossary", param="file") from exc
     lang_attr = "{http://www.w3.org/XML/1998/namespace}lang"
