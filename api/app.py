@@ -20,6 +20,7 @@ from api.modules import body_limit_prefixes, installed, job_handlers, resolve
 from api.ratelimit import TokenBuckets, enforce_rate_limit
 from api.routers import jobs as jobs_router
 from api.routers import system
+from api.security import SecurityHeadersMiddleware
 from api.settings import Settings
 from workers import ModelPool, make_pool
 
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, pool: ModelPool | None = None) 
     app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits(body_limit_prefixes(modules)))
     app.add_middleware(MetricsMiddleware, metrics=RequestMetrics(registry))
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: every answer, the middlewares' own 413s included
 
     app.include_router(system.router)
     app.include_router(jobs_router.router, dependencies=guarded)

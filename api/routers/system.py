@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
-from api.auth import require_api_key
+from api.auth import require_api_key, require_metrics_key
 from api.deps import get_pool
 from api.errors import ApiError
 from workers import ModelPool, PoolStatus
@@ -35,7 +35,7 @@ def healthz(request: Request) -> Health:
     )
 
 
-@router.get("/metrics", tags=["system"], include_in_schema=False)
+@router.get("/metrics", tags=["system"], include_in_schema=False, dependencies=[Depends(require_metrics_key)])
 def metrics(request: Request) -> Response:
     return Response(generate_latest(request.app.state.metrics_registry), media_type=CONTENT_TYPE_LATEST)
 
