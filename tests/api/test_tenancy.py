@@ -56,6 +56,11 @@ def test_jobs_belong_to_their_tenant(gateway: TestClient) -> None:
     for method, path in elsewhere:
         refused = gateway.request(method, path, headers=auth(B))
         assert refused.status_code == 404, (method, path, refused.text)
+    outputs = gateway.app.state.jobs.job_dir(job_id) / "outputs"  # a file the job wrote
+    outputs.mkdir(parents=True)
+    (outputs / "note.txt").write_text("acme's")
+    assert gateway.get(f"/v1/jobs/{job_id}/files/note.txt", headers=auth(A)).text == "acme's"
+    assert gateway.get(f"/v1/jobs/{job_id}/files/note.txt", headers=auth(B)).status_code == 404
     # B's refused cancel left A's job alone; A may cancel it.
     assert gateway.get(f"/v1/jobs/{job_id}", headers=auth(A)).json()["status"] == "queued"
     assert gateway.delete(f"/v1/jobs/{job_id}", headers=auth(A)).json()["status"] == "cancelled"
