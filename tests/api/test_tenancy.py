@@ -164,3 +164,16 @@ def test_a_database_from_before_tenancy_keeps_working(tmp_path: Path) -> None:
     with TestClient(create_app(make_settings(tmp_path, job_workers=0))) as client:
         assert client.get(f"/v1/jobs/{old_job}", headers=auth(PLAIN)).json()["status"] == "succeeded"
         assert len(client.get("/v1/glossaries", headers=auth(A)).json()["data"]) == 1
+
+
+def test_key_entries_are_checked_at_start_up() -> None:
+    from pydantic import ValidationError
+
+    from api.tenancy import key_tenants, match_key
+
+    with pytest.raises(ValidationError, match="tenant:key"):
+        Settings(api_keys=["bad tenant!:sk-1"])
+    keys = key_tenants(KEYS)
+    assert keys == [(A, "acme"), (B, "beta"), (PLAIN, "default")]
+    found = [match_key(k, keys) for k in (A, B, PLAIN, "sk-acme-111", "", None)]
+    assert found == ["acme", "beta", "default", None, None, None]
