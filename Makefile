@@ -12,7 +12,7 @@ RASA := .venv-rasa/.voxgate-rasa-installed
 COQUI := .venv-coqui/.voxgate-coqui-installed
 export VOXGATE_DATA ?= $(abspath ../shared/data)
 
-.PHONY: run test test-aws test-aws-long test-ray test-coqui bench bench-notes notes-model setup setup-steps apt bots-trained coqui lint format clean
+.PHONY: run test test-aws test-aws-long test-ray test-coqui bench bench-notes notes-model setup setup-steps apt bots-trained coqui lint format audit clean
 
 # The independent steps run side by side (Debian packages; the venv then the model files; the Rasa venv then the
 # bots' training). coqui-tts's venv is not among them: no coqui voice ships, so it is made by `make coqui` (or
@@ -102,6 +102,10 @@ notes-model: $(INSTALLED)
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
+
+# pip-audit of .venv (and .venv-rasa when made); needs pypi.org or api.osv.dev (exit 2 when neither answers).
+audit: $(INSTALLED)
+	$(PY) scripts/audit.py --python $(PY) $(if $(wildcard .venv-rasa/bin/python),--python .venv-rasa/bin/python)
 
 format: $(INSTALLED)
 	$(VENV)/bin/ruff format .

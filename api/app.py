@@ -20,6 +20,7 @@ from api.modules import body_limit_prefixes, installed, job_handlers, resolve
 from api.ratelimit import TokenBuckets, enforce_rate_limit
 from api.routers import jobs as jobs_router
 from api.routers import system
+from api.security import SecurityHeadersMiddleware
 from api.settings import Settings
 from workers import ModelPool, make_pool
 
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, pool: ModelPool | None = None) 
     app.add_middleware(
         HeaderLimitMiddleware, max_bytes=int(settings.max_header_kb * 1024), max_count=settings.max_headers
     )
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: every answer, the middlewares' own 413/431s included
 
     app.include_router(system.router)
     app.include_router(jobs_router.router, dependencies=guarded)

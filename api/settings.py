@@ -8,9 +8,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.tenancy import key_tenants
 from asr.config import AsrSettings, DictationSettings
 from workers import PoolSettings
 
@@ -89,6 +90,7 @@ class AwsSettings(BaseSettings):
     s3_access_key_id: str | None = None
     s3_secret_access_key: str | None = None
     lex_bots: dict[str, str] = Field(default_factory=dict, description="Lex botId -> bot name; default: the same")
+    tenants: dict[str, str] = Field(default_factory=dict, description="access key id -> tenant; default: default")
 
     @property
     def max_clock_skew(self) -> timedelta:
@@ -106,8 +108,10 @@ class Settings(BaseSettings):
     model_dir: Path = REPO_ROOT / "models"
     data_dir: Path = REPO_ROOT.parent / "shared" / "data"
 
-    # API keys: empty means no authentication (the default on localhost).
+    # API keys: empty means no authentication (the default on localhost). Entries `tenant:key`, or `key` for the
+    # tenant "default" (api/tenancy.py). /metrics needs a key too unless metrics_public.
     api_keys: list[str] = Field(default_factory=list)
+    metrics_public: bool = False
     # Requests a minute per API key (per client address when keys are off); 0 turns limits off.
     rate_limit_per_minute: int = Field(default=0, ge=0)
 
@@ -136,6 +140,12 @@ class Settings(BaseSettings):
     calls: CallsSettings = Field(default_factory=CallsSettings)
     aws: AwsSettings = Field(default_factory=AwsSettings)
     voice: VoiceBotsSettings = Field(default_factory=VoiceBotsSettings)
+
+    @field_validator("api_keys")
+    @classmethod
+    def _keys_parse(cls, keys: list[str]) -> list[str]:
+        key_tenants(keys)  # a malformed `tenant:key` entry fails at start-up, naming the problem
+        return keys
 
     @model_validator(mode="after")
     def _share_model_dir(self) -> Settings:

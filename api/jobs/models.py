@@ -11,6 +11,7 @@ from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base
+from api.tenancy import DEFAULT_TENANT
 
 
 class JobStatus(StrEnum):
@@ -33,6 +34,8 @@ class JobRow(Base):
     __tablename__ = "jobs"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # Who submitted it (api/tenancy.py); added to older databases by api.db.migrate_tenants.
+    tenant: Mapped[str] = mapped_column(String(64), index=True, default=DEFAULT_TENANT, server_default=DEFAULT_TENANT)
     kind: Mapped[str] = mapped_column(String(100), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True, default=JobStatus.QUEUED)
     progress: Mapped[float] = mapped_column(Float, default=0.0)

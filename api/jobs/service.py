@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from api.jobs.context import JobCancelled, JobContext, JobInterrupted
 from api.jobs.models import JobAccepted, JobRecord, JobRow, JobStatus, utcnow
+from api.tenancy import current_tenant, tenant_scope
 from workers import ModelPool
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,7 @@ class JobService:
         return JobAccepted(id=record.id, status=record.status, url=record.url)
 
     def submit(self, kind: str, params: dict[str, Any], inputs: dict[str, bytes] | None = None) -> JobRecord:
+        """A job owned by the caller's tenant (api.tenancy.current_tenant)."""
         if kind not in self._handlers:
             raise UnknownJobKind(f"no job kind {kind!r}; known: {', '.join(self.kinds()) or 'none'}")
         job_id = uuid.uuid4().hex
@@ -119,6 +121,7 @@ class JobService:
         with Session(self.engine) as session:
             row = JobRow(
                 id=job_id,
+                tenant=current_tenant(),
                 kind=kind,
                 status=JobStatus.QUEUED,
                 progress=0.0,
@@ -133,15 +136,27 @@ class JobService:
         self._queue.put(job_id)
         return record
 
+    @staticmethod
+    def _owned(session: Session, job_id: str) -> JobRow:
+        """The caller's tenant's job; another tenant's job is as absent as one that never existed."""
+        row = session.get(JobRow, job_id)
+        if row is None or row.tenant != current_tenant():
+            raise JobNotFound(job_id)
+        return row
+
     def get(self, job_id: str) -> JobRecord:
         with Session(self.engine) as session:
-            row = session.get(JobRow, job_id)
-            if row is None:
-                raise JobNotFound(job_id)
-            return JobRecord.from_row(row)
+            return JobRecord.from_row(self._owned(session, job_id))
+
+    def owned_dir(self, job_id: str) -> Path:
+        """job_dir of one of the caller's tenant's jobs; JobNotFound for anyone else's."""
+        with Session(self.engine) as session:
+            self._owned(session, job_id)
+        return self.job_dir(job_id)
 
     def list(self, status: JobStatus | None = None, kind: str | None = None, limit: int = 50) -> list[JobRecord]:
-        query = select(JobRow).order_by(JobRow.created_at.desc()).limit(limit)
+        """The caller's tenant's jobs, newest first."""
+        query = select(JobRow).where(JobRow.tenant == current_tenant()).order_by(JobRow.created_at.desc()).limit(limit)
         if status is not None:
             query = query.where(JobRow.status == status)
         if kind is not None:
@@ -158,9 +173,7 @@ class JobService:
 
     def cancel(self, job_id: str) -> JobRecord:
         with Session(self.engine) as session:
-            row = session.get(JobRow, job_id)
-            if row is None:
-                raise JobNotFound(job_id)
+            row = self._owned(session, job_id)
             if row.status == JobStatus.QUEUED:
                 self._finish(session, row, JobStatus.CANCELLED)
             elif row.status == JobStatus.RUNNING:
@@ -217,7 +230,8 @@ class JobService:
             is_stopping=self._stopping.is_set,
         )
         try:
-            result = handler(row.params, context)
+            with tenant_scope(row.tenant):  # what the handler stores or submits belongs to the job's tenant
+                result = handler(row.params, context)
         except JobCancelled:
             self._update(job_id, status=JobStatus.CANCELLED, message="cancelled while running")
         except JobInterrupted:

@@ -28,6 +28,7 @@ from api.aws.context import AwsContext
 from api.aws.protocol import Answer, AwsError, Call, Protocol
 from api.aws.services import BY_NAME, SERVICES, operations
 from api.stores import aws_tasks  # noqa: F401 - its table, on the metadata before create_tables
+from api.tenancy import DEFAULT_TENANT, set_tenant
 from workers import ModelLoadError, PoolBusy, PoolClosed
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ def _authorize(request: Request, body: bytes) -> None:
         query = request.scope.get("query_string", b"").decode("latin-1")
         url = f"{request.url.scheme}://{request.headers.get('host', '')}{raw_path}" + (f"?{query}" if query else "")
         caller = sigv4.verify(request.method, url, request.headers, body, secrets, max_skew=settings.aws.max_clock_skew)
+        set_tenant(settings.aws.tenants.get(caller, DEFAULT_TENANT))  # the adapters' stores and jobs read it
     elif settings.api_keys:
         raise AwsError(
             "UnrecognizedClientException",

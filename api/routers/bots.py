@@ -69,9 +69,10 @@ class BotChannels:
         return origin is None or "*" in allowed or origin in allowed
 
     def key_allowed(self, bot: str, presented: str | None) -> bool:
-        """A bot with keys needs one of them (or a gateway key); a bot without keys is open to the gateway's rules."""
-        keys = self.keys.get(bot, [])
-        return not keys or key_matches(presented, keys + self.gateway_keys)
+        """A bot with keys needs one of them (or a gateway key); a bot without keys follows the gateway's keys
+        (open only while the gateway has none)."""
+        keys = self.keys.get(bot, []) + self.gateway_keys
+        return not keys or key_matches(presented, keys)
 
     def info(self, bot: str) -> BotInfo:
         status = self.service.status(bot)

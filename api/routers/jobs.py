@@ -19,6 +19,7 @@ def list_jobs(
     limit: int = Query(50, ge=1, le=1000),
     jobs: JobService = Depends(get_jobs),
 ) -> list[JobRecord]:
+    """The caller's tenant's jobs (its API key's tenant), newest first."""
     return jobs.list(status=status, kind=kind, limit=limit)
 
 
@@ -42,7 +43,10 @@ def cancel_job(job_id: str, jobs: JobService = Depends(get_jobs)) -> JobRecord:
 @router.get("/{job_id}/files/{name}")
 def get_job_file(job_id: str, name: str, jobs: JobService = Depends(get_jobs)) -> FileResponse:
     """A file a finished job wrote (its result names them)."""
-    outputs = (jobs.job_dir(job_id) / "outputs").resolve()
+    try:
+        outputs = (jobs.owned_dir(job_id) / "outputs").resolve()
+    except JobNotFound:
+        raise ApiError(404, f"no job {job_id!r}", code="job_not_found", param="job_id") from None
     path = (outputs / name).resolve()
     if path.parent != outputs or not path.is_file():
         raise ApiError(404, f"job {job_id!r} has no file {name!r}", code="file_not_found", param="name")

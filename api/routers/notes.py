@@ -59,8 +59,14 @@ async def note_page(_request: Request) -> FileResponse:
     return FileResponse(PAGE, media_type="text/html")
 
 
-# A plain route: the page is public like /dictate (it asks for a key); the API routes stay guarded.
+async def note_script(_request: Request) -> FileResponse:
+    """The page's script, a file of its own so the page's CSP (api/security.py) needs no inline script."""
+    return FileResponse(PAGE.with_name("notes.js"), media_type="text/javascript")
+
+
+# Plain routes: the page is public like /dictate (it asks for a key); the API routes stay guarded.
 router.routes.append(Route("/notes", note_page, methods=["GET"], name="notes_page"))
+router.routes.append(Route("/notes/static/notes.js", note_script, methods=["GET"], name="notes_script"))
 
 
 def _note_error(exc: notes.NoteError) -> ApiError:

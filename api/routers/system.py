@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
-from api.auth import require_api_key
+from api.auth import require_api_key, require_metrics_key
 from api.deps import get_pool
 from api.errors import ApiError
 from api.modules import MODULES, resolve
@@ -80,7 +80,7 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
 
 
-@router.get("/metrics", tags=["system"], include_in_schema=False)
+@router.get("/metrics", tags=["system"], include_in_schema=False, dependencies=[Depends(require_metrics_key)])
 def metrics(request: Request) -> Response:
     return Response(generate_latest(request.app.state.metrics_registry), media_type=CONTENT_TYPE_LATEST)
 

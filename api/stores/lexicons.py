@@ -1,4 +1,5 @@
-"""Stored pronunciation lexicons (W3C PLS), one row per name, on the gateway's database."""
+"""Stored pronunciation lexicons (W3C PLS), one row per (tenant, name), on the gateway's database. Every method
+works in the caller's tenant (api.tenancy.current_tenant): another tenant's lexicons are invisible."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from sqlalchemy import DateTime, Engine, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from api.db import Base
+from api.tenancy import DEFAULT_TENANT, current_tenant
 
 
 class LexiconRow(Base):
     __tablename__ = "tts_lexicons"
 
+    tenant: Mapped[str] = mapped_column(String(64), primary_key=True, default=DEFAULT_TENANT)
     name: Mapped[str] = mapped_column(String(20), primary_key=True)
     content: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(35))
@@ -28,7 +31,7 @@ class LexiconStore:
 
     def put(self, name: str, content: str, language: str, alphabet: str, lexemes: int) -> LexiconRow:
         with Session(self.engine, expire_on_commit=False) as session:
-            row = session.get(LexiconRow, name) or LexiconRow(name=name)
+            row = session.get(LexiconRow, (current_tenant(), name)) or LexiconRow(tenant=current_tenant(), name=name)
             row.content, row.language, row.alphabet = content, language, alphabet
             row.lexemes, row.size, row.modified = lexemes, len(content.encode()), datetime.now(UTC)
             session.add(row)
@@ -37,15 +40,19 @@ class LexiconStore:
 
     def get(self, name: str) -> LexiconRow | None:
         with Session(self.engine, expire_on_commit=False) as session:
-            return session.get(LexiconRow, name)
+            return session.get(LexiconRow, (current_tenant(), name))
 
     def list(self) -> list[LexiconRow]:
         with Session(self.engine, expire_on_commit=False) as session:
-            return list(session.scalars(select(LexiconRow).order_by(LexiconRow.name)))
+            return list(
+                session.scalars(
+                    select(LexiconRow).where(LexiconRow.tenant == current_tenant()).order_by(LexiconRow.name)
+                )
+            )
 
     def delete(self, name: str) -> bool:
         with Session(self.engine) as session:
-            row = session.get(LexiconRow, name)
+            row = session.get(LexiconRow, (current_tenant(), name))
             if row is None:
                 return False
             session.delete(row)
