@@ -48,10 +48,12 @@ class BuilderConfig:
     agreement: bool = True  # the patient's assent after the plan as "understands and agrees" (with evidence)
     answers: bool = True  # yes/no answers to symptom questions as "Reports"/"Denies" items
     rewrite: bool = True
-    questions: bool = True  # a question (with or without its question mark) is never a note line
+    questions: bool = True  # questions (with or without their question mark) are no lines of `question_free`
+    question_free: tuple[str, ...] = ("REVIEW_OF_SYSTEMS", "PAST_MEDICAL_HISTORY", "MEDICATIONS", "ALLERGIES",
+                                      "FAMILY_HISTORY", "SOCIAL_HISTORY", "PHYSICAL_EXAMINATION", "RESULTS")
     findings: bool = True  # entity-written sections (notes.findings) where the extractive one is thin
-    findings_thin: int = 12  # words under which an extractive ROS/PMH/medications/results section is replaced
-    section_vote: float = 0.2  # least share of the neighbours' notes that have a section for it to be written
+    findings_thin: int = 1000  # words under which an extractive ROS/PMH/medications/results section is replaced
+    section_vote: float = 0.0  # least share of the neighbours' notes that have a section for it to be written
 
 
 def _rewrite(unit: Unit, pronoun: str, on: bool) -> str:
@@ -204,7 +206,8 @@ def _select(
     for _, name, i in candidates:
         if unit_section[i] != OTHER:
             continue
-        if config.questions and units[i].kind == "sentence" and is_question(units[i].text):
+        if (config.questions and name in config.question_free and units[i].kind == "sentence"
+                and is_question(units[i].text)):  # fmt: skip
             continue
         text = _rewrite(units[i], pronoun, config.rewrite)
         if config.systems and name in ("REVIEW_OF_SYSTEMS", "PHYSICAL_EXAMINATION"):
@@ -265,7 +268,7 @@ def _add_findings(
     share = (model.words[near] > 0).mean(axis=0)
     exclude = {e["text"].lower() for e in cc.entities} if cc else set()
     writers = {
-        "REVIEW_OF_SYSTEMS": lambda: review_of_systems(turns, end),
+        "REVIEW_OF_SYSTEMS": lambda: review_of_systems(turns, end, cc),
         "PAST_MEDICAL_HISTORY": lambda: past_history(turns, end, exclude),
         "MEDICATIONS": lambda: medications(turns, end),
         "RESULTS": lambda: results(turns, pronoun),

@@ -132,10 +132,21 @@ def symptoms(turns: list[Turn], end: int) -> list[Finding]:
     return list(found.values())
 
 
-def review_of_systems(turns: list[Turn], end: int) -> list[NoteItem]:
-    """One line per body system: 'Respiratory: Reports dry cough. Denies shortness of breath.'"""
+_SAME = {"tired": "fatigue", "tiredness": "fatigue", "fevers": "fever", "coughing": "cough", "headaches": "headache"}
+
+
+def review_of_systems(turns: list[Turn], end: int, complaint: NoteItem | None = None) -> list[NoteItem]:
+    """One line per body system: 'Respiratory: Reports dry cough. Denies shortness of breath.'; the chief
+    complaint, when it names a body system, is reported under it."""
     by_system: dict[str, list[Finding]] = {}
-    for f in symptoms(turns, end):
+    found = symptoms(turns, end)
+    for f in found:
+        f.name = _SAME.get(f.name, f.name)
+    if complaint and system_of(complaint.text):
+        name = complaint.text.rstrip(".").lower()
+        if not any(f.name in name for f in found):
+            found.insert(0, Finding(name, False, list(complaint.evidence)))
+    for f in found:
         system = system_of(f.name)
         if system:
             by_system.setdefault(system, []).append(f)
@@ -196,19 +207,53 @@ def medications(turns: list[Turn], end: int) -> list[NoteItem]:
     return [NoteItem(text=text, evidence=sorted({t for v in found.values() for t in v["turns"]}), entities=[])]
 
 
+_PLAN = re.compile(r"\b(?:will|going to|gon na|gonna|let's|let us|order|need to|want to|would like|show me|"
+                   r"plan|recommend|schedule|if)\b", re.I)
+_CLAUSE_BREAK = re.compile(r"\b(?:so|okay|alright|all right|and then|now|but)\b", re.I)
+RESULT_WORDS = 32  # a reading of a test in an unpunctuated turn: from the test's name, at most this many words
+
+
+def _result_clause(sentence: str) -> str | None:
+    """The part of a sentence that reads out a test: from its name to the next clause break, when a result verb
+    follows the name within it."""
+    test = _RESULT_TEST.search(sentence)
+    if not test:
+        return None
+    start = sentence.rfind(" ", 0, max(0, test.start() - 1))
+    start = 0 if start < 0 or test.start() < 30 else start + 1
+    # back to the determiner or verb before the name ("the x-ray of her knee", "reviewed the mri")
+    words = sentence[start:].split()
+    clause = " ".join(words[:RESULT_WORDS])
+    cut = [m.start() for m in _CLAUSE_BREAK.finditer(clause) if m.start() > test.end() - start + 8]
+    if cut:
+        clause = clause[: cut[0]]
+    clause = clause.strip(" ,;-")
+    tail = clause[test.end() - start :] if test.end() - start < len(clause) else ""
+    if not _RESULT_VERB.search(tail) or len(clause.split()) < 4:
+        return None
+    return clause
+
+
 def results(turns: list[Turn], pronoun: str, limit: int = 3) -> list[NoteItem]:
-    """The clinician's sentences that read out a test's result ('the x-ray showed no fracture'), in the note's
-    register, at most `limit`."""
+    """The clinician's readings of a test's result ('the x-ray showed no fracture'), in the note's register, at
+    most `limit`; plans ('we will get an x-ray') and questions are not results."""
     items: list[NoteItem] = []
+    seen: set[str] = set()
     for index, turn in enumerate(turns):
         if turn.speaker != "clinician":
             continue
         for sentence in sentences(turn.text):
             cleaned = clean(sentence)
-            if (len(cleaned.split()) < 5 or is_question(cleaned) or not _RESULT_TEST.search(cleaned)
-                    or not _RESULT_VERB.search(cleaned)):  # fmt: skip
+            if not cleaned or is_question(cleaned):
                 continue
-            items.append(NoteItem(text=sentence_case(clinician_to_note(cleaned, pronoun)), evidence=[index]))
+            clause = _result_clause(cleaned)
+            if not clause or _PLAN.search(clause):
+                continue
+            text = sentence_case(clinician_to_note(clause, pronoun))
+            if text.lower() in seen:
+                continue
+            seen.add(text.lower())
+            items.append(NoteItem(text=text, evidence=[index]))
             if len(items) >= limit:
                 return items
     return items
