@@ -49,8 +49,16 @@ class BuilderConfig:
     answers: bool = True  # yes/no answers to symptom questions as "Reports"/"Denies" items
     rewrite: bool = True
     questions: bool = True  # questions (with or without their question mark) are no lines of `question_free`
-    question_free: tuple[str, ...] = ("REVIEW_OF_SYSTEMS", "PAST_MEDICAL_HISTORY", "MEDICATIONS", "ALLERGIES",
-                                      "FAMILY_HISTORY", "SOCIAL_HISTORY", "PHYSICAL_EXAMINATION", "RESULTS")
+    question_free: tuple[str, ...] = (
+        "REVIEW_OF_SYSTEMS",
+        "PAST_MEDICAL_HISTORY",
+        "MEDICATIONS",
+        "ALLERGIES",
+        "FAMILY_HISTORY",
+        "SOCIAL_HISTORY",
+        "PHYSICAL_EXAMINATION",
+        "RESULTS",
+    )
     findings: bool = True  # entity-written sections (notes.findings) where the extractive one is thin
     findings_thin: int = 1000  # words under which an extractive ROS/PMH/medications/results section is replaced
     section_vote: float = 0.0  # least share of the neighbours' notes that have a section for it to be written

@@ -207,8 +207,11 @@ def medications(turns: list[Turn], end: int) -> list[NoteItem]:
     return [NoteItem(text=text, evidence=sorted({t for v in found.values() for t in v["turns"]}), entities=[])]
 
 
-_PLAN = re.compile(r"\b(?:will|going to|gon na|gonna|let's|let us|order|need to|want to|would like|show me|"
-                   r"plan|recommend|schedule|if)\b", re.I)
+_PLAN = re.compile(
+    r"\b(?:will|going to|gon na|gonna|let's|let us|order|need to|want to|would like|show me|"
+    r"plan|recommend|schedule|if)\b",
+    re.I,
+)
 _CLAUSE_BREAK = re.compile(r"\b(?:so|okay|alright|all right|and then|now|but)\b", re.I)
 RESULT_WORDS = 32  # a reading of a test in an unpunctuated turn: from the test's name, at most this many words
 
