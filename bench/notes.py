@@ -195,8 +195,12 @@ def main() -> None:
     parser.add_argument("--no-cache", action="store_true", help="embed again instead of bench/out's cache")
     parser.add_argument("--model", type=Path, default=None, help="a notes.train output (default: notes/model)")
     parser.add_argument("--config", default="", help='BuilderConfig overrides as JSON, e.g. {"threshold": 0.4}')
-    parser.add_argument("--ablation", nargs="*", default=None,
-                        help="also the builder without each of its parts (or only the rows whose name has a word given)")
+    parser.add_argument(
+        "--ablation",
+        nargs="*",
+        default=None,
+        help="also the builder without each of its parts (or only the rows naming a word given)",
+    )
     parser.add_argument("--baselines-only", action="store_true")
     parser.add_argument("--speed", action="store_true", help="time the longest consultation's note, uncached")
     parser.add_argument("--evidence-sample", type=int, default=30, help="items written out for a hand check")
