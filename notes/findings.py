@@ -80,9 +80,16 @@ def history_end(turns: list[Turn]) -> int:
     return max(1, int(len(turns) * 0.6))
 
 
+# A relative's condition is family history, never the patient's own.
+_FAMILY = re.compile(r"\b(?:family|mother|father|mom|dad|sister|brother|aunt|uncle|grand\w*|parents?|sons?|"
+                     r"daughters?|cousin|relatives?)\b", re.I)  # fmt: skip
+
+
 def _is_symptom(entity) -> bool:
     codes = [c.code for c in entity.icd10cm_concepts]
     name = (entity.normalized or entity.text).lower()
+    if re.search(r"\b(?:pain|aches?)\b", name):
+        return True
     if codes:
         return codes[0].startswith(_SYMPTOM_CODES)
     return system_of(name) is not None
@@ -170,7 +177,7 @@ def past_history(turns: list[Turn], end: int, exclude: set[str]) -> list[NoteIte
     found: dict[str, list[int]] = {}
     for index in range(min(end, len(turns))):
         for sentence in sentences(turns[index].text):
-            if not _HISTORY_CUE.search(sentence) or is_question(sentence):
+            if not _HISTORY_CUE.search(sentence) or is_question(sentence) or _FAMILY.search(sentence):
                 continue
             for e in detect_entities(sentence, phi=False):
                 name = (e.normalized or e.text).lower()

@@ -52,3 +52,11 @@ def test_medications_in_clinical_form_with_dose_and_frequency() -> None:
 def test_results_are_readings_not_plans() -> None:
     items = results(TURNS, "she")
     assert [(i.text, i.evidence) for i in items] == [("I reviewed the chest x-ray which showed no pneumonia.", [9])]
+
+
+def test_a_relatives_condition_is_not_the_patients_history() -> None:
+    turns = [
+        Turn(speaker="clinician", text="i know that you have a history of breast cancer in your family"),
+        Turn(speaker="patient", text="yes my mother had it and i have asthma"),
+    ]
+    assert past_history(turns, 2, exclude=set()) == []
