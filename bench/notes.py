@@ -89,6 +89,11 @@ ABLATIONS: dict[str, dict] = {
     "  without rewriting": {"rewrite": False},
     "  without body-system labels": {"systems": False},
     "  without the agreement line": {"agreement": False},
+    "  without entity-written sections": {"findings": False},
+    "  as before issue 20's second pass (no entity-written sections, questions kept)": {
+        "findings": False,
+        "questions": False,
+    },
 }
 
 
@@ -101,7 +106,12 @@ def builder_systems(
     model = load_model(str(args.model) if args.model else None)
     base = json.loads(args.config) if args.config else {}
     out: dict[str, list[str]] = {}
-    for name, change in ABLATIONS.items() if args.ablation else list(ABLATIONS.items())[:1]:
+    wanted = [
+        (name, change)
+        for name, change in ABLATIONS.items()
+        if not change or (args.ablation is not None and (not args.ablation or any(a in name for a in args.ablation)))
+    ]
+    for name, change in wanted:
         config = BuilderConfig(**{**base, **change})
         built = [build_note(e.turns, embed=embed, model=model, config=config) for e in test]
         out[name] = [n.text for n in built]
@@ -185,7 +195,12 @@ def main() -> None:
     parser.add_argument("--no-cache", action="store_true", help="embed again instead of bench/out's cache")
     parser.add_argument("--model", type=Path, default=None, help="a notes.train output (default: notes/model)")
     parser.add_argument("--config", default="", help='BuilderConfig overrides as JSON, e.g. {"threshold": 0.4}')
-    parser.add_argument("--ablation", action="store_true", help="also the builder without each of its parts")
+    parser.add_argument(
+        "--ablation",
+        nargs="*",
+        default=None,
+        help="also the builder without each of its parts (or only the rows naming a word given)",
+    )
     parser.add_argument("--baselines-only", action="store_true")
     parser.add_argument("--speed", action="store_true", help="time the longest consultation's note, uncached")
     parser.add_argument("--evidence-sample", type=int, default=30, help="items written out for a hand check")

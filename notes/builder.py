@@ -10,6 +10,7 @@ import numpy as np
 
 from asr.medical import detect_entities
 from notes.errors import NoteError
+from notes.findings import history_end, is_question, medications, past_history, results, review_of_systems
 from notes.model import NoteModel, fill, load_model
 from notes.render import render
 from notes.rewrite import clean, clinician_to_note, detect_pronoun, sentence_case, third_person
@@ -47,6 +48,20 @@ class BuilderConfig:
     agreement: bool = True  # the patient's assent after the plan as "understands and agrees" (with evidence)
     answers: bool = True  # yes/no answers to symptom questions as "Reports"/"Denies" items
     rewrite: bool = True
+    questions: bool = True  # questions (with or without their question mark) are no lines of `question_free`
+    question_free: tuple[str, ...] = (
+        "REVIEW_OF_SYSTEMS",
+        "PAST_MEDICAL_HISTORY",
+        "MEDICATIONS",
+        "ALLERGIES",
+        "FAMILY_HISTORY",
+        "SOCIAL_HISTORY",
+        "PHYSICAL_EXAMINATION",
+        "RESULTS",
+    )
+    findings: bool = True  # entity-written sections (notes.findings) where the extractive one is thin
+    findings_thin: int = 1000  # words under which an extractive ROS/PMH/medications/results section is replaced
+    section_vote: float = 0.0  # least share of the neighbours' notes that have a section for it to be written
 
 
 def _rewrite(unit: Unit, pronoun: str, on: bool) -> str:
@@ -118,6 +133,8 @@ def build_note(
         _add_agreement(chosen, turns)
     if config.templates and len(near) and len(model.bank):
         _add_templates(chosen, units, model, near, pronoun, config, seen)
+    if config.findings and len(near):
+        _add_findings(chosen, turns, pronoun, model, near, config, cc)
 
     wanted = options.sections or (SPECIALTIES.get(options.specialty or "", SECTIONS))
     sections = [
@@ -134,6 +151,7 @@ def build_note(
     labels = [(u.turns, name) for u, name in zip(units, unit_section, strict=True)]
     if cc:
         labels.insert(0, (cc.evidence, "CHIEF_COMPLAINT"))
+    labels += [(item.evidence, name) for name, items in chosen.items() for _, item in items]
     for evidence, name in labels:
         for index in evidence:
             if labelled[index].section == OTHER and name != OTHER:
@@ -196,6 +214,9 @@ def _select(
     for _, name, i in candidates:
         if unit_section[i] != OTHER:
             continue
+        if (config.questions and name in config.question_free and units[i].kind == "sentence"
+                and is_question(units[i].text)):  # fmt: skip
+            continue
         text = _rewrite(units[i], pronoun, config.rewrite)
         if config.systems and name in ("REVIEW_OF_SYSTEMS", "PHYSICAL_EXAMINATION"):
             system = system_of(text)
@@ -238,6 +259,37 @@ def _add_templates(
         seen.add(key)
         chosen[entry["section"]].append((best, NoteItem(text=text, evidence=units[best].turns,
                                                           entities=_entities(text))))  # fmt: skip
+
+
+def _add_findings(
+    chosen: dict[str, list[tuple[int, NoteItem]]],
+    turns: list[Turn],
+    pronoun: str,
+    model: NoteModel,
+    near: np.ndarray,
+    config: BuilderConfig,
+    cc: NoteItem | None,
+) -> None:
+    """Review of systems, past history, medications and results written from the entities the history names,
+    where the neighbours' notes have the section and the extractive one holds fewer than `findings_thin` words."""
+    end = history_end(turns)
+    share = (model.words[near] > 0).mean(axis=0)
+    exclude = {e["text"].lower() for e in cc.entities} if cc else set()
+    writers = {
+        "REVIEW_OF_SYSTEMS": lambda: review_of_systems(turns, end, cc),
+        "PAST_MEDICAL_HISTORY": lambda: past_history(turns, end, exclude),
+        "MEDICATIONS": lambda: medications(turns, end),
+        "RESULTS": lambda: results(turns, pronoun),
+    }
+    for name, write in writers.items():
+        if share[SECTIONS.index(name)] < config.section_vote:
+            continue
+        if sum(len(item.text.split()) for _, item in chosen[name]) >= config.findings_thin:
+            continue
+        items = write()
+        if items:
+            chosen[name] = [(item.evidence[0], item.model_copy(update={"entities": _entities(item.text)}))
+                            for item in items]  # fmt: skip
 
 
 def _problems(sections: list[NoteSection]) -> list[dict]:

@@ -51,7 +51,7 @@ def detect_pronoun(texts: list[str]) -> str:
     return "they"
 
 
-_COMMAND = re.compile(r"^(?:hey\s+)?(?:dragon|dax|nuance)\b[\s,]*", re.I)
+_COMMAND = re.compile(r"^(?:hey[\s,]+)?(?:dragon|dax|nuance)\b[\s,]*", re.I)
 
 
 def clean(text: str) -> str:

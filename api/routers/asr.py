@@ -15,12 +15,12 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
 import asr
+from api.audio_upload import asr_api_error, check_transcription, decode_audio
 from api.deps import get_jobs, get_pool, get_settings
 from api.errors import ApiError
 from api.jobs import JobService
 from api.responses import accepted
 from api.settings import Settings
-from asr.engines.faster_whisper import check_language
 from asr.formats import MEDIA_TYPES, RESPONSE_FORMATS, render
 from asr.medical import MedicalOptions, transcribe_medical
 from workers import ModelPool, Priority
@@ -28,15 +28,10 @@ from workers import ModelPool, Priority
 router = APIRouter(tags=["asr"])
 
 MEDICAL_JOB = "asr.medical_transcription"
-_STATUS = {"audio_too_long": 413, "model_not_installed": 503}
 
 
 def asr_settings(settings: Settings = Depends(get_settings)) -> asr.AsrSettings:
     return settings.asr
-
-
-def to_api_error(exc: asr.AsrError) -> ApiError:
-    return ApiError(_STATUS.get(exc.code, 400), exc.message, code=exc.code, param=exc.param)
 
 
 async def _read(file: UploadFile) -> bytes:
@@ -44,26 +39,6 @@ async def _read(file: UploadFile) -> bytes:
     if not data:
         raise ApiError(400, "the audio file is empty", code="invalid_audio", param="file")
     return data
-
-
-async def _decode(data: bytes, max_seconds: float, hint: str) -> asr.Audio:
-    """Probe first (no decoding) so hours of audio are refused at once, then decode off the loop."""
-    try:
-        info = await asyncio.to_thread(asr.probe, data)
-        if info.duration is not None and info.duration > max_seconds:
-            raise asr.AudioTooLongError(f"the audio lasts {info.duration:.0f} s; at most {max_seconds:.0f} s {hint}")
-        return await asyncio.to_thread(asr.decode, data, max_seconds=max_seconds)
-    except asr.AsrError as exc:
-        raise to_api_error(exc) from exc
-
-
-def _check(options: asr.TranscribeOptions, settings: asr.AsrSettings) -> None:
-    """Validate model and language before any decoding, so a bad name is a cheap 400."""
-    try:
-        model = asr.resolve_model(options.model, settings, allow_passthrough=False)
-        check_language(options.language, model.multilingual)
-    except asr.AsrError as exc:
-        raise to_api_error(exc) from exc
 
 
 def _sse(event: dict[str, Any]) -> str:
@@ -113,8 +88,8 @@ async def _openai_audio(
         temperature=temperature if temperature > 0 else asr.schemas.TEMPERATURE_FALLBACK,
         word_timestamps="word" in granularities,
     )
-    _check(options, settings)
-    audio = await _decode(
+    check_transcription(options, settings)
+    audio = await decode_audio(
         await _read(file),
         settings.sync_max_seconds,
         "are transcribed synchronously; post long recordings to /v1/medical/transcriptions, which runs them as a job",
@@ -126,7 +101,7 @@ async def _openai_audio(
             return StreamingResponse(_event_stream(segments), media_type="text/event-stream")
         transcript = await asyncio.to_thread(asr.transcribe, audio, options, **call)
     except asr.AsrError as exc:
-        raise to_api_error(exc) from exc
+        raise asr_api_error(exc) from exc
     body = render(transcript, response_format, tuple(granularities) or ("segment",))
     if isinstance(body, dict):
         if response_format == "json":
@@ -223,12 +198,12 @@ async def create_medical_transcription(
         type=type, specialty=specialty, vocabulary=_vocabulary(vocabulary), redact_phi=redact_phi,
         model=model, language=language or None, specialty_hotwords=specialty_hotwords,
     )  # fmt: skip
-    _check(asr.TranscribeOptions(model=model, language=options.language), settings)
+    check_transcription(asr.TranscribeOptions(model=model, language=options.language), settings)
     data = await _read(file)
     try:
         info = await asyncio.to_thread(asr.probe, data)
     except asr.AsrError as exc:
-        raise to_api_error(exc) from exc
+        raise asr_api_error(exc) from exc
     seconds = info.duration
     if seconds is not None and seconds > settings.job_max_seconds:
         raise ApiError(413, f"the audio lasts {seconds:.0f} s; at most {settings.job_max_seconds:.0f} s",
@@ -236,12 +211,12 @@ async def create_medical_transcription(
     long_audio = seconds is None or seconds > settings.medical_sync_max_seconds
     if mode == "job" or (mode == "auto" and long_audio):
         return accepted(jobs.accept(MEDICAL_JOB, {"options": options.model_dump()}, {"audio": data}))
-    audio = await _decode(data, settings.sync_max_seconds, "are transcribed synchronously; use mode=job")
+    audio = await decode_audio(data, settings.sync_max_seconds, "are transcribed synchronously; use mode=job")
     try:
         result = await asyncio.to_thread(
             transcribe_medical, audio, options, pool=pool, priority=Priority.INTERACTIVE, settings=settings,
             allow_passthrough=False,
         )  # fmt: skip
     except asr.AsrError as exc:
-        raise to_api_error(exc) from exc
+        raise asr_api_error(exc) from exc
     return result.model_dump()

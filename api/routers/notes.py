@@ -18,12 +18,12 @@ from starlette.routing import Route
 
 import asr
 import notes
+from api.audio_upload import asr_api_error, check_transcription, decode_audio
 from api.compose.notes import note_from_audio
 from api.deps import get_jobs, get_pool, get_settings
 from api.errors import ApiError, validation_error
 from api.jobs import JobService
 from api.responses import accepted
-from api.routers.asr import _check, _decode, to_api_error
 from api.settings import Settings
 from asr.medical import MedicalOptions
 from workers import ModelPool, Priority
@@ -122,14 +122,14 @@ async def _from_audio(request: Request, pool: ModelPool, jobs: JobService, setti
         if isinstance(exc, ValidationError):
             raise validation_error(exc, status=400) from exc
         raise ApiError(400, "sections must be a JSON array or comma-separated names", param="sections") from exc
-    _check(asr.TranscribeOptions(model=medical.model, language=medical.language), settings.asr)
+    check_transcription(asr.TranscribeOptions(model=medical.model, language=medical.language), settings.asr)
     data = await file.read()
     if not data:
         raise ApiError(400, "the audio file is empty", code="invalid_audio", param="file")
     try:
         info = await asyncio.to_thread(asr.probe, data)
     except asr.AsrError as exc:
-        raise to_api_error(exc) from exc
+        raise asr_api_error(exc) from exc
     seconds = info.duration
     if seconds is not None and seconds > settings.asr.job_max_seconds:
         raise ApiError(413, f"the audio lasts {seconds:.0f} s; at most {settings.asr.job_max_seconds:.0f} s",
@@ -137,12 +137,12 @@ async def _from_audio(request: Request, pool: ModelPool, jobs: JobService, setti
     if mode == "job" or (mode == "auto" and (seconds is None or seconds > settings.asr.medical_sync_max_seconds)):
         params = {"medical": medical.model_dump(), "options": options.model_dump()}
         return accepted(jobs.accept(NOTE_JOB, params, {"audio": data}))
-    audio = await _decode(data, settings.asr.sync_max_seconds, "are transcribed synchronously; use mode=job")
+    audio = await decode_audio(data, settings.asr.sync_max_seconds, "are transcribed synchronously; use mode=job")
     try:
         return await asyncio.to_thread(
             note_from_audio, audio, medical, options, pool=pool, priority=Priority.INTERACTIVE, settings=settings.asr
         )
     except asr.AsrError as exc:
-        raise to_api_error(exc) from exc
+        raise asr_api_error(exc) from exc
     except notes.NoteError as exc:
         raise _note_error(exc) from exc

@@ -60,7 +60,7 @@ def test_evidence_lights_up_on_hover_and_focus(live_server: str) -> None:
         page.wait_for_selector("#note .item", timeout=120000)
         assert "CHIEF COMPLAINT" in page.locator("#note").inner_text()
         assert page.locator("#transcript-view .turn").count() == 16
-        denial = page.locator("#note .item", has_text="Denies fever")
+        denial = page.locator("#note .item", has_text="Denies fever").first  # HPI, and ROS by body system
         denial.hover()
         lit = page.locator("#transcript-view .turn.evidence")
         assert lit.count() == 2 and "fever" in lit.nth(0).inner_text()

@@ -1,0 +1,62 @@
+"""Entity-written sections (notes.findings): review of systems, past history, medications, results, each item
+citing the turns that say it. Real entity extractor (asr.medical), no model files needed."""
+
+from __future__ import annotations
+
+from notes.findings import history_end, is_question, medications, past_history, results, review_of_systems
+from notes.schemas import Turn
+
+VISIT = [
+    ("clinician", "hi mrs smith what brings you in today"),
+    ("patient", "i have had a dry cough for three days"),
+    ("clinician", "okay and have you had any fever or chills"),
+    ("patient", "no"),
+    ("clinician", "do you have a history of high blood pressure or diabetes"),
+    ("patient", "yes i have high blood pressure and i take lisinopril twenty milligrams once a day"),
+    ("clinician", "are you taking the metformin one thousand milligrams twice a day"),
+    ("patient", "yes"),
+    ("clinician", "okay let me do a quick physical exam your lungs are clear"),
+    ("clinician", "i reviewed the chest x-ray which showed no pneumonia so we will treat this as bronchitis"),
+    ("clinician", "we will get an x-ray of your knee next time"),
+]
+TURNS = [Turn(speaker=s, text=t) for s, t in VISIT]  # type: ignore[arg-type]
+
+
+def test_questions_are_known_without_their_question_mark() -> None:
+    assert is_question("okay and have you had any fever or chills")
+    assert is_question("any chest pain?")
+    assert not is_question("i reviewed the chest x-ray")
+
+
+def test_history_ends_where_the_examination_starts() -> None:
+    assert history_end(TURNS) == 8
+
+
+def test_review_of_systems_reports_and_denies_by_body_system_with_evidence() -> None:
+    items = review_of_systems(TURNS, history_end(TURNS))
+    lines = {i.text: i.evidence for i in items}
+    assert lines == {"Respiratory: Reports dry cough.": [1], "Constitutional: Denies fever or chills.": [2, 3]}
+
+
+def test_past_history_takes_what_the_patient_affirms_not_what_was_only_asked() -> None:
+    [item] = past_history(TURNS, history_end(TURNS), exclude=set())
+    assert item.text == "Patient reports history of high blood pressure." and item.evidence == [5]
+
+
+def test_medications_in_clinical_form_with_dose_and_frequency() -> None:
+    [item] = medications(TURNS, history_end(TURNS))
+    assert item.text == "Patient reports taking lisinopril 20 mg once a day and metformin 1000 mg twice a day."
+    assert item.evidence == [5, 6]
+
+
+def test_results_are_readings_not_plans() -> None:
+    items = results(TURNS, "she")
+    assert [(i.text, i.evidence) for i in items] == [("I reviewed the chest x-ray which showed no pneumonia.", [9])]
+
+
+def test_a_relatives_condition_is_not_the_patients_history() -> None:
+    turns = [
+        Turn(speaker="clinician", text="i know that you have a history of breast cancer in your family"),
+        Turn(speaker="patient", text="yes my mother had it and i have asthma"),
+    ]
+    assert past_history(turns, 2, exclude=set()) == []
