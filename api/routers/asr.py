@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response, Streami
 import asr
 from api.deps import get_jobs, get_pool, get_settings
 from api.errors import ApiError
-from api.jobs import JobService
+from api.jobs import JobAccepted, JobService
 from api.responses import accepted
 from api.settings import Settings
 from asr.engines.faster_whisper import check_language
@@ -29,6 +29,14 @@ router = APIRouter(tags=["asr"])
 
 MEDICAL_JOB = "asr.medical_transcription"
 _STATUS = {"audio_too_long": 413, "model_not_installed": 503}
+
+_TEXT = {"schema": {"type": "string"}}
+# What response_format (and stream=true) give, for the OpenAPI document.
+TRANSCRIPT_200 = {200: {"description": "the transcript in response_format (stream=true: server-sent events)",
+                        "content": {"application/json": {"schema": {"type": "object"}}, "text/plain": _TEXT,
+                                    "application/x-subrip": _TEXT, "text/vtt": _TEXT, "text/event-stream": _TEXT}}}
+MEDICAL_RESPONSES = {200: {"description": "the clinical transcript", "content": {"application/json": {
+    "schema": {"type": "object"}}}}, 202: {"model": JobAccepted, "description": "long audio or mode=job: a job"}}
 
 
 def asr_settings(settings: Settings = Depends(get_settings)) -> asr.AsrSettings:
@@ -144,7 +152,7 @@ GranularityField = Annotated[list[str], Form(alias="timestamp_granularities[]")]
 StreamField = Annotated[bool, Form(description="server-sent events: transcript.text.delta, then .done")]
 
 
-@router.post("/v1/audio/transcriptions")
+@router.post("/v1/audio/transcriptions", response_class=Response, responses=TRANSCRIPT_200)
 async def create_transcription(
     file: FileField,
     model: ModelField = "whisper-1",
@@ -164,7 +172,7 @@ async def create_transcription(
     )  # fmt: skip
 
 
-@router.post("/v1/audio/translations")
+@router.post("/v1/audio/translations", response_class=Response, responses=TRANSCRIPT_200)
 async def create_translation(
     file: FileField,
     model: ModelField = "whisper-1",
@@ -199,7 +207,7 @@ def _vocabulary(values: list[str]) -> list[str]:
     return terms
 
 
-@router.post("/v1/medical/transcriptions", response_model=None)
+@router.post("/v1/medical/transcriptions", response_model=None, responses=MEDICAL_RESPONSES)
 async def create_medical_transcription(
     file: FileField,
     type: Annotated[str, Form(description="dictation or conversation")] = "dictation",
