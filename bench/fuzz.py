@@ -114,6 +114,7 @@ def main() -> None:
     parser.add_argument("--workers", default="2")
     parser.add_argument("--no-sidecars", action="store_true", help="bots without their Rasa servers (503s)")
     parser.add_argument("--exclude-path-regex", default=None)
+    parser.add_argument("--ready-timeout", type=float, default=1800, help="seconds to wait for the gateway and bots")
     parser.add_argument("--report-dir", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None, help="also write the table to this file")
     parser.add_argument("--title", default="")
@@ -127,7 +128,7 @@ def main() -> None:
     url = f"http://127.0.0.1:{port}"
     process = start_gateway(args.checkout.resolve(), workdir, port, not args.no_sidecars)
     try:
-        ready_s = wait_ready(url, process, 600, bots=not args.no_sidecars)
+        ready_s = wait_ready(url, process, args.ready_timeout, bots=not args.no_sidecars)
         command = [
             str(Path(sys.executable).with_name("schemathesis")), "run", f"{url}/openapi.json",
             "--checks", args.checks, "--max-examples", str(args.max_examples), "--phases", args.phases,
