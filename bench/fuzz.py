@@ -103,6 +103,32 @@ def summarise(report: Path) -> tuple[dict[str, Counter[str]], dict[str, int], li
     return failures, cases, errors
 
 
+def compare(before_dir: Path, after_dir: Path) -> str:
+    """Before/after: failing test cases per operation and check, from two runs' report folders."""
+    runs = []
+    for folder in (before_dir, after_dir):
+        failures, cases, _ = summarise(next(folder.glob("*.ndjson")))
+        rejected = rejected_operations((folder / "cli.txt").read_text()) if (folder / "cli.txt").exists() else set()
+        runs.append((failures, cases, rejected))
+    checks = sorted({c for failures, _, _ in runs for counter in failures.values() for c in counter})
+    names = {c: c.replace("_conformance", "").replace("not_a_server_error", "server_error") for c in checks}
+    header = f"{'operation':<46} {'cases':>9} " + " ".join(f"{names[c]:>17}" for c in checks) + f" {'rejected':>9}"
+    lines = ["before -> after: test cases failing each check (cases run before -> after)", "", header]
+    labels = sorted(set().union(*(set(cases) | set(failures) for failures, cases, _ in runs)))
+    for label in labels:
+        (fb, cb, rb), (fa, ca, ra) = runs
+        cells = " ".join(f"{f'{fb[label].get(c, 0)} -> {fa[label].get(c, 0)}':>17}" for c in checks)
+        rejected = f"{'yes' if label in rb else 'no'} -> {'yes' if label in ra else 'no'}"
+        lines.append(f"{label:<46} {f'{cb.get(label, 0)}->{ca.get(label, 0)}':>9} {cells} {rejected:>9}")
+    totals = " ".join(
+        f"{f'{sum(f.get(c, 0) for f in runs[0][0].values())} -> {sum(f.get(c, 0) for f in runs[1][0].values())}':>17}"
+        for c in checks
+    )
+    cases_total = f"{sum(runs[0][1].values())}->{sum(runs[1][1].values())}"
+    lines.append(f"{'total':<46} {cases_total:>9} {totals} {f'{len(runs[0][2])} -> {len(runs[1][2])}':>9}")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checkout", type=Path, default=REPO_ROOT, help="the code to serve (default: this one)")
@@ -118,7 +144,16 @@ def main() -> None:
     parser.add_argument("--report-dir", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None, help="also write the table to this file")
     parser.add_argument("--title", default="")
+    parser.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"),
+                        help="print the before/after table of two runs' --report-dir folders and exit")  # fmt: skip
     args = parser.parse_args()
+    if args.compare:
+        text = compare(*args.compare)
+        print(text)
+        if args.out:
+            with args.out.open("a") as handle:
+                handle.write(text + "\n")
+        return
 
     from tests.server import free_port
 
