@@ -47,7 +47,7 @@ SETTINGS = Settings(
 POOL = make_pool(SETTINGS.workers)
 APP = create_app(SETTINGS, pool=POOL)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP).exclude(path_regex=NEEDS_SIDECARS)
-schema.config.generation.update(modes=["positive", "negative"], max_examples=3, no_shrink=True)
+schema.config.generation.update(modes=["positive", "negative"], max_examples=2, no_shrink=True)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -59,7 +59,7 @@ def _cleanup() -> Iterator[None]:
 
 @schema.parametrize()
 @settings(
-    max_examples=3,
+    max_examples=2,
     deadline=None,
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
