@@ -164,8 +164,12 @@ def main() -> None:
     process = start_gateway(args.checkout.resolve(), workdir, port, not args.no_sidecars)
     try:
         ready_s = wait_ready(url, process, args.ready_timeout, bots=not args.no_sidecars)
+        # Fetched here with a patient timeout: Schemathesis gives a schema URL 10 s, and the first build of the
+        # document (every module's routes) can take longer on a loaded machine.
+        document = workdir / "openapi.json"
+        document.write_bytes(httpx.get(f"{url}/openapi.json", timeout=600).content)
         command = [
-            str(Path(sys.executable).with_name("schemathesis")), "run", f"{url}/openapi.json",
+            str(Path(sys.executable).with_name("schemathesis")), "run", str(document), "--url", url,
             "--checks", args.checks, "--max-examples", str(args.max_examples), "--phases", args.phases,
             "--mode", args.mode, "--seed", str(args.seed), "--workers", args.workers,
             "--request-timeout", "300", "--suppress-health-check", "all", "--no-shrink",
