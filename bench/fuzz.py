@@ -140,6 +140,7 @@ def main() -> None:
     parser.add_argument("--workers", default="2")
     parser.add_argument("--no-sidecars", action="store_true", help="bots without their Rasa servers (503s)")
     parser.add_argument("--exclude-path-regex", default=None)
+    parser.add_argument("--include-path-regex", default=None)
     parser.add_argument("--ready-timeout", type=float, default=1800, help="seconds to wait for the gateway and bots")
     parser.add_argument("--report-dir", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None, help="also write the table to this file")
@@ -177,6 +178,8 @@ def main() -> None:
         ]  # fmt: skip
         if args.exclude_path_regex:
             command += ["--exclude-path-regex", args.exclude_path_regex]
+        if args.include_path_regex:
+            command += ["--include-path-regex", args.include_path_regex]
         started = time.monotonic()
         run = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
         seconds = time.monotonic() - started
