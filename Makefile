@@ -12,7 +12,7 @@ RASA := .venv-rasa/.voxgate-rasa-installed
 COQUI := .venv-coqui/.voxgate-coqui-installed
 export VOXGATE_DATA ?= $(abspath ../shared/data)
 
-.PHONY: run test test-aws test-aws-long test-ray test-coqui bench bench-notes notes-model setup setup-steps apt bots-trained coqui lint format audit clean
+.PHONY: run test test-aws test-aws-long test-ray test-coqui fuzz bench bench-notes notes-model setup setup-steps apt bots-trained coqui lint format audit clean
 
 # The independent steps run side by side (Debian packages; the venv then the model files; the Rasa venv then the
 # bots' training). coqui-tts's venv is not among them: no coqui voice ships, so it is made by `make coqui` (or
@@ -75,6 +75,12 @@ test-aws-long: setup
 
 test-coqui: setup $(COQUI)
 	$(VENV)/bin/pytest -q -p no:cacheprovider tests/tts/test_coqui.py
+
+# The long fuzz run: Schemathesis against a real gateway process (every module, the bots' Rasa sidecars started),
+# every operation, positive and negative cases, the stateful phase (links between operations); the table of
+# cases and failures by operation and check is appended to bench/results/fuzz.txt. `make test` has the short run.
+fuzz: setup
+	$(PY) -m bench.fuzz --max-examples 8 --out bench/results/fuzz.txt
 
 # Each bench prints a table; the full runs take long on 2 cores, so these use small samples (see --help of each).
 bench: setup

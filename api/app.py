@@ -12,7 +12,7 @@ from fastapi import Depends, FastAPI
 
 from api.auth import require_api_key
 from api.db import create_tables, make_engine
-from api.errors import install_error_handlers
+from api.errors import COMMON_ERRORS, install_error_handlers
 from api.jobs import JobService
 from api.metrics import PoolCollector, RequestMetrics, make_registry
 from api.middleware import BodyLimitMiddleware, HeaderLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
@@ -86,9 +86,10 @@ def create_app(settings: Settings | None = None, pool: ModelPool | None = None) 
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: every answer, the middlewares' own 413/431s included
 
     app.include_router(system.router)
-    app.include_router(jobs_router.router, dependencies=guarded)
+    # Every guarded route declares the errors any of them can answer (COMMON_ERRORS); routes add their own.
+    app.include_router(jobs_router.router, dependencies=guarded, responses=COMMON_ERRORS)
     for spec in modules:
-        app.include_router(resolve(spec.router).router, dependencies=guarded)
+        app.include_router(resolve(spec.router).router, dependencies=guarded, responses=COMMON_ERRORS)
         for kind, handler in job_handlers(spec).items():
             jobs.register(kind, handler)
 

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from workers import ModelLoadError, ModelTooLarge, PoolBusy, PoolClosed
@@ -37,6 +37,56 @@ _POOL_ERRORS: dict[type[Exception], tuple[int, str]] = {
     PoolClosed: (503, "shutting_down"),
     ModelLoadError: (503, "model_load_failed"),
 }
+
+
+class ErrorDetail(BaseModel):
+    message: str
+    type: str = Field(description="invalid_request_error, not_found_error, rate_limit_error, service_unavailable, ...")
+    code: str | None = None
+    param: str | None = Field(None, description="the field or parameter at fault")
+    request_id: str | None = None
+    details: Any = None
+
+
+class ErrorBody(BaseModel):
+    """The error body of every route but LibreTranslate's: {"error": {message, type, code, param, request_id}}."""
+
+    error: ErrorDetail
+
+
+class LibreTranslateError(BaseModel):
+    """LibreTranslate's routes (/translate, /detect, /languages) answer errors as {"error": "message"}."""
+
+    error: str
+    code: str | None = None
+    param: str | None = None
+    request_id: str | None = None
+
+
+# What each error status means, for the OpenAPI document (`responses=` on the routers).
+ERROR_DESCRIPTIONS: dict[int, str] = {
+    400: "the request is malformed or a value is refused (the message names it)",
+    401: "an API key is required (when VOXGATE_API_KEYS is set) and was missing or wrong",
+    403: "the key may not use this resource",
+    404: "the named resource (job, file, glossary, lexicon, rule, model, bot) does not exist",
+    409: "the resource is busy or in a state that refuses the request",
+    413: "the body or its content is over a limit (size, duration, pages, characters)",
+    415: "the body's content type is not one this route reads",
+    422: "a field fails validation (the message and `details` name it)",
+    429: "over the rate limit: retry after `Retry-After` seconds",
+    503: "a model, engine or sidecar cannot serve now (loading, busy, shutting down): retry later",
+    507: "the model does not fit in the pool's memory budget",
+}
+
+
+def error_responses(*statuses: int, model: type[BaseModel] = ErrorBody) -> dict[int | str, dict[str, Any]]:
+    """`responses=` entries declaring these error statuses with the JSON error body."""
+    return {status: {"model": model, "description": ERROR_DESCRIPTIONS[status]} for status in statuses}
+
+
+# Every route behind the API key and rate limit can answer these (api.app adds them to each module's router);
+# routes add their own (404, 409, 415, 507) where they can happen.
+COMMON_ERRORS = error_responses(400, 401, 413, 422, 429, 503)
 
 
 class ApiError(Exception):

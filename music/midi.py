@@ -7,6 +7,7 @@ quarter note. A melody is the top line of all non-drum tracks. Output has one tr
 from __future__ import annotations
 
 import base64
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -97,6 +98,9 @@ def read_notes(notes: Sequence[dict[str, Any]], tempo: float = 90.0, beats_per_b
             ) from exc
         if not 0 <= pitch <= 127 or start < 0 or duration <= 0:
             raise MusicError(f"note {i}: pitch 0..127, start >= 0, duration > 0", param=f"notes.{i}")
+        if not math.isfinite((start + duration) * 4):  # 1e308 quarter notes: no step count (found by fuzzing)
+            raise MusicError(f"note {i}: start and duration must be finite numbers of quarter notes",
+                             param=f"notes.{i}")  # fmt: skip
         begin = round(start * 4)
         parsed.append(Note(pitch, begin, max(1, round((start + duration) * 4) - begin)))
     steps = max(n.end for n in parsed)

@@ -30,6 +30,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite gives back naive datetimes (it stores no zone): they were written as UTC, so say so. Job records
+    then serialise as RFC 3339 date-times, with an offset, as their schema (format: date-time) promises."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
 class JobRow(Base):
     __tablename__ = "jobs"
 
@@ -72,9 +80,9 @@ class JobRecord(BaseModel):
             status=JobStatus(row.status),
             progress=round(row.progress, 1),
             message=row.message,
-            created_at=row.created_at,
-            started_at=row.started_at,
-            finished_at=row.finished_at,
+            created_at=as_utc(row.created_at),
+            started_at=as_utc(row.started_at),
+            finished_at=as_utc(row.finished_at),
             attempts=row.attempts,
             result=row.result if with_result else None,
             error=row.error,

@@ -18,7 +18,7 @@ import asr
 from api.audio_upload import asr_api_error, check_transcription, decode_audio
 from api.deps import get_jobs, get_pool, get_settings
 from api.errors import ApiError
-from api.jobs import JobService
+from api.jobs import JobAccepted, JobService
 from api.responses import accepted
 from api.settings import Settings
 from asr.formats import MEDIA_TYPES, RESPONSE_FORMATS, render
@@ -28,6 +28,14 @@ from workers import ModelPool, Priority
 router = APIRouter(tags=["asr"])
 
 MEDICAL_JOB = "asr.medical_transcription"
+
+_TEXT = {"schema": {"type": "string"}}
+# What response_format (and stream=true) give, for the OpenAPI document.
+TRANSCRIPT_200 = {200: {"description": "the transcript in response_format (stream=true: server-sent events)",
+                        "content": {"application/json": {"schema": {"type": "object"}}, "text/plain": _TEXT,
+                                    "application/x-subrip": _TEXT, "text/vtt": _TEXT, "text/event-stream": _TEXT}}}
+MEDICAL_RESPONSES = {200: {"description": "the clinical transcript", "content": {"application/json": {
+    "schema": {"type": "object"}}}}, 202: {"model": JobAccepted, "description": "long audio or mode=job: a job"}}
 
 
 def asr_settings(settings: Settings = Depends(get_settings)) -> asr.AsrSettings:
@@ -119,7 +127,7 @@ GranularityField = Annotated[list[str], Form(alias="timestamp_granularities[]")]
 StreamField = Annotated[bool, Form(description="server-sent events: transcript.text.delta, then .done")]
 
 
-@router.post("/v1/audio/transcriptions")
+@router.post("/v1/audio/transcriptions", response_class=Response, responses=TRANSCRIPT_200)
 async def create_transcription(
     file: FileField,
     model: ModelField = "whisper-1",
@@ -139,7 +147,7 @@ async def create_transcription(
     )  # fmt: skip
 
 
-@router.post("/v1/audio/translations")
+@router.post("/v1/audio/translations", response_class=Response, responses=TRANSCRIPT_200)
 async def create_translation(
     file: FileField,
     model: ModelField = "whisper-1",
@@ -174,7 +182,7 @@ def _vocabulary(values: list[str]) -> list[str]:
     return terms
 
 
-@router.post("/v1/medical/transcriptions", response_model=None)
+@router.post("/v1/medical/transcriptions", response_model=None, responses=MEDICAL_RESPONSES)
 async def create_medical_transcription(
     file: FileField,
     type: Annotated[str, Form(description="dictation or conversation")] = "dictation",

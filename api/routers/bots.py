@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from starlette.types import Receive, Scope, Send
 
 from api.auth import TOKEN_QUERY, bearer_token, key_matches
-from api.errors import ApiError, error_body
+from api.errors import ApiError, error_body, error_responses
 from api.settings import Settings
 from bots import BotService, BotUnavailable, SidecarConfig, to_socketio
 from bots.channel import MAX_MESSAGE_CHARS, UserMessage
@@ -145,6 +145,7 @@ async def list_bots(request: Request) -> list[BotInfo]:
     "/v1/bots/{bot}/webhooks/rest/webhook",
     summary="Rasa REST channel: send a user message, get the bot's replies",
     response_model=list[dict[str, Any]],
+    responses=error_responses(403, 404),
 )
 async def rest_webhook(bot: str, body: UserMessage, request: Request) -> JSONResponse:
     channels = _channels(request.app)

@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 import calls
 from api.compose.calls import JOB_KIND, redacted_audio_url, safe_call_name
 from api.deps import get_engine, get_jobs, get_settings
-from api.errors import ApiError, validation_error
+from api.errors import ApiError, error_responses, validation_error
 from api.jobs import JobAccepted, JobService
 from api.settings import Settings
 from api.stores.call_rules import CallRuleStore
@@ -26,6 +26,10 @@ from api.tenancy import DEFAULT_TENANT
 STATIC = Path(__file__).resolve().parent.parent / "static" / "calls"
 
 router = APIRouter(tags=["calls"])
+
+NOT_FOUND = error_responses(404)
+WAV = {200: {"description": "16 kHz 16-bit PCM WAV", "content": {"audio/wav": {"schema": {"type": "string",
+                                                                                         "format": "binary"}}}}}
 
 
 def allowed_roots(settings: Settings) -> list[Path]:
@@ -62,7 +66,7 @@ def put_rule(
     return {"tenant": tenant, "rule": parsed.model_dump(exclude_none=True)}
 
 
-@router.delete("/v1/calls/rules/{name}")
+@router.delete("/v1/calls/rules/{name}", responses=NOT_FOUND)
 def delete_rule(name: str, tenant: str = Depends(_tenant), store: CallRuleStore = Depends(_store)) -> dict[str, Any]:
     if not store.delete(tenant, name):
         raise ApiError(404, f"tenant {tenant!r} has no rule {name!r}", code="not_found")
@@ -101,7 +105,7 @@ def _resolve_source(source: str, settings: Settings) -> list[Path]:
     return files
 
 
-@router.post("/v1/calls/analyze", status_code=202, response_model=JobAccepted)
+@router.post("/v1/calls/analyze", status_code=202, response_model=JobAccepted, responses=error_responses(403))
 async def analyze_calls(
     files: Annotated[list[UploadFile] | None, File(description="call recordings")] = None,
     source: Annotated[str | None, Form(description="server-side directory or glob under an allowed root")] = None,
@@ -164,7 +168,7 @@ def call_schema() -> dict[str, Any]:
     }
 
 
-@router.get("/v1/calls/{job_id}/results")
+@router.get("/v1/calls/{job_id}/results", responses=NOT_FOUND)
 def job_results(job_id: str, jobs: JobService = Depends(get_jobs)) -> dict[str, Any]:
     """The summary (once the batch is done) and every per-call document finished so far."""
     out = _job_outputs(job_id, jobs)
@@ -184,7 +188,7 @@ def job_results(job_id: str, jobs: JobService = Depends(get_jobs)) -> dict[str, 
     }
 
 
-@router.get("/v1/calls/{job_id}/audio/{call}")
+@router.get("/v1/calls/{job_id}/audio/{call}", response_class=FileResponse, responses={**WAV, **NOT_FOUND})
 def redacted_audio(job_id: str, call: str, jobs: JobService = Depends(get_jobs)) -> FileResponse:
     """The redacted recording of one call (jobs run with options.redact_audio), 16 kHz 16-bit PCM WAV."""
     out = _job_outputs(job_id, jobs).resolve()

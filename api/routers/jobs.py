@@ -6,10 +6,13 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse
 
 from api.deps import get_jobs
-from api.errors import ApiError
+from api.errors import ApiError, error_responses
 from api.jobs import JobNotFound, JobRecord, JobService, JobStatus
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+
+NOT_FOUND = error_responses(404)
+ANY_FILE = {200: {"content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}, "description": "the file"}}
 
 
 @router.get("", response_model=list[JobRecord])
@@ -23,7 +26,7 @@ def list_jobs(
     return jobs.list(status=status, kind=kind, limit=limit)
 
 
-@router.get("/{job_id}", response_model=JobRecord)
+@router.get("/{job_id}", response_model=JobRecord, responses=NOT_FOUND)
 def get_job(job_id: str, jobs: JobService = Depends(get_jobs)) -> JobRecord:
     try:
         return jobs.get(job_id)
@@ -31,7 +34,7 @@ def get_job(job_id: str, jobs: JobService = Depends(get_jobs)) -> JobRecord:
         raise ApiError(404, f"no job {job_id!r}", code="job_not_found", param="job_id") from None
 
 
-@router.delete("/{job_id}", response_model=JobRecord)
+@router.delete("/{job_id}", response_model=JobRecord, responses=NOT_FOUND)
 def cancel_job(job_id: str, jobs: JobService = Depends(get_jobs)) -> JobRecord:
     """Cancel a queued job at once, or ask a running one to stop at its next progress report."""
     try:
@@ -40,7 +43,7 @@ def cancel_job(job_id: str, jobs: JobService = Depends(get_jobs)) -> JobRecord:
         raise ApiError(404, f"no job {job_id!r}", code="job_not_found", param="job_id") from None
 
 
-@router.get("/{job_id}/files/{name}")
+@router.get("/{job_id}/files/{name}", response_class=FileResponse, responses={**ANY_FILE, **NOT_FOUND})
 def get_job_file(job_id: str, name: str, jobs: JobService = Depends(get_jobs)) -> FileResponse:
     """A file a finished job wrote (its result names them)."""
     try:

@@ -20,7 +20,8 @@ from starlette.staticfiles import StaticFiles
 
 import music
 from api.deps import get_pool
-from api.errors import ApiError, validation_error
+from api.errors import ApiError, error_responses, validation_error
+from api.openapi import BINARY, form_schema, inline_schema, request_body
 from workers import ModelPool, Priority
 
 router = APIRouter(tags=["music"])
@@ -58,6 +59,20 @@ class ExtendParams(MusicInput):
     bars: int | None = Field(None, ge=1, le=32)
     seconds: float | None = Field(None, gt=0, le=120)
     temperature: float = Field(1.0, gt=0, le=3)
+
+
+def _openapi(model: type[BaseModel]) -> dict[str, Any]:
+    """JSON with `notes`, or a multipart form with the MIDI `file` and the same options as fields."""
+    schema = inline_schema(model)
+    fields = {k: v for k, v in schema["properties"].items() if k != "notes"}
+    return request_body(json=schema, multipart=form_schema({"file": BINARY, **fields}, required=("file",)))
+
+
+MIDI_RESPONSES = {
+    200: {"description": "the MIDI file, or with Accept: application/json the notes and midi_base64",
+          "content": {"audio/midi": {"schema": BINARY}, "application/json": {"schema": {"type": "object"}}}},
+    **error_responses(415),
+}  # fmt: skip
 
 
 def _api_error(exc: music.MusicError) -> ApiError:
@@ -128,7 +143,10 @@ async def _run(fn: Any, *args: Any, **kwargs: Any) -> music.MusicResult:
         raise _api_error(exc) from exc
 
 
-@router.post("/v1/music/accompaniment", responses={200: {"content": {"audio/midi": {}}}})
+@router.post(
+    "/v1/music/accompaniment", response_class=Response, responses=MIDI_RESPONSES,
+    openapi_extra=_openapi(AccompanyParams),
+)
 async def accompaniment(request: Request, pool: ModelPool = Depends(get_pool)) -> Response:
     """Alto, tenor and bass for the melody (kept as the soprano), by the inpainting CNN or the GAN."""
     params, data = await _read(request, AccompanyParams)
@@ -150,7 +168,9 @@ async def accompaniment(request: Request, pool: ModelPool = Depends(get_pool)) -
     return _respond(request, result, "accompaniment")
 
 
-@router.post("/v1/music/enhance", responses={200: {"content": {"audio/midi": {}}}})
+@router.post(
+    "/v1/music/enhance", response_class=Response, responses=MIDI_RESPONSES, openapi_extra=_openapi(EnhanceParams)
+)
 async def enhance(request: Request, pool: ModelPool = Depends(get_pool)) -> Response:
     """The melody with notes removed and added by the inpainting CNN (DeepComposer's AR-CNN options)."""
     params, data = await _read(request, EnhanceParams)
@@ -172,7 +192,9 @@ async def enhance(request: Request, pool: ModelPool = Depends(get_pool)) -> Resp
     return _respond(request, result, "enhanced")
 
 
-@router.post("/v1/music/extend", responses={200: {"content": {"audio/midi": {}}}})
+@router.post(
+    "/v1/music/extend", response_class=Response, responses=MIDI_RESPONSES, openapi_extra=_openapi(ExtendParams)
+)
 async def extend(request: Request, pool: ModelPool = Depends(get_pool)) -> Response:
     """The melody (or a four-track chorale) continued by the transformer, by `bars` or `seconds`."""
     params, data = await _read(request, ExtendParams)

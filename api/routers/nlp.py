@@ -29,6 +29,24 @@ class EmbeddingJobRequest(BaseModel):
     model: str = nlp.DEFAULT_EMBEDDING_MODEL
 
 
+class Embedding(BaseModel):
+    object: str = "embedding"
+    index: int
+    embedding: list[float]
+
+
+class EmbeddingUsage(BaseModel):
+    prompt_tokens: int
+    total_tokens: int
+
+
+class EmbeddingList(BaseModel):
+    object: str = "list"
+    data: list[Embedding]
+    model: str
+    usage: EmbeddingUsage
+
+
 def _texts(request: EmbeddingRequest | EmbeddingJobRequest) -> list[str]:
     if request.model not in (nlp.DEFAULT_EMBEDDING_MODEL, "text-embedding-3-small", "text-embedding-ada-002"):
         raise ApiError(
@@ -43,7 +61,7 @@ def _texts(request: EmbeddingRequest | EmbeddingJobRequest) -> list[str]:
     return texts
 
 
-@router.post("/v1/embeddings")
+@router.post("/v1/embeddings", response_model=EmbeddingList)
 async def create_embeddings(request: EmbeddingRequest, pool: ModelPool = Depends(get_pool)) -> dict[str, Any]:
     texts = _texts(request)
     if len(texts) > nlp.embeddings.MAX_TEXTS:

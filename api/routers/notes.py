@@ -22,7 +22,8 @@ from api.audio_upload import asr_api_error, check_transcription, decode_audio
 from api.compose.notes import note_from_audio
 from api.deps import get_jobs, get_pool, get_settings
 from api.errors import ApiError, validation_error
-from api.jobs import JobService
+from api.jobs import JobAccepted, JobService
+from api.openapi import BINARY, form_schema, inline_schema, request_body
 from api.responses import accepted
 from api.settings import Settings
 from asr.medical import MedicalOptions
@@ -73,7 +74,24 @@ def _note_error(exc: notes.NoteError) -> ApiError:
     return ApiError(_STATUS.get(exc.code, 400), exc.message, code=exc.code, param=exc.param)
 
 
-@router.post("/v1/medical/notes", response_model=None)
+_TEXT_FIELD = {"type": "string"}
+NOTE_FORM = form_schema({
+    "file": {**BINARY, "description": "the consultation's audio"},
+    "mode": {"type": "string", "enum": ["auto", "sync", "job"]},
+    "template": {"type": "string", "enum": ["hp", "soap"]},
+    "sections": {"type": "string", "description": "a JSON array or comma-separated section names"},
+    "specialty": _TEXT_FIELD, "model": _TEXT_FIELD, "language": _TEXT_FIELD,
+}, required=("file",))  # fmt: skip
+NOTE_RESPONSES = {
+    200: {"description": "the visit note", "content": {"application/json": {"schema": {"type": "object"}}}},
+    202: {"model": JobAccepted, "description": "long audio or mode=job: a job"},
+}
+
+
+@router.post(
+    "/v1/medical/notes", response_model=None, responses=NOTE_RESPONSES,
+    openapi_extra=request_body(json=inline_schema(NoteRequest), multipart=NOTE_FORM),
+)
 async def create_note(
     request: Request,
     pool: ModelPool = Depends(get_pool),

@@ -14,7 +14,7 @@ import nlp
 import ocr
 from api.compose.ocr import read_and_translate, translator
 from api.deps import get_engine, get_jobs, get_pool, get_settings
-from api.errors import ApiError, validation_error
+from api.errors import ApiError, error_responses, validation_error
 from api.jobs import JobAccepted, JobService
 from api.responses import accepted
 from api.settings import Settings
@@ -24,6 +24,25 @@ from workers import ModelPool, Priority
 router = APIRouter(tags=["ocr"])
 
 OutputFormat = Literal["json", "text", "hocr", "pdf", "csv", "html"]
+
+_TEXT = {"schema": {"type": "string"}}
+_JOB = {202: {"model": JobAccepted, "description": "a multi-page document or async=true: a job"}}
+# 415: not PNG, JPEG, TIFF or PDF.
+OCR_RESPONSES = {
+    200: {"description": "the document in `format`", "content": {
+        "application/json": {"schema": {"type": "object"}}, "text/plain": _TEXT, "text/vnd.hocr+html": _TEXT,
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}}, "text/csv": _TEXT, "text/html": _TEXT,
+    }},
+    **_JOB, **error_responses(415),
+}  # fmt: skip
+EXPENSE_RESPONSES = {**_JOB, **error_responses(415)}
+TRANSLATE_RESPONSES = {
+    200: {"description": "the translated blocks (json) or the translated PDF", "content": {
+        "application/json": {"schema": {"type": "object"}},
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+    }},
+    **_JOB, **error_responses(404, 415),
+}  # fmt: skip
 
 
 def ocr_options(
@@ -93,7 +112,7 @@ def render(document: ocr.Document, data: bytes, options: ocr.OcrOptions, fmt: Ou
     return JSONResponse(document.model_dump(mode="json"))
 
 
-@router.post("/v1/ocr", responses={202: {"model": JobAccepted}})
+@router.post("/v1/ocr", response_class=Response, responses=OCR_RESPONSES)
 def create_ocr(
     file: UploadFile = File(..., description="PNG, JPEG, TIFF or PDF"),
     format: OutputFormat = Form(
@@ -120,7 +139,7 @@ def create_ocr(
     return render(run_read(data, options, pool, wanted), data, options, format)
 
 
-@router.post("/v1/ocr/expense", responses={202: {"model": JobAccepted}})
+@router.post("/v1/ocr/expense", response_class=JSONResponse, responses=EXPENSE_RESPONSES)
 def create_expense(
     file: UploadFile = File(..., description="a receipt or invoice: PNG, JPEG, TIFF or PDF"),
     date_order: Literal["DMY", "MDY"] = Form("DMY", description="how to read 03/04/2024: DMY or MDY (US)"),
@@ -156,7 +175,7 @@ def check_pair(source: str, target: str) -> None:
         )  # fmt: skip
 
 
-@router.post("/v1/ocr/translate", responses={202: {"model": JobAccepted}})
+@router.post("/v1/ocr/translate", response_class=Response, responses=TRANSLATE_RESPONSES)
 def create_ocr_translation(
     file: UploadFile = File(..., description="PNG, JPEG, TIFF or PDF"),
     target: str = Form(..., description="ISO 639-1 target language"),

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from api.auth import require_api_key, require_metrics_key
 from api.deps import get_pool
-from api.errors import ApiError
+from api.errors import ApiError, error_responses
 from api.modules import MODULES, resolve
 from workers import ModelPool, PoolStatus
 
@@ -85,13 +85,24 @@ def metrics(request: Request) -> Response:
     return Response(generate_latest(request.app.state.metrics_registry), media_type=CONTENT_TYPE_LATEST)
 
 
-@router.get("/v1/models", response_model=PoolStatus, tags=["models"], dependencies=[Depends(require_api_key)])
+@router.get(
+    "/v1/models", response_model=PoolStatus, tags=["models"], dependencies=[Depends(require_api_key)],
+    responses=error_responses(401),
+)
 def list_models(pool: ModelPool = Depends(get_pool)) -> PoolStatus:
     """What is loaded on which device, with memory estimates and measured RSS growth."""
     return pool.status()
 
 
-@router.post("/v1/models/{model_id:path}/unload", tags=["models"], dependencies=[Depends(require_api_key)])
+class Unloaded(BaseModel):
+    id: str
+    unloaded: bool
+
+
+@router.post(
+    "/v1/models/{model_id:path}/unload", response_model=Unloaded, tags=["models"],
+    dependencies=[Depends(require_api_key)], responses=error_responses(401, 404, 409, 422),
+)
 def unload_model(model_id: str, pool: ModelPool = Depends(get_pool)) -> dict[str, object]:
     status = pool.status()
     if not any(m.id == model_id for m in status.models):

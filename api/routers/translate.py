@@ -13,7 +13,8 @@ from sqlalchemy import Engine
 
 import nlp
 from api.deps import get_engine, get_pool, get_settings
-from api.errors import ApiError, validation_error
+from api.errors import ApiError, LibreTranslateError, error_responses, validation_error
+from api.openapi import inline_schema, request_body
 from api.settings import Settings
 from api.stores.glossaries import GlossaryStore
 from api.translation import LANGUAGE_NAMES as NAMES
@@ -45,16 +46,54 @@ class LibreTranslateRequest(BaseModel):
     api_key: str | None = None
 
 
-async def _libre_body(request: Request) -> LibreTranslateRequest:
+class LibreDetectRequest(BaseModel):
+    q: str
+    api_key: str | None = None
+
+
+class LibreDetection(BaseModel):
+    confidence: int | float
+    language: str
+
+
+class LibreTranslation(BaseModel):
+    translatedText: str | list[str]  # noqa: N815 - LibreTranslate's field names
+    detectedLanguage: LibreDetection | list[LibreDetection] | None = None  # noqa: N815
+    alternatives: list[str] | list[list[str]] | None = None
+
+
+class LibreLanguage(BaseModel):
+    code: str
+    name: str
+    targets: list[str]
+
+
+def _libre_openapi(model: type[BaseModel]) -> dict[str, Any]:
+    """The body LibreTranslate reads: JSON or form fields (urlencoded or multipart) with the model's fields."""
+    schema = inline_schema(model)
+    return request_body(json=schema, form=schema, multipart=schema)
+
+
+# LibreTranslate's errors are {"error": "message"} (api.errors.error_response), 404: an unknown glossary.
+LIBRE_ERRORS = error_responses(400, 401, 413, 422, 429, 503, model=LibreTranslateError)
+
+
+async def _libre_raw(request: Request) -> dict[str, Any]:
     """LibreTranslate takes JSON or form fields alike."""
     if request.headers.get("content-type", "").startswith("application/json"):
         try:
-            raw: dict[str, Any] = await request.json()
+            raw = await request.json()
         except ValueError as exc:
             raise ApiError(400, f"request body is not valid JSON: {exc}", code="malformed_json") from exc
-    else:
-        form = await request.form()
-        raw = {k: (form.getlist(k) if k == "q" and len(form.getlist(k)) > 1 else v) for k, v in form.items()}
+        if not isinstance(raw, dict):
+            raise ApiError(400, "the JSON body must be an object", code="invalid_request")
+        return raw
+    form = await request.form()
+    return {k: (form.getlist(k) if k == "q" and len(form.getlist(k)) > 1 else v) for k, v in form.items()}
+
+
+async def _libre_body(request: Request) -> LibreTranslateRequest:
+    raw = await _libre_raw(request)
     try:
         return LibreTranslateRequest.model_validate(raw)
     except ValidationError as exc:
@@ -66,7 +105,10 @@ def _libre_detected(result: TranslationResult, index: int) -> dict[str, Any]:
     return {"confidence": round(detection.confidence) if detection else 0, "language": result.source}
 
 
-@router.post("/translate")
+@router.post(
+    "/translate", response_model=LibreTranslation, response_model_exclude_none=True, responses=LIBRE_ERRORS,
+    openapi_extra=_libre_openapi(LibreTranslateRequest),
+)
 async def libre_translate(
     request: Request, pool: ModelPool = Depends(get_pool), settings: Settings = Depends(get_settings)
 ) -> dict[str, Any]:
@@ -85,19 +127,19 @@ async def libre_translate(
     return out
 
 
-@router.post("/detect")
+@router.post(
+    "/detect", response_model=list[LibreDetection], responses=LIBRE_ERRORS,
+    openapi_extra=_libre_openapi(LibreDetectRequest),
+)
 async def libre_detect(request: Request, pool: ModelPool = Depends(get_pool)) -> list[dict[str, Any]]:
-    if request.headers.get("content-type", "").startswith("application/json"):
-        q = (await request.json()).get("q")
-    else:
-        q = (await request.form()).get("q")
+    q = (await _libre_raw(request)).get("q")
     if not isinstance(q, str) or not q.strip():
         raise ApiError(400, "q: a non-empty text is required", code="validation_error", param="q")
     detections = await asyncio.to_thread(nlp.detect, q[:10_000], 3, pool, Priority.INTERACTIVE)
     return [{"confidence": d.confidence, "language": d.language} for d in detections[0]]
 
 
-@router.get("/languages")
+@router.get("/languages", response_model=list[LibreLanguage], responses=LIBRE_ERRORS)
 def libre_languages() -> list[dict[str, Any]]:
     return [{"code": c, "name": NAMES.get(c, c), "targets": t} for c, t in languages().items()]
 
@@ -113,7 +155,7 @@ class TranslateRequest(BaseModel):
     model: str | None = Field(None, description="ctranslate2: a local model directory or a cached hub id")
 
 
-@router.post("/v1/translate", response_model=TranslationResult)
+@router.post("/v1/translate", response_model=TranslationResult, responses=error_responses(404))
 async def translate_v1(
     request: TranslateRequest,
     pool: ModelPool = Depends(get_pool),
@@ -129,7 +171,19 @@ async def translate_v1(
 
 
 # -- glossaries ------------------------------------------------------------------------------------------
-@router.post("/v1/glossaries", status_code=201)
+class GlossaryInfo(BaseModel):
+    name: str
+    source: str | None = None
+    target: str | None = None
+    entries: int
+
+
+class Deleted(BaseModel):
+    name: str
+    deleted: bool
+
+
+@router.post("/v1/glossaries", status_code=201, response_model=GlossaryInfo)
 def upload_glossary(
     name: str = Form(..., description="letters, digits, _ . -"),
     file: UploadFile = File(..., description="CSV (source,target rows) or TMX"),
@@ -154,14 +208,14 @@ def list_glossaries(engine: Engine = Depends(get_engine)) -> dict[str, Any]:
     return {"data": GlossaryStore(engine).list()}
 
 
-@router.get("/v1/glossaries/{name}")
+@router.get("/v1/glossaries/{name}", response_model=nlp.Glossary, responses=error_responses(404))
 def get_glossary(name: str, engine: Engine = Depends(get_engine)) -> nlp.Glossary:
     glossary = load_glossary(name, engine)
     assert glossary is not None
     return glossary
 
 
-@router.delete("/v1/glossaries/{name}")
+@router.delete("/v1/glossaries/{name}", response_model=Deleted, responses=error_responses(404))
 def delete_glossary(name: str, engine: Engine = Depends(get_engine)) -> dict[str, Any]:
     if not GlossaryStore(engine).delete(name):
         raise ApiError(404, f"no glossary named {name!r}", code="glossary_not_found", param="name")

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 import tts
 from api.deps import get_engine, get_jobs, get_pool, get_settings
-from api.errors import ApiError
+from api.errors import ApiError, error_responses
 from api.jobs import JobAccepted, JobService
 from api.settings import Settings
 from api.stores.lexicons import LexiconStore
@@ -26,6 +26,21 @@ router = APIRouter(tags=["tts"])
 OPENAI_FORMATS = ("mp3", "opus", "aac", "flac", "wav", "pcm")
 POLLY_FORMATS = ("mp3", "ogg_vorbis", "wav", "pcm", "json")
 JOB_KIND = "tts.speech"
+
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+# The audio media types tts.encode writes (mp3, opus/ogg_vorbis, aac, flac, wav, pcm), for the OpenAPI document.
+AUDIO_TYPES = ("audio/mpeg", "audio/ogg", "audio/aac", "audio/flac", "audio/wav", "audio/pcm")
+SPEECH_200 = {200: {"description": "the audio, streamed", "content": {t: _BINARY for t in AUDIO_TYPES}}}
+POLLY_200 = {200: {"description": "the audio, or speech marks (output_format json) as JSON lines",
+                   "content": {**{t: _BINARY for t in AUDIO_TYPES}, "application/x-json-stream": {}}}}  # fmt: skip
+LEXICON_NOT_FOUND = error_responses(404)
+# PUT /v1/lexicons/{name}: the PLS document itself, or {"content": "<PLS document>"}.
+LEXICON_BODY = {"requestBody": {"required": True, "content": {
+    "application/pls+xml": {"schema": {"type": "string"}},
+    "application/xml": {"schema": {"type": "string"}},
+    "application/json": {"schema": {"type": "object", "required": ["content"],
+                                    "properties": {"content": {"type": "string"}}}},
+}}}  # fmt: skip
 
 
 def to_api_error(exc: tts.TtsError) -> ApiError:
@@ -77,7 +92,7 @@ async def _prepare(**kwargs: Any) -> tts.Request:
         raise to_api_error(exc) from exc
 
 
-@router.post("/v1/audio/speech")
+@router.post("/v1/audio/speech", response_class=StreamingResponse, responses=SPEECH_200)
 async def create_speech(
     body: OpenAISpeechRequest, pool: ModelPool = Depends(get_pool), settings: Settings = Depends(get_settings)
 ) -> StreamingResponse:
@@ -176,7 +191,7 @@ def _polly_kwargs(body: PollySpeechRequest, engine: Engine, settings: Settings, 
     )
 
 
-@router.post("/v1/speech")
+@router.post("/v1/speech", response_class=StreamingResponse, responses={**POLLY_200, **LEXICON_NOT_FOUND})
 async def polly_speech(
     body: PollySpeechRequest,
     pool: ModelPool = Depends(get_pool),
@@ -194,7 +209,7 @@ async def polly_speech(
     return Response("\n".join(lines) + ("\n" if lines else ""), media_type="application/x-json-stream")
 
 
-@router.post("/v1/speech/jobs", status_code=202, response_model=JobAccepted)
+@router.post("/v1/speech/jobs", status_code=202, response_model=JobAccepted, responses=LEXICON_NOT_FOUND)
 async def polly_speech_job(
     body: PollySpeechRequest,
     jobs: JobService = Depends(get_jobs),
@@ -233,7 +248,7 @@ def _info(row: Any) -> dict[str, Any]:
     )
 
 
-@router.put("/v1/lexicons/{name}", response_model=LexiconInfo)
+@router.put("/v1/lexicons/{name}", response_model=LexiconInfo, openapi_extra=LEXICON_BODY)
 async def put_lexicon(name: str, request: Request, engine: Engine = Depends(get_engine)) -> LexiconInfo:
     raw = await request.body()
     if request.headers.get("content-type", "").startswith("application/json"):
@@ -252,12 +267,17 @@ async def put_lexicon(name: str, request: Request, engine: Engine = Depends(get_
     return LexiconInfo(**_info(row))
 
 
-@router.get("/v1/lexicons")
+class LexiconList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[LexiconInfo]
+
+
+@router.get("/v1/lexicons", response_model=LexiconList)
 def list_lexicons(engine: Engine = Depends(get_engine)) -> dict[str, Any]:
     return {"object": "list", "data": [_info(r) for r in LexiconStore(engine).list()]}
 
 
-@router.get("/v1/lexicons/{name}", response_model=LexiconDocument)
+@router.get("/v1/lexicons/{name}", response_model=LexiconDocument, responses=LEXICON_NOT_FOUND)
 def get_lexicon(name: str, engine: Engine = Depends(get_engine)) -> LexiconDocument:
     row = LexiconStore(engine).get(name)
     if row is None:
@@ -265,7 +285,7 @@ def get_lexicon(name: str, engine: Engine = Depends(get_engine)) -> LexiconDocum
     return LexiconDocument(**_info(row), content=row.content)
 
 
-@router.delete("/v1/lexicons/{name}", status_code=204)
+@router.delete("/v1/lexicons/{name}", status_code=204, response_class=Response, responses=LEXICON_NOT_FOUND)
 def delete_lexicon(name: str, engine: Engine = Depends(get_engine)) -> Response:
     if not LexiconStore(engine).delete(name):
         raise ApiError(404, f"lexicon {name!r} does not exist", code="lexicon_not_found", param="name")

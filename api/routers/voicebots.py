@@ -36,7 +36,7 @@ from starlette.routing import Route, WebSocketRoute
 from api.auth import WebSocketRejected, authorize_websocket, bearer_token
 from api.compose.voice_conversation import ConversationEnded, ErrorEvent, StartMessage, VoiceConversation
 from api.compose.voicebots import UtteranceResult, VoiceBots, VoiceError, recognize_utterance, voice_bots
-from api.errors import ApiError, error_body
+from api.errors import ApiError, error_body, error_responses
 from bots import BotUnavailable
 from bots.voice import VoiceProfile
 from workers import PoolClosed
@@ -134,7 +134,13 @@ def _audio_answer(result: UtteranceResult, headers: dict[str, str]) -> Response:
     "/v1/bots/{bot}/utterance",
     summary="One spoken turn: the user's audio in; the bot's reply as text and speech out",
     response_model=UtteranceJson,
-    responses={200: {"content": {"audio/mpeg": {}}, "description": "JSON, or the audio itself with Accept: audio/*"}},
+    responses={
+        200: {"content": {t: {"schema": {"type": "string", "format": "binary"}} for t in
+                          ("audio/mpeg", "audio/ogg", "audio/aac", "audio/flac", "audio/wav", "audio/pcm")},
+              "description": "JSON, or the audio itself with Accept: audio/*"},
+        204: {"description": "Accept: audio/* and the reply has nothing to speak (texts in the X- headers)"},
+        **error_responses(403, 404),
+    },  # fmt: skip
 )
 async def utterance(
     bot: str,
@@ -176,7 +182,10 @@ class VoiceInfo(BaseModel):
     prewarmed: bool = Field(description="the bots' fixed replies are spoken into the cache")
 
 
-@router.get("/v1/bots/{bot}/voice-profile", response_model=VoiceInfo, summary="A bot's voice profile")
+@router.get(
+    "/v1/bots/{bot}/voice-profile", response_model=VoiceInfo, summary="A bot's voice profile",
+    responses=error_responses(404),
+)
 async def voice_profile(bot: str, request: Request) -> VoiceInfo:
     voice = _voice(request.app.state)
     try:

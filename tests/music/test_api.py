@@ -103,3 +103,10 @@ def test_music_page_is_served(music_client: TestClient) -> None:
     assert page.status_code == 200 and "synth.js" in page.text and 'id="keyboard"' in page.text
     assert music_client.get("/music/static/synth.js").status_code == 200
     assert music_client.get("/music/static/app.js").status_code == 200
+
+
+def test_times_beyond_any_step_count_are_a_400(music_client: TestClient) -> None:
+    """Found by `make fuzz`: a note starting at 1.8e308 quarter notes was an OverflowError and a 500."""
+    for start, duration in ((1.7976931348623157e308, 1.3e308), (1e308, 1e308)):
+        notes = [{"pitch": 81, "start": start, "duration": duration}]
+        _error(music_client.post("/v1/music/accompaniment", json={"notes": notes}), 400, "invalid_music")

@@ -1,0 +1,55 @@
+"""Request bodies for the OpenAPI document of routes that read their own body (JSON or a form, LibreTranslate's
+either-or, a MIDI upload or JSON notes): FastAPI cannot see what they accept, so they declare it here, from the
+same pydantic models they validate with, through `openapi_extra=request_body(...)`."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from pydantic import BaseModel
+
+BINARY: dict[str, Any] = {"type": "string", "format": "binary"}
+
+
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON Schema with its `$defs` written in place: a `#/$defs/...` reference would point into the
+    OpenAPI document, not into the schema, once the schema sits inside an operation."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return resolve(copy.deepcopy(defs[ref.removeprefix("#/$defs/")]))
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    return resolve(schema)
+
+
+def form_schema(fields: dict[str, dict[str, Any]], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": fields}
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
+def request_body(
+    *, json: dict[str, Any] | None = None, form: dict[str, Any] | None = None, multipart: dict[str, Any] | None = None,
+    raw: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """`openapi_extra` declaring a required request body: a schema per media type (`raw`: media type -> schema)."""
+    content: dict[str, Any] = {}
+    if json is not None:
+        content["application/json"] = {"schema": json}
+    if form is not None:
+        content["application/x-www-form-urlencoded"] = {"schema": form}
+    if multipart is not None:
+        content["multipart/form-data"] = {"schema": multipart}
+    for media_type, schema in (raw or {}).items():
+        content[media_type] = {"schema": schema}
+    return {"requestBody": {"required": True, "content": content}}
