@@ -106,14 +106,10 @@ def page_dpi(image: Image.Image) -> int:
 
 
 def page_file(image: Image.Image, folder: str) -> str:
-    """The page as an uncompressed greyscale PNM file for the Tesseract binary (PNG encoding cost ~0.7 CPU-s per
-    A4 page at 300 dpi; PNM costs nothing). PNM carries no resolution: it is always passed with --dpi.
-    Greyscale, because Tesseract recognises on a grey image anyway and a colour page costs it a conversion and a
-    threshold per channel: ~10% of a page's CPU (deposition_01: 4.50 -> 3.93 CPU-s), with the same words read on
-    19 of 20 scribe pages measured (singlecol_01 +1.3 points of ground-truth recall, table_02 -2.2 and still
-    above plain Tesseract; slide_01, white on dark, the same)."""
-    path = os.path.join(folder, "page.pgm")
-    (image if image.mode == "L" else image.convert("L")).save(path)
+    """The page as an uncompressed PNM file for the Tesseract binary (PNG encoding cost ~0.7 CPU-s per A4 page
+    at 300 dpi; PNM costs nothing). PNM carries no resolution: it is always passed with --dpi."""
+    path = os.path.join(folder, "page.pgm" if image.mode == "L" else "page.ppm")
+    (image if image.mode in ("L", "RGB") else image.convert("RGB")).save(path)
     return path
 
 
