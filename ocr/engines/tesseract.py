@@ -25,6 +25,11 @@ COLUMN_GAP = 3.0
 # cells. Such pages, and pages that declare none, are read as ASSUMED_DPI, the usual document scan.
 MIN_CREDIBLE_DPI = 150
 ASSUMED_DPI = 300
+# Measured (issue 14): this choice is the only difference between our reading and plain Tesseract's on the
+# scribe pages (ours == `tesseract --dpi 300` word for word). It gains up to 29 points of ground-truth recall on
+# tables and loses ~2 on two degraded pages (form_01 0.556 vs 0.574 at the declared 96, multicol_06 0.924 vs
+# 0.943); 150/200/240 dpi or Tesseract's own estimate do not recover them, and neither confidence nor
+# reading_score prefers the 96-dpi reading there (form_01: score 1065 at 300 vs 1029 at 96).
 # ...but an assumed resolution can be wrong the other way: a page image of ~100 dpi (a web or phone image of a
 # whole page) told 300 dpi has text a third of its true size, and Tesseract's picture finder, whose filters are
 # sized in inches, then swallows text columns next to a photo (half of a magazine page vanished). So when the
@@ -108,6 +113,8 @@ def page_dpi(image: Image.Image) -> int:
 def page_file(image: Image.Image, folder: str) -> str:
     """The page as an uncompressed PNM file for the Tesseract binary (PNG encoding cost ~0.7 CPU-s per A4 page
     at 300 dpi; PNM costs nothing). PNM carries no resolution: it is always passed with --dpi."""
+    # A greyscale file was tried (issue 14): ~10% less Tesseract CPU (deposition_01 4.3 -> 3.9 CPU-s), but
+    # SROIE receipt 000 fell from 0.738 to 0.713 ground-truth recall, below plain Tesseract; so colour stays.
     path = os.path.join(folder, "page.pgm" if image.mode == "L" else "page.ppm")
     (image if image.mode in ("L", "RGB") else image.convert("RGB")).save(path)
     return path
