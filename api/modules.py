@@ -33,6 +33,7 @@ class ModuleSpec:
     shutdown: str | None = None  # "module:async fn(app)", awaited when it stops
     cli: str | None = None  # "module:register(typer_app)" adding the module's commands to `voxgate`
     body_limits: Mapping[str, BodyLimit] = field(default_factory=dict)  # path prefix -> which limit
+    check: str | None = None  # "module:fn(settings) -> reason | None", run at start-up (api/health.py, /healthz)
 
     def missing(self) -> list[str]:
         """The required imports that are not installed (found without importing anything)."""
@@ -51,8 +52,15 @@ MODULES: tuple[ModuleSpec, ...] = (
         jobs={"asr.medical_transcription": "api.compose.asr:run_medical_job"},
         cli="api.cli.asr:register",
         body_limits={"/v1/audio/": "audio", "/v1/medical/": "audio"},
+        check="api.health:asr_model",
     ),
-    ModuleSpec(name="dictation", extra="dictation", router="api.routers.dictation", requires=ASR_REQUIRES),
+    ModuleSpec(
+        name="dictation",
+        extra="dictation",
+        router="api.routers.dictation",
+        requires=ASR_REQUIRES,
+        check="api.health:dictation_model",
+    ),
     ModuleSpec(
         name="tts",
         extra="tts",
@@ -66,8 +74,11 @@ MODULES: tuple[ModuleSpec, ...] = (
         extra="ocr",
         router="api.routers.ocr",
         requires=("pytesseract", "pypdfium2", "PIL"),
-        jobs={"ocr.read": "api.compose.ocr:run_ocr_job", "ocr.translate": "api.compose.ocr:run_ocr_translate_job",
-              "ocr.expense": "api.compose.ocr:run_expense_job"},  # fmt: skip
+        jobs={
+            "ocr.read": "api.compose.ocr:run_ocr_job",
+            "ocr.translate": "api.compose.ocr:run_ocr_translate_job",
+            "ocr.expense": "api.compose.ocr:run_expense_job",
+        },  # fmt: skip
         cli="api.cli.ocr:register",
         body_limits={"/v1/ocr": "document"},
     ),

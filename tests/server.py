@@ -22,7 +22,16 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, tmp_path: Path, job_workers: int = 1, modules: str = '["nlp"]') -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        job_workers: int = 1,
+        modules: str = '["nlp"]',
+        env: dict[str, str] | None = None,
+        prefix: list[str] | None = None,
+    ) -> None:
+        """`env` adds variables; `prefix` runs the server under a wrapper (it must exec the command it is
+        given, so that SIGKILL reaches the gateway): tests/faults puts its storage on a small or read-only mount."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {
@@ -31,10 +40,11 @@ class Server:
             "VOXGATE_ARTIFACT_DIR": str(tmp_path / "artifacts"),
             "VOXGATE_JOB_WORKERS": str(job_workers),
             "VOXGATE_MODULES": modules,
+            **(env or {}),
         }
         self.log = open(tmp_path / f"server-{self.port}.log", "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "api", "serve", "--port", str(self.port), "--log-level", "warning"],
+            [*(prefix or []), sys.executable, "-m", "api", "serve", "--port", str(self.port), "--log-level", "warning"],
             cwd=REPO_ROOT,
             env=env,
             stdout=self.log,
