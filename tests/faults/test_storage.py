@@ -8,7 +8,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from tests.faults.conftest import job_folders, mount_namespace_prefix, noise_png
+import pytest
+
+from tests.faults.conftest import job_folders, mount_namespace_prefix, noise_png, wait_job
 from tests.server import Server
 
 OCR_NLP = '["ocr", "nlp"]'
@@ -54,6 +56,7 @@ def test_disk_full_answers_503_and_keeps_accepted_jobs(tmp_path: Path, servers: 
     assert job_folders(inside) == set(accepted)
 
 
+@pytest.mark.faults  # three gateways one after the other: make test-faults
 def test_read_only_database_answers_503_and_the_jobs_survive(tmp_path: Path, servers: list[Server]) -> None:
     store = tmp_path / "store"
     store.mkdir()
@@ -85,7 +88,5 @@ def test_read_only_database_answers_503_and_the_jobs_survive(tmp_path: Path, ser
     assert job_folders(store / "art") == set(jobs)
     third = Server(tmp_path, job_workers=1, modules=OCR_NLP, env=env)
     servers.append(third)
-    from tests.faults.conftest import wait_job
-
     for job_id in jobs:
         assert wait_job(third, job_id)["status"] == "succeeded"
