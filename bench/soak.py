@@ -467,13 +467,13 @@ def main() -> None:
         from tests.server import Server
 
         tmp = Path(tempfile.mkdtemp(prefix="voxgate-soak-"))
-        server = Server(tmp, job_workers=1, modules=MODULES)
+        server = Server(tmp, job_workers=1, modules=MODULES, start_timeout=600)
         url, pid = server.url, server.process.pid
         console.print(f"gateway pid {pid} at {url}, files in {tmp}")
     else:
         url, pid = args.url, None
     try:
-        wait_bots(url, 300)
+        wait_bots(url, 900)
         with httpx.Client(base_url=url, timeout=300) as client:
             inputs = make_inputs(client)
             warm_up(client, url, inputs, console)

@@ -29,6 +29,7 @@ class Server:
         modules: str = '["nlp"]',
         env: dict[str, str] | None = None,
         prefix: list[str] | None = None,
+        start_timeout: float = 300,  # a loaded 2-core machine can take minutes to import every module
     ) -> None:
         """`env` adds variables; `prefix` runs the server under a wrapper (it must exec the command it is
         given, so that SIGKILL reaches the gateway): tests/faults puts its storage on a small or read-only mount."""
@@ -51,7 +52,7 @@ class Server:
             stderr=subprocess.STDOUT,
         )
         self.client = httpx.Client(base_url=self.url, timeout=30)
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + start_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"server exited: {(tmp_path / f'server-{self.port}.log').read_text()}")
@@ -60,7 +61,7 @@ class Server:
                     return
             except httpx.TransportError:
                 time.sleep(0.2)
-        raise AssertionError("server did not start in 90 s")
+        raise AssertionError(f"server did not start in {start_timeout:.0f} s")
 
     def kill(self) -> None:
         """SIGKILL: no shutdown handler runs, as in a crash or a power cut."""
