@@ -61,6 +61,7 @@ class Server:
                     return
             except httpx.TransportError:
                 time.sleep(0.2)
+        self.kill()  # never leave a half-started gateway behind
         raise AssertionError(f"server did not start in {start_timeout:.0f} s")
 
     def kill(self) -> None:
