@@ -457,23 +457,30 @@ def main() -> None:
     parser.add_argument("--batch-calls", type=int, default=4, help="calls per call-analytics batch job")
     parser.add_argument("--kill-sidecar-at", type=float, default=None, help="fraction of the run (e.g. 0.5)")
     parser.add_argument("--sample-every", type=float, default=5.0, help="seconds between RSS/fd/queue samples")
-    parser.add_argument("--url", default=None, help="drive a gateway already running (RSS/fds then not sampled)")
+    parser.add_argument("--url", default=None, help="drive a gateway already running (started with every module)")
+    parser.add_argument("--pid", type=int, default=None, help="with --url: the gateway's pid, for RSS and fds")
+    parser.add_argument("--no-bots", action="store_true", help="leave the bots (and their Rasa servers) out")
     parser.add_argument("--plot", type=Path, default=RESULTS / "soak.png")
     args = parser.parse_args()
     console = Console(width=160)
+    if args.no_bots:
+        MIX.pop("bot")
+        args.kill_sidecar_at = None
 
     server = None
     if args.url is None:
         from tests.server import Server
 
         tmp = Path(tempfile.mkdtemp(prefix="voxgate-soak-"))
-        server = Server(tmp, job_workers=1, modules=MODULES, start_timeout=600)
+        modules = MODULES.replace(', "bots"', "") if args.no_bots else MODULES
+        server = Server(tmp, job_workers=1, modules=modules, start_timeout=600)
         url, pid = server.url, server.process.pid
         console.print(f"gateway pid {pid} at {url}, files in {tmp}")
     else:
-        url, pid = args.url, None
+        url, pid = args.url, args.pid
     try:
-        wait_bots(url, 900)
+        if not args.no_bots:
+            wait_bots(url, 900)
         with httpx.Client(base_url=url, timeout=300) as client:
             inputs = make_inputs(client)
             warm_up(client, url, inputs, console)
