@@ -161,14 +161,16 @@ def request(route: str, client: httpx.Client, inputs: Inputs, sender: str, turn:
     raise ValueError(route)
 
 
-def dictation(url: str, inputs: Inputs, seconds: float = 4.0) -> tuple[int, str | None, float]:
+def dictation(
+    url: str, inputs: Inputs, seconds: float = 4.0, ready_timeout: float = 120
+) -> tuple[int, str | None, float]:
     """Stream `seconds` of speech at real time in 40 ms frames, stop, wait for `done`: (status, error code,
     seconds from stop to done: what a dictating clinician waits for)."""
     ws_url = url.replace("http://", "ws://") + "/v1/medical/dictation"
     frame = 1280  # 40 ms of 16 kHz PCM16
     with connect(ws_url, open_timeout=30, max_size=2**22) as ws:
         ws.send(json.dumps({"type": "start", "sample_rate": 16000, "model": "tiny.en"}))
-        ready = json.loads(ws.recv(timeout=60))
+        ready = json.loads(ws.recv(timeout=ready_timeout))
         if ready.get("type") != "ready":
             return 503, ready.get("code") or ready.get("type"), 0.0
         pcm = inputs.pcm16[: int(seconds * 32000)]
@@ -429,10 +431,14 @@ def warm_up(client: httpx.Client, url: str, inputs: Inputs, console: Console) ->
     """One request of each kind before the clock starts: model loading is start-up, not the soak."""
     began = time.monotonic()
     for route in MIX:
-        if route == "dictation":
-            status = dictation(url, inputs, seconds=1.0)[0]
-        else:
-            status = request(route, client, inputs, "soak-warm-up", 0).status_code
+        try:
+            if route == "dictation":
+                status = dictation(url, inputs, seconds=1.0, ready_timeout=600)[0]
+            else:
+                status = request(route, client, inputs, "soak-warm-up", 0).status_code
+        except Exception as exc:  # the soak itself counts failures; here only say so
+            console.print(f"warm-up: {route} failed: {type(exc).__name__}: {exc}")
+            continue
         if status >= 300:
             console.print(f"warm-up: {route} answered {status}")
     console.print(f"warm-up: one request of each kind in {time.monotonic() - began:.0f} s")
