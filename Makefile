@@ -12,7 +12,7 @@ RASA := .venv-rasa/.voxgate-rasa-installed
 COQUI := .venv-coqui/.voxgate-coqui-installed
 export VOXGATE_DATA ?= $(abspath ../shared/data)
 
-.PHONY: run test test-aws test-aws-long test-ray test-coqui fuzz bench bench-notes notes-model setup setup-steps apt bots-trained coqui lint format audit clean
+.PHONY: run test test-aws test-aws-long test-ray test-coqui test-faults soak fuzz bench bench-notes notes-model setup setup-steps apt bots-trained coqui lint format audit clean
 
 # The independent steps run side by side (Debian packages; the venv then the model files; the Rasa venv then the
 # bots' training). coqui-tts's venv is not among them: no coqui voice ships, so it is made by `make coqui` (or
@@ -63,6 +63,15 @@ test: setup
 # one removed mid-batch). Several minutes on 2 cores, so not in `make test`.
 test-ray: setup
 	VOXGATE_TEST_RAY_CLUSTER=1 $(VENV)/bin/pytest -q -p no:cacheprovider -m ray tests/workers
+
+# Faults (issue 19): SIGKILL of a real gateway in the middle of each kind of job, the database read-only; minutes.
+# The fast fault tests (disk full, corrupt model, load shedding) are in `make test`.
+test-faults: setup
+	$(VENV)/bin/pytest -q -p no:cacheprovider -m faults tests/faults tests/calls/test_restart.py
+
+# Soak (issue 19): 10 minutes, 32 clients, every module, a call-analytics batch running; bench/results/soak.txt.
+soak: setup
+	bash bench/record.sh soak --minutes 10 --clients 32 --kill-sidecar-at 0.5
 
 # coqui checkpoints served through their own venv (skipped by `make test` while the venv is absent).
 # The AWS SDK layer (boto3 and the AWS CLI against /aws); -long adds the Rasa-backed Lex turns and a consultation

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -13,6 +14,7 @@ from fastapi import Depends, FastAPI
 from api.auth import require_api_key
 from api.db import create_tables, make_engine
 from api.errors import COMMON_ERRORS, install_error_handlers
+from api.health import run_checks
 from api.jobs import JobService
 from api.metrics import PoolCollector, RequestMetrics, make_registry
 from api.middleware import BodyLimitMiddleware, HeaderLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
@@ -22,6 +24,7 @@ from api.routers import jobs as jobs_router
 from api.routers import system
 from api.security import SecurityHeadersMiddleware
 from api.settings import Settings
+from api.shedding import LoadShedMiddleware
 from workers import ModelPool, make_pool
 
 log = logging.getLogger(__name__)
@@ -34,12 +37,20 @@ def create_app(settings: Settings | None = None, pool: ModelPool | None = None) 
     pool = pool or make_pool(settings.workers)
     engine = make_engine(settings.database_url)
     settings.artifact_dir.mkdir(parents=True, exist_ok=True)
-    jobs = JobService(engine, settings.artifact_dir, pool, workers=settings.job_workers, settings=settings)
+    jobs = JobService(
+        engine,
+        settings.artifact_dir,
+        pool,
+        workers=settings.job_workers,
+        settings=settings,
+        max_queued=settings.max_queued_jobs,
+    )
 
     modules = installed(settings.modules)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.unhealthy = await asyncio.to_thread(run_checks, modules, settings)
         jobs.start()
         # Modules may manage sidecars (e.g. the Rasa servers): their startup/shutdown hooks from the registry.
         for spec in modules:
@@ -71,6 +82,7 @@ def create_app(settings: Settings | None = None, pool: ModelPool | None = None) 
     app.state.metrics_registry = registry
     app.state.started_at = time.monotonic()
     app.state.modules = [spec.name for spec in modules]
+    app.state.unhealthy = {}  # module -> reason, from the start-up checks (api/health.py)
     app.state.rate_limiter = TokenBuckets(settings.rate_limit_per_minute) if settings.rate_limit_per_minute else None
     guarded = [Depends(require_api_key), Depends(enforce_rate_limit)]
 
@@ -78,6 +90,7 @@ def create_app(settings: Settings | None = None, pool: ModelPool | None = None) 
     # Outermost first: request ids must exist before the limit or metrics answer.
     app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits(body_limit_prefixes(modules)),
                        read_timeout=settings.body_read_timeout_s, min_rate=settings.body_min_bytes_per_s)  # fmt: skip
+    app.add_middleware(LoadShedMiddleware, max_inflight=settings.max_inflight_requests)
     app.add_middleware(MetricsMiddleware, metrics=RequestMetrics(registry))
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(

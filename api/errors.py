@@ -9,8 +9,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.jobs.service import JobQueueFull
+from api.storage import RETRY_AFTER_S, storage_problem
 from workers import ModelLoadError, ModelTooLarge, PoolBusy, PoolClosed
 
 log = logging.getLogger(__name__)
@@ -205,7 +208,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     def _pool_error(status: int, code: str):  # noqa: ANN202 - a handler factory
         async def handler(request: Request, exc: Exception) -> JSONResponse:
-            return error_response(request, status, str(exc), code=code)
+            response = error_response(request, status, str(exc), code=code)
+            if status == 503:  # busy, shutting down, a model that failed to load: worth a retry shortly
+                response.headers["Retry-After"] = "1"
+            return response
 
         return handler
 
@@ -217,6 +223,27 @@ def install_error_handlers(app: FastAPI) -> None:
         # Only a parser (json, pydantic, XML) recurses as deep as the input is nested: a hostile body, not a bug.
         log.warning("RecursionError on %s %s: answered 400", request.method, request.url.path)
         return error_response(request, 400, TOO_DEEP_MESSAGE, code="too_deeply_nested")
+
+    @app.exception_handler(JobQueueFull)
+    async def _queue_full(request: Request, exc: JobQueueFull) -> JSONResponse:
+        response = error_response(
+            request, 503, str(exc), code="job_queue_full", details={"retry_after_s": exc.retry_after_s}
+        )
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+        return response
+
+    async def _storage_or_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        problem = storage_problem(exc)
+        if problem is None:
+            return await _unexpected(request, exc)
+        code, message = problem
+        log.error("storage fault on %s %s: %s", request.method, request.url.path, message)
+        response = error_response(request, 503, message, code=code, details={"retry_after_s": RETRY_AFTER_S})
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
+        return response
+
+    app.add_exception_handler(OperationalError, _storage_or_unexpected)
+    app.add_exception_handler(OSError, _storage_or_unexpected)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -34,6 +34,7 @@ class ModuleSpec:
     cli: str | None = None  # "module:register(typer_app)" adding the module's commands to `voxgate`
     body_limits: Mapping[str, BodyLimit] = field(default_factory=dict)  # path prefix -> which limit
     readiness: str | None = None  # "module:fn(app) -> str | None": why it cannot serve now (None: ready); /readyz
+    check: str | None = None  # "module:fn(settings) -> reason | None", run at start-up (api/health.py, /healthz)
 
     def missing(self) -> list[str]:
         """The required imports that are not installed (found without importing anything)."""
@@ -53,6 +54,7 @@ MODULES: tuple[ModuleSpec, ...] = (
         jobs={"asr.medical_transcription": "api.compose.asr:run_medical_job"},
         cli="api.cli.asr:register",
         body_limits={"/v1/audio/": "audio", "/v1/medical/": "audio"},
+        check="api.health:asr_model",
     ),
     ModuleSpec(
         name="dictation",
@@ -60,6 +62,7 @@ MODULES: tuple[ModuleSpec, ...] = (
         extra="dictation",
         router="api.routers.dictation",
         requires=ASR_REQUIRES,
+        check="api.health:dictation_model",
     ),
     ModuleSpec(
         name="tts",
@@ -76,8 +79,11 @@ MODULES: tuple[ModuleSpec, ...] = (
         extra="ocr",
         router="api.routers.ocr",
         requires=("pytesseract", "pypdfium2", "PIL"),
-        jobs={"ocr.read": "api.compose.ocr:run_ocr_job", "ocr.translate": "api.compose.ocr:run_ocr_translate_job",
-              "ocr.expense": "api.compose.ocr:run_expense_job"},  # fmt: skip
+        jobs={
+            "ocr.read": "api.compose.ocr:run_ocr_job",
+            "ocr.translate": "api.compose.ocr:run_ocr_translate_job",
+            "ocr.expense": "api.compose.ocr:run_expense_job",
+        },  # fmt: skip
         cli="api.cli.ocr:register",
         body_limits={"/v1/ocr": "document"},
     ),

@@ -129,6 +129,9 @@ class Settings(BaseSettings):
     max_header_kb: float = Field(default=64.0, gt=1)
 
     job_workers: int = Field(default=1, ge=0, description="jobs run at once; 0 leaves jobs queued")
+    # Load shedding (api/shedding.py): past these the gateway answers 503 with Retry-After; 0 turns one off.
+    max_inflight_requests: int = Field(default=64, ge=0, description="HTTP requests handled at once")
+    max_queued_jobs: int = Field(default=500, ge=0, description="jobs waiting to run")
     modules: list[str] | None = Field(default=None, description="mount only these modules (default: all installed)")
 
     # Per-module sections. ("workers", not "pool": VOXGATE_POOL is the pool's backend choice.)

@@ -24,6 +24,7 @@ _EXPORTS = {
     "UnsupportedLanguageError": "asr.errors",
     "ModelNotInstalledError": "asr.models",
     "available_models": "asr.models",
+    "check_model": "asr.models",
     "resolve_model": "asr.models",
     "Segment": "asr.schemas",
     "TranscribeOptions": "asr.schemas",

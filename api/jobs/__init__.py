@@ -2,7 +2,7 @@
 
 from api.jobs.context import JobCancelled, JobContext, JobInterrupted
 from api.jobs.models import JobAccepted, JobRecord, JobStatus
-from api.jobs.service import JobHandler, JobNotFound, JobService, UnknownJobKind
+from api.jobs.service import JobHandler, JobNotFound, JobQueueFull, JobService, UnknownJobKind
 
 __all__ = [
     "JobAccepted",
@@ -11,6 +11,7 @@ __all__ = [
     "JobHandler",
     "JobInterrupted",
     "JobNotFound",
+    "JobQueueFull",
     "JobRecord",
     "JobService",
     "JobStatus",

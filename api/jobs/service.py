@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from api.jobs.context import JobCancelled, JobContext, JobInterrupted
 from api.jobs.models import JobAccepted, JobRecord, JobRow, JobStatus, utcnow
+from api.storage import storage_problem
 from api.tenancy import current_tenant, tenant_scope
 from workers import ModelPool
 
@@ -39,15 +40,31 @@ class JobNotFound(KeyError):
     pass
 
 
+class JobQueueFull(Exception):
+    """More jobs are waiting than the gateway accepts (VOXGATE_MAX_QUEUED_JOBS): shed load, ask for a retry."""
+
+    def __init__(self, queued: int, limit: int, retry_after_s: int) -> None:
+        super().__init__(f"{queued} jobs are queued, the limit is {limit}; retry in {retry_after_s} s")
+        self.retry_after_s = retry_after_s
+
+
 class JobService:
     def __init__(
-        self, engine: Engine, artifact_dir: Path, pool: ModelPool, workers: int = 1, settings: Any = None
+        self,
+        engine: Engine,
+        artifact_dir: Path,
+        pool: ModelPool,
+        workers: int = 1,
+        settings: Any = None,
+        max_queued: int = 0,
     ) -> None:
         self.engine = engine
         self.settings = settings  # the gateway's Settings, handed to every handler through its JobContext
         self.artifact_dir = artifact_dir
         self.pool = pool
         self.workers = workers
+        self.max_queued = max_queued  # 0: no limit
+        self.storage_error: str | None = None  # why start-up could not re-queue (read-only or full storage)
         self._handlers: dict[str, JobHandler] = {}
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._threads: list[threading.Thread] = []
@@ -63,7 +80,29 @@ class JobService:
         return sorted(self._handlers)
 
     def start(self) -> None:
-        """Re-queue what an earlier process left unfinished, then start the worker threads."""
+        """Re-queue what an earlier process left unfinished, then start the worker threads.
+
+        Storage that cannot be written (read-only, full) must not stop the gateway from starting: reads still
+        work, writes answer 503 with the reason, and the unfinished jobs wait for a start with writable storage."""
+        try:
+            pending = self._requeue_unfinished()
+        except Exception as exc:
+            problem = storage_problem(exc)
+            if problem is None:
+                raise
+            self.storage_error = problem[1]
+            log.error("jobs not re-queued: %s", problem[1])
+            pending = []
+        for job_id in pending:
+            self._queue.put(job_id)
+        if pending:
+            log.info("re-queued %d unfinished jobs", len(pending))
+        for i in range(self.workers):
+            thread = threading.Thread(target=self._work, name=f"voxgate-job-{i}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _requeue_unfinished(self) -> list[str]:
         with Session(self.engine) as session:
             interrupted = session.scalars(select(JobRow).where(JobRow.status == JobStatus.RUNNING)).all()
             for row in interrupted:
@@ -81,17 +120,11 @@ class JobService:
                     row.status = JobStatus.QUEUED
                     row.message = "re-queued after a server restart"
             session.commit()
-            pending = session.scalars(
-                select(JobRow.id).where(JobRow.status == JobStatus.QUEUED).order_by(JobRow.created_at)
-            ).all()
-        for job_id in pending:
-            self._queue.put(job_id)
-        if pending:
-            log.info("re-queued %d unfinished jobs", len(pending))
-        for i in range(self.workers):
-            thread = threading.Thread(target=self._work, name=f"voxgate-job-{i}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
+            return list(
+                session.scalars(
+                    select(JobRow.id).where(JobRow.status == JobStatus.QUEUED).order_by(JobRow.created_at)
+                ).all()
+            )
 
     def stop(self, timeout: float = 10.0) -> None:
         """Ask running handlers to stop at their next check; their jobs go back to the queue."""
@@ -112,12 +145,25 @@ class JobService:
         """A job owned by the caller's tenant (api.tenancy.current_tenant)."""
         if kind not in self._handlers:
             raise UnknownJobKind(f"no job kind {kind!r}; known: {', '.join(self.kinds()) or 'none'}")
+        if self.max_queued and (queued := self._queue.qsize()) >= self.max_queued:
+            raise JobQueueFull(queued, self.max_queued, self._retry_after_s(queued))
         job_id = uuid.uuid4().hex
         job_dir = self.job_dir(job_id)
-        for name, data in (inputs or {}).items():
-            path = job_dir / "inputs" / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+        try:
+            # Inputs first, then the row: a row never points at missing inputs. If either step fails (disk
+            # full, read-only database) the folder goes too, so a refused job leaves no orphaned files.
+            for name, data in (inputs or {}).items():
+                path = job_dir / "inputs" / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+            record = self._insert(job_id, kind, params)
+        except BaseException:
+            shutil.rmtree(job_dir, ignore_errors=True)
+            raise
+        self._queue.put(job_id)
+        return record
+
+    def _insert(self, job_id: str, kind: str, params: dict[str, Any]) -> JobRecord:
         with Session(self.engine) as session:
             row = JobRow(
                 id=job_id,
@@ -132,9 +178,11 @@ class JobService:
             )
             session.add(row)
             session.commit()
-            record = JobRecord.from_row(row)
-        self._queue.put(job_id)
-        return record
+            return JobRecord.from_row(row)
+
+    def _retry_after_s(self, queued: int) -> int:
+        """A rough wait: the queue ahead divided among the workers, at least a second, at most a minute."""
+        return max(1, min(60, queued // max(1, self.workers)))
 
     @staticmethod
     def _owned(session: Session, job_id: str) -> JobRow:

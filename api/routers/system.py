@@ -9,7 +9,7 @@ import time
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.auth import require_api_key, require_metrics_key
 from api.deps import get_pool
@@ -21,20 +21,28 @@ router = APIRouter()
 
 
 class Health(BaseModel):
-    status: str
+    status: str = Field(description="ok, or degraded when a mounted module cannot serve (see unhealthy)")
     version: str
     modules: list[str]
     uptime_s: float
+    unhealthy: dict[str, str] = Field(
+        default_factory=dict, description="module -> why it cannot serve (a model file missing or corrupt)"
+    )
+    storage: str | None = Field(default=None, description="why the database could not be written at start-up")
 
 
 @router.get("/healthz", response_model=Health, tags=["system"])
 def healthz(request: Request) -> Health:
     state = request.app.state
+    unhealthy = dict(state.unhealthy)
+    storage = state.jobs.storage_error
     return Health(
-        status="ok",
+        status="degraded" if unhealthy or storage else "ok",
         version=request.app.version,
         modules=state.modules,
         uptime_s=round(time.monotonic() - state.started_at, 1),
+        unhealthy=unhealthy,
+        storage=storage,
     )
 
 

@@ -66,4 +66,6 @@ def _cleanup() -> Iterator[None]:
     database=None,
 )
 def test_openapi_fuzz(case: schemathesis.Case) -> None:
-    case.call_and_validate(checks=CHECKS, timeout=180)
+    # /readyz answers its declared 503 here by design (the bots' sidecars are off); its status and body still checked.
+    excluded = [not_a_server_error] if case.path == "/readyz" else []
+    case.call_and_validate(checks=CHECKS, excluded_checks=excluded, timeout=180)
