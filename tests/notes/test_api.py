@@ -149,7 +149,9 @@ def test_audio_long_becomes_a_job_and_bad_audio_is_refused(api: TestClient) -> N
 
 def test_note_page_is_served(api: TestClient) -> None:
     r = api.get("/notes")
-    assert r.status_code == 200 and "/v1/medical/notes" in r.text and "evidence" in r.text
+    assert r.status_code == 200 and "evidence" in r.text and '<script src="/notes/static/notes.js">' in r.text
+    script = api.get("/notes/static/notes.js")  # no inline script: the page's code is a file (CSP script-src 'self')
+    assert script.status_code == 200 and "/v1/medical/notes" in script.text
 
 
 def test_not_json_is_a_400(api: TestClient) -> None:
