@@ -14,6 +14,16 @@ from api.errors import error_body
 from api.metrics import RequestMetrics
 
 
+async def send_json_error(
+    send: Send, status: int, payload: dict, headers: tuple[tuple[bytes, bytes], ...] = ()
+) -> None:
+    """An error answered by a middleware, before any route: the gateway's JSON error body with its length."""
+    body = json.dumps(payload).encode()
+    start_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers]
+    await send({"type": "http.response.start", "status": status, "headers": start_headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 class RequestIdMiddleware:
     """Takes the caller's X-Request-ID (or makes one), exposes it as request.state.request_id, echoes it back."""
 
@@ -60,15 +70,7 @@ class HeaderLimitMiddleware:
             f"request headers too large: {len(headers)} headers, {size} bytes "
             f"(at most {self.max_count} headers and {self.max_bytes} bytes)"
         )
-        body = json.dumps(error_body(431, message, None, code="headers_too_large")).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 431,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await send_json_error(send, 431, error_body(431, message, None, code="headers_too_large"))
 
 
 class BodyLimitMiddleware:
@@ -97,15 +99,7 @@ class BodyLimitMiddleware:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             request_id = scope.get("state", {}).get("request_id")
             message = f"request body of {int(declared)} bytes exceeds the {limit} byte limit for {scope['path']}"
-            body = json.dumps(error_body(413, message, request_id, code="body_too_large")).encode()
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
+            await send_json_error(send, 413, error_body(413, message, request_id, code="body_too_large"))
             return
 
         received = 0

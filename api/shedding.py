@@ -10,11 +10,10 @@ JobService.submit); per-caller rates are api/ratelimit.py (429).
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.errors import error_body
+from api.middleware import send_json_error
 
 NEVER_SHED = ("/healthz", "/readyz", "/metrics")
 
@@ -47,16 +46,5 @@ class LoadShedMiddleware:
             f"retry in {self.retry_after_s} s"
         )
         details = {"retry_after_s": self.retry_after_s, "inflight": self.inflight, "limit": self.max_inflight}
-        body = json.dumps(error_body(503, message, request_id, code="overloaded", details=details)).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 503,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"retry-after", str(self.retry_after_s).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        payload = error_body(503, message, request_id, code="overloaded", details=details)
+        await send_json_error(send, 503, payload, headers=((b"retry-after", str(self.retry_after_s).encode()),))
