@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import REPO_ROOT, Settings
+from tests.server import Server
 
 
 @pytest.fixture
@@ -39,3 +40,13 @@ def data_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"test data not found at {path} (set VOXGATE_DATA to the shared data folder)")
     return path
+
+
+@pytest.fixture
+def servers() -> Iterator[list[Server]]:
+    """Every gateway process a test starts (tests/server.py); those still running are killed at the end."""
+    started: list[Server] = []
+    yield started
+    for server in started:
+        if server.process.poll() is None:
+            server.kill()

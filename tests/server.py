@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -70,3 +71,20 @@ class Server:
         self.process.wait(10)
         self.client.close()
         self.log.close()
+
+
+FINISHED = ("succeeded", "failed", "cancelled")
+
+
+def wait_for_job(
+    client: httpx.Client, job_id: str, timeout: float = 120, until: tuple[str, ...] = FINISHED
+) -> dict[str, Any]:
+    """Poll GET /v1/jobs/{id} until its status is one of `until`; the last record in the failure message."""
+    deadline = time.monotonic() + timeout
+    record: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        record = client.get(f"/v1/jobs/{job_id}").json()
+        if record["status"] in until:
+            return record
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} not {until} after {timeout} s: {record}")

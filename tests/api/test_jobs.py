@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
-from tests.server import Server
-
-
-def wait_for_job(client, job_id: str, timeout: float = 120, until=("succeeded", "failed", "cancelled")) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.get(f"/v1/jobs/{job_id}").json()
-        if job["status"] in until:
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_id} still {job['status']} after {timeout}s")
+from tests.server import Server, wait_for_job
 
 
 def test_job_runs_reports_progress_and_serves_its_result_file(client: TestClient) -> None:
@@ -57,15 +45,6 @@ def test_unknown_job_and_file_are_404(client: TestClient) -> None:
 
 
 # -- restarts, with a real uvicorn server process -------------------------------------------
-
-
-@pytest.fixture
-def servers(tmp_path: Path) -> Iterator[list[Server]]:
-    started: list[Server] = []
-    yield started
-    for server in started:
-        if server.process.poll() is None:
-            server.kill()
 
 
 def test_queued_job_is_finished_after_a_crash(tmp_path: Path, servers: list[Server]) -> None:

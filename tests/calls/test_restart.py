@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -30,15 +29,6 @@ def _short_call(mk, path: Path) -> bytes:
         t += len(x) + 8000
     mk.write_wav(path, stereo)
     return path.read_bytes()
-
-
-@pytest.fixture
-def servers() -> Iterator[list[Server]]:
-    started: list[Server] = []
-    yield started
-    for server in started:
-        if server.process.poll() is None:
-            server.kill()
 
 
 def _done_files(tmp: Path, job: str) -> dict[str, tuple[int, bytes]]:

@@ -9,16 +9,9 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-
-from tests.server import Server
-
-FINISHED = ("succeeded", "failed", "cancelled")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -30,16 +23,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-@pytest.fixture
-def servers() -> Iterator[list[Server]]:
-    """Every server a test starts; those still running are killed at the end."""
-    started: list[Server] = []
-    yield started
-    for server in started:
-        if server.process.poll() is None:
-            server.kill()
-
-
 def mount_namespace_prefix(script: str) -> list[str]:
     """Run the gateway in its own mount namespace after `script` (mounts), then exec it: the mounts vanish
     with the process and nothing on the host changes. Skips when unprivileged namespaces are not allowed."""
@@ -49,17 +32,6 @@ def mount_namespace_prefix(script: str) -> list[str]:
     if probe.returncode != 0:
         pytest.skip(f"mount namespaces are not available here: {probe.stderr.decode().strip()}")
     return ["unshare", "-rm", "sh", "-c", f'{script} && exec "$@"', "sh"]
-
-
-def wait_job(server: Server, job_id: str, until: tuple[str, ...] = FINISHED, timeout: float = 300) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    record: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        record = server.client.get(f"/v1/jobs/{job_id}").json()
-        if record["status"] in until:
-            return record
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_id} not {until} after {timeout} s: {record}")
 
 
 def noise_png(side: int = 420, seed: int = 0) -> bytes:

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.faults.conftest import FINISHED, job_folders, wait_job
-from tests.server import Server
+from tests.faults.conftest import job_folders
+from tests.server import FINISHED, Server, wait_for_job
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(1800)]  # two gateway starts and a job: minutes
 
@@ -40,7 +40,7 @@ def crash_mid_job(
 
     second = Server(tmp_path, modules=modules)
     servers.append(second)
-    record = wait_job(second, job_id, timeout=900)
+    record = wait_for_job(second.client, job_id, timeout=900)
     assert record["status"] == "succeeded", record
     assert record["attempts"] == 2, record  # run once more, from where the crash left it, not again and again
     listed = {job["id"] for job in second.client.get("/v1/jobs").json()}

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.conftest import job_folders, mount_namespace_prefix, noise_png, wait_job
-from tests.server import Server
+from tests.faults.conftest import job_folders, mount_namespace_prefix, noise_png
+from tests.server import Server, wait_for_job
 
 OCR_NLP = '["ocr", "nlp"]'
 
@@ -89,4 +89,4 @@ def test_read_only_database_answers_503_and_the_jobs_survive(tmp_path: Path, ser
     third = Server(tmp_path, job_workers=1, modules=OCR_NLP, env=env)
     servers.append(third)
     for job_id in jobs:
-        assert wait_job(third, job_id)["status"] == "succeeded"
+        assert wait_for_job(third.client, job_id, timeout=300)["status"] == "succeeded"
