@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
@@ -14,7 +15,7 @@ from pydantic import BaseModel, Field
 from api.auth import require_api_key, require_metrics_key
 from api.deps import get_pool
 from api.errors import ApiError, error_responses
-from api.modules import MODULES, resolve
+from api.modules import MODULES, ModuleSpec, resolve
 from workers import ModelPool, PoolStatus
 
 router = APIRouter()
@@ -56,7 +57,15 @@ class Readiness(BaseModel):
     modules: dict[str, ModuleReadiness]
 
 
-async def _check(app: object, reference: str) -> str | None:
+async def _not_ready(app: Any, spec: ModuleSpec) -> str | None:
+    """Why a mounted module cannot serve: its readiness check now, else what its start-up check found (a corrupt
+    model file: api/health.py, also on /healthz)."""
+    return await _readiness(app, spec.readiness) or app.state.unhealthy.get(spec.name)
+
+
+async def _readiness(app: Any, reference: str | None) -> str | None:
+    if not reference:
+        return None
     check = resolve(reference)
     try:
         if inspect.iscoroutinefunction(check):
@@ -76,12 +85,10 @@ async def readyz(request: Request) -> JSONResponse:
     """Ready only when every mounted module can serve (models present, binaries installed, bot servers answering):
     for load balancers and orchestrators. 503 names each module that is not ready and why. /healthz is liveness."""
     mounted = [spec for spec in MODULES if spec.name in request.app.state.modules]
-    reasons = await asyncio.gather(*(_check(request.app, s.readiness) for s in mounted if s.readiness))
-    checked = iter(reasons)
+    reasons = await asyncio.gather(*(_not_ready(request.app, spec) for spec in mounted))
     modules = {
         spec.name: ModuleReadiness(ready=reason is None, reason=reason)
-        for spec in mounted
-        for reason in [next(checked) if spec.readiness else None]
+        for spec, reason in zip(mounted, reasons, strict=True)
     }
     ready = all(m.ready for m in modules.values())
     body = Readiness(status="ready" if ready else "not_ready", modules=modules)
@@ -94,7 +101,10 @@ def metrics(request: Request) -> Response:
 
 
 @router.get(
-    "/v1/models", response_model=PoolStatus, tags=["models"], dependencies=[Depends(require_api_key)],
+    "/v1/models",
+    response_model=PoolStatus,
+    tags=["models"],
+    dependencies=[Depends(require_api_key)],
     responses=error_responses(401),
 )
 def list_models(pool: ModelPool = Depends(get_pool)) -> PoolStatus:
@@ -108,8 +118,11 @@ class Unloaded(BaseModel):
 
 
 @router.post(
-    "/v1/models/{model_id:path}/unload", response_model=Unloaded, tags=["models"],
-    dependencies=[Depends(require_api_key)], responses=error_responses(401, 404, 409, 422),
+    "/v1/models/{model_id:path}/unload",
+    response_model=Unloaded,
+    tags=["models"],
+    dependencies=[Depends(require_api_key)],
+    responses=error_responses(401, 404, 409, 422),
 )
 def unload_model(model_id: str, pool: ModelPool = Depends(get_pool)) -> dict[str, object]:
     status = pool.status()

@@ -37,5 +37,10 @@ def test_corrupt_and_missing_models_are_reported_and_others_serve(tmp_path: Path
     assert "'base'" in body["unhealthy"]["asr"] and "corrupt" in body["unhealthy"]["asr"]
     assert "'tiny.en'" in body["unhealthy"]["dictation"] and "missing" in body["unhealthy"]["dictation"]
     assert set(body["modules"]) == {"asr", "dictation", "nlp"}
+    ready = server.client.get("/readyz")  # a load balancer sends nothing to a module its start-up check failed
+    assert ready.status_code == 503, ready.text
+    modules = ready.json()["modules"]
+    assert not modules["asr"]["ready"] and "corrupt" in modules["asr"]["reason"], modules
+    assert not modules["dictation"]["ready"] and modules["nlp"]["ready"], modules
     sentiment = server.client.post("/v1/sentiment", json={"texts": ["this works well"]})
     assert sentiment.status_code == 200, sentiment.text
