@@ -7,8 +7,9 @@ through their public functions, as `calls` does.
 
 from __future__ import annotations
 
+from notes.dictated import dictation_turns
 from notes.errors import NoteError
-from notes.schemas import LabelledTurn, Note, NoteItem, NoteOptions, NoteSection, Turn
+from notes.schemas import LabelledTurn, Note, NoteItem, NoteOptions, NoteSection, Source, Turn
 from notes.sections import SECTIONS, TEMPLATES, TITLES
 from notes.transcript import check_turns, parse_transcript
 from notes.visit import make_note, turns_from_segments
@@ -23,8 +24,10 @@ __all__ = [
     "NoteItem",
     "NoteOptions",
     "NoteSection",
+    "Source",
     "Turn",
     "check_turns",
+    "dictation_turns",
     "make_note",
     "parse_transcript",
     "turns_from_segments",

@@ -74,7 +74,7 @@ def _rewrite(unit: Unit, pronoun: str, on: bool) -> str:
     return sentence_case(clinician_to_note(unit.text, pronoun))
 
 
-def _entities(text: str) -> list[dict]:
+def note_entities(text: str) -> list[dict]:
     return [e.model_dump(exclude={"id"}) for e in detect_entities(text, phi=False)]
 
 
@@ -88,7 +88,7 @@ def _chief_complaint(turns: list[Turn], units: list[Unit], probs: np.ndarray, co
             reason = reason_for_visit(clean(sentence))
             if reason:
                 text = sentence_case(reason)
-                return NoteItem(text=text, evidence=[index], entities=_entities(text))
+                return NoteItem(text=text, evidence=[index], entities=note_entities(text))
     if not units:
         return None
     best = int(np.argmax(probs[:, col]))
@@ -99,7 +99,7 @@ def _chief_complaint(turns: list[Turn], units: list[Unit], probs: np.ndarray, co
         text = sentence_case(", ".join(dict.fromkeys(e.text.lower() for e in conditions)))
     else:
         text = sentence_case(unit.text)
-    return NoteItem(text=text, evidence=unit.turns, entities=_entities(text))
+    return NoteItem(text=text, evidence=unit.turns, entities=note_entities(text))
 
 
 def build_note(
@@ -157,7 +157,7 @@ def build_note(
             if labelled[index].section == OTHER and name != OTHER:
                 labelled[index].section = name
                 labelled[index].group = TURN_GROUPS[name]
-    problems = _problems(sections)
+    problems = note_problems(sections)
     return Note(template=options.template, sections=sections, turns=labelled, problems=problems,
                 text=render(sections, options.template))  # fmt: skip
 
@@ -227,7 +227,7 @@ def _select(
         seen.add(key)
         used[name] += words
         unit_section[i] = name
-        chosen[name].append((i, NoteItem(text=text, evidence=units[i].turns, entities=_entities(text))))
+        chosen[name].append((i, NoteItem(text=text, evidence=units[i].turns, entities=note_entities(text))))
     return unit_section
 
 
@@ -258,7 +258,7 @@ def _add_templates(
             continue
         seen.add(key)
         chosen[entry["section"]].append((best, NoteItem(text=text, evidence=units[best].turns,
-                                                          entities=_entities(text))))  # fmt: skip
+                                                          entities=note_entities(text))))  # fmt: skip
 
 
 def _add_findings(
@@ -288,11 +288,11 @@ def _add_findings(
             continue
         items = write()
         if items:
-            chosen[name] = [(item.evidence[0], item.model_copy(update={"entities": _entities(item.text)}))
+            chosen[name] = [(item.evidence[0], item.model_copy(update={"entities": note_entities(item.text)}))
                             for item in items]  # fmt: skip
 
 
-def _problems(sections: list[NoteSection]) -> list[dict]:
+def note_problems(sections: list[NoteSection]) -> list[dict]:
     """Conditions affirmed in the history and the assessment, with their ICD-10-CM codes, once each."""
     found: dict[str, dict] = {}
     for section in sections:

@@ -16,12 +16,24 @@ class Turn(BaseModel):
     end: float | None = None
 
 
+Source = Literal["consultation", "dictation"]
+
+
 class NoteOptions(BaseModel):
+    source: Source = Field(
+        default="consultation",
+        description="consultation: clinician and patient talking (summarised into the note); dictation: one "
+        "clinician dictating the note (every sentence kept, sections from spoken headers)",
+    )
     template: Literal["hp", "soap"] = Field(default="hp", description="hp: history-and-physical order; soap: S/O/A/P")
     sections: list[str] | None = Field(
         default=None, description="the section names to keep, in this order (a specialty's set); None: all"
     )
-    specialty: str | None = Field(default=None, description="a configured specialty's section set, e.g. 'orthopedics'")
+    specialty: str | None = Field(
+        default=None,
+        description="a configured specialty's section set, e.g. 'orthopedics' (consultations only: a dictation keeps "
+        "every section the clinician dictated)",
+    )
 
 
 class NoteItem(BaseModel):

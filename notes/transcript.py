@@ -38,8 +38,10 @@ def parse_transcript(text: str) -> list[Turn]:
         elif turns:
             turns[-1].text = f"{turns[-1].text} {raw.strip()}"
         else:
-            raise NoteError(f"line {number} has no speaker; start each turn with [doctor] or [patient]",
-                            code="no_speaker", param="transcript")  # fmt: skip
+            raise NoteError(
+                f"line {number} has no speaker; start each turn with [doctor] or [patient] (for a note one clinician "
+                "dictated, send source=dictation)", code="no_speaker", param="transcript",
+            )  # fmt: skip
     return turns
 
 
@@ -52,7 +54,7 @@ def check_turns(turns: list[Turn]) -> list[Turn]:
         only = turns[0].speaker
         raise NoteError(
             f"only one speaker ({only}) in the transcript; a visit note needs the clinician and the patient "
-            "(for a dictated note, use /v1/medical/transcriptions with type=dictation)",
+            "(for a note one clinician dictated, send source=dictation)",
             code="one_speaker", param="transcript",
         )  # fmt: skip
     words = sum(len(t.text.split()) for t in turns)

@@ -7,6 +7,7 @@ from typing import Any
 
 import nlp
 from notes.builder import SPECIALTIES, build_note
+from notes.dictated import build_dictated_note, check_dictation
 from notes.errors import NoteError
 from notes.schemas import Note, NoteOptions, Turn
 from notes.sections import SECTIONS
@@ -45,6 +46,10 @@ def make_note(
     """A structured visit note; NoteError names what is wrong with a transcript no note can come from."""
     options = options or NoteOptions()
     _check_options(options)
+    if options.source == "dictation":
+        checked = check_dictation(list(turns))
+        _check_english(checked, pool, priority)
+        return build_dictated_note(checked, options)
     checked = check_turns(list(turns))
     _check_english(checked, pool, priority)
     return build_note(checked, options, embed=pool_embedder(pool, priority))

@@ -1,4 +1,4 @@
-"""Visit notes from audio: medical transcription (speakers clinician/patient), then the note builder.
+"""Visit notes from audio: medical transcription (speakers clinician/patient, or a dictation), then the note builder.
 Synchronous for short recordings, a job (`notes.from_audio`) for long ones."""
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ def note_from_audio(
     settings: asr.AsrSettings, progress: Callable[[float], None] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """The note (as `POST /v1/medical/notes` answers for text) plus what the transcription was."""
-    medical = medical.model_copy(update={"type": "conversation"})
+    dictated = options.source == "dictation"
+    medical = medical.model_copy(update={"type": "dictation" if dictated else "conversation"})
     transcript = transcribe_medical(
         audio, medical, pool=pool, priority=priority, settings=settings, allow_passthrough=False, progress=progress
     )
-    turns = notes.turns_from_segments(transcript.segments)
+    turns = notes.dictation_turns(transcript.text) if dictated else notes.turns_from_segments(transcript.segments)
     note = notes.make_note(turns, options, pool=pool, priority=priority)
     body = note.model_dump()
     body["transcription"] = {

@@ -33,14 +33,21 @@ router = APIRouter(tags=["notes"])
 PAGE = Path(__file__).resolve().parent.parent / "static" / "notes" / "index.html"
 
 NOTE_JOB = "notes.from_audio"
-_STATUS = {"transcript_too_long": 413, "unsupported_language": 422, "one_speaker": 422, "no_clinical_content": 422}
+_STATUS = {
+    "transcript_too_long": 413, "unsupported_language": 422, "one_speaker": 422, "two_speakers": 422,
+    "no_clinical_content": 422,
+}  # fmt: skip
 
 
 class NoteRequest(BaseModel):
     turns: list[notes.Turn] | None = Field(
         default=None, description="[{speaker: clinician|patient, text, start?, end?}]"
     )
-    transcript: str | None = Field(default=None, description="one turn a line: '[doctor] …' / '[patient] …'")
+    transcript: str | None = Field(
+        default=None,
+        description="a consultation: one turn a line, '[doctor] …' / '[patient] …'; a dictation: the dictated text",
+    )
+    source: notes.Source = Field(default="consultation", description="consultation (two speakers) or dictation")
     template: Literal["hp", "soap"] = "hp"
     sections: list[str] | None = Field(default=None, description="section names to keep, in order")
     specialty: str | None = Field(default=None, description="a configured section set: primary_care, orthopedics, ...")
@@ -52,7 +59,15 @@ class NoteRequest(BaseModel):
         return self
 
     def options(self) -> notes.NoteOptions:
-        return notes.NoteOptions(template=self.template, sections=self.sections, specialty=self.specialty)
+        return notes.NoteOptions(source=self.source, template=self.template, sections=self.sections,
+                                 specialty=self.specialty)  # fmt: skip
+
+    def note_turns(self) -> list[notes.Turn]:
+        if self.turns is not None:
+            return self.turns
+        if self.source == "dictation":
+            return notes.dictation_turns(self.transcript or "")
+        return notes.parse_transcript(self.transcript or "")
 
 
 async def note_page(_request: Request) -> FileResponse:
@@ -78,6 +93,8 @@ _TEXT_FIELD = {"type": "string"}
 NOTE_FORM = form_schema({
     "file": {**BINARY, "description": "the consultation's audio"},
     "mode": {"type": "string", "enum": ["auto", "sync", "job"]},
+    "source": {"type": "string", "enum": ["consultation", "dictation"],
+               "description": "consultation: transcribed with speaker roles; dictation: with dictation formatting"},
     "template": {"type": "string", "enum": ["hp", "soap"]},
     "sections": {"type": "string", "description": "a JSON array or comma-separated section names"},
     "specialty": _TEXT_FIELD, "model": _TEXT_FIELD, "language": _TEXT_FIELD,
@@ -110,8 +127,7 @@ async def create_note(
         raise ApiError(400, "the body must be JSON with turns or transcript, or a multipart form with an audio file",
                        code="invalid_body") from exc  # fmt: skip
     try:
-        turns = body.turns if body.turns is not None else notes.parse_transcript(body.transcript or "")
-        note = await asyncio.to_thread(notes.make_note, turns, body.options(), pool, Priority.INTERACTIVE)
+        note = await asyncio.to_thread(notes.make_note, body.note_turns(), body.options(), pool, Priority.INTERACTIVE)
     except notes.NoteError as exc:
         raise _note_error(exc) from exc
     return note.model_dump()
@@ -132,10 +148,12 @@ async def _from_audio(request: Request, pool: ModelPool, jobs: JobService, setti
             if fields.get("sections", "").startswith("[")
             else ([s.strip() for s in fields["sections"].split(",") if s.strip()] if fields.get("sections") else None)
         )
-        options = notes.NoteOptions(template=fields.get("template", "hp"), sections=sections,
-                                    specialty=fields.get("specialty") or None)  # fmt: skip
-        medical = MedicalOptions(type="conversation", model=fields.get("model", "whisper-1"),
-                                 language=fields.get("language", "en") or None)  # fmt: skip
+        options = notes.NoteOptions(source=fields.get("source", "consultation"), template=fields.get("template", "hp"),
+                                    sections=sections, specialty=fields.get("specialty") or None)  # fmt: skip
+        medical = MedicalOptions(
+            type="conversation" if options.source == "consultation" else "dictation",
+            model=fields.get("model", "whisper-1"), language=fields.get("language", "en") or None,
+        )  # fmt: skip
     except (ValidationError, ValueError) as exc:
         if isinstance(exc, ValidationError):
             raise validation_error(exc, status=400) from exc
