@@ -26,4 +26,9 @@ def run_medical_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
     out.write_text(result.model_dump_json())
     body = result.model_dump(exclude={"words"})
     body["files"] = {"transcript": ctx.file_url(out.name)}
+    if params.get("note"):  # the route checked that the notes module is mounted
+        from api.compose.notes import note_for_transcript
+
+        ctx.set_progress(99.0, "writing the note")
+        body.update(note_for_transcript(result, pool=ctx.pool, priority=Priority.BATCH))
     return body

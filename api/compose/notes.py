@@ -9,8 +9,27 @@ from typing import Any
 import asr
 import notes
 from api.jobs import JobContext
-from asr.medical import MedicalOptions, transcribe_medical
+from asr.medical import MedicalOptions, MedicalTranscript, transcribe_medical
 from workers import ModelPool, Priority
+
+
+def transcript_turns(transcript: MedicalTranscript, source: notes.Source) -> list[notes.Turn]:
+    """A dictation's formatted text as sentences, or a conversation's segments as clinician/patient turns."""
+    return notes.dictation_turns(transcript.text) if source == "dictation" else notes.turns_from_segments(
+        transcript.segments
+    )
+
+
+def note_for_transcript(transcript: MedicalTranscript, *, pool: ModelPool, priority: int) -> dict[str, Any]:
+    """The note a medical transcription offers (its `note=true`): `{"note": ...}`, or `{"note": None,
+    "note_error": ...}` when no note can come from it, so the transcription itself is never lost."""
+    source: notes.Source = "dictation" if transcript.type == "dictation" else "consultation"
+    try:
+        note = notes.make_note(transcript_turns(transcript, source), notes.NoteOptions(source=source), pool=pool,
+                               priority=priority)  # fmt: skip
+    except notes.NoteError as exc:
+        return {"note": None, "note_error": {"code": exc.code, "message": exc.message}}
+    return {"note": note.model_dump()}
 
 
 def note_from_audio(
@@ -18,13 +37,11 @@ def note_from_audio(
     settings: asr.AsrSettings, progress: Callable[[float], None] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """The note (as `POST /v1/medical/notes` answers for text) plus what the transcription was."""
-    dictated = options.source == "dictation"
-    medical = medical.model_copy(update={"type": "dictation" if dictated else "conversation"})
+    medical = medical.model_copy(update={"type": "dictation" if options.source == "dictation" else "conversation"})
     transcript = transcribe_medical(
         audio, medical, pool=pool, priority=priority, settings=settings, allow_passthrough=False, progress=progress
     )
-    turns = notes.dictation_turns(transcript.text) if dictated else notes.turns_from_segments(transcript.segments)
-    note = notes.make_note(turns, options, pool=pool, priority=priority)
+    note = notes.make_note(transcript_turns(transcript, options.source), options, pool=pool, priority=priority)
     body = note.model_dump()
     body["transcription"] = {
         "model": transcript.model, "duration": transcript.duration, "language": transcript.language,

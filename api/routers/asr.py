@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
 import asr
@@ -22,7 +22,7 @@ from api.jobs import JobAccepted, JobService
 from api.responses import accepted
 from api.settings import Settings
 from asr.formats import MEDIA_TYPES, RESPONSE_FORMATS, render
-from asr.medical import MedicalOptions, transcribe_medical
+from asr.medical import MedicalOptions, MedicalTranscript, transcribe_medical
 from workers import ModelPool, Priority
 
 router = APIRouter(tags=["asr"])
@@ -193,6 +193,10 @@ async def create_medical_transcription(
     language: Annotated[str | None, Form(description="ISO-639-1 code")] = "en",
     mode: Annotated[str, Form(description="auto (job when long), sync, or job")] = "auto",
     specialty_hotwords: Annotated[bool, Form(description="also bias towards the specialty's terms")] = False,
+    note: Annotated[bool, Form(description="also write the visit note from the transcript (as POST "
+                                           "/v1/medical/notes does): `note`, or `note_error` saying why none")] = False,
+    *,
+    request: Request,
     pool: ModelPool = Depends(get_pool),
     jobs: JobService = Depends(get_jobs),
     settings: asr.AsrSettings = Depends(asr_settings),
@@ -202,6 +206,9 @@ async def create_medical_transcription(
         raise ApiError(400, "type must be dictation or conversation", param="type")
     if mode not in ("auto", "sync", "job"):
         raise ApiError(400, "mode must be auto, sync or job", param="mode")
+    if note and "notes" not in request.app.state.modules:
+        raise ApiError(400, "note=true needs the notes module, which this gateway does not serve",
+                       code="module_not_mounted", param="note")  # fmt: skip
     options = MedicalOptions(
         type=type, specialty=specialty, vocabulary=_vocabulary(vocabulary), redact_phi=redact_phi,
         model=model, language=language or None, specialty_hotwords=specialty_hotwords,
@@ -218,7 +225,7 @@ async def create_medical_transcription(
                        code="audio_too_long", param="file")  # fmt: skip
     long_audio = seconds is None or seconds > settings.medical_sync_max_seconds
     if mode == "job" or (mode == "auto" and long_audio):
-        return accepted(jobs.accept(MEDICAL_JOB, {"options": options.model_dump()}, {"audio": data}))
+        return accepted(jobs.accept(MEDICAL_JOB, {"options": options.model_dump(), "note": note}, {"audio": data}))
     audio = await decode_audio(data, settings.sync_max_seconds, "are transcribed synchronously; use mode=job")
     try:
         result = await asyncio.to_thread(
@@ -227,4 +234,13 @@ async def create_medical_transcription(
         )  # fmt: skip
     except asr.AsrError as exc:
         raise asr_api_error(exc) from exc
-    return result.model_dump()
+    body = result.model_dump()
+    if note:
+        body.update(await asyncio.to_thread(_note, result, pool, Priority.INTERACTIVE))
+    return body
+
+
+def _note(transcript: MedicalTranscript, pool: ModelPool, priority: int) -> dict[str, Any]:
+    from api.compose.notes import note_for_transcript  # the notes module is mounted (checked): its extra is here
+
+    return note_for_transcript(transcript, pool=pool, priority=priority)

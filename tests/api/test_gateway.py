@@ -114,6 +114,9 @@ def test_uploads_over_their_route_limit_are_413_before_any_module_reads_them(tmp
         # the same bytes under the limit reach the module, which names what is wrong with them
         small = {"file": ("small.bin", b"\0" * 5_000, "application/octet-stream")}
         assert client.post("/v1/audio/transcriptions", files=small, data={"model": "whisper-1"}).status_code == 400
+        # a note asked of a gateway without the notes module: named, before any audio is read
+        noted = client.post("/v1/medical/transcriptions", files=small, data={"note": "true"})
+        assert assert_json_error(noted, 400)["code"] == "module_not_mounted"
 
 
 def test_body_limits_are_per_route() -> None:

@@ -147,11 +147,13 @@ def test_medical_sync(api: TestClient, jfk_bytes: bytes) -> None:
 
 def test_medical_job_runs_and_reports(api: TestClient, speech_dir: Path) -> None:
     stereo = (speech_dir / "general" / "stereo_diarization.wav").read_bytes()
-    accepted = post(api, stereo, route="/v1/medical/transcriptions", type="conversation", mode="job")
+    accepted = post(api, stereo, route="/v1/medical/transcriptions", type="conversation", mode="job", note="true")
     assert accepted.status_code == 202
     job = wait_for(api, accepted.json()["url"])
     assert job["status"] == "succeeded", job
     assert job["progress"] == 100 and job["result"]["speakers"] == ["clinician", "patient"]
+    # note=true: the note, or why none can come from this (a short non-clinical clip): never a lost transcript
+    assert job["result"]["note"] is not None or job["result"]["note_error"]["code"], job["result"]
     transcript = api.get(job["result"]["files"]["transcript"])
     assert transcript.status_code == 200 and transcript.json()["words"]
 

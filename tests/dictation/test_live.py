@@ -25,7 +25,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     mp = pytest.MonkeyPatch()
     mp.setenv("VOXGATE_DICTATION_RESUME_WINDOW_S", "2")
     try:
-        gateway = Server(tmp_path_factory.mktemp("live"), modules='["asr","dictation"]')
+        # nlp and notes too: the page's "Make note" opens the dictation on the note page
+        gateway = Server(tmp_path_factory.mktemp("live"), modules='["asr","dictation","nlp","notes"]')
     finally:
         mp.undo()
     yield gateway
@@ -155,6 +156,18 @@ def test_dictation_page_in_headless_chromium(server: Server, data_dir: Path) -> 
             with page.expect_download() as download:
                 page.click("#download")
             assert download.value.suggested_filename.startswith("dictation-")
+            # "Make note": the note page makes the dictated note; a line's focus lights up the sentence it came from
+            page.click("#make-note")
+            page.wait_for_url("**/notes#make")
+            page.wait_for_selector("#note .item", timeout=60_000)
+            assert page.input_value("#source") == "dictation"
+            made = page.locator("#note .item")
+            sentences = page.locator("#transcript-view .turn.clinician")
+            assert made.count() >= 1 and sentences.count() == made.count()  # a dictation keeps every sentence
+            made.first.focus()
+            lit = page.locator("#transcript-view .turn.evidence")
+            assert lit.count() == 1 and made.first.inner_text().split()[0].lower() in lit.inner_text().lower()
+            page.screenshot(path=str(out / "dictate_note.png"), full_page=True)
         finally:
             browser.close()
     assert not state["errors"], state

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import wave
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -175,27 +176,57 @@ def test_a_dictated_note_from_text(api: TestClient) -> None:
     assert r.status_code == 400 and r.json()["error"]["code"] == "validation_error"
 
 
+SPOKEN_DICTATION = ("Reason for visit colon sore throat for two days period new paragraph "
+                    "Medications colon aspirin daily period new paragraph "
+                    "Assessment and plan colon rapid strep test and salt water gargles period")  # fmt: skip
+
+
+@cache
+def _spoken_dictation() -> bytes:
+    tts = pytest.importorskip("tts")
+    try:
+        return tts.synthesize(SPOKEN_DICTATION, "flite-slt", "wav").data  # deterministic, unlike piper's noise
+    except tts.TtsError as exc:
+        pytest.skip(f"no flite voice to speak the dictation: {exc}")
+
+
+def _check_spoken_note(note: dict) -> None:
+    # Words, not exact sentences: CPU numerics differ between machines ("strep" comes out as "strip" here).
+    sections = {s["name"]: " ".join(i["text"] for i in s["items"]).lower() for s in note["sections"]}
+    assert "throat" in sections.get("CHIEF_COMPLAINT", ""), note["text"]
+    assert "aspirin" in sections.get("MEDICATIONS", ""), note["text"]
+    assert "gargle" in sections.get("ASSESSMENT_AND_PLAN", ""), note["text"]
+    assert all(t["speaker"] == "clinician" for t in note["turns"])
+
+
 def test_a_spoken_dictation_becomes_a_note(api: TestClient) -> None:
     """Real engines end to end: the dictation spoken by flite, transcribed (base) with dictation formatting
     ("colon" -> ":", "new paragraph"), then put into sections by its spoken headers."""
-    tts = pytest.importorskip("tts")
-    spoken = ("Reason for visit colon sore throat for two days period new paragraph "
-              "Medications colon aspirin daily period new paragraph "
-              "Assessment and plan colon rapid strep test and salt water gargles period")  # fmt: skip
-    try:
-        wav = tts.synthesize(spoken, "flite-slt", "wav").data  # deterministic, unlike piper's sampled noise
-    except tts.TtsError as exc:
-        pytest.skip(f"no flite voice to speak the dictation: {exc}")
-    r = api.post("/v1/medical/notes", files={"file": ("dictation.wav", wav, "audio/wav")},
+    r = api.post("/v1/medical/notes", files={"file": ("dictation.wav", _spoken_dictation(), "audio/wav")},
                  data={"source": "dictation", "mode": "sync"})  # fmt: skip
     assert r.status_code == 200, r.text[:500]
+    _check_spoken_note(r.json())
+    assert r.json()["transcription"]["duration"] > 5
+
+
+def test_the_medical_transcription_offers_the_note(api: TestClient) -> None:
+    r = api.post("/v1/medical/transcriptions", files={"file": ("dictation.wav", _spoken_dictation(), "audio/wav")},
+                 data={"type": "dictation", "mode": "sync", "note": "true"})  # fmt: skip
+    assert r.status_code == 200, r.text[:500]
     body = r.json()
-    # Words, not exact sentences: CPU numerics differ between machines ("strep" comes out as "strip" here).
-    sections = {s["name"]: " ".join(i["text"] for i in s["items"]).lower() for s in body["sections"]}
-    assert "throat" in sections.get("CHIEF_COMPLAINT", ""), body["text"]
-    assert "aspirin" in sections.get("MEDICATIONS", ""), body["text"]
-    assert "gargle" in sections.get("ASSESSMENT_AND_PLAN", ""), body["text"]
-    assert all(t["speaker"] == "clinician" for t in body["turns"]) and body["transcription"]["duration"] > 5
+    assert "aspirin" in body["text"].lower() and body["entities"]
+    _check_spoken_note(body["note"])
+    # A conversation that holds no consultation gets the transcript and the reason there is no note.
+    r = api.post("/v1/medical/transcriptions", files={"file": ("dictation.wav", _spoken_dictation(), "audio/wav")},
+                 data={"type": "conversation", "mode": "sync", "note": "true"})  # fmt: skip
+    assert r.status_code == 200, r.text[:500]
+    body = r.json()
+    assert body["text"] and (body["note"] is not None or body["note_error"]["code"]), body
+    # Long audio: the job carries the request for a note.
+    r = api.post("/v1/medical/transcriptions", files={"file": ("long.wav", _silence_wav(150), "audio/wav")},
+                 data={"note": "true"})  # fmt: skip
+    assert r.status_code == 202, r.text
+    assert api.get(r.json()["url"]).json()["kind"] == "asr.medical_transcription"
 
 
 def test_a_long_dictation_is_a_job_that_keeps_its_source(api: TestClient) -> None:

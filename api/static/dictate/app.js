@@ -92,7 +92,7 @@ function onMessage(event) {
   } else if (msg.type === "done") {
     state.note = msg;
     $("note").innerHTML = highlight(msg.text, msg.entities);
-    $("copy").disabled = $("download").disabled = !msg.text;
+    $("copy").disabled = $("download").disabled = $("make-note").disabled = !msg.text;
     status(`Done: ${msg.finals.length} sentences, ${msg.duration.toFixed(1)} s of audio`);
     stopping = false;
   } else if (msg.type === "error") {
@@ -146,7 +146,7 @@ function onSamples(block) {
 async function start() {
   Object.assign(state, { finals: [], partials: 0, note: null, sessionId: null, errors: [] });
   $("finals").textContent = $("partial").textContent = $("note").textContent = "";
-  $("copy").disabled = $("download").disabled = true;
+  $("copy").disabled = $("download").disabled = $("make-note").disabled = true;
   const stream = await navigator.mediaDevices.getUserMedia({
     audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true, autoGainControl: true },
   });
@@ -192,7 +192,18 @@ function downloadNote() {
   URL.revokeObjectURL(link.href);
 }
 
+// The note page reads the dictation from this tab's sessionStorage and makes the note at once (#make).
+function makeNote() {
+  if (!state.note || !state.note.text) return;
+  sessionStorage.setItem("voxgate-note-transcript", state.note.text);
+  sessionStorage.setItem("voxgate-note-source", "dictation");
+  const token = $("token").value.trim();
+  if (token) sessionStorage.setItem("voxgate-note-key", token);
+  location.href = "/notes#make";
+}
+
 $("start").onclick = () => start().catch((e) => { status(`Microphone error: ${e.message}`); recording = false; $("start").disabled = false; $("stop").disabled = true; });
 $("stop").onclick = stop;
 $("copy").onclick = copyNote;
 $("download").onclick = downloadNote;
+$("make-note").onclick = makeNote;

@@ -1,5 +1,7 @@
 const $ = (id) => document.getElementById(id);
 $("input").value = sessionStorage.getItem("voxgate-note-transcript") || "";
+$("source").value = sessionStorage.getItem("voxgate-note-source") || "consultation";
+$("key").value = sessionStorage.getItem("voxgate-note-key") || "";
 function headers(json) {
   const h = json ? { "content-type": "application/json" } : {};
   if ($("key").value) h.authorization = "Bearer " + $("key").value;
@@ -48,11 +50,13 @@ $("make").addEventListener("click", async () => {
     if ($("audio").files.length) {
       const form = new FormData();
       form.append("file", $("audio").files[0]); form.append("template", $("template").value);
+      form.append("source", $("source").value);
       response = await fetch("/v1/medical/notes", { method: "POST", body: form, headers: headers(false) });
     } else {
       sessionStorage.setItem("voxgate-note-transcript", $("input").value);
+      sessionStorage.setItem("voxgate-note-source", $("source").value);
       response = await fetch("/v1/medical/notes", { method: "POST", headers: headers(true),
-        body: JSON.stringify({ transcript: $("input").value, template: $("template").value }) });
+        body: JSON.stringify({ transcript: $("input").value, template: $("template").value, source: $("source").value }) });
     }
     const body = await response.json();
     if (!response.ok) throw new Error(body.error?.message || response.statusText);
@@ -62,3 +66,5 @@ $("make").addEventListener("click", async () => {
     $("status").textContent = err.message; $("status").className = "error";
   }
 });
+// Arriving from the dictation page's "Make note" (/notes#make): make it at once.
+if (location.hash === "#make" && $("input").value.trim()) $("make").click();
