@@ -90,6 +90,7 @@ ABLATIONS: dict[str, dict] = {
     "  without body-system labels": {"systems": False},
     "  without the agreement line": {"agreement": False},
     "  without entity-written sections": {"findings": False},
+    "  without the allergies section": {"allergies": False},
     "  as before issue 20's second pass (no entity-written sections, questions kept)": {
         "findings": False,
         "questions": False,

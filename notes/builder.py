@@ -10,7 +10,15 @@ import numpy as np
 
 from asr.medical import detect_entities
 from notes.errors import NoteError
-from notes.findings import history_end, is_question, medications, past_history, results, review_of_systems
+from notes.findings import (
+    allergies,
+    history_end,
+    is_question,
+    medications,
+    past_history,
+    results,
+    review_of_systems,
+)
 from notes.model import NoteModel, fill, load_model
 from notes.render import render
 from notes.rewrite import clean, clinician_to_note, detect_pronoun, sentence_case, third_person
@@ -60,6 +68,7 @@ class BuilderConfig:
         "RESULTS",
     )
     findings: bool = True  # entity-written sections (notes.findings) where the extractive one is thin
+    allergies: bool = True  # drug allergies (or none) when the visit states them (notes.findings.allergies)
     findings_thin: int = 1000  # words under which an extractive ROS/PMH/medications/results section is replaced
     section_vote: float = 0.0  # least share of the neighbours' notes that have a section for it to be written
 
@@ -279,6 +288,7 @@ def _add_findings(
         "REVIEW_OF_SYSTEMS": lambda: review_of_systems(turns, end, cc),
         "PAST_MEDICAL_HISTORY": lambda: past_history(turns, end, exclude),
         "MEDICATIONS": lambda: medications(turns, end),
+        "ALLERGIES": lambda: allergies(turns) if config.allergies else [],
         "RESULTS": lambda: results(turns, pronoun),
     }
     for name, write in writers.items():

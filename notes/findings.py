@@ -1,7 +1,8 @@
 """Sections written from the entities a consultation names rather than from its sentences: review of systems
 (symptoms asked about and answered, by body system, reported or denied), past medical history (conditions named
-while taking the history), medications (drugs named while taking the history, with dose and frequency) and
-results (the clinician's sentences that read out a test). Each item cites the turns its facts come from."""
+while taking the history), medications (drugs named while taking the history, with dose and frequency), allergies
+(drugs the patient is allergic to, with the reaction, or none) and results (the clinician's sentences that read out
+a test). Each item cites the turns its facts come from."""
 
 from __future__ import annotations
 
@@ -193,10 +194,11 @@ def past_history(turns: list[Turn], end: int, exclude: set[str]) -> list[NoteIte
 
 def medications(turns: list[Turn], end: int) -> list[NoteItem]:
     """'Patient reports taking lisinopril 20 mg once a day and metformin.': drugs named in the history, each with
-    the dose and frequency of its first mention that has them (spoken numbers in clinical form)."""
+    the dose and frequency of its first mention that has them (spoken numbers in clinical form). A drug named as
+    an allergy ("allergic to penicillin") is no medication."""
     found: dict[str, dict] = {}
     for index in range(min(end, len(turns))):
-        text = clean(turns[index].text)
+        text = " ".join(s for s in sentences(clean(turns[index].text)) if not _ALLERGY.search(s))
         for e in detect_entities(text, phi=False):
             name = (e.normalized or e.text).lower()
             if e.category != "MEDICATION" or name in _NOT_A_DRUG:
@@ -212,6 +214,63 @@ def medications(turns: list[Turn], end: int) -> list[NoteItem]:
     names = [f"{v['said']} {v['attributes']}".strip() for v in found.values()]
     text = f"Patient reports taking {_join(names)}."
     return [NoteItem(text=text, evidence=sorted({t for v in found.values() for t in v["turns"]}), entities=[])]
+
+
+_ALLERGY = re.compile(r"\ballerg(?:ic|y|ies)\b", re.I)
+_NO_ALLERGY = re.compile(
+    r"\b(?:no (?:known )?(?:drug |medication )?allergies|not allergic to (?:any|anything)\b|"
+    r"(?:don't|do n't|do not) have (?:any |no )?(?:drug |medication )?allergies|nkda)",
+    re.I,
+)
+_ENVIRONMENT = re.compile(r"\b(?:seasonal|pollen|hay fever|dust|cats?|dogs?|grass|trees?|mold|environmental)\b", re.I)
+_REACTION = re.compile(r"\b(?:rash|hives|itch\w*|swell\w*|anaphyla\w*|throat (?:closes|closing|swells)|"
+                       r"trouble breathing|nausea|vomiting|upset stomach|diarrhea)\b", re.I)  # fmt: skip
+
+
+def _allergens(sentence: str) -> list[str]:
+    """The drugs a sentence names, as said ("penicillin", not the lexicon's class "penicillins")."""
+    return [e.text.lower() for e in detect_entities(sentence, phi=False)
+            if e.category == "MEDICATION" and (e.normalized or e.text).lower() not in _NOT_A_DRUG]  # fmt: skip
+
+
+def allergies(turns: list[Turn]) -> list[NoteItem]:
+    """'Penicillin (rash).' for drugs the patient is said to be allergic to (stated, or asked and confirmed), else
+    'No known drug allergies.' when the patient says so or answers no to the allergy question; nothing when the
+    visit never touches drug allergies. Seasonal and environmental allergies belong to the history, not here."""
+    found: dict[str, dict] = {}
+    denied: list[int] = []
+    for index, turn in enumerate(turns):
+        said = sentences(clean(turn.text))
+        answer = turns[index + 1] if index + 1 < len(turns) and turns[index + 1].speaker != turn.speaker else None
+        for at, sentence in enumerate(said):
+            if not _ALLERGY.search(sentence) or _ENVIRONMENT.search(sentence):
+                continue
+            drugs = _allergens(sentence)
+            if is_question(sentence):  # "are you allergic to any medications?" / "you're allergic to augmentin?"
+                if answer and drugs and _YES.match(answer.text):
+                    evidence = [index, index + 1]
+                elif answer and not drugs and _NO.match(answer.text):
+                    denied += [index, index + 1]
+                    continue
+                else:
+                    continue
+            elif _NO_ALLERGY.search(sentence) or re.search(r"\bnot allergic\b", sentence, re.I):
+                denied.append(index)
+                continue
+            else:
+                evidence = [index]
+            reaction = _REACTION.search(" ".join(said[at : at + 2]))
+            for drug in drugs:
+                entry = found.setdefault(drug, {"reaction": None, "turns": []})
+                entry["turns"] += evidence
+                entry["reaction"] = entry["reaction"] or (reaction.group(0).lower() if reaction else None)
+    if found:
+        names = [f"{drug} ({v['reaction']})" if v["reaction"] else drug for drug, v in found.items()]
+        evidence = sorted({t for v in found.values() for t in v["turns"]})
+        return [NoteItem(text=sentence_case(", ".join(names)), evidence=evidence, entities=[])]
+    if denied:
+        return [NoteItem(text="No known drug allergies.", evidence=sorted(set(denied)), entities=[])]
+    return []
 
 
 _PLAN = re.compile(

@@ -3,8 +3,11 @@ citing the turns that say it. Real entity extractor (asr.medical), no model file
 
 from __future__ import annotations
 
-from notes.findings import history_end, is_question, medications, past_history, results, review_of_systems
+import pytest
+
+from notes.findings import allergies, history_end, is_question, medications, past_history, results, review_of_systems
 from notes.schemas import Turn
+from notes.transcript import parse_transcript
 
 VISIT = [
     ("clinician", "hi mrs smith what brings you in today"),
@@ -60,3 +63,31 @@ def test_a_relatives_condition_is_not_the_patients_history() -> None:
         Turn(speaker="patient", text="yes my mother had it and i have asthma"),
     ]
     assert past_history(turns, 2, exclude=set()) == []
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected", "evidence"),
+    [
+        (["[doctor] any allergies to medications ?", "[patient] i'm allergic to penicillin , it gives me a rash ."],
+         "Penicillin (rash).", [1]),
+        (["[doctor] i have that you're allergic to amoxicillin , is that right ?", "[patient] yes ."],
+         "Amoxicillin.", [0, 1]),
+        (["[doctor] are you allergic to any medications ?", "[patient] no ."], "No known drug allergies.", [0, 1]),
+        (["[doctor] okay .", "[patient] i do n't have any allergies ."], "No known drug allergies.", [1]),
+        (["[doctor] how is your breathing ?", "[patient] fine , just my seasonal allergies to pollen ."], None, []),
+        (["[doctor] any fever ?", "[patient] no ."], None, []),
+    ],
+)
+def test_allergies(lines: list[str], expected: str | None, evidence: list[int]) -> None:
+    items = allergies(parse_transcript("\n".join(lines)))
+    assert [i.text for i in items] == ([expected] if expected else [])
+    assert [i.evidence for i in items] == ([evidence] if expected else [])
+
+
+def test_a_drug_named_as_an_allergy_is_no_medication() -> None:
+    turns = parse_transcript(
+        "[doctor] any medications or allergies ?\n"
+        "[patient] i take metformin 500 mg twice a day . i'm allergic to sulfa drugs and penicillin ."
+    )
+    (item,) = medications(turns, len(turns))
+    assert "metformin" in item.text and "penicillin" not in item.text.lower()
