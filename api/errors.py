@@ -208,9 +208,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     def _pool_error(status: int, code: str):  # noqa: ANN202 - a handler factory
         async def handler(request: Request, exc: Exception) -> JSONResponse:
-            response = error_response(request, status, str(exc), code=code)
+            retry_after_s = getattr(exc, "retry_after_s", 1)
+            details = {"retry_after_s": retry_after_s} if status == 503 else None
+            response = error_response(request, status, str(exc), code=code, details=details)
             if status == 503:  # busy, shutting down, a model that failed to load: worth a retry shortly
-                response.headers["Retry-After"] = "1"
+                response.headers["Retry-After"] = str(retry_after_s)
             return response
 
         return handler

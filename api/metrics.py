@@ -21,10 +21,14 @@ class PoolCollector(Collector):
         used = GaugeMetricFamily("voxgate_pool_memory_used_mb", "Budgeted memory of resident models", labels=["device"])
         budget = GaugeMetricFamily("voxgate_pool_memory_budget_mb", "Memory budget per device", labels=["device"])
         queued = GaugeMetricFamily("voxgate_pool_queued_tasks", "Tasks waiting per device", labels=["device"])
+        shed = CounterMetricFamily(
+            "voxgate_pool_shed", "Live tasks refused (503 pool_busy): the device queue was standing", labels=["device"]
+        )
         for device in status.devices:
             used.add_metric([device.device], device.used_mb)
             budget.add_metric([device.device], device.budget_mb)
             queued.add_metric([device.device], device.queued)
+            shed.add_metric([device.device], device.shed)
         loaded = GaugeMetricFamily("voxgate_pool_models_loaded", "Resident models", labels=["device"])
         for device in status.devices:
             loaded.add_metric([device.device], sum(1 for m in status.models if m.device == device.device))
@@ -33,7 +37,7 @@ class PoolCollector(Collector):
         jobs = GaugeMetricFamily("voxgate_jobs", "Jobs by status", labels=["status"])
         for state, count in self.job_counts().items():
             jobs.add_metric([state], count)
-        yield from (used, budget, queued, loaded, rss, jobs)
+        yield from (used, budget, queued, shed, loaded, rss, jobs)
         if status.backend.startswith("ray"):
             yield from _ray_families(status)
 

@@ -6,6 +6,11 @@ at a time, so a queue of hundreds only turns every caller's answer into a timeou
 (VOXGATE_MAX_INFLIGHT_REQUESTS, 0 turns it off). Liveness, readiness and metrics are never shed, so an
 orchestrator still sees a busy gateway as alive. The job queue has its own limit (VOXGATE_MAX_QUEUED_JOBS, in
 JobService.submit); per-caller rates are api/ratelimit.py (429).
+
+The second guard is the model pool's: every HTTP request runs inside `workers.sheddable()`, so when the device
+queue it would wait in is standing (its oldest task has queued past VOXGATE_MAX_QUEUE_WAIT_S) the pool refuses it
+at once with 503 pool_busy and Retry-After (workers/executor.py). Requests in flight are a poor proxy for overload
+on a small machine (32 clients stayed under 64 while transcriptions timed out); time spent queued is not.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.errors import error_body
 from api.middleware import send_json_error
+from workers import sheddable
 
 NEVER_SHED = ("/healthz", "/readyz", "/metrics")
 
@@ -27,15 +33,19 @@ class LoadShedMiddleware:
         self.shed = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self.max_inflight or scope["path"] in NEVER_SHED:
+        if scope["type"] != "http" or scope["path"] in NEVER_SHED:
             return await self.app(scope, receive, send)
+        if not self.max_inflight:
+            with sheddable():
+                return await self.app(scope, receive, send)
         if self.inflight >= self.max_inflight:
             self.shed += 1
             await self._refuse(scope, send)
             return
         self.inflight += 1
         try:
-            await self.app(scope, receive, send)
+            with sheddable():
+                await self.app(scope, receive, send)
         finally:
             self.inflight -= 1
 

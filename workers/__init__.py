@@ -9,6 +9,7 @@ from workers.config import PoolSettings
 from workers.devices import ct2_cpu_threads
 from workers.embedded import EmbeddedPool
 from workers.errors import ModelLoadError, ModelTooLarge, PoolBusy, PoolClosed, PoolError
+from workers.executor import sheddable
 from workers.spec import DevicePreference, ModelSpec, Priority
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "default_pool",
     "make_pool",
     "pool_parallelism",
+    "sheddable",
 ]
 
 

@@ -51,6 +51,7 @@ class DeviceInfo(BaseModel):
     queued: int
     busy: int
     evictions: int
+    shed: int = 0  # live tasks refused because the queue was standing (workers/executor.py)
 
 
 class PoolStatus(BaseModel):

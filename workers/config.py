@@ -28,6 +28,11 @@ class PoolSettings(BaseSettings):
     use_cuda: bool = True
     model_idle_ttl_s: float = Field(default=900.0, gt=0)
     model_wait_timeout_s: float = Field(default=300.0, gt=0)
+    max_queue_wait_s: float = Field(
+        default=30.0, ge=0,
+        description="refuse a live request (503 pool_busy) when the oldest task it would queue behind has waited "
+        "this long; 0: never (batch work is never refused)",
+    )  # fmt: skip
     batching: bool = True
 
     # VOXGATE_POOL=ray (workers/ray): Serve deployments, each replica an EmbeddedPool with its own budget.

@@ -43,7 +43,9 @@ class EmbeddedPool(BatchedInference):
             budget = self.settings.cpu_memory_mb if is_cpu else _gpu_budget_mb(device, self.settings.gpu_memory_mb)
             self._residency[device] = DeviceResidency(device, budget, self.settings.model_wait_timeout_s)
             threads = self.settings.cpu_threads if is_cpu else self.settings.gpu_threads
-            self._executors[device] = DeviceExecutor(device, threads, self.settings.interactive_reserved_threads)
+            self._executors[device] = DeviceExecutor(
+                device, threads, self.settings.interactive_reserved_threads, self.settings.max_queue_wait_s
+            )
         self._specs: dict[str, ModelSpec] = {}
         self._placement: dict[str, str] = {}
         self._batchers: dict[str, MicroBatcher] = {}
@@ -142,6 +144,7 @@ class EmbeddedPool(BatchedInference):
                 queued=self._executors[device].queued(),
                 busy=self._executors[device].busy(),
                 evictions=self._residency[device].evictions,
+                shed=self._executors[device].shed,
             )
             for device in self.devices
         ]

@@ -10,7 +10,11 @@ class ModelTooLarge(PoolError):
 
 
 class PoolBusy(PoolError):
-    """No room could be made in time: every resident model is in use."""
+    """No room could be made in time (every resident model is in use), or the queue is overloaded."""
+
+    def __init__(self, message: str, retry_after_s: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s  # the gateway's Retry-After
 
 
 class PoolClosed(PoolError):

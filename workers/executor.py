@@ -4,6 +4,14 @@ Interactive tasks queued after batch tasks still run first; tasks of equal prior
 run in arrival order. Ordering alone is not enough when batch tasks last minutes
 (a long recording), so batch work may occupy at most `threads - reserved` threads:
 the reserved threads stay free for interactive and normal requests.
+
+Overload: when the oldest task a new live request would queue behind has already waited `max_queue_wait_s`,
+the queue is standing (arrivals outpace the threads), so the new request is refused at once with PoolBusy (the
+gateway's 503 pool_busy with Retry-After) instead of joining a queue whose callers will time out. Only work
+submitted inside `sheddable()` may be refused: the gateway marks each HTTP request so (its caller can retry), while
+a live dictation or voice session's next chunk, a job (batch work, durable, waits its turn) and a micro-batch
+(dispatched from the batcher's own thread; its items are cheap) always queue. The signal is CoDel's (time spent
+queued, not queue length), so it holds whatever a task costs.
 """
 
 from __future__ import annotations
@@ -11,16 +19,32 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
+import math
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from workers.errors import PoolClosed
+from workers.errors import PoolBusy, PoolClosed
 from workers.spec import Priority
 
 log = logging.getLogger(__name__)
+
+_SHEDDABLE: ContextVar[bool] = ContextVar("voxgate_sheddable", default=False)
+
+
+@contextmanager
+def sheddable() -> Iterator[None]:
+    """Pool work submitted inside (threads started with this context included) may be refused when overloaded."""
+    token = _SHEDDABLE.set(True)
+    try:
+        yield
+    finally:
+        _SHEDDABLE.reset(token)
 
 
 @dataclass(order=True)
@@ -29,6 +53,7 @@ class _Task:
     seq: int
     fn: Callable[[], Any] = field(compare=False)
     future: Future = field(compare=False)
+    queued_at: float = field(compare=False, default=0.0)
 
     @property
     def is_batch(self) -> bool:
@@ -36,8 +61,14 @@ class _Task:
 
 
 class DeviceExecutor:
-    def __init__(self, device: str, threads: int = 1, reserved_for_interactive: int = 1) -> None:
+    def __init__(
+        self, device: str, threads: int = 1, reserved_for_interactive: int = 1, max_queue_wait_s: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:  # fmt: skip
         self.device = device
+        self.max_queue_wait_s = max_queue_wait_s  # 0: never refuse
+        self.shed = 0  # live tasks refused because the queue was standing
+        self._clock = clock
         # With one thread nothing can be reserved: batch work must still make progress.
         self.batch_limit = max(1, threads - reserved_for_interactive)
         self._heap: list[_Task] = []
@@ -57,9 +88,24 @@ class DeviceExecutor:
         with self._cond:
             if self._closed:
                 raise PoolClosed(f"executor for {self.device} is shut down")
-            heapq.heappush(self._heap, _Task(int(priority), next(self._seq), fn, future))
+            now = self._clock()
+            if self.max_queue_wait_s and priority < Priority.BATCH and _SHEDDABLE.get():
+                waited = self._oldest_wait_locked(int(priority), now)
+                if waited > self.max_queue_wait_s:
+                    self.shed += 1
+                    raise PoolBusy(
+                        f"the {self.device} model queue is overloaded: the request ahead has waited {waited:.0f} s "
+                        f"(limit {self.max_queue_wait_s:.0f} s); retry shortly",
+                        retry_after_s=max(1, math.ceil(self.max_queue_wait_s / 4)),
+                    )
+            heapq.heappush(self._heap, _Task(int(priority), next(self._seq), fn, future, now))
             self._cond.notify_all()
         return future
+
+    def _oldest_wait_locked(self, priority: int, now: float) -> float:
+        """How long the oldest queued task that runs no later than one of `priority` has waited (0: none)."""
+        ahead = [t.queued_at for t in self._heap if t.priority <= priority]
+        return now - min(ahead) if ahead else 0.0
 
     def queued(self) -> int:
         with self._cond:

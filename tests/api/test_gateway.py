@@ -204,7 +204,8 @@ def test_pool_failures_are_json_5xx_with_a_code(tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", artifact_dir=tmp_path / "a", modules=[])
     app = create_app(settings)
     probe = APIRouter()
-    failures = {"busy": PoolBusy("all models in use"), "large": ModelTooLarge("too big"), "load": ModelLoadError("x")}
+    failures = {"busy": PoolBusy("queue overloaded", retry_after_s=8), "large": ModelTooLarge("too big"),
+                "load": ModelLoadError("x")}  # fmt: skip
 
     @probe.get("/probe/{kind}")
     def fail(kind: str) -> None:
@@ -215,3 +216,5 @@ def test_pool_failures_are_json_5xx_with_a_code(tmp_path: Path) -> None:
         expected = {"busy": (503, "pool_busy"), "large": (507, "model_too_large"), "load": (503, "model_load_failed")}
         for kind, (status, code) in expected.items():
             assert assert_json_error(client.get(f"/probe/{kind}"), status)["code"] == code
+        busy = client.get("/probe/busy")  # the pool's own estimate of when to come back
+        assert busy.headers["retry-after"] == "8" and busy.json()["error"]["details"]["retry_after_s"] == 8

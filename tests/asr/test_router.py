@@ -185,3 +185,36 @@ def test_a_running_medical_job_can_be_cancelled(api: TestClient, speech_dir: Pat
     assert job["status"] == "running", job
     assert api.delete(url).status_code == 200
     assert wait_for(api, url, timeout=90)["status"] == "cancelled"
+
+
+def test_an_overloaded_pool_sheds_http_requests_with_retry_after(app_settings: Settings, jfk_bytes: bytes) -> None:
+    """A standing model queue (the request ahead has waited past VOXGATE_MAX_QUEUE_WAIT_S) answers a new
+    transcription 503 pool_busy with Retry-After at once, instead of a wait its caller would time out in; once the
+    queue drains the same request is served."""
+    import threading
+
+    from workers import ModelSpec, PoolSettings, Priority
+
+    pool = EmbeddedPool(PoolSettings(cpu_threads=1, use_cuda=False, max_queue_wait_s=0.5), devices=["cpu"])
+    hog = ModelSpec(id="stand-in-hog", loader=lambda device: object(), memory_mb=1)  # plumbing only, says so
+    gate = threading.Event()
+    try:
+        with TestClient(create_app(app_settings.model_copy(update={"modules": ["asr"]}), pool=pool)) as client:
+            running = pool.submit(hog, lambda model: gate.wait(30))  # a job-like task holds the only thread
+            time.sleep(0.1)
+            # and a live task waits behind it (a batch task would not count: live work runs before it)
+            queued = pool.submit(hog, lambda model: "queued", priority=Priority.INTERACTIVE)
+            time.sleep(0.7)
+            started = time.monotonic()
+            refused = post(client, jfk_bytes)
+            assert time.monotonic() - started < 5  # refused at once, not after a wait
+            assert_error(refused, 503, "pool_busy")
+            assert int(refused.headers["retry-after"]) >= 1
+            assert client.get("/v1/models").json()["devices"][0]["shed"] == 1
+            gate.set()
+            assert running.result(10) is True and queued.result(10) == "queued"
+            served = post(client, jfk_bytes)
+            assert served.status_code == 200 and "country" in served.json()["text"].lower()
+    finally:
+        gate.set()
+        pool.shutdown()

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from workers import EmbeddedPool, ModelLoadError, ModelSpec, PoolBusy, PoolSettings, Priority
+from workers import EmbeddedPool, ModelLoadError, ModelSpec, PoolBusy, PoolSettings, Priority, sheddable
 
 
 def stand_in(model_id: str, memory_mb: int = 100, **kwargs) -> ModelSpec:
@@ -271,3 +271,41 @@ def test_cpu_nice_applies_to_the_loader_and_the_threads_it_starts(make_pool) -> 
     assert seen == {"loader": 10, "worker": 10}
     assert _nice_of_current_thread() == 0, "the caller's own priority is untouched"
     assert pool.run(ModelSpec(id="plain", loader=lambda d: _nice_of_current_thread(), memory_mb=1), lambda m: m) == 0
+
+
+def test_a_standing_queue_refuses_live_work_but_never_batch_work(make_pool) -> None:
+    """CoDel-style shedding: once the task a live request would wait behind has queued past max_queue_wait_s, new
+    live requests get PoolBusy at once (the gateway's 503 with Retry-After); jobs still queue."""
+    pool = make_pool(max_queue_wait_s=0.3)
+    spec = stand_in("m")
+    gate = threading.Event()
+    blocker = pool.submit(spec, lambda model: gate.wait(5), priority=Priority.INTERACTIVE)
+    time.sleep(0.05)  # the only thread is busy
+    with sheddable():  # as the gateway marks an HTTP request
+        first = pool.submit(spec, lambda model: "first", priority=Priority.INTERACTIVE)  # queue young: accepted
+        time.sleep(0.4)
+        with pytest.raises(PoolBusy, match="overloaded") as refused:
+            pool.submit(spec, lambda model: "late", priority=Priority.INTERACTIVE)
+        assert refused.value.retry_after_s >= 1
+        job = pool.submit(spec, lambda model: "job", priority=Priority.BATCH)  # batch work always waits its turn
+    session_chunk = pool.submit(spec, lambda model: "chunk", priority=Priority.INTERACTIVE)  # not marked: queues
+    assert pool.status().devices[0].shed == 1
+    gate.set()
+    assert blocker.result(5) is True and first.result(5) == "first" and job.result(5) == "job"
+    assert session_chunk.result(5) == "chunk"
+    with sheddable():
+        assert pool.run(spec, lambda model: "again", priority=Priority.INTERACTIVE) == "again"  # drained: accepted
+
+
+def test_shedding_off_queues_everything(make_pool) -> None:
+    pool = make_pool(max_queue_wait_s=0)
+    spec = stand_in("m")
+    gate = threading.Event()
+    pool.submit(spec, lambda model: gate.wait(5), priority=Priority.INTERACTIVE)
+    time.sleep(0.05)
+    with sheddable():
+        first = pool.submit(spec, lambda model: 1, priority=Priority.INTERACTIVE)
+        time.sleep(0.2)
+        second = pool.submit(spec, lambda model: 2, priority=Priority.INTERACTIVE)
+    gate.set()
+    assert (first.result(5), second.result(5)) == (1, 2) and pool.status().devices[0].shed == 0
