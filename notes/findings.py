@@ -198,10 +198,10 @@ def medications(turns: list[Turn], end: int) -> list[NoteItem]:
     an allergy ("allergic to penicillin") is no medication."""
     found: dict[str, dict] = {}
     for index in range(min(end, len(turns))):
-        text = " ".join(s for s in sentences(clean(turns[index].text)) if not _ALLERGY.search(s))
+        text = clean(turns[index].text)
         for e in detect_entities(text, phi=False):
             name = (e.normalized or e.text).lower()
-            if e.category != "MEDICATION" or name in _NOT_A_DRUG:
+            if e.category != "MEDICATION" or name in _NOT_A_DRUG or _named_as_allergy(text, e.begin_offset):
                 continue
             entry = found.setdefault(name, {"said": e.text.lower(), "attributes": "", "turns": []})
             entry["turns"].append(index)
@@ -225,6 +225,18 @@ _NO_ALLERGY = re.compile(
 _ENVIRONMENT = re.compile(r"\b(?:seasonal|pollen|hay fever|dust|cats?|dogs?|grass|trees?|mold|environmental)\b", re.I)
 _REACTION = re.compile(r"\b(?:rash|hives|itch\w*|swell\w*|anaphyla\w*|throat (?:closes|closing|swells)|"
                        r"trouble breathing|nausea|vomiting|upset stomach|diarrhea)\b", re.I)  # fmt: skip
+
+
+_TAKING = re.compile(r"\b(?:take|takes|taking|took|on|using|use|prescribed|started)\b", re.I)
+
+
+def _named_as_allergy(text: str, at: int) -> bool:
+    """Whether the drug at `at` follows an allergy word in its sentence with no taking verb between them ("allergic
+    to penicillin", not "no allergies, and I take lisinopril")."""
+    start = max(text.rfind(mark, 0, at) for mark in ".?!") + 1
+    before = text[start:at]
+    mentions = list(_ALLERGY.finditer(before))
+    return bool(mentions) and not _TAKING.search(before[mentions[-1].end() :])
 
 
 def _allergens(sentence: str) -> list[str]:

@@ -84,10 +84,15 @@ def test_allergies(lines: list[str], expected: str | None, evidence: list[int]) 
     assert [i.evidence for i in items] == ([evidence] if expected else [])
 
 
-def test_a_drug_named_as_an_allergy_is_no_medication() -> None:
-    turns = parse_transcript(
-        "[doctor] any medications or allergies ?\n"
-        "[patient] i take metformin 500 mg twice a day . i'm allergic to sulfa drugs and penicillin ."
-    )
+@pytest.mark.parametrize(
+    ("said", "taken", "not_taken"),
+    [
+        ("i take metformin 500 mg twice a day . i'm allergic to sulfa and penicillin .", "metformin", "penicillin"),
+        ("no allergies , and i take lisinopril 10 mg daily .", "lisinopril", None),  # same sentence, taken
+        ("i'm allergic to penicillin but i take aspirin .", "aspirin", "penicillin"),
+    ],
+)
+def test_a_drug_named_as_an_allergy_is_no_medication(said: str, taken: str, not_taken: str | None) -> None:
+    turns = parse_transcript(f"[doctor] any medications or allergies ?\n[patient] {said}")
     (item,) = medications(turns, len(turns))
-    assert "metformin" in item.text and "penicillin" not in item.text.lower()
+    assert taken in item.text and (not_taken is None or not_taken not in item.text.lower())
