@@ -68,6 +68,7 @@ class Sample:
     seconds: float
     at: float  # seconds since the start
     code: str | None = None  # the error code of a non-2xx answer
+    retry_after: float | None = None  # a 503/429 that said when to come back: load shed, not a failure
 
 
 @dataclass
@@ -198,6 +199,7 @@ def client_loop(run: Run, inputs: Inputs, seed: int) -> None:
             began = time.monotonic()
             at = run.now()
             waited: float | None = None
+            retry_after: float | None = None
             try:
                 if route == "dictation":
                     status, code, waited = dictation(run.url, inputs)
@@ -205,9 +207,14 @@ def client_loop(run: Run, inputs: Inputs, seed: int) -> None:
                     response = request(route, client, inputs, sender, turn)
                     status, code = response.status_code, _code(response)
                     turn += route == "bot"
+                    if status in (429, 503) and response.headers.get("retry-after", "").isdigit():
+                        retry_after = float(response.headers["retry-after"])
             except Exception as exc:  # transport errors, timeouts, a socket closed with an error: counted
                 status, code = 0, type(exc).__name__
-            run.record(Sample(route, status, waited if waited is not None else time.monotonic() - began, at, code))
+            seconds = waited if waited is not None else time.monotonic() - began
+            run.record(Sample(route, status, seconds, at, code, retry_after))
+            if retry_after is not None:  # as a well-behaved client does: come back when told
+                run.stop.wait(min(retry_after, 30.0))
 
 
 # -- the batch, the sampler, the sidecar kill ----------------------------------------------------------------------
@@ -328,13 +335,15 @@ def report(run: Run, args: argparse.Namespace, console: Console) -> None:
     by_route: dict[str, list[Sample]] = defaultdict(list)
     for sample in run.samples:
         by_route[sample.route].append(sample)
-    fives = 0
+    fives = shed = 0
     for route in MIX:
         samples = by_route.get(route, [])
         ok = [s.seconds for s in samples if 200 <= s.status < 300]
-        errors = Counter(f"{s.status} {s.code}" for s in samples if not 200 <= s.status < 300 and not in_window(s))
+        failed = [s for s in samples if not 200 <= s.status < 300 and not in_window(s)]
+        errors = Counter(f"{s.status} {s.code}" + (" (shed)" if s.retry_after is not None else "") for s in failed)
         expected = sum(1 for s in samples if not 200 <= s.status < 300 and in_window(s))
-        fives += sum(n for key, n in errors.items() if key.startswith("5") or key.startswith("0"))
+        fives += sum(1 for s in failed if (s.status >= 500 or s.status == 0) and s.retry_after is None)
+        shed += sum(1 for s in failed if s.retry_after is not None)
         p95 = pct(ok, 95)
         target = MIX[route][1]
         text = ", ".join(f"{k}: {n}" for k, n in errors.most_common()) or "-"
@@ -361,7 +370,7 @@ def report(run: Run, args: argparse.Namespace, console: Console) -> None:
         "",
         "",
         "",
-        f"5xx and transport errors: {fives}",
+        f"5xx and transport errors: {fives}; shed with Retry-After: {shed}",
     )
     console.print(table)
 
@@ -394,7 +403,8 @@ def report(run: Run, args: argparse.Namespace, console: Console) -> None:
     )
     for event in run.events:
         console.print(f"event: {event}")
-    console.print(f"5xx + transport errors outside the sidecar restart: {fives} (goal: 0)")
+    console.print(f"5xx + transport errors outside the sidecar restart: {fives} (goal: 0); load shed (503/429 with "
+                  f"Retry-After, the client waited as told): {shed}")  # fmt: skip
 
 
 def plot(run: Run, path: Path) -> None:

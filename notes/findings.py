@@ -201,7 +201,9 @@ def medications(turns: list[Turn], end: int) -> list[NoteItem]:
         text = clean(turns[index].text)
         for e in detect_entities(text, phi=False):
             name = (e.normalized or e.text).lower()
-            if e.category != "MEDICATION" or name in _NOT_A_DRUG or _named_as_allergy(text, e.begin_offset):
+            if e.category != "MEDICATION" or name in _NOT_A_DRUG:
+                continue
+            if _named_as_allergy(text, e.begin_offset, e.end_offset):
                 continue
             entry = found.setdefault(name, {"said": e.text.lower(), "attributes": "", "turns": []})
             entry["turns"].append(index)
@@ -227,30 +229,32 @@ _REACTION = re.compile(r"\b(?:rash|hives|itch\w*|swell\w*|anaphyla\w*|throat (?:
                        r"trouble breathing|nausea|vomiting|upset stomach|diarrhea)\b", re.I)  # fmt: skip
 
 
-_TAKING = re.compile(r"\b(?:take|takes|taking|took|on|using|use|prescribed|started)\b", re.I)
+# A drug is named as an allergy in the object position: "allergic to (sulfa drugs and) penicillin", "an allergy to
+# penicillin", "penicillin allergy"; not "allergic asthma, so continue the albuterol" or "uses zyrtec for allergies".
+_ALLERGEN_BEFORE = re.compile(r"\ballerg(?:ic|y|ies)\s+(?:reaction\s+)?to\s+(?:[\w'-]+,?\s+){0,3}$", re.I)
+_DRUGS_WORD = re.compile(r"\b(?:drugs?|medications?|medicines?|meds)\b", re.I)
+_ALLERGEN_AFTER = re.compile(r"^\s*allerg(?:y|ies)\b", re.I)
 
 
-def _named_as_allergy(text: str, at: int) -> bool:
-    """Whether the drug at `at` follows an allergy word in its sentence with no taking verb between them ("allergic
-    to penicillin", not "no allergies, and I take lisinopril")."""
-    start = max(text.rfind(mark, 0, at) for mark in ".?!") + 1
-    before = text[start:at]
-    mentions = list(_ALLERGY.finditer(before))
-    return bool(mentions) and not _TAKING.search(before[mentions[-1].end() :])
+def _named_as_allergy(text: str, begin: int, end: int) -> bool:
+    return bool(_ALLERGEN_BEFORE.search(text[max(0, begin - 80) : begin]) or _ALLERGEN_AFTER.match(text[end:]))
 
 
 def _allergens(sentence: str) -> list[str]:
-    """The drugs a sentence names, as said ("penicillin", not the lexicon's class "penicillins")."""
+    """The drugs a sentence names as allergies, as said ("penicillin", not the lexicon's class "penicillins")."""
     return [e.text.lower() for e in detect_entities(sentence, phi=False)
-            if e.category == "MEDICATION" and (e.normalized or e.text).lower() not in _NOT_A_DRUG]  # fmt: skip
+            if e.category == "MEDICATION" and (e.normalized or e.text).lower() not in _NOT_A_DRUG
+            and _named_as_allergy(sentence, e.begin_offset, e.end_offset)]  # fmt: skip
 
 
 def allergies(turns: list[Turn]) -> list[NoteItem]:
     """'Penicillin (rash).' for drugs the patient is said to be allergic to (stated, or asked and confirmed), else
-    'No known drug allergies.' when the patient says so or answers no to the allergy question; nothing when the
-    visit never touches drug allergies. Seasonal and environmental allergies belong to the history, not here."""
+    'No known drug allergies.' when the patient says so or answers no to the allergy question ('No known allergies.'
+    when it did not ask about drugs); nothing when the visit never touches allergies. Seasonal and environmental
+    allergies belong to the history, not here."""
     found: dict[str, dict] = {}
     denied: list[int] = []
+    drug_question = False  # whether the denial was about drugs ("any allergies to medications?") or any allergy
     for index, turn in enumerate(turns):
         said = sentences(clean(turn.text))
         answer = turns[index + 1] if index + 1 < len(turns) and turns[index + 1].speaker != turn.speaker else None
@@ -263,11 +267,13 @@ def allergies(turns: list[Turn]) -> list[NoteItem]:
                     evidence = [index, index + 1]
                 elif answer and not drugs and _NO.match(answer.text):
                     denied += [index, index + 1]
+                    drug_question = drug_question or bool(_DRUGS_WORD.search(sentence))
                     continue
                 else:
                     continue
             elif _NO_ALLERGY.search(sentence) or re.search(r"\bnot allergic\b", sentence, re.I):
                 denied.append(index)
+                drug_question = drug_question or bool(_DRUGS_WORD.search(sentence))
                 continue
             else:
                 evidence = [index]
@@ -281,7 +287,8 @@ def allergies(turns: list[Turn]) -> list[NoteItem]:
         evidence = sorted({t for v in found.values() for t in v["turns"]})
         return [NoteItem(text=sentence_case(", ".join(names)), evidence=evidence, entities=[])]
     if denied:
-        return [NoteItem(text="No known drug allergies.", evidence=sorted(set(denied)), entities=[])]
+        text = "No known drug allergies." if drug_question else "No known allergies."
+        return [NoteItem(text=text, evidence=sorted(set(denied)), entities=[])]
     return []
 
 

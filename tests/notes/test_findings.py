@@ -73,9 +73,13 @@ def test_a_relatives_condition_is_not_the_patients_history() -> None:
         (["[doctor] i have that you're allergic to amoxicillin , is that right ?", "[patient] yes ."],
          "Amoxicillin.", [0, 1]),
         (["[doctor] are you allergic to any medications ?", "[patient] no ."], "No known drug allergies.", [0, 1]),
-        (["[doctor] okay .", "[patient] i do n't have any allergies ."], "No known drug allergies.", [1]),
+        (["[doctor] okay .", "[patient] i do n't have any allergies ."], "No known allergies.", [1]),
+        (["[doctor] any issues with allergies in the past ?", "[patient] no ."], "No known allergies.", [0, 1]),
         (["[doctor] how is your breathing ?", "[patient] fine , just my seasonal allergies to pollen ."], None, []),
         (["[doctor] any fever ?", "[patient] no ."], None, []),
+        # a condition named "allergic" and a drug taken for allergies are no drug allergy
+        (["[doctor] you have allergic asthma so continue the albuterol inhaler ."], None, []),
+        (["[doctor] about the allergies , you use the zyrtec in the spring ?", "[patient] yeah ."], None, []),
     ],
 )
 def test_allergies(lines: list[str], expected: str | None, evidence: list[int]) -> None:
@@ -90,6 +94,7 @@ def test_allergies(lines: list[str], expected: str | None, evidence: list[int]) 
         ("i take metformin 500 mg twice a day . i'm allergic to sulfa and penicillin .", "metformin", "penicillin"),
         ("no allergies , and i take lisinopril 10 mg daily .", "lisinopril", None),  # same sentence, taken
         ("i'm allergic to penicillin but i take aspirin .", "aspirin", "penicillin"),
+        ("i have allergic asthma so i use albuterol .", "albuterol", None),
     ],
 )
 def test_a_drug_named_as_an_allergy_is_no_medication(said: str, taken: str, not_taken: str | None) -> None:
