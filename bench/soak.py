@@ -164,16 +164,16 @@ def request(route: str, client: httpx.Client, inputs: Inputs, sender: str, turn:
 
 def dictation(
     url: str, inputs: Inputs, seconds: float = 4.0, ready_timeout: float = 120
-) -> tuple[int, str | None, float]:
+) -> tuple[int, str | None, float, float | None]:
     """Stream `seconds` of speech at real time in 40 ms frames, stop, wait for `done`: (status, error code,
-    seconds from stop to done: what a dictating clinician waits for)."""
+    seconds from stop to done: what a dictating clinician waits for, the retry hint of a full server)."""
     ws_url = url.replace("http://", "ws://") + "/v1/medical/dictation"
     frame = 1280  # 40 ms of 16 kHz PCM16
     with connect(ws_url, open_timeout=30, max_size=2**22) as ws:
         ws.send(json.dumps({"type": "start", "sample_rate": 16000, "model": "tiny.en"}))
         ready = json.loads(ws.recv(timeout=ready_timeout))
-        if ready.get("type") != "ready":
-            return 503, ready.get("code") or ready.get("type"), 0.0
+        if ready.get("type") != "ready":  # a full server (close 1013, try again later) says when to come back
+            return 503, ready.get("code") or ready.get("type"), 0.0, ready.get("retry_after_s")
         pcm = inputs.pcm16[: int(seconds * 32000)]
         started = time.monotonic()
         for i in range(0, len(pcm), frame):
@@ -184,9 +184,9 @@ def dictation(
         while True:
             event = json.loads(ws.recv(timeout=120))
             if event.get("type") == "done":
-                return 200, None, time.monotonic() - stopped
+                return 200, None, time.monotonic() - stopped, None
             if event.get("type") == "error":
-                return 500, event.get("code"), time.monotonic() - stopped
+                return 500, event.get("code"), time.monotonic() - stopped, None
 
 
 def client_loop(run: Run, inputs: Inputs, seed: int) -> None:
@@ -202,7 +202,7 @@ def client_loop(run: Run, inputs: Inputs, seed: int) -> None:
             retry_after: float | None = None
             try:
                 if route == "dictation":
-                    status, code, waited = dictation(run.url, inputs)
+                    status, code, waited, retry_after = dictation(run.url, inputs)
                 else:
                     response = request(route, client, inputs, sender, turn)
                     status, code = response.status_code, _code(response)

@@ -91,9 +91,9 @@ class Connection:
         except Exception as exc:  # the server ASGI layer's own "closed" errors: the client has gone
             raise WebSocketDisconnect(1006) from exc
 
-    async def fail(self, message: str, code: str, close_code: int = POLICY) -> None:
+    async def fail(self, message: str, code: str, close_code: int = POLICY, retry_after_s: float | None = None) -> None:
         with contextlib.suppress(Exception):
-            await self.send(ErrorEvent(message=message, code=code))
+            await self.send(ErrorEvent(message=message, code=code, retry_after_s=retry_after_s))
             await self.ws.close(close_code, reason=code)
 
     async def open(self, caller: str) -> None:
@@ -234,7 +234,7 @@ async def dictation_socket(websocket: WebSocket) -> None:
     except DictationError as exc:
         keep = False
         close = TRY_LATER if exc.code == "too_many_sessions" else POLICY
-        await conn.fail(exc.message, exc.code, close)
+        await conn.fail(exc.message, exc.code, close, exc.retry_after_s)
     except WebSocketDisconnect:
         pass
     except TimeoutError:

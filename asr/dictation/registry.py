@@ -8,6 +8,8 @@ import time
 from asr.dictation.errors import DictationError
 from asr.dictation.session import DictationSession
 
+RETRY_FULL_S = 5.0  # a full server's hint: sessions last minutes, but one ends every few seconds under load
+
 
 class SessionRegistry:
     def __init__(self, max_sessions: int, resume_window_s: float) -> None:
@@ -28,6 +30,7 @@ class SessionRegistry:
                 raise DictationError(
                     f"the server is at its limit of {self.max_sessions} dictation sessions; try again shortly",
                     code="too_many_sessions",
+                    retry_after_s=RETRY_FULL_S,
                 )
             self._attached[session.id] = session
 

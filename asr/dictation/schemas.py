@@ -67,6 +67,7 @@ class ErrorEvent(BaseModel):
     type: Literal["error"] = "error"
     message: str
     code: str = "invalid_request"
+    retry_after_s: float | None = Field(default=None, description="when the server is full: come back after this")
 
 
 Event = ReadyEvent | PartialEvent | FinalEvent | DoneEvent | ErrorEvent

@@ -167,3 +167,23 @@ def test_api_keys_apply_to_the_socket(tmp_path: Path, dictation_pool: Any) -> No
         with client.websocket_connect(URL + "?token=s3cret") as ws:
             ws.send_json(START)
             assert until(ws, "ready")[0]["type"] == "ready"
+
+
+def test_a_full_server_says_when_to_come_back(tmp_path: Path, dictation_pool: Any,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """Past the session limit a new dictation is refused the WebSocket way of a 503 with Retry-After: an error with
+    `retry_after_s`, then close 1013 (try again later); the session already open is unaffected."""
+    monkeypatch.setenv("VOXGATE_DICTATION_MAX_SESSIONS", "1")
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", artifact_dir=tmp_path / "a", api_keys=[],
+                        modules=["dictation"])  # fmt: skip
+    with TestClient(create_app(settings, pool=dictation_pool)) as client, client.websocket_connect(URL) as first:
+        first.send_json(START)
+        assert until(first, "ready")[0]["type"] == "ready"
+        with client.websocket_connect(URL) as second:
+            second.send_json(START)
+            error = second.receive_json()
+            assert error["code"] == "too_many_sessions" and error["retry_after_s"] > 0, error
+            closed = second.receive()
+            assert closed["type"] == "websocket.close" and closed["code"] == 1013
+        first.send_json({"type": "stop"})
+        assert until(first, "done")[0]["type"] == "done"
