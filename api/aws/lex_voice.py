@@ -33,6 +33,13 @@ from bots import BotUnavailable
 RATE = 16000  # what ASR takes and what Lex's audio/pcm is
 MAX_HEADER_JSON_BYTES = 1 << 20  # a session-state or request-attributes header, inflated
 RAW_PCM = ("audio/l16", "audio/x-l16", "audio/lpcm")
+# The requestContentTypes the OpenAPI document lists (api.aws.openapi): Lex's three raw PCM forms and a file type.
+INPUT_MEDIA_TYPES = (
+    "audio/l16; rate=16000; channels=1",
+    "audio/x-l16; sample-rate=16000; channel-count=1",
+    "audio/lpcm; sample-rate=8000; sample-size-bits=16; channel-count=1; is-big-endian=false",
+    "audio/wav",
+)
 OUTPUTS = {"audio/mpeg": "mp3", "audio/ogg": "opus", "audio/pcm": "wav", "text/plain": "mp3"}
 CLIENT_ERRORS = {"unknown_bot": "ResourceNotFoundException", "bots_not_started": "DependencyFailedException"}
 

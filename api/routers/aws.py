@@ -135,7 +135,15 @@ async def aws_endpoint(request: Request) -> Response:
         return _respond(proto.error(service, wire, fault), request_id)
 
 
+# One catch-all: the operation is in a header, a path or a URI template, which FastAPI's routing cannot dispatch on.
+# /openapi.json still lists every operation, from the same tables (openapi_document).
 router.add_route(
     PREFIX, aws_endpoint, methods=METHODS, include_in_schema=False
 )  # json 1.1 posts to the endpoint itself
 router.add_route(PREFIX + "/{path:path}", aws_endpoint, methods=METHODS, include_in_schema=False)
+
+
+def openapi_document() -> dict[str, Any]:
+    from api.aws.openapi import document
+
+    return document(PREFIX)

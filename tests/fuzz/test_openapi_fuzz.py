@@ -24,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+import bench.fuzz_hooks  # noqa: F401 - the AWS json media type and Lex's audio, for Schemathesis
 from api.app import create_app
 from api.settings import Settings
 from workers import make_pool
