@@ -1,8 +1,9 @@
 """The AWS operations in the gateway's OpenAPI document, generated from what serves them, so the two cannot drift:
 `api.aws.services` (which services are offered, each adapter's OPERATIONS table) and botocore's service models
 (members, types, required members, locations, error codes and their statuses), which `api.aws.protocol` parses
-requests against and writes answers by. Nothing here names an operation except the media types of the two
-binary payloads (Polly's audio out, Lex's audio in and out), which the adapters declare.
+requests against and writes answers by. Nothing here names an operation or a field except the media types of
+the binary payloads (Polly's audio out, Lex's audio in and out) and the AWS enums voxgate takes more or fewer
+values of (OPEN_ENUMS, NARROWED_ENUMS), all read from the adapters' own constants or said once here.
 
 OpenAPI allows one operation per method and path, and the json 1.1 protocol puts every operation on `POST /aws`
 with the operation in the `X-Amz-Target` header. Each json operation is therefore documented at
@@ -17,6 +18,7 @@ maximums are kept and AWS's regular expressions, written for Java, are not.
 
 from __future__ import annotations
 
+import importlib
 import re
 from typing import Any
 
@@ -32,6 +34,8 @@ MIDDLEWARE_STATUSES = (413, 503)
 OPEN_ENUMS = {
     ("polly", "VoiceId"): "a Polly voice name (mapped to a voxgate voice) or a voxgate voice id (DescribeVoices)",
 }
+# AWS enums voxgate serves only part of: (service, shape) -> "adapter:CONSTANT" with the values it accepts.
+NARROWED_ENUMS = {("comprehend", "LanguageCode"): "api.aws.comprehend:ENGLISH"}
 STATUS_TEXT = {
     400: "the request does not fit the operation (the AWS error code in __type and x-amzn-ErrorType says why)",
     403: "a signature is missing or wrong (with VOXGATE_AWS_CREDENTIALS), or AWS clients are not configured",
@@ -108,6 +112,9 @@ class _Shapes:
             schema = {"type": "string"}
             if (self.service, shape.name) in OPEN_ENUMS:
                 schema["description"] = OPEN_ENUMS[(self.service, shape.name)]
+            elif (self.service, shape.name) in NARROWED_ENUMS:
+                module, _, name = NARROWED_ENUMS[(self.service, shape.name)].partition(":")
+                schema["enum"] = list(getattr(importlib.import_module(module), name))
             elif shape.enum:
                 schema["enum"] = list(shape.enum)
             else:
