@@ -3,7 +3,7 @@
 The AWS json 1.1 operations take and give `application/x-amz-json-1.1`, JSON under AWS's own media type (not
 `+json`, so Schemathesis neither serialises a body for it nor reads an answer in it: without these hooks it skips
 those operations and their response-schema checks). Lex's RecognizeUtterance takes raw audio (`audio/l16`, ...),
-sent as bytes (api.aws.lex_voice.INPUT_MEDIA_TYPES; matched without their parameters). Loaded by tests/fuzz
+sent as bytes (api.aws.lex.AUDIO_INPUTS; matched without their parameters). Loaded by tests/fuzz
 (import) and by bench/fuzz.py (SCHEMATHESIS_HOOKS, for the CLI), so it imports nothing of voxgate's."""
 
 from __future__ import annotations

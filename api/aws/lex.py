@@ -16,6 +16,16 @@ from api.aws.protocol import AwsError
 from bots import BotUnavailable
 
 MAX_TEXT_CHARS = 1024
+# RecognizeUtterance's media types (lex_voice.py serves them; here, so the OpenAPI document can list them without
+# importing the voice bots): the requestContentTypes documented (Lex's three raw PCM forms and a file type; any
+# other audio/* file FFmpeg reads is taken too), and each responseContentType with the TTS format it is made from.
+AUDIO_INPUTS = (
+    "audio/l16; rate=16000; channels=1",
+    "audio/x-l16; sample-rate=16000; channel-count=1",
+    "audio/lpcm; sample-rate=8000; sample-size-bits=16; channel-count=1; is-big-endian=false",
+    "audio/wav",
+)
+AUDIO_OUTPUTS = {"audio/mpeg": "mp3", "audio/ogg": "opus", "audio/pcm": "wav", "text/plain": "mp3"}
 INTERNAL_SLOTS = {"requested_slot", "session_started_metadata"}
 FALLBACK = {"nlu_fallback": "FallbackIntent"}
 

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from api.aws.context import AwsContext
-from api.aws.lex import bot_service, lex_answer, lex_messages
+from api.aws.lex import AUDIO_OUTPUTS, bot_service, lex_answer, lex_messages
 from api.aws.protocol import AwsError
 from api.compose.voicebots import VoiceError, voice_bots
 from api.compose.voicebots import recognize_utterance as voice_turn
@@ -33,14 +33,7 @@ from bots import BotUnavailable
 RATE = 16000  # what ASR takes and what Lex's audio/pcm is
 MAX_HEADER_JSON_BYTES = 1 << 20  # a session-state or request-attributes header, inflated
 RAW_PCM = ("audio/l16", "audio/x-l16", "audio/lpcm")
-# The requestContentTypes the OpenAPI document lists (api.aws.openapi): Lex's three raw PCM forms and a file type.
-INPUT_MEDIA_TYPES = (
-    "audio/l16; rate=16000; channels=1",
-    "audio/x-l16; sample-rate=16000; channel-count=1",
-    "audio/lpcm; sample-rate=8000; sample-size-bits=16; channel-count=1; is-big-endian=false",
-    "audio/wav",
-)
-OUTPUTS = {"audio/mpeg": "mp3", "audio/ogg": "opus", "audio/pcm": "wav", "text/plain": "mp3"}
+OUTPUTS = AUDIO_OUTPUTS
 CLIENT_ERRORS = {"unknown_bot": "ResourceNotFoundException", "bots_not_started": "DependencyFailedException"}
 
 

@@ -19,6 +19,7 @@ maximums are kept and AWS's regular expressions, written for Java, are not.
 from __future__ import annotations
 
 import importlib
+import logging
 import re
 from typing import Any
 
@@ -27,6 +28,7 @@ from botocore.model import OperationModel, Shape
 from api.aws.protocol import COMMON_ERRORS, JSON_PATH, Protocol, service_model
 from api.aws.services import SERVICES, operations
 
+log = logging.getLogger(__name__)
 BASE64 = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
 GATEWAY_ERROR = "#/components/schemas/ErrorBody"  # what the middlewares answer (413 body too large, 503 overloaded)
 MIDDLEWARE_STATUSES = (413, 503)
@@ -36,6 +38,12 @@ OPEN_ENUMS = {
 }
 # AWS enums voxgate serves only part of: (service, shape) -> "adapter:CONSTANT" with the values it accepts.
 NARROWED_ENUMS = {("comprehend", "LanguageCode"): "api.aws.comprehend:ENGLISH"}
+# Media types of the binary payloads: (service, operation, "in" | "out") -> "module:CONSTANT", read when listed.
+BLOB_MEDIA = {
+    ("polly", "SynthesizeSpeech", "out"): "api.aws.polly:MEDIA_TYPES",
+    ("lexv2-runtime", "RecognizeUtterance", "in"): "api.aws.lex:AUDIO_INPUTS",
+    ("lexv2-runtime", "RecognizeUtterance", "out"): "api.aws.lex:AUDIO_OUTPUTS",
+}
 STATUS_TEXT = {
     400: "the request does not fit the operation (the AWS error code in __type and x-amzn-ErrorType says why)",
     403: "a signature is missing or wrong (with VOXGATE_AWS_CREDENTIALS), or AWS clients are not configured",
@@ -65,9 +73,14 @@ def document(prefix: str) -> dict[str, Any]:
     for service in SERVICES:
         if service.missing():  # the gateway answers UnknownOperationException for all of its operations
             continue
+        try:
+            served = operations(service.name)
+        except ImportError as exc:  # the gateway cannot serve it either (a 500): say so, keep the rest of the document
+            log.warning("AWS %s left out of the OpenAPI document: %s", service.name, exc)
+            continue
         model = service_model(service.name)
         shapes = _Shapes(service.name, schemas)
-        for name in operations(service.name):
+        for name in served:
             op = model.operation_model(name)
             if model.protocol == "rest-json":
                 path, method, entry = _rest_operation(proto, service.name, op, shapes)
@@ -113,8 +126,7 @@ class _Shapes:
             if (self.service, shape.name) in OPEN_ENUMS:
                 schema["description"] = OPEN_ENUMS[(self.service, shape.name)]
             elif (self.service, shape.name) in NARROWED_ENUMS:
-                module, _, name = NARROWED_ENUMS[(self.service, shape.name)].partition(":")
-                schema["enum"] = list(getattr(importlib.import_module(module), name))
+                schema["enum"] = _constant(NARROWED_ENUMS[(self.service, shape.name)])
             elif shape.enum:
                 schema["enum"] = list(shape.enum)
             else:
@@ -144,6 +156,16 @@ class _Shapes:
         if shape.serialization.get("jsonvalue"):
             return {"type": "string", "description": "JSON, base64-encoded"}
         return self.schema(shape)
+
+
+def _constant(reference: str) -> list[str]:
+    module, _, name = reference.partition(":")
+    return list(getattr(importlib.import_module(module), name))
+
+
+def _binary(service: str, op: OperationModel, direction: str) -> dict[str, Any]:
+    media = _constant(BLOB_MEDIA[(service, op.name, direction)])
+    return {media_type: {"schema": {"type": "string", "format": "binary"}} for media_type in media}
 
 
 def _bounds(schema: dict[str, Any], meta: dict[str, Any], low: str, high: str) -> None:
@@ -219,13 +241,6 @@ def _json_operation(
 def _rest_operation(
     proto: Protocol, service: str, op: OperationModel, shapes: _Shapes
 ) -> tuple[str, str, dict[str, Any]]:
-    from api.aws import lex_voice, polly  # the media types of the binary payloads
-
-    blob_media = {
-        ("polly", "SynthesizeSpeech", "out"): sorted(set(polly.CONTENT_TYPES.values())),
-        ("lexv2-runtime", "RecognizeUtterance", "in"): list(lex_voice.INPUT_MEDIA_TYPES),
-        ("lexv2-runtime", "RecognizeUtterance", "out"): sorted(lex_voice.OUTPUTS),
-    }
     path = re.sub(r"\{([^}]+?)\+?\}", r"{\1}", op.http["requestUri"].split("?", 1)[0])
     entry = _summary(service, op)
     parameters: list[dict[str, Any]] = []
@@ -242,9 +257,10 @@ def _rest_operation(
         payload = shape.serialization.get("payload")
         located = {n for n, m in shape.members.items() if m.serialization.get("location")}
         if payload and shape.members[payload].type_name == "blob":
-            media = blob_media[(service, op.name, "in")]
-            content = {m: {"schema": {"type": "string", "format": "binary"}} for m in media}
-            entry["requestBody"] = {"required": payload in shape.required_members, "content": content}
+            entry["requestBody"] = {
+                "required": payload in shape.required_members,
+                "content": _binary(service, op, "in"),
+            }
         elif payload:
             member = shape.members[payload]
             body = {"application/json": {"schema": shapes.schema(member)}}
@@ -257,15 +273,13 @@ def _rest_operation(
     if parameters:
         entry["parameters"] = parameters
     entry["responses"] = {
-        str(op.http.get("responseCode", 200)): _rest_answer(service, op, shapes, blob_media),
+        str(op.http.get("responseCode", 200)): _rest_answer(service, op, shapes),
         **_errors(proto, service, op, "application/json"),
     }
     return path, op.http["method"].lower(), entry
 
 
-def _rest_answer(
-    service: str, op: OperationModel, shapes: _Shapes, blob_media: dict[tuple[str, str, str], list[str]]
-) -> dict[str, Any]:
+def _rest_answer(service: str, op: OperationModel, shapes: _Shapes) -> dict[str, Any]:
     answer: dict[str, Any] = {"description": f"{op.name}'s answer", "headers": dict(REQUEST_ID)}
     shape = op.output_shape
     if shape is None:
@@ -278,8 +292,7 @@ def _rest_answer(
                 answer["headers"][wire_name] = {"schema": shapes.scalar(member)}
     payload = shape.serialization.get("payload")
     if payload and shape.members[payload].type_name == "blob":
-        media = blob_media[(service, op.name, "out")]
-        answer["content"] = {m: {"schema": {"type": "string", "format": "binary"}} for m in media}
+        answer["content"] = _binary(service, op, "out")
     elif payload:
         answer["content"] = {"application/json": {"schema": shapes.schema(shape.members[payload])}}
     else:
