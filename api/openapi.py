@@ -58,8 +58,8 @@ def request_body(
     return {"requestBody": {"required": True, "content": content}}
 
 
-def extend_openapi(app: FastAPI, parts: list[Callable[[], dict[str, Any]]]) -> None:
-    """Make app.openapi() add each part's {"paths", "components"} to FastAPI's document (built once, cached)."""
+def extend_openapi(app: FastAPI, parts: list[Callable[[FastAPI], dict[str, Any]]]) -> None:
+    """Make app.openapi() add each part(app)'s {"paths", "components"} to FastAPI's document (built once, cached)."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -67,7 +67,7 @@ def extend_openapi(app: FastAPI, parts: list[Callable[[], dict[str, Any]]]) -> N
             return app.openapi_schema
         document = build()
         for part in parts:
-            extra = part()
+            extra = part(app)
             for path, operations in extra.get("paths", {}).items():
                 document["paths"].setdefault(path, {}).update(operations)
             for kind, entries in extra.get("components", {}).items():

@@ -27,6 +27,7 @@ from botocore.model import OperationModel, Shape
 
 from api.aws.protocol import COMMON_ERRORS, JSON_PATH, Protocol, service_model
 from api.aws.services import SERVICES, operations
+from api.settings import Settings
 
 log = logging.getLogger(__name__)
 BASE64 = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
@@ -38,6 +39,8 @@ OPEN_ENUMS = {
 }
 # AWS enums voxgate serves only part of: (service, shape) -> "adapter:CONSTANT" with the values it accepts.
 NARROWED_ENUMS = {("comprehend", "LanguageCode"): "api.aws.comprehend:ENGLISH"}
+# Examples of path, query and header values, per service: "module:fn(settings) -> {wire name: [values]}".
+EXAMPLES = {"lexv2-runtime": "api.aws.lex:example_ids"}
 # Media types of the binary payloads: (service, operation, "in" | "out") -> "module:CONSTANT", read when listed.
 BLOB_MEDIA = {
     ("polly", "SynthesizeSpeech", "out"): "api.aws.polly:MEDIA_TYPES",
@@ -65,7 +68,7 @@ AWS_ERROR: dict[str, Any] = {
 REQUEST_ID = {"x-amzn-RequestId": {"schema": {"type": "string"}, "description": "the gateway's request id"}}
 
 
-def document(prefix: str) -> dict[str, Any]:
+def document(prefix: str, settings: Settings) -> dict[str, Any]:
     """{"paths": ..., "components": {"schemas": ...}} for the offered AWS operations mounted at `prefix`."""
     proto = Protocol([s.name for s in SERVICES])
     schemas: dict[str, Any] = {"AwsError": AWS_ERROR}
@@ -80,6 +83,9 @@ def document(prefix: str) -> dict[str, Any]:
             continue
         model = service_model(service.name)
         shapes = _Shapes(service.name, schemas)
+        if service.name in EXAMPLES:
+            module, _, name = EXAMPLES[service.name].partition(":")
+            shapes.examples = getattr(importlib.import_module(module), name)(settings)
         for name in served:
             op = model.operation_model(name)
             if model.protocol == "rest-json":
@@ -96,6 +102,7 @@ class _Shapes:
     def __init__(self, service: str, schemas: dict[str, Any]) -> None:
         self.service = service
         self.schemas = schemas
+        self.examples: dict[str, list[str]] = {}  # wire name of a path, query or header member -> values
 
     def ref(self, shape: Shape) -> dict[str, Any]:
         name = f"Aws.{self.service}.{shape.name}"
@@ -253,7 +260,10 @@ def _rest_operation(
                 continue  # Content-Type is the request body's media type in OpenAPI
             where = {"uri": "path", "querystring": "query", "header": "header"}[location]
             required = where == "path" or name in shape.required_members
-            parameters.append({"name": wire_name, "in": where, "required": required, "schema": shapes.scalar(member)})
+            parameter = {"name": wire_name, "in": where, "required": required, "schema": shapes.scalar(member)}
+            if shapes.examples.get(wire_name):
+                parameter["examples"] = {value: {"value": value} for value in shapes.examples[wire_name]}
+            parameters.append(parameter)
         payload = shape.serialization.get("payload")
         located = {n for n, m in shape.members.items() if m.serialization.get("location")}
         if payload and shape.members[payload].type_name == "blob":

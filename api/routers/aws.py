@@ -18,7 +18,7 @@ import logging
 import math
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -154,7 +154,7 @@ router.add_route(
 router.add_route(PREFIX + "/{path:aws_path}", aws_endpoint, methods=METHODS, include_in_schema=False)
 
 
-def openapi_document() -> dict[str, Any]:
+def openapi_document(app: FastAPI) -> dict[str, Any]:
     from api.aws.openapi import document
 
-    return document(PREFIX)
+    return document(PREFIX, app.state.settings)

@@ -97,5 +97,9 @@ def test_fuzz_findings_are_aws_client_errors(gateway: TestClient) -> None:
     assert _transcribe(gateway, "ListTranscriptionJobs", {"NextToken": "0"}).status_code == 200
     status = _transcribe(gateway, "ListMedicalTranscriptionJobs", {"Status": "AAA"})  # was echoed back, off-enum
     assert status.status_code == 400 and "COMPLETED" in status.json()["message"]
+    lex = "/aws/bots/CLINICBOT0/botAliases/TSTALIASID/botLocales/en_US/sessions/{}/text"
+    for session in ("0" * 101, "a%0Ab"):  # was taken, and the 101 characters echoed back (the model says 2-100)
+        long_id = gateway.post(lex.format(session), json={"text": "hello"})
+        assert long_id.status_code == 400 and long_id.json()["__type"] == "ValidationException"
     newline = gateway.get("/aws/v1/lexicons/a%0Ab")  # was the gateway's own 404: Starlette's path stops at \n
     assert newline.status_code == 404 and newline.json()["__type"] == "LexiconNotFoundException"
