@@ -19,6 +19,7 @@ from api.jobs import JobService
 from api.metrics import PoolCollector, RequestMetrics, make_registry
 from api.middleware import BodyLimitMiddleware, HeaderLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
 from api.modules import body_limit_prefixes, installed, job_handlers, resolve
+from api.openapi import extend_openapi
 from api.ratelimit import TokenBuckets, enforce_rate_limit
 from api.routers import jobs as jobs_router
 from api.routers import system
@@ -106,5 +107,6 @@ def create_app(settings: Settings | None = None, pool: ModelPool | None = None) 
         for kind, handler in job_handlers(spec).items():
             jobs.register(kind, handler)
 
+    extend_openapi(app, [resolve(spec.openapi) for spec in modules if spec.openapi])
     create_tables(engine)  # after routers imported, so every module's tables are on the metadata
     return app

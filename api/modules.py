@@ -35,6 +35,9 @@ class ModuleSpec:
     body_limits: Mapping[str, BodyLimit] = field(default_factory=dict)  # path prefix -> which limit
     readiness: str | None = None  # "module:fn(app) -> str | None": why it cannot serve now (None: ready); /readyz
     check: str | None = None  # "module:fn(settings) -> reason | None", run at start-up (api/health.py, /healthz)
+    # "module:fn(app) -> {paths, components}": operations its router serves outside FastAPI's routing (the AWS
+    # routes' catch-all), added to /openapi.json by api.openapi.extend_openapi
+    openapi: str | None = None
 
     def missing(self) -> list[str]:
         """The required imports that are not installed (found without importing anything)."""
@@ -152,6 +155,7 @@ MODULES: tuple[ModuleSpec, ...] = (
         requires=("botocore",),
         jobs={"aws.transcribe": "api.compose.aws:run_transcribe_job"},
         body_limits={"/aws": "document"},
+        openapi="api.routers.aws:openapi_document",
     ),
 )
 

@@ -1,12 +1,15 @@
 """Request bodies for the OpenAPI document of routes that read their own body (JSON or a form, LibreTranslate's
 either-or, a MIDI upload or JSON notes): FastAPI cannot see what they accept, so they declare it here, from the
-same pydantic models they validate with, through `openapi_extra=request_body(...)`."""
+same pydantic models they validate with, through `openapi_extra=request_body(...)`. Operations served outside
+FastAPI's routing (the AWS routes) are added to the document by `extend_openapi` from their modules' specs."""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
+from fastapi import FastAPI
 from pydantic import BaseModel
 
 BINARY: dict[str, Any] = {"type": "string", "format": "binary"}
@@ -53,3 +56,23 @@ def request_body(
     for media_type, schema in (raw or {}).items():
         content[media_type] = {"schema": schema}
     return {"requestBody": {"required": True, "content": content}}
+
+
+def extend_openapi(app: FastAPI, parts: list[Callable[[FastAPI], dict[str, Any]]]) -> None:
+    """Make app.openapi() add each part(app)'s {"paths", "components"} to FastAPI's document (built once, cached)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = build()
+        for part in parts:
+            extra = part(app)
+            for path, operations in extra.get("paths", {}).items():
+                document["paths"].setdefault(path, {}).update(operations)
+            for kind, entries in extra.get("components", {}).items():
+                document.setdefault("components", {}).setdefault(kind, {}).update(entries)
+        app.openapi_schema = document
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -12,15 +12,32 @@ import re
 from typing import Any
 
 from api.aws.context import AwsContext
-from api.aws.protocol import AwsError
+from api.aws.protocol import AwsError, service_model
+from api.settings import Settings
 from bots import BotUnavailable
+from bots.projects import list_projects
 
 MAX_TEXT_CHARS = 1024
+# RecognizeUtterance's media types (lex_voice.py serves them; here, so the OpenAPI document can list them without
+# importing the voice bots): the requestContentTypes documented (Lex's three raw PCM forms and a file type; any
+# other audio/* file FFmpeg reads is taken too), and each responseContentType with the TTS format it is made from.
+AUDIO_INPUTS = (
+    "audio/l16; rate=16000; channels=1",
+    "audio/x-l16; sample-rate=16000; channel-count=1",
+    "audio/lpcm; sample-rate=8000; sample-size-bits=16; channel-count=1; is-big-endian=false",
+    "audio/wav",
+)
+AUDIO_OUTPUTS = {"audio/mpeg": "mp3", "audio/ogg": "opus", "audio/pcm": "wav", "text/plain": "mp3"}
 INTERNAL_SLOTS = {"requested_slot", "session_started_metadata"}
 FALLBACK = {"nlu_fallback": "FallbackIntent"}
 
 
 def bot_service(ctx: AwsContext, p: dict[str, Any]) -> tuple[Any, str]:
+    # botocore checks only a minimum length; Lex refuses the rest of SessionId's bounds, and the id is echoed back
+    # (and is the Rasa conversation's sender id): its max length and pattern from the model, as Lex checks them
+    session = service_model("lexv2-runtime").shape_for("SessionId").metadata
+    if len(p["sessionId"]) > session["max"] or not re.fullmatch(session["pattern"], p["sessionId"]):
+        raise AwsError("ValidationException", f"sessionId: at most {session['max']} of {session['pattern']}")
     channels = getattr(ctx.state, "bots", None)
     if channels is None:
         raise AwsError("DependencyFailedException", "the bots module is not mounted on this gateway")
@@ -31,6 +48,13 @@ def bot_service(ctx: AwsContext, p: dict[str, Any]) -> tuple[Any, str]:
     if not p["localeId"].lower().startswith("en"):
         raise AwsError("ResourceNotFoundException", f"locale {p['localeId']!r} not found; the bots speak en_US")
     return channels.service, bot
+
+
+def example_ids(settings: Settings) -> dict[str, list[str]]:
+    """Path values that reach a bot, as the OpenAPI document's examples (so a fuzz run's explicit cases get past
+    ResourceNotFoundException to the bot): its bots' ids, Lex's test alias, an English locale."""
+    bots = [default_bot_id(project.name) for project in list_projects()] + list(settings.aws.lex_bots)
+    return {"botId": bots, "botAliasId": ["TSTALIASID"], "localeId": ["en_US"]}
 
 
 def default_bot_id(name: str) -> str:

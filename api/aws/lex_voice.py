@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from api.aws.context import AwsContext
-from api.aws.lex import bot_service, lex_answer, lex_messages
+from api.aws.lex import AUDIO_OUTPUTS, bot_service, lex_answer, lex_messages
 from api.aws.protocol import AwsError
 from api.compose.voicebots import VoiceError, voice_bots
 from api.compose.voicebots import recognize_utterance as voice_turn
@@ -33,7 +33,7 @@ from bots import BotUnavailable
 RATE = 16000  # what ASR takes and what Lex's audio/pcm is
 MAX_HEADER_JSON_BYTES = 1 << 20  # a session-state or request-attributes header, inflated
 RAW_PCM = ("audio/l16", "audio/x-l16", "audio/lpcm")
-OUTPUTS = {"audio/mpeg": "mp3", "audio/ogg": "opus", "audio/pcm": "wav", "text/plain": "mp3"}
+OUTPUTS = AUDIO_OUTPUTS
 CLIENT_ERRORS = {"unknown_bot": "ResourceNotFoundException", "bots_not_started": "DependencyFailedException"}
 
 

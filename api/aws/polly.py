@@ -28,6 +28,7 @@ CONTENT_TYPES = {
     "pcm": "audio/pcm",
     "json": "application/x-json-stream",
 }
+MEDIA_TYPES = tuple(dict.fromkeys(CONTENT_TYPES.values()))  # what SynthesizeSpeech answers, for the OpenAPI
 LANGUAGE_NAMES = {
     "en-US": "US English",
     "en-GB": "British English",

@@ -4,7 +4,8 @@ and the bytes of an answer or an error.
 Three protocols, as the services' models declare them (botocore `metadata.protocols`):
 
 - ``json`` 1.1: ``POST /`` with ``X-Amz-Target: <targetPrefix>.<Operation>`` (boto3 and the AWS CLI for Translate,
-  Comprehend, Comprehend Medical, Transcribe and Textract).
+  Comprehend, Comprehend Medical, Transcribe and Textract). ``POST /json/<target>`` is served the same way, the
+  header still required and naming that target: the path per operation of the OpenAPI document (`api.aws.openapi`).
 - ``smithy-rpc-v2-cbor``: ``POST /service/<targetPrefix>/operation/<Operation>`` with a CBOR body, which the same
   services' models also list (SDKs that prefer it send this).
 - ``rest-json``: method and URI template per operation, members bound to the URI, query string, headers or body
@@ -34,6 +35,7 @@ from botocore.serialize import CBORSerializer, JSONSerializer
 from botocore.validate import ParamValidator
 
 Wire = Literal["json", "cbor", "rest-json"]
+JSON_PATH = "/json/"  # json 1.1 at POST <mount>/json/<target> too: one path per operation for OpenAPI
 
 # Errors every AWS service may answer whether or not an operation's model lists them, with AWS's statuses.
 COMMON_ERRORS = {
@@ -134,7 +136,7 @@ class Protocol:
     # -- routing -------------------------------------------------------------------------------------------------
 
     def wire_of(self, path: str, headers: Mapping[str, str]) -> Wire:
-        if headers.get("x-amz-target"):
+        if headers.get("x-amz-target") or path.startswith(JSON_PATH):
             return "json"
         if path.startswith("/service/"):
             return "cbor"
@@ -144,7 +146,14 @@ class Protocol:
         """`path` is the request's path below the mount point, still percent-encoded."""
         wire = self.wire_of(path, headers)
         if wire == "json":
-            prefix, _, op_name = headers["x-amz-target"].rpartition(".")
+            target = headers.get("x-amz-target", "")
+            if path.startswith(JSON_PATH):  # the OpenAPI document's path per target (api.aws.openapi)
+                named = unquote(path[len(JSON_PATH) :])
+                if target != named:
+                    raise AwsError(
+                        "UnknownOperationException", f"POST /aws{JSON_PATH}{named} needs X-Amz-Target: {named}"
+                    )
+            prefix, _, op_name = target.rpartition(".")
             return Call(self._service_for(prefix, op_name), self._op(prefix, op_name), "json")
         if wire == "cbor":
             match = re.fullmatch(r"/service/([^/]+)/operation/([^/]+)", path)

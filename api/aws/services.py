@@ -28,7 +28,8 @@ SERVICES: tuple[AwsService, ...] = (
     AwsService("polly", "api.aws.polly", ("piper", "av", "soundfile"), "tts"),
     AwsService("translate", "api.aws.translate", ("lingua",), "nlp"),
     AwsService("comprehend", "api.aws.comprehend", ("lingua", "presidio_analyzer", "spacy", "torch"), "calls"),
-    AwsService("comprehendmedical", "api.aws.comprehendmedical", ("icd10",), "asr"),
+    # asr.medical, which the adapter runs on, imports the asr package (faster_whisper, av) as well as icd10
+    AwsService("comprehendmedical", "api.aws.comprehendmedical", ("icd10", "faster_whisper", "av"), "asr"),
     AwsService("transcribe", "api.aws.transcribe", ("faster_whisper", "av"), "asr"),
     AwsService("textract", "api.aws.textract", ("pytesseract", "pypdfium2", "PIL"), "ocr"),
     AwsService("lexv2-runtime", "api.aws.lex", ("httpx",), "bots"),

@@ -56,6 +56,8 @@ def _start(flavour: _Flavour, ctx: AwsContext, p: dict[str, Any]) -> dict[str, A
     settings = p.get("Settings") or {}
     if settings.get("VocabularyName") or settings.get("VocabularyFilterName") or p.get("ContentRedaction"):
         raise AwsError("BadRequestException", "custom vocabularies, vocabulary filters and redaction are not offered")
+    if not p["Media"].get("MediaFileUri"):  # the model lets Media be empty (RedactedMediaFileUri is its other member)
+        raise AwsError("BadRequestException", "give Media.MediaFileUri")
     uri = media.check(p["Media"]["MediaFileUri"], ctx.settings.aws)
     params = {
         "name": name,
@@ -127,10 +129,15 @@ def _list(flavour: _Flavour, ctx: AwsContext, p: dict[str, Any]) -> dict[str, An
     rows = list(reversed(AwsTaskStore(ctx.engine).list(flavour.kind)))
     if p.get("JobNameContains"):
         rows = [r for r in rows if p["JobNameContains"].lower() in r.name.lower()]
+    if p.get("Status") and p["Status"] not in STATUS.values():  # botocore checks no enums; the answer echoes it
+        raise AwsError("BadRequestException", f"Status must be one of {', '.join(sorted(set(STATUS.values())))}")
     jobs = [_job(flavour, ctx, r.name, r.job_id, r.request, summary=True) for r in rows]
     if p.get("Status"):
         jobs = [j for j in jobs if j["TranscriptionJobStatus"] == p["Status"]]
-    start = int(p.get("NextToken") or 0) if str(p.get("NextToken") or "0").isdigit() else 0
+    token = p.get("NextToken") or "0"
+    if not re.fullmatch(r"[0-9]{1,9}", token):  # ours are offsets; not str.isdigit, which passes "²" and 10**5000
+        raise AwsError("BadRequestException", f"NextToken {token[:40]!r} is not one this gateway handed out")
+    start = int(token)
     size = p.get("MaxResults") or 5
     out: dict[str, Any] = {flavour.summaries_key: jobs[start : start + size]}
     if p.get("Status"):

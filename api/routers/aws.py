@@ -18,7 +18,8 @@ import logging
 import math
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
+from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -37,6 +38,16 @@ PREFIX = "/aws"
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 
 _protocol: Protocol | None = None
+
+
+class _AnyPath(PathConvertor):
+    """Starlette's `path` is `.*`, which stops at a newline: a percent-encoded one in a lexicon name or bot id
+    (/aws/v1/lexicons/a%0Ab) would miss this router and get the gateway's 404 instead of the AWS error."""
+
+    regex = r"[\s\S]*"
+
+
+register_url_convertor("aws_path", _AnyPath())
 
 
 def protocol() -> Protocol:
@@ -123,9 +134,9 @@ async def aws_endpoint(request: Request) -> Response:
         return _respond(proto.answer(call, result), request_id)
     except AwsError as exc:
         return _respond(proto.error(service, wire, exc), request_id)
-    except HTTPException as exc:  # the body limit, met while reading the body
-        too_large = AwsError("RequestEntityTooLargeException", str(exc.detail), exc.status_code)
-        return _respond(proto.error(service, wire, too_large), request_id)
+    except HTTPException as exc:  # the body limit or a stalled body (408), met while reading the body
+        code = "RequestTimeoutException" if exc.status_code == 408 else "RequestEntityTooLargeException"
+        return _respond(proto.error(service, wire, AwsError(code, str(exc.detail), exc.status_code)), request_id)
     except (PoolBusy, PoolClosed, ModelLoadError) as exc:  # worth a retry: botocore retries a 503
         busy = AwsError("ServiceUnavailableException", str(exc), 503)
         return _respond(proto.error(service, wire, busy), request_id)
@@ -135,7 +146,15 @@ async def aws_endpoint(request: Request) -> Response:
         return _respond(proto.error(service, wire, fault), request_id)
 
 
+# One catch-all: the operation is in a header, a path or a URI template, which FastAPI's routing cannot dispatch on.
+# /openapi.json still lists every operation, from the same tables (openapi_document).
 router.add_route(
     PREFIX, aws_endpoint, methods=METHODS, include_in_schema=False
 )  # json 1.1 posts to the endpoint itself
-router.add_route(PREFIX + "/{path:path}", aws_endpoint, methods=METHODS, include_in_schema=False)
+router.add_route(PREFIX + "/{path:aws_path}", aws_endpoint, methods=METHODS, include_in_schema=False)
+
+
+def openapi_document(app: FastAPI) -> dict[str, Any]:
+    from api.aws.openapi import document
+
+    return document(PREFIX, app.state.settings)

@@ -61,7 +61,7 @@ def test_walk_sees_every_kind_of_route(keyed: TestClient) -> None:
     routes = list(walk(keyed.app.routes))
     assert len(routes) > 60
     assert any(isinstance(r, (WebSocketRoute, APIWebSocketRoute)) for r in routes)
-    assert any(getattr(r, "path", "") == "/aws/{path:path}" for r in routes)
+    assert any(getattr(r, "path", "") == "/aws/{path:aws_path}" for r in routes)  # the AWS catch-all
 
 
 def test_every_http_route_refuses_without_a_key(keyed: TestClient) -> None:

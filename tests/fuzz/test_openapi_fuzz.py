@@ -1,7 +1,8 @@
 """The short fuzz run of `make test`: Schemathesis generates requests from the gateway's own OpenAPI document
 (every module mounted) and checks that no answer is a 5xx and that every answer's status, content type and body
 are the ones the document declares. Few examples per operation (positive and negative); `make fuzz`
-(bench/fuzz.py) is the long run against a real gateway process, bots and job links included.
+(bench/fuzz.py) is the long run against a real gateway process, bots and job links included. The AWS operations
+are in the document (api/aws/openapi.py); bench/fuzz_hooks.py lets Schemathesis send and read their AWS JSON.
 
 Left out here, and only here: the two bot routes that need the Rasa sidecars (this gateway runs without them,
 so they can only answer 503 bot_unavailable). Jobs stay queued (job_workers=0): this run tests the API, not
@@ -24,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+import bench.fuzz_hooks  # noqa: F401 - the AWS json media type and Lex's audio, for Schemathesis
 from api.app import create_app
 from api.settings import Settings
 from workers import make_pool
