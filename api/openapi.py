@@ -66,6 +66,7 @@ def extend_openapi(app: FastAPI, parts: list[Callable[[FastAPI], dict[str, Any]]
         if app.openapi_schema is not None:
             return app.openapi_schema
         document = build()
+        add_job_links(document)
         for part in parts:
             extra = part(app)
             for path, operations in extra.get("paths", {}).items():
@@ -76,3 +77,28 @@ def extend_openapi(app: FastAPI, parts: list[Callable[[FastAPI], dict[str, Any]]
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+JOB_ACCEPTED_REF = "#/components/schemas/JobAccepted"
+
+
+def add_job_links(document: dict[str, Any]) -> None:
+    """OpenAPI links from every 202 that answers a job to reading and cancelling it (`$response.body#/id`), so
+    clients and stateful testers (Schemathesis) know the job routes follow, without inferring it."""
+    targets = {
+        "GetJob": ("/v1/jobs/{job_id}", "get", "the job's status, progress and, once done, its result"),
+        "CancelJob": ("/v1/jobs/{job_id}", "delete", "cancel the job while it is queued or running"),
+    }
+    links = {
+        name: {"operationId": op_id, "parameters": {"job_id": "$response.body#/id"}, "description": description}
+        for name, (path, method, description) in targets.items()
+        if (op_id := document["paths"].get(path, {}).get(method, {}).get("operationId"))
+    }
+    if not links:
+        return
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            accepted = operation.get("responses", {}).get("202", {}) if isinstance(operation, dict) else {}
+            schema = accepted.get("content", {}).get("application/json", {}).get("schema", {})
+            if schema.get("$ref") == JOB_ACCEPTED_REF:
+                accepted["links"] = {**links, **accepted.get("links", {})}

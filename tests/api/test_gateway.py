@@ -33,6 +33,24 @@ def test_openapi_docs_are_served(client: TestClient) -> None:
     assert {"/v1/jobs", "/v1/models", "/v1/embeddings"} <= set(paths)
 
 
+def test_every_job_answer_links_to_reading_and_cancelling_the_job(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    operation_ids = {op["operationId"]: (path, method) for path, ops in document["paths"].items()
+                     for method, op in ops.items() if isinstance(op, dict) and "operationId" in op}  # fmt: skip
+    accepted = [op["responses"]["202"] for ops in document["paths"].values() for op in ops.values()
+                if isinstance(op, dict) and "202" in op.get("responses", {})]  # fmt: skip
+    assert len(accepted) >= 3  # embeddings, speech and calls jobs at least
+    for response in accepted:
+        links = response["links"]
+        assert operation_ids[links["GetJob"]["operationId"]] == ("/v1/jobs/{job_id}", "get")
+        assert operation_ids[links["CancelJob"]["operationId"]] == ("/v1/jobs/{job_id}", "delete")
+    # Following the link as a client would: $response.body#/id fills {job_id}.
+    created = client.post("/v1/embeddings/jobs", json={"input": ["a link to follow"]})
+    assert created.status_code == 202, created.text
+    job = client.get("/v1/jobs/{job_id}".replace("{job_id}", created.json()["id"]))
+    assert job.status_code == 200 and job.json()["kind"] == "nlp.embeddings"
+
+
 def test_request_id_is_echoed_or_made(client: TestClient) -> None:
     assert client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"] == "abc-123"
     assert len(client.get("/healthz").headers["x-request-id"]) == 32
