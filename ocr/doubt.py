@@ -1,0 +1,87 @@
+"""Where a reading is in doubt: the bands of a page worth reading a second time, and the words known bad.
+
+Measured on the scribe pages and receipts (issue 14), Tesseract read at an assumed resolution fails in two ways
+that plain Tesseract at the image's declared one may not:
+- lines of a narrow column run together: one word box over two or three lines of a sidebar, read as garbage
+  ("iene", confidence 1, multicol_06) or as one line's word with the other line's words lost;
+- a degraded scan, where every scale misreads different words (form_01: a third of its words unsure).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image
+
+from ocr.models import BBox, Block, Word
+
+UNSURE = 50.0  # word confidence under which a word is unsure
+TALL_WORD = 2.0  # an unsure word this many median word heights tall is in doubt
+DEGRADED_SHARE = 0.25  # this share of unsure words (form_01 0.33; other scribe pages <= 0.15) -> read it all again
+BAND_MARGIN = 3.0  # a band reaches this many median word heights above and below a doubtful word, full width
+STACKED_HEIGHT = 1.5  # words at least this many median heights tall are checked for several lines of ink
+INK = 128  # grey level under which a pixel is ink
+MIN_RUN = 0.35  # a run of inked rows this many median heights tall is a line of text (an i's dot is not)
+
+
+@dataclass
+class Doubt:
+    bands: list[tuple[int, int]] = field(default_factory=list)  # (top, bottom) rows of the page, full width
+    stacked: set[int] = field(default_factory=set)  # id() of words whose box holds several lines of text
+
+
+def _text_lines(ink_rows: np.ndarray, min_run: float) -> int:
+    """Runs of inked rows at least min_run tall."""
+    runs, length = 0, 0
+    for inked in [*ink_rows.tolist(), False]:
+        if inked:
+            length += 1
+            continue
+        runs += length >= min_run
+        length = 0
+    return runs
+
+
+def _stacked(grey: Image.Image, box: BBox, median: int) -> bool:
+    """Whether the box holds two or more lines of text, one above the other."""
+    crop = np.asarray(grey.crop((box.left, box.top, box.right, box.bottom))) < INK
+    if crop.size == 0:
+        return False
+    ink_rows = crop.sum(axis=1) >= max(1, 0.02 * crop.shape[1])
+    return _text_lines(ink_rows, MIN_RUN * median) >= 2
+
+
+def _bands(spans: list[tuple[int, int]], page_height: int) -> list[tuple[int, int]]:
+    bands: list[tuple[int, int]] = []
+    for top, bottom in sorted(spans):
+        if bands and top <= bands[-1][1]:
+            bands[-1] = (bands[-1][0], max(bands[-1][1], bottom))
+        else:
+            bands.append((top, bottom))
+    if sum(b - t for t, b in bands) > page_height / 2:  # most of the page: read it whole
+        return [(0, page_height)]
+    return bands
+
+
+def find_doubt(image: Image.Image, blocks: list[Block]) -> Doubt:
+    """The bands to read again (the whole page when it reads as degraded) and the stacked words; nothing when
+    the reading looks sound or too few confident words tell what ordinary text looks like on the page."""
+    words: list[Word] = [w for b in blocks for ln in b.lines for w in ln.words]
+    heights = sorted(w.bbox.height for w in words if w.confidence >= UNSURE and sum(c.isalnum() for c in w.text) >= 3)
+    if len(heights) < 10:
+        return Doubt()
+    median = heights[len(heights) // 2]
+    unsure = [w for w in words if w.confidence < UNSURE]
+    tall = [w for w in words if w.bbox.height >= STACKED_HEIGHT * median]
+    grey = image.convert("L") if tall else image
+    stacked = {id(w) for w in tall if _stacked(grey, w.bbox, median)}
+    if len(unsure) >= DEGRADED_SHARE * len(words):
+        return Doubt([(0, image.height)], stacked)
+    margin = round(BAND_MARGIN * median)
+    spans = [
+        (max(0, w.bbox.top - margin), min(image.height, w.bbox.bottom + margin))
+        for w in words
+        if id(w) in stacked or (w.confidence < UNSURE and w.bbox.height >= TALL_WORD * median)
+    ]
+    return Doubt(_bands(spans, image.height), stacked)
