@@ -4,7 +4,8 @@ Measured on the scribe pages and receipts (issue 14), Tesseract read at an assum
 that plain Tesseract at the image's declared one may not:
 - lines of a narrow column run together: one word box over two or three lines of a sidebar, read as garbage
   ("iene", confidence 1, multicol_06) or as one line's word with the other line's words lost;
-- a degraded scan, where every scale misreads different words (form_01: a third of its words unsure).
+- a degraded scan, where every scale misreads different words (form_01: a third of its words unsure);
+- text left out altogether (ink in letter-sized pieces that no word box covers).
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ BAND_MARGIN = 3.0  # a band reaches this many median word heights above and belo
 STACKED_HEIGHT = 1.5  # words at least this many median heights tall are checked for several lines of ink
 INK = 128  # grey level under which a pixel is ink
 MIN_RUN = 0.35  # a run of inked rows this many median heights tall is a line of text (an i's dot is not)
+# Text no word covers (SROIE 500 at 300 dpi: "CASH", "CHANGE" left out, read by plain Tesseract): ink outside every
+# word box, in letter-sized pieces, at least UNREAD_LETTERS of them side by side on one row. Pages where such rows
+# would take more than UNREAD_SHARE of the height (text in photos, patterned tables) are left as they are.
+UNREAD_LETTERS = 3
+UNREAD_SHARE = 0.25
+MAX_PIECES = 3000
 
 
 @dataclass
@@ -52,6 +59,40 @@ def _stacked(grey: Image.Image, box: BBox, median: int) -> bool:
     return _text_lines(ink_rows, MIN_RUN * median) >= 2
 
 
+def _unread_rows(grey: Image.Image, words: list[Word], median: int) -> list[tuple[int, int]]:
+    """(top, bottom) of each row of letter-like ink that no word box covers."""
+    import cv2
+
+    ink = (np.asarray(grey) < INK).astype(np.uint8)
+    pad = max(2, round(0.25 * median))
+    for w in words:
+        ink[max(0, w.bbox.top - pad) : w.bbox.bottom + pad, max(0, w.bbox.left - pad) : w.bbox.right + pad] = 0
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    w, h, area = stats[1:, 2], stats[1:, 3], stats[1:, 4]
+    letter = (h >= 0.4 * median) & (h <= 1.3 * median) & (w >= 0.1 * median) & (w <= 1.5 * median)
+    letter &= (area >= 0.15 * w * h) & (area <= 0.85 * w * h)
+    pieces = sorted(tuple(piece) for piece in stats[1:][letter, :4].tolist())
+    if len(pieces) > MAX_PIECES:  # noise or a photo, not left-out words
+        return []
+    rows, used = [], [False] * len(pieces)
+    for i, (left, top, width, height) in enumerate(pieces):
+        if used[i]:
+            continue
+        middle, right, bottom, count = top + height / 2, left + width, top + height, 1
+        for j in range(i + 1, len(pieces)):
+            x2, y2, w2, h2 = pieces[j]
+            if x2 - right > 0.8 * median:
+                if x2 - right > 3 * median:
+                    break  # sorted by left: nothing further on can be next to this row
+                continue
+            if not used[j] and abs(y2 + h2 / 2 - middle) < 0.4 * median:
+                used[j] = True
+                right, top, bottom, count = max(right, x2 + w2), min(top, y2), max(bottom, y2 + h2), count + 1
+        if count >= UNREAD_LETTERS:
+            rows.append((top, bottom))
+    return rows
+
+
 def _bands(spans: list[tuple[int, int]], page_height: int) -> list[tuple[int, int]]:
     bands: list[tuple[int, int]] = []
     for top, bottom in sorted(spans):
@@ -73,15 +114,18 @@ def find_doubt(image: Image.Image, blocks: list[Block]) -> Doubt:
         return Doubt()
     median = heights[len(heights) // 2]
     unsure = [w for w in words if w.confidence < UNSURE]
-    tall = [w for w in words if w.bbox.height >= STACKED_HEIGHT * median]
-    grey = image.convert("L") if tall else image
-    stacked = {id(w) for w in tall if _stacked(grey, w.bbox, median)}
+    grey = image.convert("L")
+    stacked = {id(w) for w in words if w.bbox.height >= STACKED_HEIGHT * median and _stacked(grey, w.bbox, median)}
     if len(unsure) >= DEGRADED_SHARE * len(words):
         return Doubt([(0, image.height)], stacked)
     margin = round(BAND_MARGIN * median)
     spans = [
-        (max(0, w.bbox.top - margin), min(image.height, w.bbox.bottom + margin))
+        (w.bbox.top, w.bbox.bottom)
         for w in words
         if id(w) in stacked or (w.confidence < UNSURE and w.bbox.height >= TALL_WORD * median)
     ]
+    unread = _unread_rows(grey, words, median)
+    if sum(b - t for t, b in unread) <= UNREAD_SHARE * image.height:
+        spans += unread
+    spans = [(max(0, top - margin), min(image.height, bottom + margin)) for top, bottom in spans]
     return Doubt(_bands(spans, image.height), stacked)

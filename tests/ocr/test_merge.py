@@ -81,3 +81,13 @@ def test_doubt_reads_a_degraded_page_whole_and_a_sound_one_not_at_all() -> None:
     assert find_doubt(image, blocks_of(*sound)).bands == []
     unsure = [word(f"x{i}", 100 + i * 90, 500, 30.0) for i in range(6)]
     assert find_doubt(image, blocks_of(*sound, *unsure)).bands == [(0, 600)]
+
+
+def test_doubt_finds_text_no_word_covers() -> None:
+    """Ink in letter-sized pieces that no word box covers is read again (SROIE 500 lost CASH and CHANGE)."""
+    image = _page([(700, 300, "CASH CHANGE", 26), (100, 100, "word0 word1", 26)])
+    covered = [word("word0", 100, 100, width=90, height=26), word("word1", 200, 100, width=90, height=26)]
+    doubt = find_doubt(image, blocks_of(*_column(), *covered))
+    assert len(doubt.bands) == 1 and doubt.bands[0][0] < 300 < 330 < doubt.bands[0][1]
+    coverall = word("CASH", 690, 290, width=300, height=50)
+    assert find_doubt(image, blocks_of(*_column(), *covered, coverall)).bands == []
