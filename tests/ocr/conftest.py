@@ -101,7 +101,7 @@ def magazine_page(seed: int = 0, width: int = 2480, height: int = 3508) -> tuple
     return image, printed
 
 
-def sidebar_page(seed: int = 0, gutter: int = 50, size: int = 30) -> tuple[Image.Image, list[str]]:
+def sidebar_page(seed: int = 0, gutter: int = 50, size: int = 30, scale: float = 0.65) -> tuple[Image.Image, list[str]]:
     """A column of running text and, 50 px to its right, a narrow sidebar in smaller type (a contact box: names
     and numbers), like scribe multicol_06, and the words printed. Read as 300 dpi, Tesseract runs the sidebar's
     lines into the column's; at a lower resolution it keeps them apart."""
@@ -111,7 +111,7 @@ def sidebar_page(seed: int = 0, gutter: int = 50, size: int = 30) -> tuple[Image
     width, height, column_right = 1800, 1100, 1250
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
-    font, small = ImageFont.load_default(size=size), ImageFont.load_default(size=int(size * 0.65))
+    font, small = ImageFont.load_default(size=size), ImageFont.load_default(size=int(size * scale))
     printed: list[str] = []
     y = 80
     while y < height - 80:
@@ -129,5 +129,5 @@ def sidebar_page(seed: int = 0, gutter: int = 50, size: int = 30) -> tuple[Image
         words = [rng.choice(VOCABULARY).capitalize() for _ in range(2)] + [str(rng.randrange(100, 999))]
         draw.text((column_right + gutter, y), " ".join(words), fill="black", font=small)
         printed += words
-        y += int(size * 0.65 * 1.15)
+        y += int(size * scale * 1.15)
     return image, printed
