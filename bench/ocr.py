@@ -234,13 +234,13 @@ def run_sroie(options: ocr.OcrOptions, files: list[Path], pool) -> Scores:  # ty
     return scores
 
 
-# The engine as it was before issue 14's second reading of doubtful bands, for a before/after in one run.
+# The engine as it was before issue 14's second reading of doubtful regions, for a before/after in one run.
 BEFORE = "tesseract, no 2nd reading"
 
 
 @contextmanager
 def variant(name: str) -> Iterator[None]:
-    """BEFORE: Tesseract with ocr.doubt finding nothing, so no band is read again; other configs as they are."""
+    """BEFORE: Tesseract with ocr.doubt finding nothing, so no region is read again; other configs as they are."""
     if name != BEFORE:
         yield
         return

@@ -1,4 +1,4 @@
-"""Where a reading is in doubt: the bands of a page worth reading a second time, and the words known bad.
+"""Where a reading is in doubt: the regions of a page worth reading a second time, and the words known bad.
 
 Measured on the scribe pages and receipts (issue 14), Tesseract read at an assumed resolution fails in two ways
 that plain Tesseract at the image's declared one may not:
@@ -20,7 +20,10 @@ from ocr.models import BBox, Block, Word
 UNSURE = 50.0  # word confidence under which a word is unsure
 TALL_WORD = 2.0  # an unsure word this many median word heights tall is in doubt
 DEGRADED_SHARE = 0.25  # this share of unsure words (form_01 0.33; other scribe pages <= 0.15) -> read it all again
-BAND_MARGIN = 3.0  # a band reaches this many median word heights above and below a doubtful word, full width
+# A region to read again reaches this many median word heights above and below what is in doubt, and
+# REGION_SIDE to its left and right (a narrow crop reads much faster than the page's full width).
+BAND_MARGIN = 3.0
+REGION_SIDE = 10.0
 STACKED_HEIGHT = 1.5  # words at least this many median heights tall are checked for several lines of ink
 INK = 128  # grey level under which a pixel is ink
 MIN_RUN = 0.35  # a run of inked rows this many median heights tall is a line of text (an i's dot is not)
@@ -32,9 +35,12 @@ UNREAD_SHARE = 0.25
 MAX_PIECES = 3000
 
 
+Region = tuple[int, int, int, int]
+
+
 @dataclass
 class Doubt:
-    bands: list[tuple[int, int]] = field(default_factory=list)  # (top, bottom) rows of the page, full width
+    regions: list[Region] = field(default_factory=list)  # (left, top, right, bottom) on the page
     stacked: set[int] = field(default_factory=set)  # id() of words whose box holds several lines of text
 
 
@@ -59,8 +65,8 @@ def _stacked(grey: Image.Image, box: BBox, median: int) -> bool:
     return _text_lines(ink_rows, MIN_RUN * median) >= 2
 
 
-def _unread_rows(grey: Image.Image, words: list[Word], median: int) -> list[tuple[int, int]]:
-    """(top, bottom) of each row of letter-like ink that no word box covers."""
+def _unread_rows(grey: Image.Image, words: list[Word], median: int) -> list[Region]:
+    """(left, top, right, bottom) of each row of letter-like ink that no word box covers."""
     import cv2
 
     ink = (np.asarray(grey) < INK).astype(np.uint8)
@@ -89,24 +95,33 @@ def _unread_rows(grey: Image.Image, words: list[Word], median: int) -> list[tupl
                 used[j] = True
                 right, top, bottom, count = max(right, x2 + w2), min(top, y2), max(bottom, y2 + h2), count + 1
         if count >= UNREAD_LETTERS:
-            rows.append((top, bottom))
+            rows.append((left, top, right, bottom))
     return rows
 
 
-def _bands(spans: list[tuple[int, int]], page_height: int) -> list[tuple[int, int]]:
-    bands: list[tuple[int, int]] = []
-    for top, bottom in sorted(spans):
-        if bands and top <= bands[-1][1]:
-            bands[-1] = (bands[-1][0], max(bands[-1][1], bottom))
-        else:
-            bands.append((top, bottom))
-    if sum(b - t for t, b in bands) > page_height / 2:  # most of the page: read it whole
-        return [(0, page_height)]
-    return bands
+def _regions(boxes: list[Region], width: int, height: int) -> list[Region]:
+    """Overlapping boxes joined (until none overlap); the whole page when they cover most of it."""
+    regions = list(boxes)
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(regions)):
+            for j in range(i + 1, len(regions)):
+                a, b = regions[i], regions[j]
+                if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
+                    regions[i] = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+                    del regions[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    if sum((r[2] - r[0]) * (r[3] - r[1]) for r in regions) > width * height / 2:  # most of the page: read it whole
+        return [(0, 0, width, height)]
+    return sorted(regions, key=lambda r: (r[1], r[0]))
 
 
 def find_doubt(image: Image.Image, blocks: list[Block]) -> Doubt:
-    """The bands to read again (the whole page when it reads as degraded) and the stacked words; nothing when
+    """The regions to read again (the whole page when it reads as degraded) and the stacked words; nothing when
     the reading looks sound or too few confident words tell what ordinary text looks like on the page."""
     words: list[Word] = [w for b in blocks for ln in b.lines for w in ln.words]
     heights = sorted(w.bbox.height for w in words if w.confidence >= UNSURE and sum(c.isalnum() for c in w.text) >= 3)
@@ -117,15 +132,18 @@ def find_doubt(image: Image.Image, blocks: list[Block]) -> Doubt:
     grey = image.convert("L")
     stacked = {id(w) for w in words if w.bbox.height >= STACKED_HEIGHT * median and _stacked(grey, w.bbox, median)}
     if len(unsure) >= DEGRADED_SHARE * len(words):
-        return Doubt([(0, image.height)], stacked)
-    margin = round(BAND_MARGIN * median)
-    spans = [
-        (w.bbox.top, w.bbox.bottom)
+        return Doubt([(0, 0, image.width, image.height)], stacked)
+    boxes: list[Region] = [
+        (w.bbox.left, w.bbox.top, w.bbox.right, w.bbox.bottom)
         for w in words
         if id(w) in stacked or (w.confidence < UNSURE and w.bbox.height >= TALL_WORD * median)
     ]
     unread = _unread_rows(grey, words, median)
-    if sum(b - t for t, b in unread) <= UNREAD_SHARE * image.height:
-        spans += unread
-    spans = [(max(0, top - margin), min(image.height, bottom + margin)) for top, bottom in spans]
-    return Doubt(_bands(spans, image.height), stacked)
+    if sum(b - t for _, t, _, b in unread) <= UNREAD_SHARE * image.height:
+        boxes += unread
+    side, margin = round(REGION_SIDE * median), round(BAND_MARGIN * median)
+    boxes = [
+        (max(0, left - side), max(0, top - margin), min(image.width, right + side), min(image.height, bottom + margin))
+        for left, top, right, bottom in boxes
+    ]
+    return Doubt(_regions(boxes, image.width, image.height), stacked)

@@ -1,7 +1,7 @@
 """Two readings of one page, combined word by word: where their boxes overlap, the more confident side wins;
 a word only the second reading has joins when it is read confidently.
 
-Used where the first reading shows trouble (ocr.engines.tesseract.doubtful_bands): Tesseract read at one
+Used where the first reading shows trouble (ocr.doubt.find_doubt): Tesseract read at one
 resolution runs a narrow column into its neighbour (one tall, unsure "word" over three lines of a sidebar) or
 misreads a degraded word that another scale of the same page reads well. Confidence chooses well word by word
 even where it cannot choose a whole page (issue 14: form_01, multicol_06)."""

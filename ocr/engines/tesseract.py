@@ -13,7 +13,7 @@ from typing import Any
 
 from PIL import Image, ImageOps
 
-from ocr.doubt import find_doubt
+from ocr.doubt import Region, find_doubt
 from ocr.engines.base import register_engine
 from ocr.layout import lines_to_blocks, make_block, make_line, reading_order, reading_score
 from ocr.merge import merge_readings
@@ -51,7 +51,7 @@ MIN_DPI = 70
 # Tesseract's own credible range (kMinCredibleResolution, kMaxCredibleResolution): plain `tesseract page.png -`
 # works at a declared resolution inside it, and from 70 otherwise, estimating its column finder's resolution
 # from the text's line size. Where our reading at ASSUMED_DPI shows trouble (ocr.doubt), that reading is
-# asked too, for the doubtful bands only, and the more confident words kept (ocr.merge).
+# asked too, for the doubtful regions only, and the more confident words kept (ocr.merge).
 TESSERACT_MIN_DPI, TESSERACT_MAX_DPI = 70, 2400
 
 
@@ -183,18 +183,26 @@ def text_dpi(blocks: list[Block], dpi: int) -> int | None:
     return max(MIN_DPI, round(dpi * median_pt / BODY_TEXT_PT))
 
 
-def _band_words(data: dict[str, list[Any]], top: int, bottom: int, page_height: int) -> list[Word]:
-    """Words of a band's reading in page coordinates, less those the band's edges cut through."""
+def _region_words(data: dict[str, list[Any]], region: Region, page: tuple[int, int]) -> list[Word]:
+    """Words of a region's reading in page coordinates, less those the region's edges cut through (its edges on
+    the page's own edges cut nothing)."""
+    left, top, right, bottom = region
+    width, height = page
     words = []
     for i, text in enumerate(data["text"]):
         conf = float(data["conf"][i])
         if data["level"][i] != 5 or not str(text).strip() or conf < 0:
             continue
-        y, h = data["top"][i] + top, data["height"][i]
-        if (y <= top + 1 and top > 0) or (y + h >= bottom - 1 and bottom < page_height):
-            continue
-        bbox = BBox(left=data["left"][i], top=y, width=data["width"][i], height=h)
-        words.append(Word(text=str(text).strip(), confidence=round(conf, 2), bbox=bbox))
+        x, y, w, h = data["left"][i] + left, data["top"][i] + top, data["width"][i], data["height"][i]
+        cut = (
+            (x <= left + 1 and left > 0)
+            or (y <= top + 1 and top > 0)
+            or (x + w >= right - 1 and right < width)
+            or (y + h >= bottom - 1 and bottom < height)
+        )
+        if not cut:
+            bbox = BBox(left=x, top=y, width=w, height=h)
+            words.append(Word(text=str(text).strip(), confidence=round(conf, 2), bbox=bbox))
     return words
 
 
@@ -269,17 +277,16 @@ class TesseractEngine:
     def _reread_doubtful(
         self, image: Image.Image, blocks: list[Block], options: OcrOptions, pool: ModelPool, priority: int, folder: str
     ) -> list[Block]:
-        """Where the reading shows trouble, read those bands again as plain Tesseract would (its resolution and
+        """Where the reading shows trouble, read those regions again as plain Tesseract would (its resolution and
         layout) and keep, word by word, the more confident reading (ocr.merge)."""
         doubt = find_doubt(image, blocks)
         second: list[Word] = []
-        for top, bottom in doubt.bands:
-            band = image if (top, bottom) == (0, image.height) else image.crop((0, top, image.width, bottom))
-            path = page_file(band, folder)
+        for region in doubt.regions:
+            path = page_file(image if region == (0, 0, image.width, image.height) else image.crop(region), folder)
             data = pool.run(
                 tesseract_spec(), _data, path, options.lang, options.psm, plain_dpi(image), priority=priority
             )
-            second += _band_words(data, top, bottom, image.height)
+            second += _region_words(data, region, image.size)
         return merge_readings(blocks, second, doubt.stacked) if second else blocks
 
 

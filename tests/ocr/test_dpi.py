@@ -56,7 +56,7 @@ def test_wrongly_declared_dpi_loses_no_word_plain_tesseract_reads(
 ) -> None:
     """A 300-dpi page that declares 96 dpi, with a narrow sidebar 50 px from a text column (scribe multicol_06).
     Read at 300 dpi, Tesseract runs the sidebar's lines into the column's and loses sidebar words; plain
-    Tesseract at the declared 96 reads them all. The doubtful band is read again at plain's resolution."""
+    Tesseract at the declared 96 reads them all. The doubtful region is read again at plain's resolution."""
     image, printed = sidebar_page(seed=0)
     path = tmp_path / "sidebar.png"
     image.save(path, dpi=(96, 96))
@@ -67,6 +67,6 @@ def test_wrongly_declared_dpi_loses_no_word_plain_tesseract_reads(
     assert recall(plain, ours) >= 0.99
     assert recall(known, ours) >= recall(known, plain) - 0.01
 
-    # the case is real: without the second reading of doubtful bands, words plain Tesseract reads are lost
+    # the case is real: without the second reading of doubtful regions, words plain Tesseract reads are lost
     monkeypatch.setattr("ocr.engines.tesseract.find_doubt", lambda image, blocks: Doubt())
     assert recall(known, tokens(ocr.read(path).text)) < recall(known, plain) - 0.01

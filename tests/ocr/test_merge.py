@@ -72,15 +72,17 @@ def test_doubt_finds_a_box_over_two_lines_of_ink_but_not_a_headline() -> None:
     headline = word("Headline", 100, 400, 96.0, width=220, height=50)
     doubt = find_doubt(image, blocks_of(*_column(), stacked, headline))
     assert doubt.stacked == {id(stacked)}
-    assert len(doubt.bands) == 1 and doubt.bands[0][0] < 100 < 150 < doubt.bands[0][1] < 400
+    assert len(doubt.regions) == 1
+    left, top, right, bottom = doubt.regions[0]
+    assert left < 700 < 860 < right and top < 100 < 150 < bottom < 400  # the word, with a margin; not the headline
 
 
 def test_doubt_reads_a_degraded_page_whole_and_a_sound_one_not_at_all() -> None:
     image = _page([])
     sound = _column()
-    assert find_doubt(image, blocks_of(*sound)).bands == []
+    assert find_doubt(image, blocks_of(*sound)).regions == []
     unsure = [word(f"x{i}", 100 + i * 90, 500, 30.0) for i in range(6)]
-    assert find_doubt(image, blocks_of(*sound, *unsure)).bands == [(0, 600)]
+    assert find_doubt(image, blocks_of(*sound, *unsure)).regions == [(0, 0, 1200, 600)]
 
 
 def test_doubt_finds_text_no_word_covers() -> None:
@@ -88,6 +90,8 @@ def test_doubt_finds_text_no_word_covers() -> None:
     image = _page([(700, 300, "CASH CHANGE", 26), (100, 100, "word0 word1", 26)])
     covered = [word("word0", 100, 100, width=90, height=26), word("word1", 200, 100, width=90, height=26)]
     doubt = find_doubt(image, blocks_of(*_column(), *covered))
-    assert len(doubt.bands) == 1 and doubt.bands[0][0] < 300 < 330 < doubt.bands[0][1]
+    assert len(doubt.regions) == 1
+    left, top, right, bottom = doubt.regions[0]
+    assert left < 700 < right and top < 300 < 330 < bottom
     coverall = word("CASH", 690, 290, width=300, height=50)
-    assert find_doubt(image, blocks_of(*_column(), *covered, coverall)).bands == []
+    assert find_doubt(image, blocks_of(*_column(), *covered, coverall)).regions == []
