@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import resource
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from statistics import mean
 
@@ -25,6 +23,7 @@ from ocr.preprocess import (
     detect_osd,
     fix_orientation,
 )
+from ocr.stages import Stages
 from workers import ModelPool, Priority, default_pool
 
 # engine=auto: Tesseract, and RapidOCR only where Tesseract reads (almost) nothing; the reading with more words
@@ -60,28 +59,6 @@ def _recognize(image: Image.Image, options: OcrOptions, pool: ModelPool, priorit
     if sum(len(ln.words) for b in other for ln in b.lines) > words:
         return "rapidocr", other
     return "tesseract", blocks
-
-
-def _cpu() -> float:
-    """CPU seconds of this process and its finished children (the Tesseract subprocesses)."""
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
-
-
-class _Stages:
-    """CPU seconds per stage of one page (for the bench; with pages read side by side in one process,
-    the children's share is approximate)."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-
-    @contextmanager
-    def __call__(self, name: str) -> Iterator[None]:
-        start = _cpu()
-        try:
-            yield
-        finally:
-            self.seconds[name] = round(self.seconds.get(name, 0.0) + _cpu() - start, 3)
 
 
 def _languages(options: OcrOptions, osd: Osd | None) -> list[str]:
@@ -122,7 +99,7 @@ def read_page_image(
         return source.text_layer, None
     assert source.image is not None
     started = time.perf_counter()
-    stages = _Stages()
+    stages = Stages()
     image, rotation, skew = source.image, 0, 0.0
     osd: Osd | None = None
     if options.lang == "auto":  # the language must be known before reading

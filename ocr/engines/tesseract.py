@@ -13,9 +13,12 @@ from typing import Any
 
 from PIL import Image, ImageOps
 
+from ocr.doubt import Region, find_doubt
 from ocr.engines.base import register_engine
 from ocr.layout import lines_to_blocks, make_block, make_line, reading_order, reading_score
+from ocr.merge import merge_readings
 from ocr.models import BBox, Block, Line, OcrOptions, Word
+from ocr.stages import stage
 from workers import ModelPool, ModelSpec
 
 TIMEOUT_S = 180
@@ -30,6 +33,11 @@ ASSUMED_DPI = 300
 # tables and loses ~2 on two degraded pages (form_01 0.556 vs 0.574 at the declared 96, multicol_06 0.924 vs
 # 0.943); 150/200/240 dpi or Tesseract's own estimate do not recover them, and neither confidence nor
 # reading_score prefers the 96-dpi reading there (form_01: score 1065 at 300 vs 1029 at 96).
+# The cause, per word (issue 14, second look): on multicol_06, at 300 dpi Tesseract's column finder runs a
+# sidebar 50 px from the text column into the column's lines (one word box, "iene", confidence 1, over three
+# sidebar lines); on form_01, a degraded scan, each scale misreads different words in identical boxes
+# ("Sookiny"/"Booking", "OTS"/"OBTS"). Confidence does choose well word by word, so the doubtful parts are read
+# again at plain's resolution and merged (TesseractEngine._reread_doubtful).
 # ...but an assumed resolution can be wrong the other way: a page image of ~100 dpi (a web or phone image of a
 # whole page) told 300 dpi has text a third of its true size, and Tesseract's picture finder, whose filters are
 # sized in inches, then swallows text columns next to a photo (half of a magazine page vanished). So when the
@@ -40,6 +48,11 @@ ASSUMED_DPI = 300
 SMALL_TEXT_PT = 3.5
 BODY_TEXT_PT = 7.0
 MIN_DPI = 70
+# Tesseract's own credible range (kMinCredibleResolution, kMaxCredibleResolution): plain `tesseract page.png -`
+# works at a declared resolution inside it, and from 70 otherwise, estimating its column finder's resolution
+# from the text's line size. Where our reading at ASSUMED_DPI shows trouble (ocr.doubt), that reading is
+# asked too, for the doubtful regions only, and the more confident words kept (ocr.merge).
+TESSERACT_MIN_DPI, TESSERACT_MAX_DPI = 70, 2400
 
 
 class TesseractEnvironment(Mapping[str, str]):
@@ -111,11 +124,13 @@ def page_dpi(image: Image.Image) -> int:
 
 
 def page_file(image: Image.Image, folder: str) -> str:
-    """The page as an uncompressed PNM file for the Tesseract binary (PNG encoding cost ~0.7 CPU-s per A4 page
-    at 300 dpi; PNM costs nothing). PNM carries no resolution: it is always passed with --dpi."""
+    """The page as an uncompressed TIFF file for the Tesseract binary, always passed with --dpi. PNG encoding cost
+    ~0.7 CPU-s per A4 page at 300 dpi; a PNM file costs nothing to write, but leptonica reads it a byte per fread
+    call: 7% of Tesseract's CPU on an A4 page (perf), ~0.2 CPU-s. An uncompressed TIFF is written and read by
+    memcpy; Tesseract's output on it is byte for byte the same (TSV of form_01, multicol_06, table_07)."""
     # A greyscale file was tried (issue 14): ~10% less Tesseract CPU (deposition_01 4.3 -> 3.9 CPU-s), but
     # SROIE receipt 000 fell from 0.738 to 0.713 ground-truth recall, below plain Tesseract; so colour stays.
-    path = os.path.join(folder, "page.pgm" if image.mode == "L" else "page.ppm")
+    path = os.path.join(folder, "page.tif")
     (image if image.mode in ("L", "RGB") else image.convert("RGB")).save(path)
     return path
 
@@ -130,13 +145,24 @@ def _data(binary: TesseractBinary, path: str, lang: str, psm: int | None, dpi: i
     )
 
 
-def declared_dpi(image: Image.Image) -> int | None:
+def _declared(image: Image.Image) -> int:
+    """The image's declared vertical resolution (the one Tesseract reads), 0 when none."""
     declared = image.info.get("dpi")
     try:
-        dpi = round(float(declared[0])) if declared else 0
+        return round(float(declared[-1])) if declared else 0
     except (TypeError, ValueError, IndexError):
-        dpi = 0
+        return 0
+
+
+def declared_dpi(image: Image.Image) -> int | None:
+    dpi = _declared(image)
     return dpi if dpi >= MIN_CREDIBLE_DPI else None
+
+
+def plain_dpi(image: Image.Image) -> int:
+    """The resolution plain `tesseract page.png -` starts from (see TESSERACT_MIN_DPI)."""
+    dpi = _declared(image)
+    return dpi if TESSERACT_MIN_DPI <= dpi <= TESSERACT_MAX_DPI else TESSERACT_MIN_DPI
 
 
 def text_dpi(blocks: list[Block], dpi: int) -> int | None:
@@ -155,6 +181,29 @@ def text_dpi(blocks: list[Block], dpi: int) -> int | None:
     if median_pt >= SMALL_TEXT_PT:
         return None
     return max(MIN_DPI, round(dpi * median_pt / BODY_TEXT_PT))
+
+
+def _region_words(data: dict[str, list[Any]], region: Region, page: tuple[int, int]) -> list[Word]:
+    """Words of a region's reading in page coordinates, less those the region's edges cut through (its edges on
+    the page's own edges cut nothing)."""
+    left, top, right, bottom = region
+    width, height = page
+    words = []
+    for i, text in enumerate(data["text"]):
+        conf = float(data["conf"][i])
+        if data["level"][i] != 5 or not str(text).strip() or conf < 0:
+            continue
+        x, y, w, h = data["left"][i] + left, data["top"][i] + top, data["width"][i], data["height"][i]
+        cut = (
+            (x <= left + 1 and left > 0)
+            or (y <= top + 1 and top > 0)
+            or (x + w >= right - 1 and right < width)
+            or (y + h >= bottom - 1 and bottom < height)
+        )
+        if not cut:
+            bbox = BBox(left=x, top=y, width=w, height=h)
+            words.append(Word(text=str(text).strip(), confidence=round(conf, 2), bbox=bbox))
+    return words
 
 
 def _blocks(data: dict[str, list[Any]], keep_lines: bool = False) -> list[Block]:
@@ -213,11 +262,32 @@ class TesseractEngine:
             blocks = _blocks(data, keep_lines=keep_lines)
             better_dpi = None if declared_dpi(image) else text_dpi(blocks, dpi)
             if better_dpi is not None:
-                data = pool.run(tesseract_spec(), _data, path, options.lang, options.psm, better_dpi, priority=priority)
-                again = _blocks(data, keep_lines=keep_lines)
-                if reading_score(again) > reading_score(blocks):
-                    blocks = again
+                with stage("small text"):
+                    data = pool.run(
+                        tesseract_spec(), _data, path, options.lang, options.psm, better_dpi, priority=priority
+                    )
+                    again = _blocks(data, keep_lines=keep_lines)
+                    if reading_score(again) > reading_score(blocks):
+                        blocks, dpi = again, better_dpi
+            if not keep_lines and dpi != plain_dpi(image):
+                with stage("doubtful"):
+                    blocks = self._reread_doubtful(image, blocks, options, pool, priority, folder)
         return blocks
+
+    def _reread_doubtful(
+        self, image: Image.Image, blocks: list[Block], options: OcrOptions, pool: ModelPool, priority: int, folder: str
+    ) -> list[Block]:
+        """Where the reading shows trouble, read those regions again as plain Tesseract would (its resolution and
+        layout) and keep, word by word, the more confident reading (ocr.merge)."""
+        doubt = find_doubt(image, blocks)
+        second: list[Word] = []
+        for region in doubt.regions:
+            path = page_file(image if region == (0, 0, image.width, image.height) else image.crop(region), folder)
+            data = pool.run(
+                tesseract_spec(), _data, path, options.lang, options.psm, plain_dpi(image), priority=priority
+            )
+            second += _region_words(data, region, image.size)
+        return merge_readings(blocks, second, doubt.stacked) if second else blocks
 
 
 register_engine("tesseract", TesseractEngine)

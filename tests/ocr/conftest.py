@@ -99,3 +99,35 @@ def magazine_page(seed: int = 0, width: int = 2480, height: int = 3508) -> tuple
             if rng.random() < 0.08:  # a paragraph break
                 y += line_height // 2
     return image, printed
+
+
+def sidebar_page(seed: int = 0, gutter: int = 50, size: int = 30, scale: float = 0.65) -> tuple[Image.Image, list[str]]:
+    """A column of running text and, 50 px to its right, a narrow sidebar in smaller type (a contact box: names
+    and numbers), like scribe multicol_06, and the words printed. Read as 300 dpi, Tesseract runs the sidebar's
+    lines into the column's; at a lower resolution it keeps them apart."""
+    import random
+
+    rng = random.Random(seed)
+    width, height, column_right = 1800, 1100, 1250
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    font, small = ImageFont.load_default(size=size), ImageFont.load_default(size=int(size * scale))
+    printed: list[str] = []
+    y = 80
+    while y < height - 80:
+        words: list[str] = []
+        while True:
+            word = rng.choice(VOCABULARY)
+            if draw.textlength(" ".join([*words, word]), font=font) > column_right - 100:
+                break
+            words.append(word)
+        draw.text((100, y), " ".join(words), fill="black", font=font)
+        printed += words
+        y += int(size * 1.45)
+    y = 80 + 3 * int(size * 1.45) + size // 3  # sidebar lines fall between the column's
+    for _ in range(6):
+        words = [rng.choice(VOCABULARY).capitalize() for _ in range(2)] + [str(rng.randrange(100, 999))]
+        draw.text((column_right + gutter, y), " ".join(words), fill="black", font=small)
+        printed += words
+        y += int(size * scale * 1.15)
+    return image, printed

@@ -69,7 +69,8 @@ def test_plain_tesseracts_correct_words_are_in_ours(path: Path) -> None:
         pytest.skip("no ground truth for this page")
     plain = tokens(plain_tesseract(path))
     ours = tokens(ocr.read(path).text)
-    assert recall(plain & reference, ours) >= MIN_PAGE_RECALL
+    if plain & reference:  # SROIE 600: plain Tesseract reads nothing there, so nothing of it can vanish
+        assert recall(plain & reference, ours) >= MIN_PAGE_RECALL
     # and against the truth, not below plain Tesseract by more than the same margin
     assert recall(reference, ours) >= recall(reference, plain) - (1 - MIN_PAGE_RECALL)
 
