@@ -28,6 +28,9 @@ class PoolSettings(BaseSettings):
     use_cuda: bool = True
     model_idle_ttl_s: float = Field(default=900.0, gt=0)
     model_wait_timeout_s: float = Field(default=300.0, gt=0)
+    batch_starvation_s: float = Field(
+        default=10.0, gt=0, description="a batch task that has waited this long runs next when no batch task runs"
+    )
     max_queue_wait_s: float = Field(
         default=30.0, ge=0,
         description="refuse a live request (503 pool_busy) when the oldest task it would queue behind has waited "

@@ -44,8 +44,9 @@ class EmbeddedPool(BatchedInference):
             self._residency[device] = DeviceResidency(device, budget, self.settings.model_wait_timeout_s)
             threads = self.settings.cpu_threads if is_cpu else self.settings.gpu_threads
             self._executors[device] = DeviceExecutor(
-                device, threads, self.settings.interactive_reserved_threads, self.settings.max_queue_wait_s
-            )
+                device, threads, self.settings.interactive_reserved_threads, self.settings.max_queue_wait_s,
+                batch_starvation_s=self.settings.batch_starvation_s,
+            )  # fmt: skip
         self._specs: dict[str, ModelSpec] = {}
         self._placement: dict[str, str] = {}
         self._batchers: dict[str, MicroBatcher] = {}

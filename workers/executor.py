@@ -3,7 +3,10 @@
 Interactive tasks queued after batch tasks still run first; tasks of equal priority
 run in arrival order. Ordering alone is not enough when batch tasks last minutes
 (a long recording), so batch work may occupy at most `threads - reserved` threads:
-the reserved threads stay free for interactive and normal requests.
+the reserved threads stay free for interactive and normal requests. Ordering alone would also starve batch work
+under a sustained stream of live requests (a soak with 32 clients never let a call-analytics job start its first
+model call), so a batch task that has waited `batch_starvation_s` runs next when no batch task is running: jobs
+always progress, on at most `threads - reserved` threads.
 
 Overload: when the oldest task a new live request would queue behind has already waited `max_queue_wait_s`,
 the queue is standing (arrivals outpace the threads), so the new request is refused at once with PoolBusy (the
@@ -63,10 +66,11 @@ class _Task:
 class DeviceExecutor:
     def __init__(
         self, device: str, threads: int = 1, reserved_for_interactive: int = 1, max_queue_wait_s: float = 0.0,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.monotonic, batch_starvation_s: float = 10.0,
     ) -> None:  # fmt: skip
         self.device = device
         self.max_queue_wait_s = max_queue_wait_s  # 0: never refuse
+        self.batch_starvation_s = batch_starvation_s
         self.shed = 0  # live tasks refused because the queue was standing
         self._clock = clock
         # With one thread nothing can be reserved: batch work must still make progress.
@@ -118,13 +122,30 @@ class DeviceExecutor:
         # The heap top is the most urgent task: if it is batch work, everything queued is.
         return bool(self._heap) and (not self._heap[0].is_batch or self._busy_batch < self.batch_limit)
 
+    def _starved_batch_locked(self) -> int | None:
+        """The heap index of the oldest batch task, when it has waited `batch_starvation_s` and none is running."""
+        if self._busy_batch or self._heap[0].is_batch:
+            return None
+        waiting = [(t.queued_at, i) for i, t in enumerate(self._heap) if t.is_batch]
+        if not waiting:
+            return None
+        queued_at, index = min(waiting)
+        return index if self._clock() - queued_at >= self.batch_starvation_s else None
+
     def _next_task(self) -> _Task | None:
         with self._cond:
             while not self._runnable_locked():
                 if self._closed and not self._heap:
                     return None
                 self._cond.wait()
-            task = heapq.heappop(self._heap)
+            starved = self._starved_batch_locked()
+            if starved is None:
+                task = heapq.heappop(self._heap)
+            else:  # take it out of the heap and restore the heap's order
+                task = self._heap[starved]
+                self._heap[starved] = self._heap[-1]
+                self._heap.pop()
+                heapq.heapify(self._heap)
             self._busy += 1
             self._busy_batch += task.is_batch
             return task

@@ -309,3 +309,30 @@ def test_shedding_off_queues_everything(make_pool) -> None:
         second = pool.submit(spec, lambda model: 2, priority=Priority.INTERACTIVE)
     gate.set()
     assert (first.result(5), second.result(5)) == (1, 2) and pool.status().devices[0].shed == 0
+
+
+def test_batch_work_is_not_starved_by_a_stream_of_live_requests() -> None:
+    """Live requests run first, but a job's task that has waited batch_starvation_s runs next when no batch task
+    runs: under a sustained stream of live work the job still progresses (it used to wait for the stream to end)."""
+    from workers.executor import DeviceExecutor
+
+    executor = DeviceExecutor("cpu", threads=1, reserved_for_interactive=1, batch_starvation_s=0.3)
+    stop_at = time.monotonic() + 2.0
+    live: list = []
+
+    def stream() -> None:  # always one live task queued behind the one running
+        while time.monotonic() < stop_at:
+            live.append(executor.submit(lambda: time.sleep(0.05), Priority.INTERACTIVE))
+            time.sleep(0.02)
+
+    feeder = threading.Thread(target=stream)
+    feeder.start()
+    time.sleep(0.1)
+    job = executor.submit(lambda: time.monotonic(), Priority.BATCH)
+    ran_at = job.result(5)
+    feeder.join()
+    try:
+        assert ran_at < stop_at - 0.5, "the batch task waited for the live stream to end"
+        assert all(f.result(5) is None for f in live)
+    finally:
+        executor.shutdown()
