@@ -76,7 +76,7 @@ def test_widget_mic_hands_free(browser, site: str) -> None:
     assert mic.get_attribute("aria-pressed") == "true"
     log.locator(".vxg-user", has_text="opening hours").first.wait_for(timeout=90_000)  # the spoken question, as text
     log.get_by_text("Monday to Friday 08:00-18:00").first.wait_for(timeout=60_000)  # the reply shown
-    page.wait_for_function("Number(document.querySelector('.vxg-panel').dataset.voicePlayed || 0) >= 1",
+    page.wait_for_function("() => Number(document.querySelector('.vxg-panel').dataset.voicePlayed || 0) >= 1",
                            timeout=60_000)  # fmt: skip  # and played
     page.close()
 
@@ -90,7 +90,7 @@ def test_talk_page_one_button(browser, bots_gateway) -> None:
     log.get_by_text("Riverside Clinic assistant").first.wait_for(timeout=60_000)  # the greeting, shown and spoken
     log.locator(".user", has_text="opening hours").first.wait_for(timeout=90_000)
     log.get_by_text("Monday to Friday").first.wait_for(timeout=60_000)
-    page.wait_for_function("Number(document.body.dataset.voicePlayed || 0) >= 2", timeout=60_000)
+    page.wait_for_function("() => Number(document.body.dataset.voicePlayed || 0) >= 2", timeout=60_000)
     page.get_by_role("button", name="End").click()
     page.close()
 

@@ -145,7 +145,8 @@ def test_upload_job_bleeped_audio_and_report_page_in_chromium(live_server: str, 
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 1200, "height": 1600})
         page.goto(f"{live_server}/calls/{job}?call=good.wav")
-        page.wait_for_function("document.body.dataset.ready === '1'", timeout=30000)
+        # a function, not an expression: Playwright polls an expression with eval, which the page's CSP forbids
+        page.wait_for_function("() => document.body.dataset.ready === '1'", timeout=30000)
         charts = page.evaluate("Object.keys(window.voxgateCharts).sort()")
         assert charts == ["chart-categories", "chart-distribution", "chart-talk", "chart-trend"]
         assert page.locator("#redacted-audio audio").get_attribute("src") == url
