@@ -35,10 +35,7 @@ class LoadShedMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in NEVER_SHED:
             return await self.app(scope, receive, send)
-        if not self.max_inflight:
-            with sheddable():
-                return await self.app(scope, receive, send)
-        if self.inflight >= self.max_inflight:
+        if self.max_inflight and self.inflight >= self.max_inflight:
             self.shed += 1
             await self._refuse(scope, send)
             return

@@ -20,7 +20,7 @@ from notes.render import render
 from notes.rewrite import clean, sentence_case
 from notes.schemas import LabelledTurn, Note, NoteItem, NoteOptions, NoteSection, Turn
 from notes.sections import OTHER, SECTIONS, TITLES, TURN_GROUPS, canonical
-from notes.transcript import MAX_WORDS
+from notes.transcript import MAX_WORDS, non_empty
 from notes.units import Unit, previous_texts, sentences
 
 # "Plan: ..." / "Assessment. ..." / "History of present illness, ...": a header, then what was said under it.
@@ -79,9 +79,7 @@ def dictation_turns(text: str) -> list[Turn]:
 
 
 def check_dictation(turns: list[Turn]) -> list[Turn]:
-    turns = [t for t in turns if t.text.strip()]
-    if not turns:
-        raise NoteError("the dictation is empty", code="empty_transcript", param="transcript")
+    turns = non_empty(turns, "dictation")
     if len({t.speaker for t in turns}) > 1:
         raise NoteError("a dictation has one speaker; for a consultation between clinician and patient use "
                         "source=consultation", code="two_speakers", param="source")  # fmt: skip

@@ -220,7 +220,7 @@ def medications(turns: list[Turn], end: int) -> list[NoteItem]:
 
 _ALLERGY = re.compile(r"\ballerg(?:ic|y|ies)\b", re.I)
 _NO_ALLERGY = re.compile(
-    r"\b(?:no (?:known )?(?:drug |medication )?allergies|not allergic to (?:any|anything)\b|"
+    r"\b(?:no (?:known )?(?:drug |medication )?allergies|not allergic\b|"
     r"(?:don't|do n't|do not) have (?:any |no )?(?:drug |medication )?allergies|nkda)",
     re.I,
 )
@@ -271,7 +271,7 @@ def allergies(turns: list[Turn]) -> list[NoteItem]:
                     continue
                 else:
                     continue
-            elif _NO_ALLERGY.search(sentence) or re.search(r"\bnot allergic\b", sentence, re.I):
+            elif _NO_ALLERGY.search(sentence):
                 denied.append(index)
                 drug_question = drug_question or bool(_DRUGS_WORD.search(sentence))
                 continue

@@ -45,11 +45,17 @@ def parse_transcript(text: str) -> list[Turn]:
     return turns
 
 
-def check_turns(turns: list[Turn]) -> list[Turn]:
-    """Refuse transcripts no note can come from, naming the problem; drop empty turns."""
+def non_empty(turns: list[Turn], what: str = "transcript") -> list[Turn]:
+    """The turns that say something; none is a named error (a consultation's or a dictation's alike)."""
     turns = [t for t in turns if t.text.strip()]
     if not turns:
-        raise NoteError("the transcript is empty", code="empty_transcript", param="transcript")
+        raise NoteError(f"the {what} is empty", code="empty_transcript", param="transcript")
+    return turns
+
+
+def check_turns(turns: list[Turn]) -> list[Turn]:
+    """Refuse transcripts no note can come from, naming the problem; drop empty turns."""
+    turns = non_empty(turns)
     if len({t.speaker for t in turns}) < 2:
         only = turns[0].speaker
         raise NoteError(

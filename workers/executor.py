@@ -56,7 +56,7 @@ class _Task:
     seq: int
     fn: Callable[[], Any] = field(compare=False)
     future: Future = field(compare=False)
-    queued_at: float = field(compare=False, default=0.0)
+    queued_at: float = field(compare=False)
 
     @property
     def is_batch(self) -> bool:

@@ -183,17 +183,26 @@ def text_dpi(blocks: list[Block], dpi: int) -> int | None:
     return max(MIN_DPI, round(dpi * median_pt / BODY_TEXT_PT))
 
 
+def _tsv_words(data: dict[str, list[Any]], dx: int = 0, dy: int = 0) -> Iterator[tuple[int, Word]]:
+    """The words of Tesseract's TSV (level 5, with text and a confidence), each with its row, boxes moved by
+    (dx, dy) into page coordinates."""
+    for i, text in enumerate(data["text"]):
+        conf = float(data["conf"][i])
+        if data["level"][i] != 5 or not str(text).strip() or conf < 0:
+            continue
+        bbox = BBox(left=data["left"][i] + dx, top=data["top"][i] + dy, width=data["width"][i],
+                    height=data["height"][i])  # fmt: skip
+        yield i, Word(text=str(text).strip(), confidence=round(conf, 2), bbox=bbox)
+
+
 def _region_words(data: dict[str, list[Any]], region: Region, page: tuple[int, int]) -> list[Word]:
     """Words of a region's reading in page coordinates, less those the region's edges cut through (its edges on
     the page's own edges cut nothing)."""
     left, top, right, bottom = region
     width, height = page
     words = []
-    for i, text in enumerate(data["text"]):
-        conf = float(data["conf"][i])
-        if data["level"][i] != 5 or not str(text).strip() or conf < 0:
-            continue
-        x, y, w, h = data["left"][i] + left, data["top"][i] + top, data["width"][i], data["height"][i]
+    for _, word in _tsv_words(data, left, top):
+        x, y, w, h = word.bbox.left, word.bbox.top, word.bbox.width, word.bbox.height
         cut = (
             (x <= left + 1 and left > 0)
             or (y <= top + 1 and top > 0)
@@ -201,21 +210,15 @@ def _region_words(data: dict[str, list[Any]], region: Region, page: tuple[int, i
             or (y + h >= bottom - 1 and bottom < height)
         )
         if not cut:
-            bbox = BBox(left=x, top=y, width=w, height=h)
-            words.append(Word(text=str(text).strip(), confidence=round(conf, 2), bbox=bbox))
+            words.append(word)
     return words
 
 
 def _blocks(data: dict[str, list[Any]], keep_lines: bool = False) -> list[Block]:
     """Tesseract paragraphs become blocks; its lines and words keep their boxes and confidences."""
     lines: dict[tuple[int, int, int], list[Word]] = defaultdict(list)
-    for i, text in enumerate(data["text"]):
-        conf = float(data["conf"][i])
-        if data["level"][i] != 5 or not str(text).strip() or conf < 0:
-            continue
-        bbox = BBox(left=data["left"][i], top=data["top"][i], width=data["width"][i], height=data["height"][i])
-        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
-        lines[key].append(Word(text=str(text).strip(), confidence=round(conf, 2), bbox=bbox))
+    for i, word in _tsv_words(data):
+        lines[(data["block_num"][i], data["par_num"][i], data["line_num"][i])].append(word)
     paragraphs: dict[tuple[int, int], list[Line]] = defaultdict(list)
     split = False
     for (block, par, _), words in lines.items():
