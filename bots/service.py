@@ -4,6 +4,7 @@ bot. Transport-free: the gateway's REST and socket.io channels, keys and CORS si
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -21,7 +22,17 @@ class BotUnavailable(Exception):
 
 
 class BotService:
-    def __init__(self, sidecars: SidecarConfig, external_urls: dict[str, str] | None = None) -> None:
+    """`namespace()` names the caller's conversation namespace (the gateway passes its tenant; None = the shared
+    one): Rasa keeps one tracker per sender id, so the same sender id in two namespaces must be two conversations,
+    or one tenant could read and steer another's. The namespace never shows in what callers get back."""
+
+    def __init__(
+        self,
+        sidecars: SidecarConfig,
+        external_urls: dict[str, str] | None = None,
+        namespace: Callable[[], str | None] | None = None,
+    ) -> None:
+        self.namespace = namespace or (lambda: None)
         self.external_urls = dict(external_urls or {})
         self.sidecars = BotSidecars(sidecars)
         self.names = [p.name for p in list_projects()]
@@ -50,7 +61,7 @@ class BotService:
         url = self.rasa_url(bot)
         if url is None:
             raise BotUnavailable(self.sidecars.status(bot).state)
-        body: dict[str, Any] = {"sender": sender, "message": message}
+        body: dict[str, Any] = {"sender": self.rasa_sender(sender), "message": message}
         if metadata:
             body["metadata"] = metadata
         try:
@@ -59,7 +70,8 @@ class BotService:
             raise BotUnavailable(type(exc).__name__) from exc
         if response.status_code != 200:
             raise BotUnavailable(f"Rasa answered {response.status_code}")
-        return to_rest(response.json())
+        replies = to_rest(response.json())
+        return [{**r, "recipient_id": sender} if "recipient_id" in r else r for r in replies]
 
     async def tracker(self, bot: str, sender: str) -> dict[str, Any]:
         """Rasa's tracker for one conversation (slots, the latest message's intent ranking, the active form), from
@@ -69,12 +81,19 @@ class BotService:
             raise BotUnavailable(self.sidecars.status(bot).state)
         params = {} if bot in self.external_urls else {"token": self.sidecars.api_token}
         try:
-            response = await self.http.get(f"{url}/conversations/{quote(sender, safe='')}/tracker", params=params)
+            path = f"{url}/conversations/{quote(self.rasa_sender(sender), safe='')}/tracker"
+            response = await self.http.get(path, params=params)
         except httpx.HTTPError as exc:
             raise BotUnavailable(type(exc).__name__) from exc
         if response.status_code != 200:
             raise BotUnavailable(f"Rasa tracker answered {response.status_code}")
-        return response.json()
+        tracker = response.json()
+        return {**tracker, "sender_id": sender} if isinstance(tracker, dict) and "sender_id" in tracker else tracker
+
+    def rasa_sender(self, sender: str) -> str:
+        """The sender id Rasa sees: the caller's, prefixed with its namespace when there is one."""
+        namespace = self.namespace()
+        return f"{namespace}~{sender}" if namespace else sender
 
     async def close(self) -> None:
         await asyncio.to_thread(self.sidecars.stop)

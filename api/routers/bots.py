@@ -24,6 +24,7 @@ from starlette.types import Receive, Scope, Send
 from api.auth import TOKEN_QUERY, bearer_token, key_matches
 from api.errors import ApiError, error_body, error_responses
 from api.settings import Settings
+from api.tenancy import DEFAULT_TENANT, TENANT_RE, current_tenant, key_tenants, match_key, tenant_scope
 from bots import BotService, BotUnavailable, SidecarConfig, to_socketio
 from bots.channel import MAX_MESSAGE_CHARS, UserMessage
 
@@ -57,7 +58,7 @@ class BotChannels:
         run_dir = bots.run_dir or settings.artifact_dir.parent / "bots"
         sidecars = SidecarConfig(database_url=settings.database_url, run_dir=run_dir, venv=bots.rasa_venv,
                                  demo_orders=bots.demo_orders)  # fmt: skip
-        self.service = BotService(sidecars, bots.urls)
+        self.service = BotService(sidecars, bots.urls, namespace=_tenant_namespace)
         self.names = self.service.names
         self.keys = bots.api_keys
         self.gateway_keys = list(settings.api_keys)
@@ -73,6 +74,21 @@ class BotChannels:
         (open only while the gateway has none)."""
         keys = self.keys.get(bot, []) + self.gateway_keys
         return not keys or key_matches(presented, keys)
+
+    def socket_tenant(self, bot: str, presented: str | None, header: str | None) -> str:
+        """The tenant a socket.io conversation runs under (it has no request for the gateway's key check): the
+        tenant of its key (a bot key or a gateway key, `tenant:key`), or with no keys the X-Tenant header."""
+        keys = self.keys.get(bot, []) + self.gateway_keys
+        if keys:
+            return match_key(presented, key_tenants(keys)) or DEFAULT_TENANT
+        return header if header and TENANT_RE.match(header) else DEFAULT_TENANT
+
+
+def _tenant_namespace() -> str | None:
+    """Bot conversations are per tenant (api.tenancy): the same sender id under two tenants is two conversations.
+    The default tenant keeps Rasa's plain sender ids."""
+    tenant = current_tenant()
+    return None if tenant == DEFAULT_TENANT else tenant
 
     def info(self, bot: str) -> BotInfo:
         status = self.service.status(bot)
@@ -199,9 +215,11 @@ def make_socket_server(channels: BotChannels) -> socketio.AsyncServer:
         query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
         if isinstance(auth, dict) and auth.get(TOKEN_QUERY):
             query[TOKEN_QUERY] = str(auth[TOKEN_QUERY])
-        if not channels.key_allowed(bot, bearer_token({"authorization": environ.get("HTTP_AUTHORIZATION", "")}, query)):
+        presented = bearer_token({"authorization": environ.get("HTTP_AUTHORIZATION", "")}, query)
+        if not channels.key_allowed(bot, presented):
             raise socketio.exceptions.ConnectionRefusedError(f"bot '{bot}' needs its API key")
-        await sio.save_session(sid, {"bot": bot, "session_id": None, "base": _gateway_base(environ)})
+        tenant = channels.socket_tenant(bot, presented, environ.get("HTTP_X_TENANT"))
+        await sio.save_session(sid, {"bot": bot, "session_id": None, "base": _gateway_base(environ), "tenant": tenant})
 
     @sio.on("session_request")
     async def session_request(sid: str, data: Any = None) -> None:
@@ -226,7 +244,8 @@ def make_socket_server(channels: BotChannels) -> socketio.AsyncServer:
             return
         metadata = data.get("customData") if isinstance(data.get("customData"), dict) else None
         try:
-            replies = await channels.service.ask(session["bot"], session_id, message, metadata)
+            with tenant_scope(session.get("tenant", DEFAULT_TENANT)):
+                replies = await channels.service.ask(session["bot"], session_id, message, metadata)
         except BotUnavailable:
             await sio.emit("bot_uttered", {"text": UNAVAILABLE, "error": "bot_unavailable"}, room=sid)
             return

@@ -112,3 +112,24 @@ def test_cors_preflight_and_widget_script(bots_gateway) -> None:
     script = client.get("/widget.js")
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
     assert "webhooks/rest/webhook" in script.text
+
+
+def test_conversations_are_per_tenant(bots_gateway) -> None:
+    """The same sender id under two tenants is two conversations: one tenant's open form is not another's."""
+    client, sender = bots_gateway.client, f"shared-{uuid.uuid4().hex}"
+
+    def say_as(tenant: str, message: str) -> list[dict]:
+        response = client.post(
+            "/v1/bots/clinic/webhooks/rest/webhook",
+            json={"sender": sender, "message": message},
+            headers={"X-Tenant": tenant},
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    opened = say_as("clinic-a", "I'd like to book an appointment with a doctor")
+    assert "name" in texts(opened).lower()
+    assert all(r["recipient_id"] == sender for r in opened)  # the namespace never shows
+    # Tenant b's conversation with the same id has no booking form open: its name is not taken as the answer.
+    assert "day" not in texts(say_as("clinic-b", "my name is Jane Smith")).lower()
+    assert "day" in texts(say_as("clinic-a", "my name is Jane Smith")).lower()
