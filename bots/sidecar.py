@@ -158,7 +158,9 @@ class BotSidecars:
         self.servers: dict[str, ManagedProcess] = {}
         self.urls: dict[str, str] = {}
         # Rasa's HTTP API (trackers, for Lex's interpretations and slots), on loopback behind a per-process token
-        self.api_token = secrets.token_urlsafe(24)
+        # Hex, not token_urlsafe: a token starting with "-" is taken by rasa's argparse for an option ("-t:
+        # expected one argument") and every sidecar restarts forever (about 1 start in 64).
+        self.api_token = secrets.token_hex(24)
         self.actions: ManagedProcess | None = None
         self.problem: str | None = None
 

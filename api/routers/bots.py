@@ -83,13 +83,6 @@ class BotChannels:
             return match_key(presented, key_tenants(keys)) or DEFAULT_TENANT
         return header if header and TENANT_RE.match(header) else DEFAULT_TENANT
 
-
-def _tenant_namespace() -> str | None:
-    """Bot conversations are per tenant (api.tenancy): the same sender id under two tenants is two conversations.
-    The default tenant keeps Rasa's plain sender ids."""
-    tenant = current_tenant()
-    return None if tenant == DEFAULT_TENANT else tenant
-
     def info(self, bot: str) -> BotInfo:
         status = self.service.status(bot)
         return BotInfo(
@@ -117,6 +110,13 @@ def _cors_headers(origin: str | None) -> dict[str, str]:
     if origin is None:
         return {}
     return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+
+
+def _tenant_namespace() -> str | None:
+    """Bot conversations are per tenant (api.tenancy): the same sender id under two tenants is two conversations.
+    The default tenant keeps Rasa's plain sender ids."""
+    tenant = current_tenant()
+    return None if tenant == DEFAULT_TENANT else tenant
 
 
 def _check_bot(channels: BotChannels, bot: str, request: Request) -> dict[str, str]:

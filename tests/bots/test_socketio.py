@@ -13,13 +13,15 @@ from tests.bots.conftest import requires_rasa
 pytestmark = [requires_rasa, pytest.mark.slow]
 
 
-async def converse(url: str, bot: str, session_id: str, messages: list[str]) -> tuple[str, list[list[dict]]]:
+async def converse(
+    url: str, bot: str, session_id: str, messages: list[str], headers: dict[str, str] | None = None
+) -> tuple[str, list[list[dict]]]:
     client = socketio.AsyncClient()
     confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
     inbox: asyncio.Queue = asyncio.Queue()
     client.on("session_confirm", lambda sid: confirmed.done() or confirmed.set_result(sid))
     client.on("bot_uttered", inbox.put_nowait)
-    await client.connect(url, socketio_path=f"/v1/bots/{bot}/socket.io", transports=["websocket"])
+    await client.connect(url, socketio_path=f"/v1/bots/{bot}/socket.io", transports=["websocket"], headers=headers)
     await client.emit("session_request", {"session_id": session_id})
     sid = await asyncio.wait_for(confirmed, 10)
     turns: list[list[dict]] = []
@@ -44,6 +46,19 @@ def test_socketio_conversation(bots_gateway) -> None:
         "quick_replies"
     ]
     assert "billing" in turns[1][0]["text"].lower()
+
+
+def test_socketio_conversations_are_per_tenant(bots_gateway) -> None:
+    """The same session id under two tenants (X-Tenant, keys off) is two Rasa conversations."""
+    session_id = f"sio-shared-{uuid.uuid4().hex}"
+
+    def turns_as(tenant: str, messages: list[str]) -> str:
+        _, turns = asyncio.run(converse(bots_gateway.url, "clinic", session_id, messages, {"X-Tenant": tenant}))
+        return " | ".join(part.get("text", "") for part in turns[-1]).lower()
+
+    assert "name" in turns_as("sio-a", ["I'd like to book an appointment with a doctor"])
+    assert "day" not in turns_as("sio-b", ["my name is Jane Smith"])
+    assert "day" in turns_as("sio-a", ["my name is Jane Smith"])
 
 
 def test_socketio_rejects_unknown_bot(bots_gateway) -> None:
