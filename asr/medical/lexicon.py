@@ -96,6 +96,8 @@ def medications() -> dict[tuple[str, ...], Term]:
         table[words] = Term("MEDICATION", kind, name.lower(), None, 0.9 if len(words) > 1 else 0.85)
     for spoken in terms.MEDICATION_EXTRA:
         table.setdefault(key(spoken), Term("MEDICATION", "GENERIC_NAME", spoken, None, 0.8))
+    for brand, generic in terms.BRAND_EXTRA.items():
+        table.setdefault(key(brand), Term("MEDICATION", "BRAND_NAME", generic, None, 0.85))
     return table
 
 

