@@ -231,7 +231,7 @@ def run_sroie(options: ocr.OcrOptions, files: list[Path], pool) -> Scores:  # ty
         start = cpu_now()
         document = ocr.read(image, options, pool=pool, priority=Priority.BATCH)
         scores.cpu.append(cpu_now() - start)
-        page_row(scores, image, document, tokens(" ".join(lines)), scores.cpu[-1])
+        page_row(scores, image, document, tokens(" ".join(lines)), scores.cpu[-1], options.psm)
         hyp_lines = [ln.text.upper() for p in document.pages for b in p.blocks for ln in b.lines]
         truth_text = " ".join(" ".join(lines).split())
         scores.cer_ordered.append(cer(truth_text, " ".join(" ".join(hyp_lines).split())))
