@@ -22,6 +22,9 @@ class AsrSettings(BaseSettings):
     # Extra ids callers may name: id -> CTranslate2 Whisper directory or hub id (JSON in the env var).
     models: dict[str, str] = Field(default_factory=dict)
     cpu_compute_type: str = "int8"
+    cpu_encoder_compute_type: str | None = Field(
+        default=None, description="the encoder's compute type on CPU when it should differ (e.g. int8 under float32)"
+    )
     cuda_compute_type: str = "float16"
     # CTranslate2's own default (4 threads) oversubscribes small machines: on 2 cores, 2 threads decoded 2-3x faster.
     cpu_threads: int = Field(

@@ -229,6 +229,12 @@ ABLATION: dict[str, dict] = {
     # decoding it with beam 5 costs several times that), so a narrower beam is the other way to 1.5x plain's speed.
     "float32 beam 2": {"settings": {"cpu_compute_type": "float32"}, "options": {"beam_size": 2}},
     "float32 beam 3": {"settings": {"cpu_compute_type": "float32"}, "options": {"beam_size": 3}},
+    # ... with the encoder in int8 (WhisperLoader.cpu_encoder_compute_type): float32 beam search on int8 encodings.
+    "int8 encoder, float32 beam 3": {
+        "settings": {"cpu_compute_type": "float32", "cpu_encoder_compute_type": "int8"},
+        "options": {"beam_size": 3},
+    },
+    "int8 encoder, float32 beam 5": {"settings": {"cpu_compute_type": "float32", "cpu_encoder_compute_type": "int8"}},
     "no loop guard": {"options": {"loop_guard": False}},
     "timestamp tokens": {"options": {"timestamp_tokens": True}},
     "sequential": {"batch_size": 0},
