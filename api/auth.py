@@ -42,27 +42,30 @@ def key_matches(presented: str | None, keys: Iterable[str]) -> bool:
     return match_key(presented, key_tenants(keys)) is not None
 
 
-class _Refused(Exception):
+class Refused(Exception):
+    """A caller the key check turns away: the HTTP status, message and error code to answer with."""
+
     def __init__(self, status: int, message: str, code: str) -> None:
         super().__init__(message)
         self.status, self.message, self.code = status, message, code
 
 
-def _resolve_tenant(keys: list[str], presented: str | None, header: str | None) -> str:
-    """The caller's tenant, or _Refused: no key, a wrong key, or an X-Tenant header naming another tenant."""
+def resolve_tenant(keys: list[str], presented: str | None, header: str | None) -> str:
+    """The caller's tenant, or Refused: no key, a wrong key, or an X-Tenant header naming another tenant (or, with
+    keys off, no valid tenant name). Shared by requests, WebSockets and the bots' socket.io channel."""
     if not keys:
         tenant = header or DEFAULT_TENANT
         if not TENANT_RE.match(tenant):
-            raise _Refused(400, "X-Tenant must be 1-64 letters, digits, '.', '_' or '-'", "invalid_tenant")
+            raise Refused(400, "X-Tenant must be 1-64 letters, digits, '.', '_' or '-'", "invalid_tenant")
         return tenant
     if presented is None:
-        raise _Refused(401, f"missing API key: send 'Authorization: Bearer <key>' or ?{TOKEN_QUERY}=<key>",
+        raise Refused(401, f"missing API key: send 'Authorization: Bearer <key>' or ?{TOKEN_QUERY}=<key>",
                        "missing_api_key")  # fmt: skip
     tenant = match_key(presented, key_tenants(keys))
     if tenant is None:
-        raise _Refused(401, "invalid API key", "invalid_api_key")
+        raise Refused(401, "invalid API key", "invalid_api_key")
     if header and header != tenant:
-        raise _Refused(403, "X-Tenant names another tenant than this API key's", "tenant_mismatch")
+        raise Refused(403, "X-Tenant names another tenant than this API key's", "tenant_mismatch")
     return tenant
 
 
@@ -72,8 +75,8 @@ async def require_api_key(request: Request) -> None:
     keys: list[str] = request.app.state.settings.api_keys
     presented = bearer_token(request.headers, request.query_params)
     try:
-        tenant = _resolve_tenant(keys, presented, request.headers.get(TENANT_HEADER))
-    except _Refused as exc:
+        tenant = resolve_tenant(keys, presented, request.headers.get(TENANT_HEADER))
+    except Refused as exc:
         param = None if exc.status == 401 else "X-Tenant"
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         raise ApiError(exc.status, exc.message, code=exc.code, param=param, headers=headers) from None
@@ -97,8 +100,8 @@ def authorize_websocket(websocket: WebSocket) -> str:
     keys: list[str] = state.settings.api_keys
     key = bearer_token(websocket.headers, websocket.query_params)
     try:
-        tenant = _resolve_tenant(keys, key, websocket.headers.get(TENANT_HEADER))
-    except _Refused as exc:
+        tenant = resolve_tenant(keys, key, websocket.headers.get(TENANT_HEADER))
+    except Refused as exc:
         raise WebSocketRejected(exc.message, exc.code) from None
     set_tenant(tenant)
     caller = key if keys and key else (websocket.client.host if websocket.client else "unknown")

@@ -21,10 +21,10 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel
 from starlette.types import Receive, Scope, Send
 
-from api.auth import TOKEN_QUERY, bearer_token, key_matches
+from api.auth import TOKEN_QUERY, Refused, bearer_token, key_matches, resolve_tenant
 from api.errors import ApiError, error_body, error_responses
 from api.settings import Settings
-from api.tenancy import DEFAULT_TENANT, TENANT_RE, current_tenant, key_tenants, match_key, tenant_scope
+from api.tenancy import DEFAULT_TENANT, TENANT_HEADER, current_tenant, tenant_scope
 from bots import BotService, BotUnavailable, SidecarConfig, to_socketio
 from bots.channel import MAX_MESSAGE_CHARS, UserMessage
 
@@ -69,19 +69,14 @@ class BotChannels:
         allowed = self.origins.get(bot, ["*"])
         return origin is None or "*" in allowed or origin in allowed
 
-    def key_allowed(self, bot: str, presented: str | None) -> bool:
+    def bot_keys(self, bot: str) -> list[str]:
         """A bot with keys needs one of them (or a gateway key); a bot without keys follows the gateway's keys
         (open only while the gateway has none)."""
-        keys = self.keys.get(bot, []) + self.gateway_keys
-        return not keys or key_matches(presented, keys)
+        return self.keys.get(bot, []) + self.gateway_keys
 
-    def socket_tenant(self, bot: str, presented: str | None, header: str | None) -> str:
-        """The tenant a socket.io conversation runs under (it has no request for the gateway's key check): the
-        tenant of its key (a bot key or a gateway key, `tenant:key`), or with no keys the X-Tenant header."""
-        keys = self.keys.get(bot, []) + self.gateway_keys
-        if keys:
-            return match_key(presented, key_tenants(keys)) or DEFAULT_TENANT
-        return header if header and TENANT_RE.match(header) else DEFAULT_TENANT
+    def key_allowed(self, bot: str, presented: str | None) -> bool:
+        keys = self.bot_keys(bot)
+        return not keys or key_matches(presented, keys)
 
     def info(self, bot: str) -> BotInfo:
         status = self.service.status(bot)
@@ -216,9 +211,14 @@ def make_socket_server(channels: BotChannels) -> socketio.AsyncServer:
         if isinstance(auth, dict) and auth.get(TOKEN_QUERY):
             query[TOKEN_QUERY] = str(auth[TOKEN_QUERY])
         presented = bearer_token({"authorization": environ.get("HTTP_AUTHORIZATION", "")}, query)
-        if not channels.key_allowed(bot, presented):
-            raise socketio.exceptions.ConnectionRefusedError(f"bot '{bot}' needs its API key")
-        tenant = channels.socket_tenant(bot, presented, environ.get("HTTP_X_TENANT"))
+        # No request here for the gateway's key check: the same check, on the bot's keys, names the tenant the
+        # conversation runs under (its key's, or X-Tenant with keys off).
+        header = environ.get("HTTP_" + TENANT_HEADER.upper().replace("-", "_"))
+        try:
+            tenant = resolve_tenant(channels.bot_keys(bot), presented, header)
+        except Refused as exc:
+            message = f"bot '{bot}' needs its API key" if exc.status == 401 else exc.message
+            raise socketio.exceptions.ConnectionRefusedError(message) from None
         await sio.save_session(sid, {"bot": bot, "session_id": None, "base": _gateway_base(environ), "tenant": tenant})
 
     @sio.on("session_request")
@@ -244,7 +244,7 @@ def make_socket_server(channels: BotChannels) -> socketio.AsyncServer:
             return
         metadata = data.get("customData") if isinstance(data.get("customData"), dict) else None
         try:
-            with tenant_scope(session.get("tenant", DEFAULT_TENANT)):
+            with tenant_scope(session["tenant"]):
                 replies = await channels.service.ask(session["bot"], session_id, message, metadata)
         except BotUnavailable:
             await sio.emit("bot_uttered", {"text": UNAVAILABLE, "error": "bot_unavailable"}, room=sid)

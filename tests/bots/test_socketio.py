@@ -61,6 +61,18 @@ def test_socketio_conversations_are_per_tenant(bots_gateway) -> None:
     assert "day" in turns_as("sio-a", ["my name is Jane Smith"])
 
 
+def test_socketio_refuses_a_tenant_name_the_gateway_would(bots_gateway) -> None:
+    """The socket.io channel runs the gateway's own tenant check: with keys off, X-Tenant must be a valid name."""
+
+    async def attempt() -> None:
+        client = socketio.AsyncClient()
+        await client.connect(bots_gateway.url, socketio_path="/v1/bots/clinic/socket.io", transports=["polling"],
+                             headers={"X-Tenant": "not a tenant!"})  # fmt: skip
+
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        asyncio.run(attempt())
+
+
 def test_socketio_rejects_unknown_bot(bots_gateway) -> None:
     async def attempt() -> None:
         client = socketio.AsyncClient()
