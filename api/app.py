@@ -7,6 +7,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
@@ -51,6 +52,13 @@ def create_app(settings: Settings | None = None, pool: ModelPool | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # A route's blocking work (asyncio.to_thread) holds a thread while it waits for the model pool. asyncio's
+        # default of cpu+4 threads (6 on 2 cores) queued requests before the pool, out of its admission's sight:
+        # under load a sentiment request waited seconds for a thread, not for its model. One per request admitted.
+        request_threads = ThreadPoolExecutor(
+            max_workers=max(32, settings.max_inflight_requests + 8), thread_name_prefix="voxgate-request"
+        )
+        asyncio.get_running_loop().set_default_executor(request_threads)
         app.state.unhealthy = await asyncio.to_thread(run_checks, modules, settings)
         jobs.start()
         # Modules may manage sidecars (e.g. the Rasa servers): their startup/shutdown hooks from the registry.
@@ -67,6 +75,7 @@ def create_app(settings: Settings | None = None, pool: ModelPool | None = None) 
             if owns_pool:
                 pool.shutdown()
             engine.dispose()
+            request_threads.shutdown(wait=False)
 
     app = FastAPI(
         title="voxgate",
@@ -91,7 +100,9 @@ def create_app(settings: Settings | None = None, pool: ModelPool | None = None) 
     # Outermost first: request ids must exist before the limit or metrics answer.
     app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits(body_limit_prefixes(modules)),
                        read_timeout=settings.body_read_timeout_s, min_rate=settings.body_min_bytes_per_s)  # fmt: skip
-    app.add_middleware(LoadShedMiddleware, max_inflight=settings.max_inflight_requests)
+    app.add_middleware(
+        LoadShedMiddleware, max_inflight=settings.max_inflight_requests, wait_budgets=settings.wait_budgets, pool=pool
+    )
     app.add_middleware(MetricsMiddleware, metrics=RequestMetrics(registry))
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(

@@ -22,9 +22,18 @@ class PoolCollector(Collector):
         budget = GaugeMetricFamily("voxgate_pool_memory_budget_mb", "Memory budget per device", labels=["device"])
         queued = GaugeMetricFamily("voxgate_pool_queued_tasks", "Tasks waiting per device", labels=["device"])
         shed = CounterMetricFamily(
-            "voxgate_pool_shed", "Live tasks refused (503 pool_busy): the device queue was standing", labels=["device"]
+            "voxgate_pool_shed", "Live tasks refused (503 pool_busy): the device queue was too long", labels=["device"]
+        )
+        estimated = GaugeMetricFamily(
+            "voxgate_pool_estimated_wait_seconds", "How long a new live request would wait", labels=["device"]
+        )
+        waited = GaugeMetricFamily(
+            "voxgate_pool_admitted_wait_p95_seconds", "95th percentile of recent admitted requests' queue wait",
+            labels=["device"],
         )
         for device in status.devices:
+            estimated.add_metric([device.device], device.estimated_wait_s)
+            waited.add_metric([device.device], device.admitted_wait_p95_s)
             used.add_metric([device.device], device.used_mb)
             budget.add_metric([device.device], device.budget_mb)
             queued.add_metric([device.device], device.queued)
@@ -37,7 +46,7 @@ class PoolCollector(Collector):
         jobs = GaugeMetricFamily("voxgate_jobs", "Jobs by status", labels=["status"])
         for state, count in self.job_counts().items():
             jobs.add_metric([state], count)
-        yield from (used, budget, queued, shed, loaded, rss, jobs)
+        yield from (used, budget, queued, shed, estimated, waited, loaded, rss, jobs)
         if status.backend.startswith("ray"):
             yield from _ray_families(status)
 

@@ -97,6 +97,19 @@ class AwsSettings(BaseSettings):
         return timedelta(seconds=self.max_clock_skew_s)
 
 
+# Routes whose answer a person waits for in a chat or a form, or while dictating, are given a shorter wait than the
+# pool's default (transcription, OCR, speech): their own work is a fraction of a second, so a long queue is most of
+# their latency; with the queue run earliest deadline first, a shorter budget also means served sooner.
+DEFAULT_WAIT_BUDGETS: dict[str, float] = {
+    "/v1/medical/dictation": 0.5,  # each chunk of a live dictation: a clinician waits for its final
+    "/v1/sentiment": 0.5,
+    "/v1/embeddings": 0.5,
+    "/translate": 0.5,
+    "/detect": 0.5,
+    "/v1/translate": 0.5,
+}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VOXGATE_", extra="ignore")
 
@@ -132,6 +145,11 @@ class Settings(BaseSettings):
     # Load shedding (api/shedding.py): past these the gateway answers 503 with Retry-After; 0 turns one off.
     max_inflight_requests: int = Field(default=64, ge=0, description="HTTP requests handled at once")
     max_queued_jobs: int = Field(default=500, ge=0, description="jobs waiting to run")
+    wait_budgets: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_WAIT_BUDGETS),
+        description="path prefix -> longest estimated model-queue wait a request there is admitted with "
+        "(503 pool_busy past it); other paths use VOXGATE_MAX_ESTIMATED_WAIT_S",
+    )
     modules: list[str] | None = Field(default=None, description="mount only these modules (default: all installed)")
 
     # Per-module sections. ("workers", not "pool": VOXGATE_POOL is the pool's backend choice.)

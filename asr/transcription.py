@@ -102,6 +102,8 @@ def stream(
 def _stream_segments(
     pool: ModelPool, spec: ModelSpec, clip: Audio, options: TranscribeOptions, priority: int
 ) -> Iterator[Segment]:
+    """Submits at once (a refusal by an overloaded pool is raised to the caller, before any response is sent) and
+    returns the generator of what the model produces."""
     out: queue.Queue = queue.Queue()
     stop = threading.Event()
 
@@ -112,11 +114,15 @@ def _stream_segments(
 
     future = pool.submit(spec, get_engine().transcribe, clip.samples, options, on_segment, priority=priority)
     future.add_done_callback(lambda _f: out.put(_DONE))
-    try:
-        while (item := out.get()) is not _DONE:
-            yield item
-        exc = future.exception()
-        if exc is not None and not isinstance(exc, TranscriptionCancelled):
-            raise exc
-    finally:
-        stop.set()
+
+    def segments() -> Iterator[Segment]:
+        try:
+            while (item := out.get()) is not _DONE:
+                yield item
+            exc = future.exception()
+            if exc is not None and not isinstance(exc, TranscriptionCancelled):
+                raise exc
+        finally:
+            stop.set()
+
+    return segments()

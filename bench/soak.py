@@ -278,6 +278,7 @@ def sampler(run: Run, pid: int | None, every: float) -> None:
                 row["jobs_queued"] = _metric(metrics, "voxgate_jobs", "queued")
                 row["jobs_running"] = _metric(metrics, "voxgate_jobs", "running")
                 row["pool_queued"] = _metric(metrics, "voxgate_pool_queued_tasks", "cpu")
+                row["pool_wait_p95"] = _metric(metrics, "voxgate_pool_admitted_wait_p95_seconds", "cpu")
             except httpx.HTTPError:
                 pass
             with run.lock:
@@ -375,14 +376,16 @@ def report(run: Run, args: argparse.Namespace, console: Console) -> None:
     console.print(table)
 
     timeline = Table(title="gateway over time (warm-up: the first fifth, excluded from the slopes)")
-    for column in ("t s", "RSS MB", "open fds", "jobs queued", "jobs running", "pool queue", "requests done"):
+    columns = ("t s", "RSS MB", "open fds", "jobs queued", "jobs running", "pool queue", "admitted wait p95 s")
+    for column in (*columns, "requests done"):
         timeline.add_column(column, justify="right")
     step = max(1, len(run.timeline) // 20)
     for row in run.timeline[::step]:
         timeline.add_row(
             *(
-                f"{row.get(k, float('nan')):.0f}"
-                for k in ("t", "rss_mb", "fds", "jobs_queued", "jobs_running", "pool_queued", "requests")
+                f"{row.get(k, float('nan')):.{1 if k == 'pool_wait_p95' else 0}f}"
+                for k in ("t", "rss_mb", "fds", "jobs_queued", "jobs_running", "pool_queued", "pool_wait_p95",
+                          "requests")  # fmt: skip
             )
         )
     console.print(timeline)

@@ -51,7 +51,9 @@ class DeviceInfo(BaseModel):
     queued: int
     busy: int
     evictions: int
-    shed: int = 0  # live tasks refused because the queue was standing (workers/executor.py)
+    shed: int = 0  # live tasks refused: the queue was standing or the estimated wait too long (workers/executor.py)
+    estimated_wait_s: float = 0.0  # how long a new live request would wait now
+    admitted_wait_p95_s: float = 0.0  # how long recent admitted requests' first calls really queued (p95)
 
 
 class PoolStatus(BaseModel):
@@ -86,6 +88,15 @@ class ModelPool(Protocol):
         ...
 
     def infer_many(self, spec: ModelSpec, items: Sequence[Any], priority: int = Priority.NORMAL) -> list[Any]: ...
+
+    def refuse_early(self, wait_budget_s: float | None = None) -> int | None:
+        """Retry-After seconds when a new live request with this wait budget would be refused now, else None."""
+        ...
+
+    def admit(self, spec: ModelSpec, priority: int = Priority.NORMAL) -> float | None:
+        """Raise PoolBusy when the current (sheddable) request should not wait for this model now; else its
+        deadline where the pool orders by deadlines."""
+        ...
 
     def lease(self, spec: ModelSpec) -> AbstractContextManager[Any]:
         """Hold the model in the calling thread (for streaming loops); it is not unloaded meanwhile."""

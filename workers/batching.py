@@ -26,9 +26,10 @@ class _Pending:
     item: Any
     priority: int
     future: Future
+    deadline: float | None = None  # its request's, from the pool's admission
 
 
-RunBatch = Callable[[Sequence[Any], int], Future]
+RunBatch = Callable[[Sequence[Any], int, float | None], Future]
 
 
 class MicroBatcher:
@@ -45,14 +46,14 @@ class MicroBatcher:
         self._thread = threading.Thread(target=self._loop, name=f"voxgate-batch-{name}", daemon=True)
         self._thread.start()
 
-    def submit(self, item: Any, priority: int) -> Future:
+    def submit(self, item: Any, priority: int, deadline: float | None = None) -> Future:
         future: Future = Future()
         with self._cond:
             if self._closed:
                 raise PoolClosed("batcher is shut down")
             if not self._pending:
                 self._first_at = time.monotonic()
-            self._pending.append(_Pending(item, int(priority), future))
+            self._pending.append(_Pending(item, int(priority), future, deadline))
             self._cond.notify()
         return future
 
@@ -78,7 +79,10 @@ class MicroBatcher:
         self.batches += 1
         self.items += len(batch)
         try:
-            done = self._run_batch([p.item for p in batch], min(p.priority for p in batch))
+            deadlines = [p.deadline for p in batch if p.deadline is not None]
+            done = self._run_batch(
+                [p.item for p in batch], min(p.priority for p in batch), min(deadlines) if deadlines else None
+            )
         except BaseException as exc:
             for pending in batch:
                 pending.future.set_exception(exc)
@@ -126,7 +130,23 @@ class BatchedInference:
         batch_fn = spec.batch_fn
         if not (spec.batchable and self.settings.batching):
             return self.submit(spec, lambda model: batch_fn(model, [item])[0], priority=priority)
-        return self._batcher_for(spec).submit(item, priority)
+        deadline = self.admit(spec, priority)  # the batch is dispatched from the batcher's thread, outside the request
+        return self._batcher_for(spec).submit(item, priority, deadline)
+
+    def admit(self, spec: ModelSpec, priority: int = Priority.NORMAL) -> float | None:
+        """Refuse (PoolBusy) a live request the pool is too busy for, else give its deadline; pools without an
+        estimate admit all (None)."""
+        return None
+
+    def refuse_early(self, wait_budget_s: float | None = None) -> int | None:
+        """Retry-After when a new live request would be refused now (None: admitted, or no estimate here)."""
+        return None
+
+    def _submit_batch(
+        self, spec: ModelSpec, fn: Callable[[Any], Any], priority: int, deadline: float | None
+    ) -> Future:  # fmt: skip
+        """A micro-batch's call, queued by its earliest item's deadline where the pool orders by deadlines."""
+        return self.submit(spec, fn, priority=priority)
 
     def infer_many(self, spec: ModelSpec, items: Sequence[Any], priority: int = Priority.NORMAL) -> list[Any]:
         """Known lists go straight through batch_fn in chunks, without waiting for stragglers."""
@@ -149,8 +169,8 @@ class BatchedInference:
                 batch_fn = spec.batch_fn
                 assert batch_fn is not None
 
-                def run_batch(items: Sequence[Any], priority: int) -> Future:
-                    return self.submit(spec, lambda model: list(batch_fn(model, items)), priority=priority)
+                def run_batch(items: Sequence[Any], priority: int, deadline: float | None) -> Future:
+                    return self._submit_batch(spec, lambda model: list(batch_fn(model, items)), priority, deadline)
 
                 batcher = MicroBatcher(spec.id, run_batch, spec.max_batch_size, spec.max_wait_ms)
                 self._batchers[spec.id] = batcher

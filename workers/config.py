@@ -36,6 +36,11 @@ class PoolSettings(BaseSettings):
         description="refuse a live request (503 pool_busy) when the oldest task it would queue behind has waited "
         "this long; 0: never (batch work is never refused)",
     )  # fmt: skip
+    max_estimated_wait_s: float = Field(
+        default=1.0, ge=0,
+        description="refuse a live request (503 pool_busy) when the calls queued ahead of it and those running "
+        "(timed by kind) would keep it waiting longer than this; 0: never",
+    )  # fmt: skip
     batching: bool = True
 
     # VOXGATE_POOL=ray (workers/ray): Serve deployments, each replica an EmbeddedPool with its own budget.

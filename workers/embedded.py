@@ -23,6 +23,11 @@ from workers.spec import ModelSpec, Priority
 log = logging.getLogger(__name__)
 
 
+def _cost_key(spec: ModelSpec, priority: int) -> str:
+    """Batch calls (whole recordings) and live ones (a clip, a sentence) of one model cost differently."""
+    return f"{spec.id}|{'batch' if priority >= Priority.BATCH else 'live'}"
+
+
 def _gpu_budget_mb(device: str, configured: int) -> int:
     if configured > 0:
         return configured
@@ -46,6 +51,7 @@ class EmbeddedPool(BatchedInference):
             self._executors[device] = DeviceExecutor(
                 device, threads, self.settings.interactive_reserved_threads, self.settings.max_queue_wait_s,
                 batch_starvation_s=self.settings.batch_starvation_s,
+                max_estimated_wait_s=self.settings.max_estimated_wait_s,
             )  # fmt: skip
         self._specs: dict[str, ModelSpec] = {}
         self._placement: dict[str, str] = {}
@@ -80,17 +86,39 @@ class EmbeddedPool(BatchedInference):
     def submit(
         self, spec: ModelSpec, fn: Callable[..., Any], *args: Any, priority: int = Priority.NORMAL, **kwargs: Any
     ) -> Future:
+        return self._submit(spec, lambda model: fn(model, *args, **kwargs), priority, None)
+
+    def _submit_batch(
+        self, spec: ModelSpec, fn: Callable[[Any], Any], priority: int, deadline: float | None
+    ) -> Future:  # fmt: skip
+        return self._submit(spec, fn, priority, deadline)
+
+    def _submit(
+        self, spec: ModelSpec, call: Callable[[Any], Any], priority: int, deadline: float | None
+    ) -> Future:  # fmt: skip
         device = self._device_for(spec)
         residency = self._residency[device]
+        executor = self._executors[device]
+        cost_key = _cost_key(spec, priority)
 
         def task() -> Any:
             resident = residency.acquire(spec)
+            started = time.monotonic()  # after loading: the estimate is of the call, not of a cold start
             try:
-                return fn(resident.model, *args, **kwargs)
+                return call(resident.model)
             finally:
+                executor.observe(cost_key, time.monotonic() - started)
                 residency.release(spec.id)
 
-        return self._executors[device].submit(task, priority)
+        return executor.submit(task, priority, cost_key, deadline)
+
+    def refuse_early(self, wait_budget_s: float | None = None) -> int | None:
+        """Retry-After when every device would refuse a new live request with this budget now, else None."""
+        answers = [executor.refuse_early(wait_budget_s) for executor in self._executors.values()]
+        return None if None in answers else min(answers)  # type: ignore[type-var]
+
+    def admit(self, spec: ModelSpec, priority: int = Priority.NORMAL) -> float | None:
+        return self._executors[self._device_for(spec)].admit(priority)
 
     def run(
         self, spec: ModelSpec, fn: Callable[..., Any], *args: Any, priority: int = Priority.NORMAL, **kwargs: Any
@@ -146,6 +174,8 @@ class EmbeddedPool(BatchedInference):
                 busy=self._executors[device].busy(),
                 evictions=self._residency[device].evictions,
                 shed=self._executors[device].shed,
+                estimated_wait_s=round(self._executors[device].estimated_wait(Priority.INTERACTIVE), 3),
+                admitted_wait_p95_s=round(self._executors[device].recent_admitted_wait_p95(), 3),
             )
             for device in self.devices
         ]

@@ -1,20 +1,28 @@
 """One executor per device: worker threads that take tasks from a priority queue.
 
-Interactive tasks queued after batch tasks still run first; tasks of equal priority
-run in arrival order. Ordering alone is not enough when batch tasks last minutes
-(a long recording), so batch work may occupy at most `threads - reserved` threads:
-the reserved threads stay free for interactive and normal requests. Ordering alone would also starve batch work
+Interactive tasks queued after batch tasks still run first; within a priority, earliest deadline first: a call's
+deadline is when its request was admitted plus the request's wait budget (a sentiment request's 0.5 s goes ahead of
+a transcription's 1 s that came a moment before it, not of one that has waited 0.8 s), and a request's later calls
+keep its deadline, so a request waits its turn once, not once per call. Ordering alone is not enough when batch
+tasks last minutes (a long recording), so batch work may occupy at most `threads - reserved` threads: the reserved
+threads stay free for interactive and normal requests. Ordering alone would also starve batch work
 under a sustained stream of live requests (a soak with 32 clients never let a call-analytics job start its first
 model call), so a batch task that has waited `batch_starvation_s` runs next when no batch task is running: jobs
 always progress, on at most `threads - reserved` threads.
 
-Overload: when the oldest task a new live request would queue behind has already waited `max_queue_wait_s`,
-the queue is standing (arrivals outpace the threads), so the new request is refused at once with PoolBusy (the
-gateway's 503 pool_busy with Retry-After) instead of joining a queue whose callers will time out. Only work
-submitted inside `sheddable()` may be refused: the gateway marks each HTTP request so (its caller can retry), while
-a live dictation or voice session's next chunk, a job (batch work, durable, waits its turn) and a micro-batch
-(dispatched from the batcher's own thread; its items are cheap) always queue. The signal is CoDel's (time spent
-queued, not queue length), so it holds whatever a task costs.
+Overload, two signals, checked when a live request first reaches the pool (its later calls are never refused:
+the work already done would be lost):
+- estimated wait (`max_estimated_wait_s`): what each kind of call (`cost_key`, the model and whether it is batch
+  work) has been taking is kept as a moving average; the queue ahead of a new request and the time left on the
+  calls running are laid out on the threads, and when the request would start later than its wait budget it is
+  refused at once with PoolBusy (the gateway's 503 pool_busy, Retry-After: when the queue will have drained to the
+  budget). This keeps the latency of what is accepted near its target on a busy small machine, where a 30 s
+  standing queue already means every caller waits 30 s. A request may carry its own budget (`sheddable(budget)`).
+- standing queue (`max_queue_wait_s`, CoDel's signal): the oldest task the request would queue behind has already
+  waited that long. It holds whatever a task costs, also before any call has been timed.
+Only work submitted inside `sheddable()` may be refused: the gateway marks each HTTP request so (its caller can
+retry), while a live dictation or voice session's next chunk, a job (batch work, durable, waits its turn) and a
+micro-batch's dispatch (its items were admitted one by one with `admit`) always queue.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import logging
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -37,26 +46,66 @@ from workers.spec import Priority
 
 log = logging.getLogger(__name__)
 
-_SHEDDABLE: ContextVar[bool] = ContextVar("voxgate_sheddable", default=False)
+_SEQ = itertools.count()  # arrival order, shared by every device's executor (a request may use two)
+EWMA_WEIGHT = 0.3  # of the newest duration in a kind of call's moving average
+DEFAULT_BUDGET_S = 2.0  # the deadline of a call with no wait budget of its own (a job's, or with estimates off)
+
+
+@dataclass
+class _Admission:
+    """One HTTP request's standing with the pool: refused or admitted at its first call, then never again."""
+
+    wait_budget_s: float | None  # None: the executor's max_estimated_wait_s
+    admitted: bool = False
+    # The deadline its first call was queued with: its later calls (the OCR after the OSD, the next sentence) keep
+    # it, ahead of requests that came after it, so a request waits its turn once, not once per call.
+    deadline: float | None = None
+
+
+_SHEDDABLE: ContextVar[_Admission | None] = ContextVar("voxgate_sheddable", default=None)
 
 
 @contextmanager
-def sheddable() -> Iterator[None]:
-    """Pool work submitted inside (threads started with this context included) may be refused when overloaded."""
-    token = _SHEDDABLE.set(True)
+def sheddable(wait_budget_s: float | None = None) -> Iterator[None]:
+    """Pool work submitted inside (threads started with this context included) may be refused when overloaded;
+    `wait_budget_s` overrides the pool's estimated-wait limit for this request (0: no estimate check). A live
+    session wraps its whole life in one: admitted (or refused) at its first call, then never refused; each of its
+    turns (`new_turn`) queues by its own time."""
+    token = _SHEDDABLE.set(_Admission(wait_budget_s))
     try:
         yield
     finally:
         _SHEDDABLE.reset(token)
 
 
+def new_turn() -> None:
+    """The current session starts a new turn (a dictation's next chunk): its next calls queue by their own time plus
+    its budget, not by the session's start, which would put a minutes-long session ahead of every request that came
+    after it (a soak measured admitted requests waiting ~1.7 s more behind dictation chunks). Admitted stays."""
+    admission = _SHEDDABLE.get()
+    if admission is not None:
+        admission.deadline = None
+
+
+def admit_unchecked() -> None:
+    """Count the current request or session as admitted without a check (one coming back, such as a resumed
+    dictation, whose work so far must not be refused); nothing outside `sheddable()`."""
+    admission = _SHEDDABLE.get()
+    if admission is not None:
+        admission.admitted = True
+
+
 @dataclass(order=True)
 class _Task:
     priority: int
+    deadline: float  # when it should start: queued at + its request's wait budget (earliest first)
     seq: int
     fn: Callable[[], Any] = field(compare=False)
     future: Future = field(compare=False)
     queued_at: float = field(compare=False)
+    cost_key: str | None = field(default=None, compare=False)
+    admitted_here: bool = field(default=False, compare=False)  # the first call of a request admitted by estimate
+    started_at: float = field(default=0.0, compare=False)
 
     @property
     def is_batch(self) -> bool:
@@ -67,16 +116,22 @@ class DeviceExecutor:
     def __init__(
         self, device: str, threads: int = 1, reserved_for_interactive: int = 1, max_queue_wait_s: float = 0.0,
         clock: Callable[[], float] = time.monotonic, batch_starvation_s: float = 10.0,
+        max_estimated_wait_s: float = 0.0,
     ) -> None:  # fmt: skip
         self.device = device
+        self.threads = threads
         self.max_queue_wait_s = max_queue_wait_s  # 0: never refuse
+        self.max_estimated_wait_s = max_estimated_wait_s  # 0: no estimate check
+        self._costs: dict[str, float] = {}  # cost_key -> moving average of a call's seconds
+        self._running: dict[int, _Task] = {}  # seq -> task (seq is unique per call)
+        # How long the first calls of the last 256 requests admitted here queued: what the admission estimated.
+        self._admitted_waits: deque[float] = deque(maxlen=256)
         self.batch_starvation_s = batch_starvation_s
         self.shed = 0  # live tasks refused because the queue was standing
         self._clock = clock
         # With one thread nothing can be reserved: batch work must still make progress.
         self.batch_limit = max(1, threads - reserved_for_interactive)
         self._heap: list[_Task] = []
-        self._seq = itertools.count()
         self._cond = threading.Condition()
         self._closed = False
         self._busy = 0
@@ -87,29 +142,124 @@ class DeviceExecutor:
         for thread in self._threads:
             thread.start()
 
-    def submit(self, fn: Callable[[], Any], priority: int) -> Future:
+    def submit(
+        self, fn: Callable[[], Any], priority: int, cost_key: str | None = None, deadline: float | None = None
+    ) -> Future:
+        """Queue a call; `deadline` (a micro-batch's earliest item's) overrides the one its request gives it."""
         future: Future = Future()
         with self._cond:
             if self._closed:
                 raise PoolClosed(f"executor for {self.device} is shut down")
             now = self._clock()
-            if self.max_queue_wait_s and priority < Priority.BATCH and _SHEDDABLE.get():
-                waited = self._oldest_wait_locked(int(priority), now)
-                if waited > self.max_queue_wait_s:
-                    self.shed += 1
-                    raise PoolBusy(
-                        f"the {self.device} model queue is overloaded: the request ahead has waited {waited:.0f} s "
-                        f"(limit {self.max_queue_wait_s:.0f} s); retry shortly",
-                        retry_after_s=max(1, math.ceil(self.max_queue_wait_s / 4)),
-                    )
-            heapq.heappush(self._heap, _Task(int(priority), next(self._seq), fn, future, now))
+            admission = _SHEDDABLE.get()
+            first = admission is not None and not admission.admitted
+            admitted = self._admit_locked(int(priority), now)
+            if deadline is None:
+                deadline = admitted if admitted is not None else now + self._budget(None)
+            task = _Task(int(priority), deadline, next(_SEQ), fn, future, now, cost_key, first and admitted is not None)
+            heapq.heappush(self._heap, task)
             self._cond.notify_all()
         return future
 
-    def _oldest_wait_locked(self, priority: int, now: float) -> float:
-        """How long the oldest queued task that runs no later than one of `priority` has waited (0: none)."""
-        ahead = [t.queued_at for t in self._heap if t.priority <= priority]
+    def admit(self, priority: int) -> float | None:
+        """Refuse (PoolBusy) or admit the current request as if it submitted a call now, and give its deadline; a
+        micro-batched model's items are admitted here one by one, since the batch is dispatched outside any
+        request (with its earliest item's deadline)."""
+        with self._cond:
+            return self._admit_locked(int(priority), self._clock())
+
+    def _budget(self, admission: _Admission | None) -> float:
+        own = admission.wait_budget_s if admission is not None else None
+        return (self.max_estimated_wait_s if own is None else own) or DEFAULT_BUDGET_S
+
+    def _admit_locked(self, priority: int, now: float) -> float | None:
+        """The deadline of the current request (None outside one, or for batch work); raises PoolBusy when it is
+        refused now."""
+        admission = _SHEDDABLE.get()
+        if admission is None or priority >= Priority.BATCH:
+            return None
+        if admission.admitted:
+            if admission.deadline is None:  # a new turn of a session (new_turn), or a resumed session
+                admission.deadline = now + self._budget(admission)
+            return admission.deadline
+        deadline = now + self._budget(admission)
+        waited = self._oldest_wait_locked(priority, deadline, now)
+        if self.max_queue_wait_s and waited > self.max_queue_wait_s:
+            self._refuse(
+                f"the request ahead has waited {waited:.0f} s (limit {self.max_queue_wait_s:.0f} s)",
+                max(1, math.ceil(self.max_queue_wait_s / 4)),
+            )
+        budget = self.max_estimated_wait_s if admission.wait_budget_s is None else admission.wait_budget_s
+        if budget:
+            wait = self._estimated_wait_locked(priority, deadline, now)
+            if wait > budget:
+                self._refuse(
+                    f"a new request would wait about {wait:.1f} s for a model (limit {budget:g} s)",
+                    max(1, math.ceil(wait - budget)),
+                )
+        admission.admitted = True
+        admission.deadline = deadline
+        return deadline
+
+    def _refuse(self, why: str, retry_after_s: int) -> None:
+        self.shed += 1
+        raise PoolBusy(
+            f"the {self.device} model queue is overloaded: {why}; retry in {retry_after_s} s",
+            retry_after_s=retry_after_s,
+        )
+
+    def _oldest_wait_locked(self, priority: int, deadline: float, now: float) -> float:
+        """How long the oldest queued task that runs before a new one of `priority` and `deadline` has waited
+        (0: none)."""
+        ahead = [t.queued_at for t in self._heap if (t.priority, t.deadline) <= (priority, deadline)]
         return now - min(ahead) if ahead else 0.0
+
+    def _estimated_wait_locked(self, priority: int, deadline: float, now: float) -> float:
+        """When a new live task of `priority` would start: the threads batch work leaves free become free as their
+        running calls end (by the moving averages), then take the live tasks queued ahead in order."""
+        live_running = [t for t in self._running.values() if not t.is_batch]
+        free_threads = max(1, self.threads - sum(t.is_batch for t in self._running.values()))
+        ends = [max(0.0, self._cost(t) - (now - t.started_at)) for t in live_running][:free_threads]
+        ends += [0.0] * (free_threads - len(ends))
+        heapq.heapify(ends)
+        for task in sorted(t for t in self._heap if (t.priority, t.deadline) <= (priority, deadline)):
+            heapq.heappush(ends, heapq.heappop(ends) + self._cost(task))
+        return ends[0]
+
+    def _cost(self, task: _Task) -> float:
+        return self._costs.get(task.cost_key, 0.0) if task.cost_key else 0.0
+
+    def observe(self, cost_key: str, seconds: float) -> None:
+        """A call of this kind took `seconds` (model loading left out by the caller): update its moving average."""
+        with self._cond:
+            known = self._costs.get(cost_key)
+            self._costs[cost_key] = seconds if known is None else known + EWMA_WEIGHT * (seconds - known)
+
+    def recent_admitted_wait_p95(self) -> float:
+        """The 95th percentile of how long the first calls of the last 256 admitted requests queued (0: none yet)."""
+        with self._cond:
+            waits = sorted(self._admitted_waits)
+        return waits[min(len(waits) - 1, math.ceil(0.95 * len(waits)) - 1)] if waits else 0.0
+
+    def refuse_early(self, wait_budget_s: float | None) -> int | None:
+        """Retry-After seconds when a new live request with this budget would be refused now (counted as shed),
+        else None: lets the gateway refuse before it reads and decodes the request's body."""
+        with self._cond:
+            budget = self.max_estimated_wait_s if wait_budget_s is None else wait_budget_s
+            if not budget:
+                return None
+            now = self._clock()
+            wait = self._estimated_wait_locked(int(Priority.INTERACTIVE), now + budget, now)
+            if wait <= budget:
+                return None
+            self.shed += 1
+            return max(1, math.ceil(wait - budget))
+
+    def estimated_wait(self, priority: int, wait_budget_s: float | None = None) -> float:
+        """How long a new live request with this budget (default: the executor's) would wait now."""
+        with self._cond:
+            now = self._clock()
+            return self._estimated_wait_locked(int(priority), now + self._budget(_Admission(wait_budget_s)), now)
 
     def queued(self) -> int:
         with self._cond:
@@ -148,6 +298,10 @@ class DeviceExecutor:
                 heapq.heapify(self._heap)
             self._busy += 1
             self._busy_batch += task.is_batch
+            task.started_at = self._clock()
+            self._running[task.seq] = task
+            if task.admitted_here:
+                self._admitted_waits.append(task.started_at - task.queued_at)
             return task
 
     def _work(self) -> None:
@@ -165,6 +319,7 @@ class DeviceExecutor:
                 with self._cond:
                     self._busy -= 1
                     self._busy_batch -= task.is_batch
+                    self._running.pop(task.seq, None)
                     self._cond.notify_all()
 
     def shutdown(self, wait: bool = True) -> None:

@@ -25,6 +25,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from api.auth import WebSocketRejected, authorize_websocket
+from api.shedding import route_wait_budget
 from asr.dictation import (
     DictationConfig,
     DictationError,
@@ -34,6 +35,7 @@ from asr.dictation import (
     ReadyEvent,
     SessionRegistry,
 )
+from workers import PoolBusy, admit_unchecked, new_turn, sheddable
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "dictate"
 # A client that reconnects at once may beat the server to noticing its old socket dropped.
@@ -120,7 +122,10 @@ class Connection:
         session.owner = caller
         self.registry.add(session)
         self.session = session
-        await asyncio.to_thread(session.warm_up)
+        try:  # the session's first model call: where an overloaded pool refuses it (sheddable in the handler)
+            await asyncio.to_thread(session.warm_up)
+        except PoolBusy as exc:
+            raise DictationError(str(exc), code="pool_busy", retry_after_s=exc.retry_after_s) from exc
         await self.send(ReadyEvent(session_id=session.id, model=session.model, sample_rate=config.sample_rate))
 
     async def _take_parked(self, session_id: str) -> DictationSession:
@@ -135,6 +140,7 @@ class Connection:
             await asyncio.sleep(0.1)
 
     async def _resume(self, message: dict[str, Any], caller: str) -> None:
+        admit_unchecked()  # coming back: its finals so far must not be lost to a refusal
         session = await self._take_parked(str(message.get("session_id", "")))
         if getattr(session, "owner", caller) != caller:
             self.registry.park(session)
@@ -195,8 +201,10 @@ class Connection:
             if self.stopping:
                 break
             if self.session.has_pending():
+                new_turn()  # each chunk queues as a request of its own would, the session having been admitted once
                 for event in await asyncio.to_thread(self.session.step):
                     await self.send(event)
+        new_turn()
         for event in await asyncio.to_thread(self.session.finish):
             await self.send(event)
         raise _Stop
@@ -211,19 +219,22 @@ async def dictation_socket(websocket: WebSocket) -> None:
     keep = True
     try:
         caller = authorize_websocket(websocket)
-        await conn.open(caller)
-        tasks = [asyncio.create_task(conn.receive()), asyncio.create_task(conn.process())]
-        try:
-            # The receiver returns on `stop` and the processor then finishes; either may raise.
-            while tasks:
-                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    tasks.remove(task)
-                    task.result()
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        # One admission for the whole session, as for an HTTP request: refused (1013, pool_busy) at its first
+        # model call when the pool is overloaded, else never, and its calls keep its place in the model queue.
+        with sheddable(route_wait_budget(websocket.app.state.settings.wait_budgets, websocket.url.path)):
+            await conn.open(caller)
+            tasks = [asyncio.create_task(conn.receive()), asyncio.create_task(conn.process())]
+            try:
+                # The receiver returns on `stop` and the processor then finishes; either may raise.
+                while tasks:
+                    done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                    for task in done:
+                        tasks.remove(task)
+                        task.result()
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
     except _Stop:
         keep = False
         with contextlib.suppress(Exception):
@@ -233,7 +244,7 @@ async def dictation_socket(websocket: WebSocket) -> None:
         await conn.fail(exc.message, exc.code)
     except DictationError as exc:
         keep = False
-        close = TRY_LATER if exc.code == "too_many_sessions" else POLICY
+        close = TRY_LATER if exc.code in ("too_many_sessions", "pool_busy") else POLICY
         await conn.fail(exc.message, exc.code, close, exc.retry_after_s)
     except WebSocketDisconnect:
         pass

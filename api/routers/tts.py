@@ -4,6 +4,7 @@ lexicons (W3C PLS, stored in the database), and long text as a job. Thin: valida
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from collections.abc import Iterator
 from typing import Any, Literal
@@ -77,12 +78,19 @@ def _guarded(chunks: Iterator[bytes]) -> Iterator[bytes]:
         return
 
 
-def _stream_response(request: tts.Request, pool: ModelPool, settings: Settings) -> StreamingResponse:
+async def _stream_response(request: tts.Request, pool: ModelPool, settings: Settings) -> StreamingResponse:
+    """The first chunk is made before the 200 goes out: a refusal there (503 pool_busy when the pool is overloaded,
+    an engine error on the first sentence) is still a proper error answer, not a stream cut short."""
     from tts.encode import FORMATS
 
     chunks = tts.stream_request(request, pool, Priority.INTERACTIVE, settings.model_dir)
+    try:
+        first = await asyncio.to_thread(next, chunks, b"")
+    except tts.TtsError as exc:
+        raise to_api_error(exc) from exc
     headers = {"X-Voice-Id": request.voice.id, "X-Sample-Rate": str(request.sample_rate)}
-    return StreamingResponse(_guarded(chunks), media_type=FORMATS[request.format].media_type, headers=headers)
+    body = _guarded(itertools.chain([first], chunks))
+    return StreamingResponse(body, media_type=FORMATS[request.format].media_type, headers=headers)
 
 
 async def _prepare(**kwargs: Any) -> tts.Request:
@@ -115,7 +123,7 @@ async def create_speech(
         model_dir=settings.model_dir,
         coqui_venv=settings.tts.coqui_venv,
     )
-    return _stream_response(request, pool, settings)
+    return await _stream_response(request, pool, settings)
 
 
 class PollySpeechRequest(BaseModel):
@@ -200,7 +208,7 @@ async def polly_speech(
 ) -> Response:
     request = await _prepare(**_polly_kwargs(body, engine, settings, tts.MAX_TEXT_CHARS))
     if body.output_format != "json":
-        return _stream_response(request, pool, settings)
+        return await _stream_response(request, pool, settings)
     try:
         audio = await asyncio.to_thread(tts.run_request, request, pool, Priority.INTERACTIVE, settings.model_dir)
     except tts.TtsError as exc:

@@ -187,3 +187,40 @@ def test_a_full_server_says_when_to_come_back(tmp_path: Path, dictation_pool: An
             assert closed["type"] == "websocket.close" and closed["code"] == 1013
         first.send_json({"type": "stop"})
         assert until(first, "done")[0]["type"] == "done"
+
+
+def test_an_overloaded_pool_refuses_a_new_session_but_serves_the_one_admitted(tmp_path: Path) -> None:
+    """A session is admitted once, at its first model call (the warm-up): when that call would wait past the
+    budget a new dictation gets `pool_busy` with `retry_after_s` and close 1013, while the session admitted before
+    keeps being served (its calls are never refused) and finishes. The hog is a stand-in task (plumbing only)."""
+    import threading
+    import time
+
+    from workers import EmbeddedPool, ModelSpec, PoolSettings
+
+    pool = EmbeddedPool(PoolSettings(cpu_threads=1, use_cuda=False, max_queue_wait_s=0, max_estimated_wait_s=0.5),
+                        devices=["cpu"])  # fmt: skip
+    hog = ModelSpec(id="stand-in-hog", loader=lambda device: object(), memory_mb=1)
+    pool.run(hog, lambda model: time.sleep(2.0))  # the pool now knows this kind of call takes ~2 s
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", artifact_dir=tmp_path / "a", api_keys=[],
+                        modules=["dictation"])  # fmt: skip
+    gate = threading.Event()
+    try:
+        with TestClient(create_app(settings, pool=pool)) as client, client.websocket_connect(URL) as first:
+            first.send_json(START)
+            assert until(first, "ready")[0]["type"] == "ready"
+            pool.submit(hog, lambda model: gate.wait(30))  # holds the only thread, ~2 s expected
+            time.sleep(0.05)
+            first.send_bytes(b"\x00\x00" * 16000)  # a second of silence: the admitted session queues a call
+            with client.websocket_connect(URL) as second:
+                second.send_json(START)
+                error = second.receive_json()
+                assert error["code"] == "pool_busy" and error["retry_after_s"] >= 1, error
+                closed = second.receive()
+                assert closed["type"] == "websocket.close" and closed["code"] == 1013
+            gate.set()
+            first.send_json({"type": "stop"})
+            assert until(first, "done")[0]["type"] == "done"
+    finally:
+        gate.set()
+        pool.shutdown()

@@ -6,6 +6,7 @@ precisely; tests/workers/test_pool_real_model.py runs the same pool on MiniLM.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import threading
 import time
@@ -283,7 +284,8 @@ def test_a_standing_queue_refuses_live_work_but_never_batch_work(make_pool) -> N
     time.sleep(0.05)  # the only thread is busy
     with sheddable():  # as the gateway marks an HTTP request
         first = pool.submit(spec, lambda model: "first", priority=Priority.INTERACTIVE)  # queue young: accepted
-        time.sleep(0.4)
+    time.sleep(0.4)
+    with sheddable():  # the next request
         with pytest.raises(PoolBusy, match="overloaded") as refused:
             pool.submit(spec, lambda model: "late", priority=Priority.INTERACTIVE)
         assert refused.value.retry_after_s >= 1
@@ -305,34 +307,173 @@ def test_shedding_off_queues_everything(make_pool) -> None:
     time.sleep(0.05)
     with sheddable():
         first = pool.submit(spec, lambda model: 1, priority=Priority.INTERACTIVE)
-        time.sleep(0.2)
+    time.sleep(0.2)
+    with sheddable():
         second = pool.submit(spec, lambda model: 2, priority=Priority.INTERACTIVE)
     gate.set()
     assert (first.result(5), second.result(5)) == (1, 2) and pool.status().devices[0].shed == 0
 
 
-def test_batch_work_is_not_starved_by_a_stream_of_live_requests() -> None:
-    """Live requests run first, but a job's task that has waited batch_starvation_s runs next when no batch task
-    runs: under a sustained stream of live work the job still progresses (it used to wait for the stream to end)."""
-    from workers.executor import DeviceExecutor
+def test_a_request_admitted_once_is_never_refused_on_a_later_call(make_pool) -> None:
+    """A request's second model call (OCR after OSD, a second sentence of TTS) must not be refused: the first
+    call's work would be lost. Only a new request is refused when the queue stands."""
+    pool = make_pool(max_queue_wait_s=0.2)
+    spec = stand_in("m")
+    gate = threading.Event()
+    pool.submit(spec, lambda model: gate.wait(5), priority=Priority.INTERACTIVE)
+    time.sleep(0.05)
+    with sheddable():
+        first = pool.submit(spec, lambda model: 1, priority=Priority.INTERACTIVE)
+        time.sleep(0.3)  # the queue now stands
+        second = pool.submit(spec, lambda model: 2, priority=Priority.INTERACTIVE)  # same request: admitted
+    with sheddable(), pytest.raises(PoolBusy):
+        pool.submit(spec, lambda model: 3, priority=Priority.INTERACTIVE)  # a new request: refused
+    gate.set()
+    assert (first.result(5), second.result(5)) == (1, 2)
 
-    executor = DeviceExecutor("cpu", threads=1, reserved_for_interactive=1, batch_starvation_s=0.3)
-    stop_at = time.monotonic() + 2.0
-    live: list = []
 
-    def stream() -> None:  # always one live task queued behind the one running
-        while time.monotonic() < stop_at:
-            live.append(executor.submit(lambda: time.sleep(0.05), Priority.INTERACTIVE))
-            time.sleep(0.02)
+def _timed(pool: EmbeddedPool, spec: ModelSpec, seconds: float, times: int = 2) -> None:
+    """Let the pool time `times` calls of `spec` that each take `seconds` (its moving average learns them)."""
+    for _ in range(times):
+        pool.run(spec, lambda model: time.sleep(seconds), priority=Priority.NORMAL)
 
-    feeder = threading.Thread(target=stream)
-    feeder.start()
-    time.sleep(0.1)
-    job = executor.submit(lambda: time.monotonic(), Priority.BATCH)
-    ran_at = job.result(5)
-    feeder.join()
-    try:
-        assert ran_at < stop_at - 0.5, "the batch task waited for the live stream to end"
-        assert all(f.result(5) is None for f in live)
-    finally:
-        executor.shutdown()
+
+def test_the_estimated_wait_refuses_a_request_that_would_start_past_its_budget(make_pool) -> None:
+    """With calls of a kind known to take 0.3 s, a new request behind one running and three queued (one thread)
+    would start about 1.2 s from now: refused under a 1 s budget, at once, with Retry-After; admitted under a 2 s
+    one; and every call that was accepted still runs."""
+    pool = make_pool(max_queue_wait_s=0, max_estimated_wait_s=1.0)
+    spec = stand_in("m")
+    _timed(pool, spec, 0.3)
+    gate = threading.Event()
+    running = pool.submit(spec, lambda model: (gate.wait(5), time.sleep(0.3)), priority=Priority.NORMAL)
+    time.sleep(0.05)
+    queued = [pool.submit(spec, lambda model: time.sleep(0.3), priority=Priority.NORMAL) for _ in range(3)]
+    executor = pool._executors["cpu"]
+    assert 0.9 < executor.estimated_wait(Priority.NORMAL) < 1.3
+    started = time.monotonic()
+    with sheddable(), pytest.raises(PoolBusy, match=r"would wait about 1\.[0-9] s") as refused:
+        pool.submit(spec, lambda model: "late", priority=Priority.NORMAL)
+    assert time.monotonic() - started < 0.1 and refused.value.retry_after_s == 1
+    with sheddable(wait_budget_s=2.0):  # a request with a looser budget of its own
+        accepted = pool.submit(spec, lambda model: "accepted", priority=Priority.NORMAL)
+    assert pool.status().devices[0].shed == 1
+    gate.set()
+    assert running.result(5) and [f.result(5) for f in queued] == [None] * 3 and accepted.result(5) == "accepted"
+    assert pool.status().devices[0].admitted_wait_p95_s > 1.0  # it queued behind four 0.3 s calls
+
+
+def test_live_work_queued_ahead_counts_but_batch_work_behind_does_not(make_pool) -> None:
+    """Interactive work runs before normal and batch work: a queue of batch calls does not make an interactive
+    request wait, while interactive calls queued ahead do."""
+    pool = make_pool(cpu_threads=2, interactive_reserved_threads=1, max_queue_wait_s=0, max_estimated_wait_s=1.0)
+    spec = stand_in("m")
+    _timed(pool, spec, 0.4)
+    for _ in range(2):
+        pool.run(spec, lambda model: time.sleep(0.4), priority=Priority.BATCH)
+    gate = threading.Event()
+    batch = [pool.submit(spec, lambda model: gate.wait(5), priority=Priority.BATCH) for _ in range(6)]
+    time.sleep(0.05)  # one batch call runs on the one thread batch work may take; five queue
+    executor = pool._executors["cpu"]
+    assert executor.estimated_wait(Priority.INTERACTIVE) == 0.0
+    live = [pool.submit(spec, lambda model: time.sleep(0.4), priority=Priority.INTERACTIVE) for _ in range(4)]
+    assert 1.0 < executor.estimated_wait(Priority.INTERACTIVE) < 1.8  # 0.4 s running + 3 queued, one thread
+    with sheddable(), pytest.raises(PoolBusy):
+        pool.submit(spec, lambda model: None, priority=Priority.INTERACTIVE)
+    gate.set()
+    assert all(f.result(10) for f in batch) and [f.result(10) for f in live] == [None] * 4
+
+
+def test_micro_batched_requests_are_admitted_one_by_one(make_pool) -> None:
+    """A batchable model's items are dispatched as one batch from the batcher's thread, outside any request; the
+    admission check runs on each request's own item instead."""
+    pool = make_pool(max_queue_wait_s=0, max_estimated_wait_s=0.2)
+    slow = stand_in("slow")
+    _timed(pool, slow, 0.5)
+    batched = stand_in("batched", batchable=True, batch_fn=lambda model, items: [i * 2 for i in items])
+    with sheddable():
+        assert pool.infer(batched, 21).result(5) == 42  # idle pool: admitted
+    gate = threading.Event()
+    pool.submit(slow, lambda model: gate.wait(5))  # the only thread: about 0.5 s left on it, by its kind's average
+    time.sleep(0.05)
+    with sheddable(), pytest.raises(PoolBusy):
+        pool.infer(batched, 1)
+    gate.set()
+
+
+def test_earliest_deadline_first_within_a_priority(make_pool) -> None:
+    """A call's deadline is its request's admission plus the request's wait budget: a request with a 0.5 s budget
+    (sentiment) goes ahead of calls queued a moment before it with the default 2 s, and its estimated wait leaves
+    them out, so it is admitted; one whose budget is shorter than the call running is refused."""
+    pool = make_pool(max_queue_wait_s=0, max_estimated_wait_s=2.0)
+    long_kind, short_kind = stand_in("long"), stand_in("short")
+    _timed(pool, long_kind, 0.4)
+    gate = threading.Event()
+    order: list[str] = []
+    pool.submit(long_kind, lambda model: gate.wait(5), priority=Priority.INTERACTIVE)
+    time.sleep(0.05)  # running: ~0.35 s left by its kind's average
+    queued = []
+    for i in range(3):
+        with sheddable():  # three requests with the default budget
+            queued.append(
+                pool.submit(long_kind, lambda model, i=i: order.append(f"long{i}"), priority=Priority.INTERACTIVE)
+            )
+    with sheddable(wait_budget_s=0.1), pytest.raises(PoolBusy):  # the running call alone outlasts 0.1 s
+        pool.submit(short_kind, lambda model: None, priority=Priority.INTERACTIVE)
+    with sheddable(wait_budget_s=0.5):  # waits only for the running call
+        short = pool.submit(short_kind, lambda model: order.append("short"), priority=Priority.INTERACTIVE)
+    gate.set()
+    for future in (*queued, short):
+        future.result(5)
+    assert order == ["short", "long0", "long1", "long2"]
+
+
+def test_a_requests_later_calls_keep_its_place_in_the_queue(make_pool) -> None:
+    """Request a's second call (its OCR after its OSD) runs before request b's first, which came in between:
+    a request waits its turn once, not once per call."""
+    pool = make_pool(max_queue_wait_s=0, max_estimated_wait_s=0)
+    spec = stand_in("m")
+    gate = threading.Event()
+    order: list[str] = []
+    pool.submit(spec, lambda model: gate.wait(5), priority=Priority.INTERACTIVE)
+    time.sleep(0.05)
+    request_a = contextvars.copy_context()  # each request's own context, as the gateway's middleware gives it
+    marked = sheddable()
+    request_a.run(marked.__enter__)
+    first_a = request_a.run(pool.submit, spec, lambda model: order.append("a1"), priority=Priority.INTERACTIVE)
+    with sheddable():
+        first_b = pool.submit(spec, lambda model: order.append("b1"), priority=Priority.INTERACTIVE)
+    second_a = request_a.run(pool.submit, spec, lambda model: order.append("a2"), priority=Priority.INTERACTIVE)
+    request_a.run(marked.__exit__, None, None, None)
+    unmarked = pool.submit(spec, lambda model: order.append("chunk"), priority=Priority.INTERACTIVE)
+    gate.set()
+    for future in (first_a, first_b, second_a, unmarked):
+        future.result(5)
+    assert order == ["a1", "a2", "b1", "chunk"]
+
+
+def test_a_sessions_new_turn_queues_by_its_own_time_not_the_sessions_start(make_pool) -> None:
+    """A session admitted long ago keeps being served, but each new turn (a dictation's next chunk) queues by its
+    own time: a request admitted before the turn runs first (the session's start would put it ahead of all)."""
+    from workers import new_turn
+
+    pool = make_pool(max_queue_wait_s=0, max_estimated_wait_s=1.0)
+    spec = stand_in("m")
+    order: list[str] = []
+    session = contextvars.copy_context()
+    marked = sheddable(wait_budget_s=0.2)
+    session.run(marked.__enter__)
+    session.run(pool.run, spec, lambda model: order.append("warm-up"), priority=Priority.INTERACTIVE)
+    time.sleep(0.5)  # the session's first deadline is now in the past
+    gate = threading.Event()
+    pool.submit(spec, lambda model: gate.wait(5), priority=Priority.INTERACTIVE)
+    time.sleep(0.05)
+    with sheddable(wait_budget_s=0.3):
+        request = pool.submit(spec, lambda model: order.append("request"), priority=Priority.INTERACTIVE)
+    time.sleep(0.2)  # the turn comes 0.2 s later: its deadline (now + 0.2) is after the request's (then + 0.3)
+    session.run(new_turn)
+    chunk = session.run(pool.submit, spec, lambda model: order.append("chunk"), priority=Priority.INTERACTIVE)
+    session.run(marked.__exit__, None, None, None)
+    gate.set()
+    request.result(5), chunk.result(5)
+    assert order == ["warm-up", "request", "chunk"]
