@@ -21,6 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.compose.voicebots import VoiceBots, VoiceError
+from api.socket_tasks import run_until_both_end
 from asr.dictation import DictationConfig, DictationError, DictationSession, FinalEvent, PartialEvent
 from bots import BotUnavailable
 from bots.voice import spoken_text
@@ -180,17 +181,7 @@ class VoiceConversation:
                                    sample_rate=self.start.sample_rate, audio_format=self.format))  # fmt: skip
         if self.start.greeting and self.profile.greeting:
             self.replies = asyncio.create_task(self._speak(0, self.profile.greeting))
-        tasks = [asyncio.create_task(self._receive(receive)), asyncio.create_task(self._process())]
-        try:
-            while tasks:
-                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    tasks.remove(task)
-                    task.result()
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        await run_until_both_end(self._receive(receive), self._process())
 
     async def close(self) -> None:
         if self.replies is not None and not self.replies.done():

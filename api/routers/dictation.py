@@ -26,6 +26,7 @@ from starlette.staticfiles import StaticFiles
 
 from api.auth import WebSocketRejected, authorize_websocket
 from api.shedding import route_wait_budget
+from api.socket_tasks import run_until_both_end
 from asr.dictation import (
     DictationConfig,
     DictationError,
@@ -220,21 +221,10 @@ async def dictation_socket(websocket: WebSocket) -> None:
     try:
         caller = authorize_websocket(websocket)
         # One admission for the whole session, as for an HTTP request: refused (1013, pool_busy) at its first
-        # model call when the pool is overloaded, else never, and its calls keep its place in the model queue.
+        # model call when the pool is overloaded, else never; each chunk then queues as a new turn (new_turn).
         with sheddable(route_wait_budget(websocket.app.state.settings.wait_budgets, websocket.url.path)):
             await conn.open(caller)
-            tasks = [asyncio.create_task(conn.receive()), asyncio.create_task(conn.process())]
-            try:
-                # The receiver returns on `stop` and the processor then finishes; either may raise.
-                while tasks:
-                    done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-                    for task in done:
-                        tasks.remove(task)
-                        task.result()
-            finally:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
+            await run_until_both_end(conn.receive(), conn.process())
     except _Stop:
         keep = False
         with contextlib.suppress(Exception):

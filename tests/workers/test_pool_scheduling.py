@@ -299,12 +299,18 @@ def test_a_standing_queue_refuses_live_work_but_never_batch_work(make_pool) -> N
         assert pool.run(spec, lambda model: "again", priority=Priority.INTERACTIVE) == "again"  # drained: accepted
 
 
-def test_shedding_off_queues_everything(make_pool) -> None:
-    pool = make_pool(max_queue_wait_s=0)
+def _held(make_pool, **settings) -> tuple[EmbeddedPool, ModelSpec, threading.Event]:
+    """A one-thread pool whose thread a live call holds until the returned gate is set."""
+    pool = make_pool(**settings)
     spec = stand_in("m")
     gate = threading.Event()
     pool.submit(spec, lambda model: gate.wait(5), priority=Priority.INTERACTIVE)
     time.sleep(0.05)
+    return pool, spec, gate
+
+
+def test_shedding_off_queues_everything(make_pool) -> None:
+    pool, spec, gate = _held(make_pool, max_queue_wait_s=0)
     with sheddable():
         first = pool.submit(spec, lambda model: 1, priority=Priority.INTERACTIVE)
     time.sleep(0.2)
@@ -317,11 +323,7 @@ def test_shedding_off_queues_everything(make_pool) -> None:
 def test_a_request_admitted_once_is_never_refused_on_a_later_call(make_pool) -> None:
     """A request's second model call (OCR after OSD, a second sentence of TTS) must not be refused: the first
     call's work would be lost. Only a new request is refused when the queue stands."""
-    pool = make_pool(max_queue_wait_s=0.2)
-    spec = stand_in("m")
-    gate = threading.Event()
-    pool.submit(spec, lambda model: gate.wait(5), priority=Priority.INTERACTIVE)
-    time.sleep(0.05)
+    pool, spec, gate = _held(make_pool, max_queue_wait_s=0.2)
     with sheddable():
         first = pool.submit(spec, lambda model: 1, priority=Priority.INTERACTIVE)
         time.sleep(0.3)  # the queue now stands
