@@ -78,17 +78,20 @@ class LoadShedMiddleware:
         return route_wait_budget(self.wait_budgets, path)
 
     async def _refuse_busy(self, scope: Scope, send: Send, retry_after: int) -> None:
-        request_id = scope.get("state", {}).get("request_id")
         message = f"the model pool is overloaded: a new request would wait past its budget; retry in {retry_after} s"
-        payload = error_body(503, message, request_id, code="pool_busy", details={"retry_after_s": retry_after})
-        await send_json_error(send, 503, payload, headers=((b"retry-after", str(retry_after).encode()),))
+        await _send_503(scope, send, message, "pool_busy", retry_after, {})
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        request_id = scope.get("state", {}).get("request_id")
         message = (
             f"the gateway is overloaded ({self.inflight} requests in flight, limit {self.max_inflight}); "
             f"retry in {self.retry_after_s} s"
         )
-        details = {"retry_after_s": self.retry_after_s, "inflight": self.inflight, "limit": self.max_inflight}
-        payload = error_body(503, message, request_id, code="overloaded", details=details)
-        await send_json_error(send, 503, payload, headers=((b"retry-after", str(self.retry_after_s).encode()),))
+        details = {"inflight": self.inflight, "limit": self.max_inflight}
+        await _send_503(scope, send, message, "overloaded", self.retry_after_s, details)
+
+
+async def _send_503(scope: Scope, send: Send, message: str, code: str, retry_after: int, details: dict) -> None:
+    """Refused before the route ran: a JSON 503 naming why, with Retry-After in the header and the body."""
+    request_id = scope.get("state", {}).get("request_id")
+    payload = error_body(503, message, request_id, code=code, details={"retry_after_s": retry_after, **details})
+    await send_json_error(send, 503, payload, headers=((b"retry-after", str(retry_after).encode()),))

@@ -114,8 +114,12 @@ class EmbeddedPool(BatchedInference):
 
     def refuse_early(self, wait_budget_s: float | None = None) -> int | None:
         """Retry-After when every device would refuse a new live request with this budget now, else None."""
-        answers = [executor.refuse_early(wait_budget_s) for executor in self._executors.values()]
-        return None if None in answers else min(answers)  # type: ignore[type-var]
+        answers = {device: executor.would_refuse(wait_budget_s) for device, executor in self._executors.items()}
+        if not answers or None in answers.values():
+            return None
+        device = min(answers, key=lambda d: answers[d] or 0)  # the device that frees up first counts the refusal
+        self._executors[device].record_shed()
+        return answers[device]
 
     def admit(self, spec: ModelSpec, priority: int = Priority.NORMAL) -> float | None:
         return self._executors[self._device_for(spec)].admit(priority)

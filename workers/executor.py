@@ -134,8 +134,6 @@ class DeviceExecutor:
         self._heap: list[_Task] = []
         self._cond = threading.Condition()
         self._closed = False
-        self._busy = 0
-        self._busy_batch = 0
         self._threads = [
             threading.Thread(target=self._work, name=f"voxgate-{device}-{i}", daemon=True) for i in range(threads)
         ]
@@ -151,12 +149,10 @@ class DeviceExecutor:
             if self._closed:
                 raise PoolClosed(f"executor for {self.device} is shut down")
             now = self._clock()
-            admission = _SHEDDABLE.get()
-            first = admission is not None and not admission.admitted
-            admitted = self._admit_locked(int(priority), now)
+            own_deadline, admitted_here = self._admit_locked(int(priority), now)
             if deadline is None:
-                deadline = admitted if admitted is not None else now + self._budget(None)
-            task = _Task(int(priority), deadline, next(_SEQ), fn, future, now, cost_key, first and admitted is not None)
+                deadline = own_deadline if own_deadline is not None else now + self._budget(None)
+            task = _Task(int(priority), deadline, next(_SEQ), fn, future, now, cost_key, admitted_here)
             heapq.heappush(self._heap, task)
             self._cond.notify_all()
         return future
@@ -166,47 +162,62 @@ class DeviceExecutor:
         micro-batched model's items are admitted here one by one, since the batch is dispatched outside any
         request (with its earliest item's deadline)."""
         with self._cond:
-            return self._admit_locked(int(priority), self._clock())
+            return self._admit_locked(int(priority), self._clock())[0]
 
-    def _budget(self, admission: _Admission | None) -> float:
-        own = admission.wait_budget_s if admission is not None else None
-        return (self.max_estimated_wait_s if own is None else own) or DEFAULT_BUDGET_S
+    def _wait_limit(self, wait_budget_s: float | None) -> float:
+        """The estimated wait past which a request is refused (0: no estimate check)."""
+        return self.max_estimated_wait_s if wait_budget_s is None else wait_budget_s
 
-    def _admit_locked(self, priority: int, now: float) -> float | None:
-        """The deadline of the current request (None outside one, or for batch work); raises PoolBusy when it is
-        refused now."""
+    def _budget(self, wait_budget_s: float | None) -> float:
+        """How far past its admission a call's deadline lies."""
+        return self._wait_limit(wait_budget_s) or DEFAULT_BUDGET_S
+
+    def _admit_locked(self, priority: int, now: float) -> tuple[float | None, bool]:
+        """The current request's deadline (None outside one, or for batch work) and whether this call admitted it;
+        raises PoolBusy when it is refused now."""
         admission = _SHEDDABLE.get()
         if admission is None or priority >= Priority.BATCH:
-            return None
+            return None, False
         if admission.admitted:
             if admission.deadline is None:  # a new turn of a session (new_turn), or a resumed session
-                admission.deadline = now + self._budget(admission)
-            return admission.deadline
-        deadline = now + self._budget(admission)
+                admission.deadline = now + self._budget(admission.wait_budget_s)
+            return admission.deadline, False
+        deadline = now + self._budget(admission.wait_budget_s)
         waited = self._oldest_wait_locked(priority, deadline, now)
         if self.max_queue_wait_s and waited > self.max_queue_wait_s:
             self._refuse(
                 f"the request ahead has waited {waited:.0f} s (limit {self.max_queue_wait_s:.0f} s)",
                 max(1, math.ceil(self.max_queue_wait_s / 4)),
             )
-        budget = self.max_estimated_wait_s if admission.wait_budget_s is None else admission.wait_budget_s
-        if budget:
-            wait = self._estimated_wait_locked(priority, deadline, now)
-            if wait > budget:
-                self._refuse(
-                    f"a new request would wait about {wait:.1f} s for a model (limit {budget:g} s)",
-                    max(1, math.ceil(wait - budget)),
-                )
+        over = self._over_estimate_locked(priority, admission.wait_budget_s, now)
+        if over is not None:
+            self._refuse(*over)
         admission.admitted = True
         admission.deadline = deadline
-        return deadline
+        return deadline, True
+
+    def _over_estimate_locked(self, priority: int, wait_budget_s: float | None, now: float) -> tuple[str, int] | None:
+        """Why and for how long (Retry-After) a new request with this budget would be refused by the estimate now;
+        None when it would be admitted or the estimate is off."""
+        limit = self._wait_limit(wait_budget_s)
+        if not limit:
+            return None
+        wait = self._estimated_wait_locked(priority, now + limit, now)
+        if wait <= limit:
+            return None
+        why = f"a new request would wait about {wait:.1f} s for a model (limit {limit:g} s)"
+        return why, max(1, math.ceil(wait - limit))
 
     def _refuse(self, why: str, retry_after_s: int) -> None:
-        self.shed += 1
+        self.record_shed()
         raise PoolBusy(
             f"the {self.device} model queue is overloaded: {why}; retry in {retry_after_s} s",
             retry_after_s=retry_after_s,
         )
+
+    def record_shed(self) -> None:
+        """Count a live request refused (here, or by the gateway before it read the request on this estimate)."""
+        self.shed += 1
 
     def _oldest_wait_locked(self, priority: int, deadline: float, now: float) -> float:
         """How long the oldest queued task that runs before a new one of `priority` and `deadline` has waited
@@ -218,7 +229,7 @@ class DeviceExecutor:
         """When a new live task of `priority` would start: the threads batch work leaves free become free as their
         running calls end (by the moving averages), then take the live tasks queued ahead in order."""
         live_running = [t for t in self._running.values() if not t.is_batch]
-        free_threads = max(1, self.threads - sum(t.is_batch for t in self._running.values()))
+        free_threads = max(1, self.threads - self._busy_batch_locked())
         ends = [max(0.0, self._cost(t) - (now - t.started_at)) for t in live_running][:free_threads]
         ends += [0.0] * (free_threads - len(ends))
         heapq.heapify(ends)
@@ -241,40 +252,36 @@ class DeviceExecutor:
             waits = sorted(self._admitted_waits)
         return waits[min(len(waits) - 1, math.ceil(0.95 * len(waits)) - 1)] if waits else 0.0
 
-    def refuse_early(self, wait_budget_s: float | None) -> int | None:
-        """Retry-After seconds when a new live request with this budget would be refused now (counted as shed),
-        else None: lets the gateway refuse before it reads and decodes the request's body."""
+    def would_refuse(self, wait_budget_s: float | None) -> int | None:
+        """Retry-After seconds when a new live request with this budget would be refused by the estimate now, else
+        None (nothing counted): lets the gateway refuse before it reads and decodes the request's body."""
         with self._cond:
-            budget = self.max_estimated_wait_s if wait_budget_s is None else wait_budget_s
-            if not budget:
-                return None
-            now = self._clock()
-            wait = self._estimated_wait_locked(int(Priority.INTERACTIVE), now + budget, now)
-            if wait <= budget:
-                return None
-            self.shed += 1
-            return max(1, math.ceil(wait - budget))
+            over = self._over_estimate_locked(int(Priority.INTERACTIVE), wait_budget_s, self._clock())
+        return over[1] if over is not None else None
 
     def estimated_wait(self, priority: int, wait_budget_s: float | None = None) -> float:
         """How long a new live request with this budget (default: the executor's) would wait now."""
         with self._cond:
             now = self._clock()
-            return self._estimated_wait_locked(int(priority), now + self._budget(_Admission(wait_budget_s)), now)
+            return self._estimated_wait_locked(int(priority), now + self._budget(wait_budget_s), now)
 
     def queued(self) -> int:
         with self._cond:
             return len(self._heap)
 
     def busy(self) -> int:
-        return self._busy
+        return len(self._running)
+
+    def _busy_batch_locked(self) -> int:
+        return sum(t.is_batch for t in self._running.values())
 
     def _runnable_locked(self) -> bool:
         # The heap top is the most urgent task: if it is batch work, everything queued is.
-        return bool(self._heap) and (not self._heap[0].is_batch or self._busy_batch < self.batch_limit)
+        return bool(self._heap) and (not self._heap[0].is_batch or self._busy_batch_locked() < self.batch_limit)
 
     def _starved_batch_locked(self) -> int | None:
         """The heap index of the oldest batch task, when it has waited `batch_starvation_s` and none is running."""
-        if self._busy_batch or self._heap[0].is_batch:
+        if self._heap[0].is_batch or self._busy_batch_locked():
             return None
         waiting = [(t.queued_at, i) for i, t in enumerate(self._heap) if t.is_batch]
         if not waiting:
@@ -296,8 +303,6 @@ class DeviceExecutor:
                 self._heap[starved] = self._heap[-1]
                 self._heap.pop()
                 heapq.heapify(self._heap)
-            self._busy += 1
-            self._busy_batch += task.is_batch
             task.started_at = self._clock()
             self._running[task.seq] = task
             if task.admitted_here:
@@ -317,8 +322,6 @@ class DeviceExecutor:
                         task.future.set_exception(exc)
             finally:
                 with self._cond:
-                    self._busy -= 1
-                    self._busy_batch -= task.is_batch
                     self._running.pop(task.seq, None)
                     self._cond.notify_all()
 
