@@ -41,6 +41,16 @@ class PoolSettings(BaseSettings):
         description="refuse a live request (503 pool_busy) when the calls queued ahead of it and those running "
         "(timed by kind) would keep it waiting longer than this; 0: never",
     )  # fmt: skip
+    max_admitted_wait_factor: float = Field(
+        default=2.0, ge=0,
+        description="refuse an admitted request (503 pool_busy) whose first model call has not started after this "
+        "many times its wait budget (the estimate missed work it could not see); 0: never",
+    )  # fmt: skip
+    cpu_thread_nice: int = Field(
+        default=5, ge=0, le=19,
+        description="nice increment of the CPU executor's threads and what they start (model runtimes' threads, "
+        "Tesseract): the gateway's own work and its sidecars take the CPU first",
+    )  # fmt: skip
     batching: bool = True
 
     # VOXGATE_POOL=ray (workers/ray): Serve deployments, each replica an EmbeddedPool with its own budget.

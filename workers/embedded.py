@@ -52,6 +52,8 @@ class EmbeddedPool(BatchedInference):
                 device, threads, self.settings.interactive_reserved_threads, self.settings.max_queue_wait_s,
                 batch_starvation_s=self.settings.batch_starvation_s,
                 max_estimated_wait_s=self.settings.max_estimated_wait_s,
+                max_admitted_wait_factor=self.settings.max_admitted_wait_factor,
+                thread_nice=self.settings.cpu_thread_nice if is_cpu else 0,
             )  # fmt: skip
         self._specs: dict[str, ModelSpec] = {}
         self._placement: dict[str, str] = {}

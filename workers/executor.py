@@ -20,6 +20,10 @@ the work already done would be lost):
   standing queue already means every caller waits 30 s. A request may carry its own budget (`sheddable(budget)`).
 - standing queue (`max_queue_wait_s`, CoDel's signal): the oldest task the request would queue behind has already
   waited that long. It holds whatever a task costs, also before any call has been timed.
+- late start (`max_admitted_wait_factor`): the estimate is a forecast, and it misses work it cannot see (a request's
+  later calls, CPU outside the pool); a request's first call that has still not started when it has waited that
+  many times its budget is refused then (PoolBusy), before any of its work is done. What is served then waited at
+  most that long, and a caller told to come back does so sooner than one served after a long wait.
 Only work submitted inside `sheddable()` may be refused: the gateway marks each HTTP request so (its caller can
 retry), while a live dictation or voice session's next chunk, a job (batch work, durable, waits its turn) and a
 micro-batch's dispatch (its items were admitted one by one with `admit`) always queue.
@@ -31,6 +35,7 @@ import heapq
 import itertools
 import logging
 import math
+import os
 import threading
 import time
 from collections import deque
@@ -112,16 +117,32 @@ class _Task:
         return self.priority >= Priority.BATCH
 
 
+def lower_thread_priority(nice: int) -> None:
+    """Raise the calling thread's nice value by `nice` (Linux: a per-thread value, inherited by the threads and
+    processes it starts: a model runtime's thread pool created at load, a Tesseract subprocess). Model calls then
+    take the CPU the gateway's own work (parsing, refusing, streaming) and its sidecars (Rasa) leave; those are
+    light and latency-bound, the calls heavy and already queued. Best effort: a platform without it keeps 0."""
+    if nice <= 0:
+        return
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
+    except (OSError, AttributeError) as exc:
+        log.debug("could not lower a pool thread's priority: %s", exc)
+
+
 class DeviceExecutor:
     def __init__(
         self, device: str, threads: int = 1, reserved_for_interactive: int = 1, max_queue_wait_s: float = 0.0,
         clock: Callable[[], float] = time.monotonic, batch_starvation_s: float = 10.0,
-        max_estimated_wait_s: float = 0.0,
+        max_estimated_wait_s: float = 0.0, max_admitted_wait_factor: float = 0.0, thread_nice: int = 0,
     ) -> None:  # fmt: skip
         self.device = device
         self.threads = threads
         self.max_queue_wait_s = max_queue_wait_s  # 0: never refuse
         self.max_estimated_wait_s = max_estimated_wait_s  # 0: no estimate check
+        self.max_admitted_wait_factor = max_admitted_wait_factor  # 0: an admitted first call always runs
+        self.thread_nice = thread_nice
         self._costs: dict[str, float] = {}  # cost_key -> moving average of a call's seconds
         self._running: dict[int, _Task] = {}  # seq -> task (seq is unique per call)
         # How long the first calls of the last 256 requests admitted here queued: what the admission estimated.
@@ -289,30 +310,61 @@ class DeviceExecutor:
         queued_at, index = min(waiting)
         return index if self._clock() - queued_at >= self.batch_starvation_s else None
 
-    def _next_task(self) -> _Task | None:
+    def _next_task(self, late: list[_Task]) -> _Task | None:
+        """The next task to run; first calls taken off the queue too late to start are put in `late` (None with
+        some there: refuse them before waiting for more work; None with none: shut down)."""
         with self._cond:
-            while not self._runnable_locked():
-                if self._closed and not self._heap:
-                    return None
-                self._cond.wait()
-            starved = self._starved_batch_locked()
-            if starved is None:
-                task = heapq.heappop(self._heap)
-            else:  # take it out of the heap and restore the heap's order
-                task = self._heap[starved]
-                self._heap[starved] = self._heap[-1]
-                self._heap.pop()
-                heapq.heapify(self._heap)
-            task.started_at = self._clock()
-            self._running[task.seq] = task
-            if task.admitted_here:
-                self._admitted_waits.append(task.started_at - task.queued_at)
-            return task
+            while True:
+                while not self._runnable_locked():
+                    if late or (self._closed and not self._heap):
+                        return None
+                    self._cond.wait()
+                starved = self._starved_batch_locked()
+                if starved is None:
+                    task = heapq.heappop(self._heap)
+                else:  # take it out of the heap and restore the heap's order
+                    task = self._heap[starved]
+                    self._heap[starved] = self._heap[-1]
+                    self._heap.pop()
+                    heapq.heapify(self._heap)
+                now = self._clock()
+                if task.admitted_here:
+                    self._admitted_waits.append(now - task.queued_at)
+                    if self._too_late(task, now):
+                        self.record_shed()
+                        late.append(task)
+                        continue
+                task.started_at = now
+                self._running[task.seq] = task
+                return task
+
+    def _too_late(self, task: _Task, now: float) -> bool:
+        """An admitted request's first call that has waited `max_admitted_wait_factor` times its budget (its
+        deadline is its queueing time plus its budget)."""
+        budget = task.deadline - task.queued_at
+        return bool(self.max_admitted_wait_factor) and now - task.queued_at > self.max_admitted_wait_factor * budget
+
+    def _refuse_late(self, task: _Task) -> None:
+        budget = task.deadline - task.queued_at
+        waited = self._clock() - task.queued_at
+        retry_after = max(1, math.ceil(waited - budget))
+        why = (
+            f"the {self.device} model queue is overloaded: the request waited {waited:.1f} s for a model without "
+            f"starting (limit {self.max_admitted_wait_factor:g}x its {budget:g} s budget); retry in {retry_after} s"
+        )
+        if task.future.set_running_or_notify_cancel():
+            task.future.set_exception(PoolBusy(why, retry_after_s=retry_after))
 
     def _work(self) -> None:
+        lower_thread_priority(self.thread_nice)
         while True:
-            task = self._next_task()
+            late: list[_Task] = []
+            task = self._next_task(late)
+            for refused in late:  # outside the lock: a future's callbacks may submit again
+                self._refuse_late(refused)
             if task is None:
+                if late:
+                    continue
                 return
             try:
                 if task.future.set_running_or_notify_cancel():

@@ -152,7 +152,8 @@ class DeviceResidency:
 
         def load_nicely() -> None:
             try:
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), spec.cpu_nice)
+                tid = threading.get_native_id()  # never below the pool thread's own (raising it back needs privileges)
+                os.setpriority(os.PRIO_PROCESS, tid, max(spec.cpu_nice, os.getpriority(os.PRIO_PROCESS, tid)))
                 box["model"] = spec.loader(self.device)
             except BaseException as exc:  # re-raised in the calling thread
                 box["error"] = exc

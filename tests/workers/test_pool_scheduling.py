@@ -267,11 +267,26 @@ def test_cpu_nice_applies_to_the_loader_and_the_threads_it_starts(make_pool) -> 
         worker.join()
         return worker
 
-    pool = make_pool()
+    pool = make_pool(cpu_thread_nice=0)
     pool.run(ModelSpec(id="background", loader=loader, memory_mb=1, cpu_nice=10), lambda model: None)
     assert seen == {"loader": 10, "worker": 10}
     assert _nice_of_current_thread() == 0, "the caller's own priority is untouched"
     assert pool.run(ModelSpec(id="plain", loader=lambda d: _nice_of_current_thread(), memory_mb=1), lambda m: m) == 0
+
+
+def test_cpu_threads_run_model_calls_below_the_gateway_priority(make_pool) -> None:
+    """The CPU executor's threads (and what they start: a runtime's threads, a Tesseract subprocess) run at the
+    configured nice, so the gateway's own threads and its sidecars get the CPU first; a batch spec's loader still
+    goes down to its own, lower, priority."""
+    if not os.path.exists("/proc/self/task"):
+        pytest.skip("needs Linux /proc to read thread priorities")
+    pool = make_pool(cpu_thread_nice=5)
+    calls = pool.run(ModelSpec(id="plain", loader=lambda d: _nice_of_current_thread(), memory_mb=1), lambda m: m)
+    assert calls == 5
+    assert pool.run(stand_in("m"), lambda model: _nice_of_current_thread()) == 5
+    background = ModelSpec(id="background", loader=lambda d: _nice_of_current_thread(), memory_mb=1, cpu_nice=10)
+    assert pool.run(background, lambda m: m) == 10
+    assert _nice_of_current_thread() == 0, "the caller's own priority is untouched"
 
 
 def test_a_standing_queue_refuses_live_work_but_never_batch_work(make_pool) -> None:
@@ -479,3 +494,32 @@ def test_a_sessions_new_turn_queues_by_its_own_time_not_the_sessions_start(make_
     gate.set()
     request.result(5), chunk.result(5)
     assert order == ["warm-up", "request", "chunk"]
+
+
+def test_an_admitted_first_call_that_cannot_start_in_time_is_refused_then(make_pool) -> None:
+    """The estimate cannot see everything (a request's later calls, CPU outside the pool): an admitted request whose
+    first call has waited `max_admitted_wait_factor` times its budget is refused when its turn comes, with
+    Retry-After, before any of its work is done; one that starts in time runs, and so do a request's later calls
+    and batch work, however long they waited."""
+    pool = make_pool(max_queue_wait_s=0, max_estimated_wait_s=0, max_admitted_wait_factor=2.0)
+    spec = stand_in("m")
+    gate = threading.Event()
+    with sheddable(wait_budget_s=0.2):  # a request whose first call ran; its next one holds the only thread
+        assert pool.run(spec, lambda model: "first call", priority=Priority.INTERACTIVE) == "first call"
+        pool.submit(spec, lambda model: gate.wait(5), priority=Priority.INTERACTIVE)
+        time.sleep(0.05)
+        later = pool.submit(spec, lambda model: "later call", priority=Priority.INTERACTIVE)
+    with sheddable(wait_budget_s=0.2):  # admitted (nothing timed yet): refused once it has waited 0.4 s
+        late = pool.submit(spec, lambda model: "late", priority=Priority.INTERACTIVE)
+    with sheddable(wait_budget_s=5.0):
+        patient = pool.submit(spec, lambda model: "patient", priority=Priority.INTERACTIVE)
+    batch = pool.submit(spec, lambda model: "batch", priority=Priority.BATCH)
+    time.sleep(0.6)
+    gate.set()
+    with pytest.raises(PoolBusy, match=r"waited 0\.[4-9] s .* without starting") as refused:
+        late.result(5)
+    assert refused.value.retry_after_s >= 1
+    assert (later.result(5), patient.result(5), batch.result(5)) == ("later call", "patient", "batch")
+    with sheddable(wait_budget_s=0.2):
+        assert pool.run(spec, lambda model: "in time", priority=Priority.INTERACTIVE) == "in time"
+    assert pool.status().devices[0].shed == 1
