@@ -65,6 +65,15 @@ class _Admission:
     # The deadline its first call was queued with: its later calls (the OCR after the OSD, the next sentence) keep
     # it, ahead of requests that came after it, so a request waits its turn once, not once per call.
     deadline: float | None = None
+    # What the executor that admitted it learns of it: the kind of its first call (what kind of request it is), the
+    # seconds its calls have run, how many are queued or running, whether it has ended (left `sheddable()`), and
+    # whether it is a session (its turns come as they come: no whole-request cost to expect).
+    kind: str | None = None
+    priority: int = 0
+    ran_s: float = 0.0
+    pending: int = 0
+    ended: bool = False
+    session: bool = False
 
 
 _SHEDDABLE: ContextVar[_Admission | None] = ContextVar("voxgate_sheddable", default=None)
@@ -76,10 +85,12 @@ def sheddable(wait_budget_s: float | None = None) -> Iterator[None]:
     `wait_budget_s` overrides the pool's estimated-wait limit for this request (0: no estimate check). A live
     session wraps its whole life in one: admitted (or refused) at its first call, then never refused; each of its
     turns (`new_turn`) queues by its own time."""
-    token = _SHEDDABLE.set(_Admission(wait_budget_s))
+    admission = _Admission(wait_budget_s)
+    token = _SHEDDABLE.set(admission)
     try:
         yield
     finally:
+        admission.ended = True
         _SHEDDABLE.reset(token)
 
 
@@ -90,6 +101,7 @@ def new_turn() -> None:
     admission = _SHEDDABLE.get()
     if admission is not None:
         admission.deadline = None
+        admission.session = True
 
 
 def admit_unchecked() -> None:
@@ -98,6 +110,7 @@ def admit_unchecked() -> None:
     admission = _SHEDDABLE.get()
     if admission is not None:
         admission.admitted = True
+        admission.session = True
 
 
 @dataclass(order=True)
@@ -111,6 +124,7 @@ class _Task:
     cost_key: str | None = field(default=None, compare=False)
     admitted_here: bool = field(default=False, compare=False)  # the first call of a request admitted by estimate
     started_at: float = field(default=0.0, compare=False)
+    admission: _Admission | None = field(default=None, compare=False)  # the request it is a call of, if tracked
 
     @property
     def is_batch(self) -> bool:
@@ -144,6 +158,10 @@ class DeviceExecutor:
         self.max_admitted_wait_factor = max_admitted_wait_factor  # 0: an admitted first call always runs
         self.thread_nice = thread_nice
         self._costs: dict[str, float] = {}  # cost_key -> moving average of a call's seconds
+        # A request's first call's cost_key -> moving average of all its calls' seconds: what an admitted request
+        # that has not finished will still ask for (the next sentences of a speech request, the OCR after the OSD).
+        self._request_costs: dict[str, float] = {}
+        self._open: dict[int, _Admission] = {}  # id -> the requests admitted here whose calls may still come
         self._running: dict[int, _Task] = {}  # seq -> task (seq is unique per call)
         # How long the first calls of the last 256 requests admitted here queued: what the admission estimated.
         self._admitted_waits: deque[float] = deque(maxlen=256)
@@ -170,10 +188,14 @@ class DeviceExecutor:
             if self._closed:
                 raise PoolClosed(f"executor for {self.device} is shut down")
             now = self._clock()
-            own_deadline, admitted_here = self._admit_locked(int(priority), now)
+            own_deadline, admitted_here = self._admit_locked(int(priority), now, cost_key)
             if deadline is None:
                 deadline = own_deadline if own_deadline is not None else now + self._budget(None)
             task = _Task(int(priority), deadline, next(_SEQ), fn, future, now, cost_key, admitted_here)
+            admission = _SHEDDABLE.get()
+            if admission is not None and self._open.get(id(admission)) is admission and not task.is_batch:
+                task.admission = admission
+                admission.pending += 1
             heapq.heappush(self._heap, task)
             self._cond.notify_all()
         return future
@@ -193,7 +215,7 @@ class DeviceExecutor:
         """How far past its admission a call's deadline lies."""
         return self._wait_limit(wait_budget_s) or DEFAULT_BUDGET_S
 
-    def _admit_locked(self, priority: int, now: float) -> tuple[float | None, bool]:
+    def _admit_locked(self, priority: int, now: float, cost_key: str | None = None) -> tuple[float | None, bool]:
         """The current request's deadline (None outside one, or for batch work) and whether this call admitted it;
         raises PoolBusy when it is refused now."""
         admission = _SHEDDABLE.get()
@@ -215,6 +237,9 @@ class DeviceExecutor:
             self._refuse(*over)
         admission.admitted = True
         admission.deadline = deadline
+        if cost_key is not None:  # a micro-batched item (admit) has no call of its own to follow
+            admission.kind, admission.priority = cost_key, priority
+            self._open[id(admission)] = admission
         return deadline, True
 
     def _over_estimate_locked(self, priority: int, wait_budget_s: float | None, now: float) -> tuple[str, int] | None:
@@ -248,15 +273,51 @@ class DeviceExecutor:
 
     def _estimated_wait_locked(self, priority: int, deadline: float, now: float) -> float:
         """When a new live task of `priority` would start: the threads batch work leaves free become free as their
-        running calls end (by the moving averages), then take the live tasks queued ahead in order."""
+        running calls end (by the moving averages), then take the live work ahead in order: the calls queued, and
+        the calls that admitted requests have yet to make (`_unseen_locked`), which keep their requests' deadlines."""
         live_running = [t for t in self._running.values() if not t.is_batch]
         free_threads = max(1, self.threads - self._busy_batch_locked())
         ends = [max(0.0, self._cost(t) - (now - t.started_at)) for t in live_running][:free_threads]
         ends += [0.0] * (free_threads - len(ends))
         heapq.heapify(ends)
-        for task in sorted(t for t in self._heap if (t.priority, t.deadline) <= (priority, deadline)):
-            heapq.heappush(ends, heapq.heappop(ends) + self._cost(task))
+        ahead = [(t.priority, t.deadline, self._cost(t)) for t in self._heap]
+        ahead += self._unseen_locked(now)
+        for _, _, cost in sorted(a for a in ahead if (a[0], a[1]) <= (priority, deadline)):
+            heapq.heappush(ends, heapq.heappop(ends) + cost)
         return ends[0]
+
+    def _unseen_locked(self, now: float) -> list[tuple[int, float, float]]:
+        """(priority, deadline, seconds) of the work each admitted, unfinished request has yet to submit: what its
+        kind of request takes in all, less what its calls have run, are running and have queued. Sessions (whose
+        turns come as they come) and requests that have ended submit nothing more."""
+        self._forget_ended_locked()
+        seen: dict[int, float] = {}  # the seconds each request's queued and running calls take in all
+        for task in self._heap:
+            if task.admission is not None:
+                seen[id(task.admission)] = seen.get(id(task.admission), 0.0) + self._cost(task)
+        for task in self._running.values():
+            if task.admission is not None:
+                whole = max(self._cost(task), now - task.started_at)
+                seen[id(task.admission)] = seen.get(id(task.admission), 0.0) + whole
+        unseen = []
+        for key, admission in self._open.items():
+            if admission.ended or admission.session or admission.kind is None or admission.deadline is None:
+                continue
+            left = self._request_costs.get(admission.kind, 0.0) - admission.ran_s - seen.get(key, 0.0)
+            if left > 0:
+                unseen.append((admission.priority, admission.deadline, left))
+        return unseen
+
+    def _forget_ended_locked(self) -> None:
+        """Drop the requests that have ended and have no call left, learning what each kind of request took."""
+        for key, admission in list(self._open.items()):
+            if not (admission.ended and admission.pending == 0):
+                continue
+            del self._open[key]
+            if admission.kind is not None and not admission.session:
+                known = self._request_costs.get(admission.kind)
+                ran = admission.ran_s
+                self._request_costs[admission.kind] = ran if known is None else known + EWMA_WEIGHT * (ran - known)
 
     def _cost(self, task: _Task) -> float:
         return self._costs.get(task.cost_key, 0.0) if task.cost_key else 0.0
@@ -332,11 +393,21 @@ class DeviceExecutor:
                     self._admitted_waits.append(now - task.queued_at)
                     if self._too_late(task, now):
                         self.record_shed()
+                        self._finished_locked(task, 0.0)
+                        if task.admission is not None:
+                            task.admission.kind = None  # refused: it says nothing of what such requests take
                         late.append(task)
                         continue
                 task.started_at = now
                 self._running[task.seq] = task
                 return task
+
+    def _finished_locked(self, task: _Task, ran_s: float) -> None:
+        if task.admission is not None:
+            task.admission.ran_s += ran_s
+            task.admission.pending -= 1
+        if len(self._open) > 64:  # requests ending while no estimate is asked for (estimates off)
+            self._forget_ended_locked()
 
     def _too_late(self, task: _Task, now: float) -> bool:
         """An admitted request's first call that has waited `max_admitted_wait_factor` times its budget (its
@@ -375,6 +446,7 @@ class DeviceExecutor:
             finally:
                 with self._cond:
                     self._running.pop(task.seq, None)
+                    self._finished_locked(task, self._clock() - task.started_at)
                     self._cond.notify_all()
 
     def shutdown(self, wait: bool = True) -> None:

@@ -10,7 +10,7 @@ import contextvars
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -523,3 +523,36 @@ def test_an_admitted_first_call_that_cannot_start_in_time_is_refused_then(make_p
     with sheddable(wait_budget_s=0.2):
         assert pool.run(spec, lambda model: "in time", priority=Priority.INTERACTIVE) == "in time"
     assert pool.status().devices[0].shed == 1
+
+
+def test_the_calls_an_admitted_request_has_yet_to_make_count_in_the_estimate(make_pool) -> None:
+    """A request of three 0.3 s calls, admitted and between its first and second call, has nothing queued or
+    running, yet its next 0.6 s of calls go ahead of a request that comes now: the estimate counts them (learnt from
+    earlier requests of its kind), refusing a new request under a 0.5 s budget and admitting one under 1 s."""
+    pool = make_pool(max_queue_wait_s=0, max_estimated_wait_s=0.5, max_admitted_wait_factor=0)
+    spec = stand_in("m")
+
+    def three_calls(between: Callable[[], object] | None = None) -> None:
+        with sheddable(wait_budget_s=0.5):
+            for call in range(3):
+                pool.run(spec, lambda model: time.sleep(0.3), priority=Priority.INTERACTIVE)
+                if call == 0 and between is not None:
+                    between()
+
+    three_calls()
+    three_calls()
+    executor = pool._executors["cpu"]
+    assert executor.estimated_wait(Priority.INTERACTIVE) == 0.0
+    paused, go = threading.Event(), threading.Event()
+    admitted = threading.Thread(target=three_calls, args=(lambda: (paused.set(), go.wait(5)),))
+    admitted.start()
+    assert paused.wait(5)
+    assert 0.5 < executor.estimated_wait(Priority.INTERACTIVE, wait_budget_s=0.5) < 0.75
+    with sheddable(wait_budget_s=0.5), pytest.raises(PoolBusy, match="would wait about 0.6 s"):
+        pool.submit(spec, lambda model: "refused", priority=Priority.INTERACTIVE)
+    with sheddable(wait_budget_s=1.0):
+        accepted = pool.submit(spec, lambda model: "accepted", priority=Priority.INTERACTIVE)
+    go.set()
+    admitted.join(5)
+    assert accepted.result(5) == "accepted"
+    assert executor.estimated_wait(Priority.INTERACTIVE) == 0.0  # it ended: nothing more to come
