@@ -46,6 +46,12 @@ class PoolSettings(BaseSettings):
         description="refuse an admitted request (503 pool_busy) whose first model call has not started after this "
         "many times its wait budget (the estimate missed work it could not see); 0: never",
     )  # fmt: skip
+    cpu_express_threads: int = Field(
+        default=1, ge=0,
+        description="CPU threads beyond cpu_threads that take only live calls with a short wait budget "
+        "(express_budget_s or less: dictation chunks, sentiment, translation), so they need not wait for a long call",
+    )  # fmt: skip
+    express_budget_s: float = Field(default=0.5, ge=0, description="the longest wait budget the express threads take")
     cpu_thread_nice: int = Field(
         default=5, ge=0, le=19,
         description="nice increment of the CPU executor's threads and what they start (model runtimes' threads, "

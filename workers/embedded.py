@@ -54,6 +54,8 @@ class EmbeddedPool(BatchedInference):
                 max_estimated_wait_s=self.settings.max_estimated_wait_s,
                 max_admitted_wait_factor=self.settings.max_admitted_wait_factor,
                 thread_nice=self.settings.cpu_thread_nice if is_cpu else 0,
+                express_threads=self.settings.cpu_express_threads if is_cpu else 0,
+                express_budget_s=self.settings.express_budget_s,
             )  # fmt: skip
         self._specs: dict[str, ModelSpec] = {}
         self._placement: dict[str, str] = {}
@@ -104,7 +106,14 @@ class EmbeddedPool(BatchedInference):
         cost_key = _cost_key(spec, priority)
 
         def task() -> Any:
-            resident = residency.acquire(spec)
+            cold = not residency.is_resident(spec.id)
+            if cold:  # a model load is no overload: no first call is refused as late while one runs (see executor)
+                executor.loading(True)
+            try:
+                resident = residency.acquire(spec)
+            finally:
+                if cold:
+                    executor.loading(False)
             started = time.monotonic()  # after loading: the estimate is of the call, not of a cold start
             try:
                 return call(resident.model)

@@ -8,7 +8,10 @@ tasks last minutes (a long recording), so batch work may occupy at most `threads
 threads stay free for interactive and normal requests. Ordering alone would also starve batch work
 under a sustained stream of live requests (a soak with 32 clients never let a call-analytics job start its first
 model call), so a batch task that has waited `batch_starvation_s` runs next when no batch task is running: jobs
-always progress, on at most `threads - reserved` threads.
+always progress, on at most `threads - reserved` threads. Ordering cannot help a short call when every thread is
+in the middle of a long one (a dictation's final waited for a transcription to end), so `express_threads` more
+threads take only live calls whose wait budget is short (`express_budget_s`: the routes whose own work is short,
+a dictation's chunks, sentiment, translation); the long ones keep the `threads` for themselves.
 
 Overload, two signals, checked when a live request first reaches the pool (its later calls are never refused:
 the work already done would be lost):
@@ -125,6 +128,8 @@ class _Task:
     admitted_here: bool = field(default=False, compare=False)  # the first call of a request admitted by estimate
     started_at: float = field(default=0.0, compare=False)
     admission: _Admission | None = field(default=None, compare=False)  # the request it is a call of, if tracked
+    express: bool = field(default=False, compare=False)  # running on an express thread
+    budget_s: float = field(default=DEFAULT_BUDGET_S, compare=False)  # its request's wait budget
 
     @property
     def is_batch(self) -> bool:
@@ -150,6 +155,7 @@ class DeviceExecutor:
         self, device: str, threads: int = 1, reserved_for_interactive: int = 1, max_queue_wait_s: float = 0.0,
         clock: Callable[[], float] = time.monotonic, batch_starvation_s: float = 10.0,
         max_estimated_wait_s: float = 0.0, max_admitted_wait_factor: float = 0.0, thread_nice: int = 0,
+        express_threads: int = 0, express_budget_s: float = 0.5,
     ) -> None:  # fmt: skip
         self.device = device
         self.threads = threads
@@ -157,6 +163,10 @@ class DeviceExecutor:
         self.max_estimated_wait_s = max_estimated_wait_s  # 0: no estimate check
         self.max_admitted_wait_factor = max_admitted_wait_factor  # 0: an admitted first call always runs
         self.thread_nice = thread_nice
+        self.express_threads = express_threads
+        self._loads = 0  # model loads running on these threads
+        self._last_load_end = -math.inf
+        self.express_budget_s = express_budget_s
         self._costs: dict[str, float] = {}  # cost_key -> moving average of a call's seconds
         # A request's first call's cost_key -> moving average of all its calls' seconds: what an admitted request
         # that has not finished will still ask for (the next sentences of a speech request, the OCR after the OSD).
@@ -175,6 +185,9 @@ class DeviceExecutor:
         self._closed = False
         self._threads = [
             threading.Thread(target=self._work, name=f"voxgate-{device}-{i}", daemon=True) for i in range(threads)
+        ] + [
+            threading.Thread(target=self._work, args=(True,), name=f"voxgate-{device}-express-{i}", daemon=True)
+            for i in range(express_threads)
         ]
         for thread in self._threads:
             thread.start()
@@ -193,6 +206,9 @@ class DeviceExecutor:
                 deadline = own_deadline if own_deadline is not None else now + self._budget(None)
             task = _Task(int(priority), deadline, next(_SEQ), fn, future, now, cost_key, admitted_here)
             admission = _SHEDDABLE.get()
+            task.budget_s = self._budget(admission.wait_budget_s if admission is not None else None)
+            if own_deadline is None:  # a micro-batch (its earliest item's deadline), or outside a request
+                task.budget_s = deadline - now
             if admission is not None and self._open.get(id(admission)) is admission and not task.is_batch:
                 task.admission = admission
                 admission.pending += 1
@@ -274,22 +290,32 @@ class DeviceExecutor:
     def _estimated_wait_locked(self, priority: int, deadline: float, now: float) -> float:
         """When a new live task of `priority` would start: the threads batch work leaves free become free as their
         running calls end (by the moving averages), then take the live work ahead in order: the calls queued, and
-        the calls that admitted requests have yet to make (`_unseen_locked`), which keep their requests' deadlines."""
-        live_running = [t for t in self._running.values() if not t.is_batch]
+        the calls that admitted requests have yet to make (`_unseen_locked`), which keep their requests' deadlines.
+        A short-budget task may take an express thread instead, behind the short-budget work ahead only."""
+        ahead = [(t.priority, t.deadline, self._cost(t), t.budget_s) for t in self._heap] + self._unseen_locked(now)
+        ahead = sorted(a for a in ahead if (a[0], a[1]) <= (priority, deadline))
+        running = [t for t in self._running.values() if not t.is_batch]
         free_threads = max(1, self.threads - self._busy_batch_locked())
-        ends = [max(0.0, self._cost(t) - (now - t.started_at)) for t in live_running][:free_threads]
-        ends += [0.0] * (free_threads - len(ends))
+        wait = self._laid_out([t for t in running if not t.express], free_threads, [a[2] for a in ahead], now)
+        if self.express_threads and deadline - now <= self.express_budget_s:
+            short = [a[2] for a in ahead if a[3] <= self.express_budget_s]
+            wait = min(wait, self._laid_out([t for t in running if t.express], self.express_threads, short, now))
+        return wait
+
+    def _laid_out(self, running: list[_Task], threads: int, costs: list[float], now: float) -> float:
+        """When the first of `threads` threads would be free for one more task, after the calls running on them end
+        and `costs` (in order) have each taken the thread that frees first."""
+        ends = [max(0.0, self._cost(t) - (now - t.started_at)) for t in running][:threads]
+        ends += [0.0] * (threads - len(ends))
         heapq.heapify(ends)
-        ahead = [(t.priority, t.deadline, self._cost(t)) for t in self._heap]
-        ahead += self._unseen_locked(now)
-        for _, _, cost in sorted(a for a in ahead if (a[0], a[1]) <= (priority, deadline)):
+        for cost in costs:
             heapq.heappush(ends, heapq.heappop(ends) + cost)
         return ends[0]
 
-    def _unseen_locked(self, now: float) -> list[tuple[int, float, float]]:
-        """(priority, deadline, seconds) of the work each admitted, unfinished request has yet to submit: what its
-        kind of request takes in all, less what its calls have run, are running and have queued. Sessions (whose
-        turns come as they come) and requests that have ended submit nothing more."""
+    def _unseen_locked(self, now: float) -> list[tuple[int, float, float, float]]:
+        """(priority, deadline, seconds, budget) of the work each admitted, unfinished request has yet to submit:
+        what its kind of request takes in all, less what its calls have run, are running and have queued. Sessions
+        (whose turns come as they come) and requests that have ended submit nothing more."""
         self._forget_ended_locked()
         seen: dict[int, float] = {}  # the seconds each request's queued and running calls take in all
         for task in self._heap:
@@ -305,7 +331,7 @@ class DeviceExecutor:
                 continue
             left = self._request_costs.get(admission.kind, 0.0) - admission.ran_s - seen.get(key, 0.0)
             if left > 0:
-                unseen.append((admission.priority, admission.deadline, left))
+                unseen.append((admission.priority, admission.deadline, left, self._budget(admission.wait_budget_s)))
         return unseen
 
     def _forget_ended_locked(self) -> None:
@@ -371,23 +397,19 @@ class DeviceExecutor:
         queued_at, index = min(waiting)
         return index if self._clock() - queued_at >= self.batch_starvation_s else None
 
-    def _next_task(self, late: list[_Task]) -> _Task | None:
-        """The next task to run; first calls taken off the queue too late to start are put in `late` (None with
-        some there: refuse them before waiting for more work; None with none: shut down)."""
+    def _next_task(self, late: list[_Task], express: bool = False) -> _Task | None:
+        """The next task to run (on an express thread: the most urgent short-budget live one); first calls taken
+        off the queue too late to start are put in `late` (None with some there: refuse them before waiting for
+        more work; None with none: shut down)."""
         with self._cond:
             while True:
-                while not self._runnable_locked():
+                index = self._next_index_locked(express)
+                while index is None:
                     if late or (self._closed and not self._heap):
                         return None
                     self._cond.wait()
-                starved = self._starved_batch_locked()
-                if starved is None:
-                    task = heapq.heappop(self._heap)
-                else:  # take it out of the heap and restore the heap's order
-                    task = self._heap[starved]
-                    self._heap[starved] = self._heap[-1]
-                    self._heap.pop()
-                    heapq.heapify(self._heap)
+                    index = self._next_index_locked(express)
+                task = self._pop_locked(index)
                 now = self._clock()
                 if task.admitted_here:
                     self._admitted_waits.append(now - task.queued_at)
@@ -399,8 +421,29 @@ class DeviceExecutor:
                         late.append(task)
                         continue
                 task.started_at = now
+                task.express = express
                 self._running[task.seq] = task
                 return task
+
+    def _next_index_locked(self, express: bool) -> int | None:
+        """The heap index of the task a thread takes next, None when it has none to take."""
+        if express:
+            short = [(t, i) for i, t in enumerate(self._heap) if not t.is_batch and t.budget_s <= self.express_budget_s]
+            return min(short)[1] if short else None
+        if not self._runnable_locked():
+            return None
+        starved = self._starved_batch_locked()
+        return 0 if starved is None else starved
+
+    def _pop_locked(self, index: int) -> _Task:
+        """Take the task at `index` out of the heap, keeping the heap's order."""
+        if index == 0:
+            return heapq.heappop(self._heap)
+        task = self._heap[index]
+        self._heap[index] = self._heap[-1]
+        self._heap.pop()
+        heapq.heapify(self._heap)
+        return task
 
     def _finished_locked(self, task: _Task, ran_s: float) -> None:
         if task.admission is not None:
@@ -409,14 +452,24 @@ class DeviceExecutor:
         if len(self._open) > 64:  # requests ending while no estimate is asked for (estimates off)
             self._forget_ended_locked()
 
+    def loading(self, started: bool) -> None:
+        """A call on these threads started (True) or ended (False) loading its model."""
+        with self._cond:
+            self._loads += 1 if started else -1
+            if not started:
+                self._last_load_end = self._clock()
+
     def _too_late(self, task: _Task, now: float) -> bool:
-        """An admitted request's first call that has waited `max_admitted_wait_factor` times its budget (its
-        deadline is its queueing time plus its budget)."""
-        budget = task.deadline - task.queued_at
-        return bool(self.max_admitted_wait_factor) and now - task.queued_at > self.max_admitted_wait_factor * budget
+        """An admitted request's first call that has waited `max_admitted_wait_factor` times its budget, unless a
+        model was loading while it waited: a cold start or a reload is not overload, and a caller refused then would
+        be refused again by the next cold model (the estimate leaves loading out for the same reason)."""
+        if self._loads or self._last_load_end > task.queued_at:
+            return False
+        limit = self.max_admitted_wait_factor * task.budget_s
+        return bool(limit) and now - task.queued_at > limit
 
     def _refuse_late(self, task: _Task) -> None:
-        budget = task.deadline - task.queued_at
+        budget = task.budget_s
         waited = self._clock() - task.queued_at
         retry_after = max(1, math.ceil(waited - budget))
         why = (
@@ -426,11 +479,11 @@ class DeviceExecutor:
         if task.future.set_running_or_notify_cancel():
             task.future.set_exception(PoolBusy(why, retry_after_s=retry_after))
 
-    def _work(self) -> None:
+    def _work(self, express: bool = False) -> None:
         lower_thread_priority(self.thread_nice)
         while True:
             late: list[_Task] = []
-            task = self._next_task(late)
+            task = self._next_task(late, express)
             for refused in late:  # outside the lock: a future's callbacks may submit again
                 self._refuse_late(refused)
             if task is None:

@@ -28,9 +28,8 @@ HOG = ModelSpec(id="stand-in-hog", loader=lambda device: object(), memory_mb=1)
 @pytest.fixture
 def busy_gateway(tmp_path: Path) -> Iterator[tuple[TestClient, threading.Event]]:
     """A gateway whose only pool thread is held, with a live call queued behind it past the standing limit."""
-    pool = EmbeddedPool(
-        PoolSettings(cpu_threads=1, use_cuda=False, max_queue_wait_s=0.3, max_estimated_wait_s=0), devices=["cpu"]
-    )
+    only_thread = {"cpu_threads": 1, "cpu_express_threads": 0, "use_cuda": False}
+    pool = EmbeddedPool(PoolSettings(**only_thread, max_queue_wait_s=0.3, max_estimated_wait_s=0), devices=["cpu"])
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'voxgate.db'}", artifact_dir=tmp_path / "artifacts", api_keys=[],
         modules=["tts", "asr"],
@@ -88,9 +87,8 @@ def test_a_request_the_pool_would_refuse_is_refused_before_its_body_is_read(tmp_
     that is not even audio gets 503 pool_busy, not the 400 that reading it would give, while the pool is busy;
     routes that do not wait for a model (job lists, health) are served. Once the pool is free the same upload is
     read and gets its 400."""
-    pool = EmbeddedPool(
-        PoolSettings(cpu_threads=1, use_cuda=False, max_queue_wait_s=0, max_estimated_wait_s=0.5), devices=["cpu"]
-    )
+    only_thread = {"cpu_threads": 1, "cpu_express_threads": 0, "use_cuda": False}
+    pool = EmbeddedPool(PoolSettings(**only_thread, max_queue_wait_s=0, max_estimated_wait_s=0.5), devices=["cpu"])
     pool.run(HOG, lambda model: time.sleep(1.5))  # the pool now knows this kind of call takes ~1.5 s
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'voxgate.db'}", artifact_dir=tmp_path / "artifacts", api_keys=[],

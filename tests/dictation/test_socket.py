@@ -198,8 +198,10 @@ def test_an_overloaded_pool_refuses_a_new_session_but_serves_the_one_admitted(tm
 
     from workers import EmbeddedPool, ModelSpec, PoolSettings
 
-    pool = EmbeddedPool(PoolSettings(cpu_threads=1, use_cuda=False, max_queue_wait_s=0, max_estimated_wait_s=0.5),
-                        devices=["cpu"])  # fmt: skip
+    settings = PoolSettings(
+        cpu_threads=1, cpu_express_threads=0, use_cuda=False, max_queue_wait_s=0, max_estimated_wait_s=0.5
+    )
+    pool = EmbeddedPool(settings, devices=["cpu"])
     hog = ModelSpec(id="stand-in-hog", loader=lambda device: object(), memory_mb=1)
     pool.run(hog, lambda model: time.sleep(2.0))  # the pool now knows this kind of call takes ~2 s
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", artifact_dir=tmp_path / "a", api_keys=[],

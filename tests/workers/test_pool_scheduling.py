@@ -28,7 +28,8 @@ def make_pool() -> Iterator:
     pools: list[EmbeddedPool] = []
 
     def factory(**overrides) -> EmbeddedPool:
-        values = {"cpu_threads": 1, "cpu_memory_mb": 1000, "use_cuda": False, **overrides}
+        # No express thread unless a test asks for one: most tests here count on exactly `cpu_threads` threads.
+        values = {"cpu_threads": 1, "cpu_express_threads": 0, "cpu_memory_mb": 1000, "use_cuda": False, **overrides}
         settings = PoolSettings(**values)
         pool = EmbeddedPool(settings, devices=["cpu"])
         pools.append(pool)
@@ -556,3 +557,56 @@ def test_the_calls_an_admitted_request_has_yet_to_make_count_in_the_estimate(mak
     admitted.join(5)
     assert accepted.result(5) == "accepted"
     assert executor.estimated_wait(Priority.INTERACTIVE) == 0.0  # it ended: nothing more to come
+
+
+def test_an_express_thread_runs_short_budget_calls_while_long_ones_hold_the_others(make_pool) -> None:
+    """Every regular thread is in a long call: a dictation chunk or a sentiment request (budget 0.5 s) starts at
+    once on the express thread, while a request with a 1 s budget, a later call of a long request (its deadline
+    long past) and batch work wait for a regular thread; the estimate for a short-budget request counts the express
+    thread."""
+    pool = make_pool(cpu_express_threads=1, max_queue_wait_s=0, max_estimated_wait_s=0)
+    spec = stand_in("m")
+    _timed(pool, spec, 0.4)
+    gate = threading.Event()
+    ran_on: dict[str, str] = {}
+
+    def where(name: str) -> Callable[[object], str]:
+        return lambda model: ran_on.setdefault(name, threading.current_thread().name)
+
+    with sheddable(wait_budget_s=1.0):
+        pool.run(spec, where("first"), priority=Priority.INTERACTIVE)
+        pool.submit(spec, lambda model: gate.wait(5), priority=Priority.INTERACTIVE)  # holds the regular thread
+        time.sleep(1.1)
+        later = pool.submit(spec, where("later"), priority=Priority.INTERACTIVE)
+    with sheddable(wait_budget_s=1.0):
+        long = pool.submit(spec, where("long"), priority=Priority.INTERACTIVE)
+    batch = pool.submit(spec, where("batch"), priority=Priority.BATCH)
+    with sheddable(wait_budget_s=0.5):
+        short = pool.submit(spec, where("short"), priority=Priority.NORMAL)
+        assert "express" in short.result(2)
+    assert not (later.done() or long.done() or batch.done())
+    executor = pool._executors["cpu"]
+    assert executor.estimated_wait(Priority.NORMAL, wait_budget_s=0.5) == 0.0  # the express thread is free
+    assert executor.estimated_wait(Priority.NORMAL, wait_budget_s=1.0) > 0.2  # two calls of the kind queued ahead
+    gate.set()
+    assert not any("express" in f.result(5) for f in (later, long, batch))
+
+
+def test_a_first_call_that_waited_behind_a_model_load_is_not_refused_as_late(make_pool) -> None:
+    """A cold start (or a model loaded again after idling) makes the next requests wait, but it is not overload:
+    they run, however long the load took, while the same wait behind calls alone is refused."""
+    pool = make_pool(max_queue_wait_s=0, max_estimated_wait_s=0, max_admitted_wait_factor=2.0)
+    cold = ModelSpec(id="cold", loader=lambda device: time.sleep(0.6) or object(), memory_mb=1)
+    loading = pool.submit(cold, lambda model: "loaded", priority=Priority.INTERACTIVE)
+    time.sleep(0.05)
+    with sheddable(wait_budget_s=0.2):
+        behind_load = pool.submit(stand_in("m"), lambda model: "ran", priority=Priority.INTERACTIVE)
+    assert (loading.result(5), behind_load.result(5)) == ("loaded", "ran")
+    time.sleep(0.1)  # the load ended before the next request came
+    slow = pool.submit(cold, lambda model: time.sleep(0.6), priority=Priority.INTERACTIVE)
+    time.sleep(0.05)
+    with sheddable(wait_budget_s=0.2):
+        behind_calls = pool.submit(stand_in("m"), lambda model: "ran", priority=Priority.INTERACTIVE)
+    slow.result(5)
+    with pytest.raises(PoolBusy, match="without starting"):
+        behind_calls.result(5)
