@@ -25,6 +25,7 @@ from api.socket_tasks import run_until_both_end
 from asr.dictation import DictationConfig, DictationError, DictationSession, FinalEvent, PartialEvent
 from bots import BotUnavailable
 from bots.voice import spoken_text
+from workers import PoolBusy, new_turn
 
 RATE = 16000
 MAX_FRAME_BYTES = 1 << 20
@@ -128,6 +129,7 @@ class ErrorEvent(BaseModel):
     type: Literal["error"] = "error"
     message: str
     code: str
+    retry_after_s: int | None = None  # pool_busy: when to try again
 
 
 class VoiceConversation:
@@ -173,10 +175,12 @@ class VoiceConversation:
     async def run(self, receive: Receive) -> None:
         """Until the client stops (ConversationEnded) or something fails (VoiceError, or whatever `receive` raises
         when the client goes away)."""
-        try:
+        try:  # the conversation's first model call: where an overloaded pool refuses it (sheddable in the handler)
             await asyncio.to_thread(self.session.warm_up)
         except DictationError as exc:
             raise VoiceError(exc.message, exc.code) from exc
+        except PoolBusy as exc:
+            raise VoiceError(str(exc), "pool_busy", retry_after_s=exc.retry_after_s) from exc
         await self.send(ReadyEvent(sender=self.sender, model=self.model, voice=self.profile.voice,
                                    sample_rate=self.start.sample_rate, audio_format=self.format))  # fmt: skip
         if self.start.greeting and self.profile.greeting:
@@ -263,6 +267,7 @@ class VoiceConversation:
             if self.stopping:
                 await self._finish()
             if self.session.has_pending():
+                new_turn()  # each chunk queues as a request of its own would, the conversation having been admitted
                 try:
                     events = await asyncio.to_thread(self.session.step)
                 except DictationError as exc:
@@ -329,6 +334,7 @@ class VoiceConversation:
         for index, sentence in enumerate(sentences):
             if turn in self.interrupted:
                 break
+            new_turn()
             speech = await asyncio.to_thread(self.voice.speak, self.bot, sentence, self.format)
             if turn in self.interrupted:
                 break

@@ -40,11 +40,12 @@ SENTENCE_CACHE_SIZE = 512  # spoken sentences kept per process: a bot's prompts 
 class VoiceError(Exception):
     """A voice turn the caller got wrong (or that had nothing in it): `code` is stable, `param` the input at fault."""
 
-    def __init__(self, message: str, code: str, param: str | None = None) -> None:
+    def __init__(self, message: str, code: str, param: str | None = None, retry_after_s: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
         self.param = param
+        self.retry_after_s = retry_after_s
 
 
 class UtteranceResult(BaseModel):

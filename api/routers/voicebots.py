@@ -37,9 +37,10 @@ from api.auth import WebSocketRejected, authorize_websocket, bearer_token
 from api.compose.voice_conversation import ConversationEnded, ErrorEvent, StartMessage, VoiceConversation
 from api.compose.voicebots import UtteranceResult, VoiceBots, VoiceError, recognize_utterance, voice_bots
 from api.errors import ApiError, error_body, error_responses
+from api.shedding import route_wait_budget
 from bots import BotUnavailable
 from bots.voice import VoiceProfile
-from workers import PoolClosed
+from workers import PoolClosed, sheddable
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["voice bots"])
@@ -222,9 +223,9 @@ class _Socket:
             raise WebSocketDisconnect(message.get("code", 1000))
         return message["bytes"] if message.get("bytes") is not None else message.get("text") or ""
 
-    async def fail(self, message: str, code: str, close_code: int = POLICY) -> None:
+    async def fail(self, message: str, code: str, close_code: int = POLICY, retry_after_s: int | None = None) -> None:
         with contextlib.suppress(Exception):
-            await self.send(ErrorEvent(message=message, code=code))
+            await self.send(ErrorEvent(message=message, code=code, retry_after_s=retry_after_s))
         with contextlib.suppress(Exception):
             await self.ws.close(close_code, reason=code[:120])
 
@@ -281,7 +282,10 @@ async def voice_socket(websocket: WebSocket) -> None:
             raise WebSocketDisconnect(first.get("code", 1000))
         start = _start(first.get("text"))
         conversation = VoiceConversation(voice, bot, start, socket.send)
-        await conversation.run(socket.receive)
+        # One admission for the whole conversation, as for a dictation: refused (1013, pool_busy) at its first
+        # model call when the pool is overloaded, else never; each chunk and reply sentence then queues as a new turn.
+        with sheddable(route_wait_budget(state.settings.wait_budgets, websocket.url.path)):
+            await conversation.run(socket.receive)
         with contextlib.suppress(Exception):
             await websocket.close(1000)
     except ConversationEnded:
@@ -290,9 +294,9 @@ async def voice_socket(websocket: WebSocket) -> None:
     except WebSocketRejected as exc:
         await socket.fail(exc.message, exc.code)
     except VoiceError as exc:
-        close = TRY_LATER if exc.code in ("too_many_sessions", "bots_not_started") else POLICY
+        close = TRY_LATER if exc.code in ("too_many_sessions", "bots_not_started", "pool_busy") else POLICY
         close = TOO_BIG if exc.code in ("frame_too_large", "turn_too_long") else close
-        await socket.fail(exc.message, exc.code, close)
+        await socket.fail(exc.message, exc.code, close, exc.retry_after_s)
     except WebSocketDisconnect:
         pass
     except TimeoutError:
