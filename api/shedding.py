@@ -19,11 +19,11 @@ flight are a poor proxy for overload on a small machine
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_body
 from api.middleware import send_json_error
-from workers import ModelPool, sheddable
+from workers import ModelPool, request_ended, sheddable
 
 NEVER_SHED = ("/healthz", "/readyz", "/metrics")
 # Routes that answer from a model call at once (not a job, not a bot turn): refused before their body is read
@@ -68,9 +68,15 @@ class LoadShedMiddleware:
                 await self._refuse_busy(scope, send, retry_after)
                 return
         self.inflight += 1
+
+        async def send_then_end(message: Message) -> None:
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                request_ended()  # the client may send its next request before this one's handler returns
+
         try:
             with sheddable(budget):
-                await self.app(scope, receive, send)
+                await self.app(scope, receive, send_then_end)
         finally:
             self.inflight -= 1
 

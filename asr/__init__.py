@@ -30,6 +30,7 @@ _EXPORTS = {
     "TranscribeOptions": "asr.schemas",
     "Transcript": "asr.schemas",
     "Word": "asr.schemas",
+    "SegmentStream": "asr.transcription",
     "stream": "asr.transcription",
     "transcribe": "asr.transcription",
 }

@@ -88,41 +88,56 @@ def stream(
     priority: int = Priority.INTERACTIVE,
     settings: AsrSettings | None = None,
     allow_passthrough: bool = True,
-) -> Iterator[Segment]:
+) -> SegmentStream:
     """Segments as the model produces them. Bad input raises here, before the first segment;
     the work runs on the pool's executor (priorities and residency hold) and closing the
-    iterator early stops the decoding."""
+    stream (`close()`, read or not) stops the decoding."""
     options, _model, spec = _prepare(options, settings, allow_passthrough, priority)
     clip = as_audio(audio)
     if options.batch_size is None:
         options.batch_size = 0  # a batch holds 8 x 30 s before its first segment: too slow for a stream
-    return _stream_segments(pool or default_pool(), spec, clip, options, priority)
+    return SegmentStream(pool or default_pool(), spec, clip, options, priority)
 
 
-def _stream_segments(
-    pool: ModelPool, spec: ModelSpec, clip: Audio, options: TranscribeOptions, priority: int
-) -> Iterator[Segment]:
-    """Submits at once (a refusal by an overloaded pool is raised to the caller, before any response is sent) and
-    returns the generator of what the model produces."""
-    out: queue.Queue = queue.Queue()
-    stop = threading.Event()
+class SegmentStream(Iterator[Segment]):
+    """The segments of a transcription submitted to the pool, as the model produces them. `close()` stops it: a
+    call still queued is cancelled, a running one stops at its next segment. A generator could not do that for a
+    stream its reader abandons before the first segment (an unstarted generator's `finally` never runs), and the
+    whole recording would be transcribed for nobody."""
 
-    def on_segment(segment: Segment, _covered: float) -> None:
-        if stop.is_set():
+    def __init__(
+        self, pool: ModelPool, spec: ModelSpec, clip: Audio, options: TranscribeOptions, priority: int
+    ) -> None:
+        self._out: queue.Queue = queue.Queue()
+        self._stop = threading.Event()
+        self._finished = False
+        # Submitted at once: a refusal by an overloaded pool is raised to the caller, before any response is sent.
+        self.future = pool.submit(spec, get_engine().transcribe, clip.samples, options, self._on_segment,
+                                  priority=priority)  # fmt: skip
+        self.future.add_done_callback(lambda _f: self._out.put(_DONE))
+
+    def _on_segment(self, segment: Segment, _covered: float) -> None:
+        if self._stop.is_set():
             raise TranscriptionCancelled("the stream was closed")
-        out.put(segment)
+        self._out.put(segment)
 
-    future = pool.submit(spec, get_engine().transcribe, clip.samples, options, on_segment, priority=priority)
-    future.add_done_callback(lambda _f: out.put(_DONE))
+    def __iter__(self) -> SegmentStream:
+        return self
 
-    def segments() -> Iterator[Segment]:
-        try:
-            while (item := out.get()) is not _DONE:
-                yield item
-            exc = future.exception()
-            if exc is not None and not isinstance(exc, TranscriptionCancelled):
-                raise exc
-        finally:
-            stop.set()
+    def __next__(self) -> Segment:
+        if self._finished:
+            raise StopIteration
+        item = self._out.get()
+        if item is not _DONE:
+            return item
+        self._finished = True
+        if self.future.cancelled():  # closed before it started
+            raise StopIteration
+        exc = self.future.exception()
+        if exc is not None and not isinstance(exc, TranscriptionCancelled):
+            raise exc
+        raise StopIteration
 
-    return segments()
+    def close(self) -> None:
+        self._stop.set()
+        self.future.cancel()

@@ -5,7 +5,11 @@
 
 from __future__ import annotations
 
+import contextvars
+import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -19,7 +23,7 @@ from tts.medical import MEDICAL_LEXICON
 from tts.plan import Marker, Pause, Run, Sentence, plan_text
 from tts.schemas import MAX_TEXT_CHARS, Audio, Chunk, SpeechMark, VoiceInfo
 from tts.voices import Catalog, catalog
-from workers import ModelPool, Priority, default_pool
+from workers import ModelPool, Priority, admitted, default_pool
 
 SENTENCE_GAP_S = 0.15
 
@@ -98,6 +102,51 @@ def render(
     cat = voices or catalog(model_dir)
     rate_hz = voice.sample_rate
     to_bytes = ByteOffsets(text)
+
+    def speak(item: Run) -> Callable[[], Chunk]:
+        p = item.prosody
+        speaker = cat.for_language(item.lang, voice) if item.lang else voice
+        extra = {"model_dir": cat.model_dir} if speaker.backend == "piper" else {}
+        return lambda: cat.engine_of[speaker.id].synthesize(
+            speaker, item.words, speed * p.rate / p.pitch, pool, priority, **extra
+        )
+
+    runs = [i for s in sentences for i in s.items if not isinstance(i, (Pause, Marker)) and i.words]
+    chunks = spoken_ahead([speak(run) for run in runs])
+    try:
+        yield from _pieces(sentences, text, rate_hz, to_bytes, chunks)
+    finally:
+        chunks.close()
+
+
+def spoken_ahead(calls: list[Callable[[], Chunk]]) -> Iterator[Chunk]:
+    """Each call's chunk in order, the next call already running beside the one being waited for: a request's
+    next sentence then queues for the model while this one is synthesized, instead of after it (on a busy pool
+    that second wait was a whole call of someone else's). It starts once the request has been admitted, so a
+    refused request does no work; at most two calls of a request are in flight, and closing stops the rest."""
+    if len(calls) < 2:
+        yield from (call() for call in calls)
+        return
+    helper = ThreadPoolExecutor(max_workers=2, thread_name_prefix="voxgate-tts-ahead")
+    running: deque[Future] = deque()
+    try:
+        running.append(helper.submit(contextvars.copy_context().run, calls[0]))
+        while admitted() is False and not running[0].done():
+            time.sleep(0.002)  # the first call reaches the pool at once: admitted or refused within microseconds
+        for call in calls[1:]:
+            running.append(helper.submit(contextvars.copy_context().run, call))
+            yield running.popleft().result()
+        yield running.popleft().result()
+    finally:
+        for future in running:
+            future.cancel()
+        helper.shutdown(wait=False, cancel_futures=True)
+
+
+def _pieces(
+    sentences: list[Sentence], text: str, rate_hz: int, to_bytes: ByteOffsets, chunks: Iterator[Chunk]
+) -> Iterator[Piece]:
+    """The sentences as pieces: their runs' chunks (from `chunks`, in order) with pauses, marks and gaps."""
     elapsed = 0  # samples emitted so far
     for index, sentence in enumerate(sentences):
         parts: list[np.ndarray] = []
@@ -134,16 +183,7 @@ def render(
                 )
             elif item.words:
                 p = item.prosody
-                speaker = cat.for_language(item.lang, voice) if item.lang else voice
-                chunk = cat.engine_of[speaker.id].synthesize(
-                    speaker,
-                    item.words,
-                    speed * p.rate / p.pitch,
-                    pool,
-                    priority,
-                    **({"model_dir": cat.model_dir} if speaker.backend == "piper" else {}),
-                )
-                chunk = _shift_pitch(_to_rate(chunk, rate_hz), p.pitch)
+                chunk = _shift_pitch(_to_rate(next(chunks), rate_hz), p.pitch)
                 samples = chunk.samples * (10 ** (p.volume_db / 20)) if p.volume_db else chunk.samples
                 for word, (start, _) in zip(item.words, chunk.word_spans, strict=False):
                     if word.mark:

@@ -9,7 +9,7 @@ from workers.config import PoolSettings
 from workers.devices import ct2_cpu_threads
 from workers.embedded import EmbeddedPool
 from workers.errors import ModelLoadError, ModelTooLarge, PoolBusy, PoolClosed, PoolError
-from workers.executor import admit_unchecked, new_turn, sheddable
+from workers.executor import admit_unchecked, admitted, new_turn, request_ended, sheddable
 from workers.spec import DevicePreference, ModelSpec, Priority
 
 __all__ = [
@@ -29,11 +29,13 @@ __all__ = [
     "Priority",
     "ReplicaInfo",
     "admit_unchecked",
+    "admitted",
     "ct2_cpu_threads",
     "default_pool",
     "make_pool",
     "new_turn",
     "pool_parallelism",
+    "request_ended",
     "sheddable",
 ]
 

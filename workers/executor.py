@@ -107,6 +107,22 @@ def new_turn() -> None:
         admission.session = True
 
 
+def request_ended() -> None:
+    """The current request will make no more model calls (its answer has been sent): from now on the estimate does
+    not expect more of its calls, though its `sheddable()` block may not have exited yet."""
+    admission = _SHEDDABLE.get()
+    if admission is not None:
+        admission.ended = True
+
+
+def admitted() -> bool | None:
+    """Whether the current request or session has been admitted by the pool (None outside `sheddable()`): a caller
+    that runs a request's calls side by side starts the second once the first has been admitted, so a refused
+    request does no work."""
+    admission = _SHEDDABLE.get()
+    return None if admission is None else admission.admitted
+
+
 def admit_unchecked() -> None:
     """Count the current request or session as admitted without a check (one coming back, such as a resumed
     dictation, whose work so far must not be refused); nothing outside `sheddable()`."""
@@ -165,6 +181,7 @@ class DeviceExecutor:
         self.thread_nice = thread_nice
         self.express_threads = express_threads
         self._loads = 0  # model loads running on these threads
+        self._thread = threading.local()  # per worker thread: when its load started, and seconds spent loading
         self._last_load_end = -math.inf
         self.express_budget_s = express_budget_s
         self._costs: dict[str, float] = {}  # cost_key -> moving average of a call's seconds
@@ -453,11 +470,15 @@ class DeviceExecutor:
             self._forget_ended_locked()
 
     def loading(self, started: bool) -> None:
-        """A call on these threads started (True) or ended (False) loading its model."""
+        """A call on these threads (the calling one) started (True) or ended (False) loading its model."""
         with self._cond:
+            now = self._clock()
             self._loads += 1 if started else -1
-            if not started:
-                self._last_load_end = self._clock()
+            if started:
+                self._thread.load_started = now
+            else:
+                self._last_load_end = now
+                self._thread.loaded_s = getattr(self._thread, "loaded_s", 0.0) + now - self._thread.load_started
 
     def _too_late(self, task: _Task, now: float) -> bool:
         """An admitted request's first call that has waited `max_admitted_wait_factor` times its budget, unless a
@@ -499,7 +520,9 @@ class DeviceExecutor:
             finally:
                 with self._cond:
                     self._running.pop(task.seq, None)
-                    self._finished_locked(task, self._clock() - task.started_at)
+                    # What the call ran, less loading its model: a cold start is no part of what requests take.
+                    loaded, self._thread.loaded_s = getattr(self._thread, "loaded_s", 0.0), 0.0
+                    self._finished_locked(task, self._clock() - task.started_at - loaded)
                     self._cond.notify_all()
 
     def shutdown(self, wait: bool = True) -> None:

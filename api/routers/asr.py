@@ -8,11 +8,12 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.concurrency import iterate_in_threadpool
 
 import asr
 from api.audio_upload import asr_api_error, check_transcription, decode_audio
@@ -51,6 +52,16 @@ async def _read(file: UploadFile) -> bytes:
 
 def _sse(event: dict[str, Any]) -> str:
     return f"data: {json.dumps(event)}\n\n"
+
+
+async def _closing(events: Iterator[str], segments: asr.SegmentStream) -> AsyncIterator[str]:
+    """The events, and the transcription stopped however the response ends: a client that goes away (even before
+    the first event) must not leave the model transcribing the rest of the recording for nobody."""
+    try:
+        async for event in iterate_in_threadpool(events):
+            yield event
+    finally:
+        segments.close()
 
 
 def _event_stream(segments: Iterator[asr.Segment]) -> Iterator[str]:
@@ -106,7 +117,7 @@ async def _openai_audio(
     try:
         if stream:
             segments = asr.stream(audio, options, **call)
-            return StreamingResponse(_event_stream(segments), media_type="text/event-stream")
+            return StreamingResponse(_closing(_event_stream(segments), segments), media_type="text/event-stream")
         transcript = await asyncio.to_thread(asr.transcribe, audio, options, **call)
     except asr.AsrError as exc:
         raise asr_api_error(exc) from exc

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +12,7 @@ import pytest
 
 import asr
 from tests.asr.conftest import TEST_MODEL, word_error_rate
-from workers import EmbeddedPool
+from workers import EmbeddedPool, ModelSpec, PoolSettings, Priority
 
 TINY = asr.TranscribeOptions(model=TEST_MODEL)
 
@@ -59,6 +61,23 @@ def test_stream_yields_the_same_segments_as_transcribe(jfk_bytes: bytes, asr_poo
     whole = asr.transcribe(jfk_bytes, TINY, pool=asr_pool)
     streamed = list(asr.stream(jfk_bytes, TINY, pool=asr_pool))
     assert [s.text for s in streamed] == [s.text for s in whole.segments]
+
+
+def test_a_stream_closed_unread_is_never_transcribed(jfk_bytes: bytes) -> None:
+    """A stream its reader abandons before the first segment (a client gone before the first byte) is cancelled in
+    the queue, never run (a running one stops at its next segment: test_progress_callback_can_cancel)."""
+    pool = EmbeddedPool(PoolSettings(cpu_threads=1, cpu_express_threads=0, use_cuda=False), devices=["cpu"])
+    try:
+        gate = threading.Event()
+        pool.submit(ModelSpec(id="stand-in-hog", loader=lambda d: object(), memory_mb=1), lambda m: gate.wait(30))
+        time.sleep(0.05)
+        abandoned = asr.stream(jfk_bytes, TINY, pool=pool, priority=Priority.INTERACTIVE)
+        abandoned.close()
+        gate.set()
+        assert abandoned.future.cancelled() and list(abandoned) == []
+    finally:
+        gate.set()
+        pool.shutdown()
 
 
 def test_progress_callback_can_cancel(jfk_bytes: bytes, asr_pool: EmbeddedPool) -> None:

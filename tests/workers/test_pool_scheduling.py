@@ -14,7 +14,16 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from workers import EmbeddedPool, ModelLoadError, ModelSpec, PoolBusy, PoolSettings, Priority, sheddable
+from workers import (
+    EmbeddedPool,
+    ModelLoadError,
+    ModelSpec,
+    PoolBusy,
+    PoolSettings,
+    Priority,
+    request_ended,
+    sheddable,
+)
 
 
 def stand_in(model_id: str, memory_mb: int = 100, **kwargs) -> ModelSpec:
@@ -610,3 +619,35 @@ def test_a_first_call_that_waited_behind_a_model_load_is_not_refused_as_late(mak
     slow.result(5)
     with pytest.raises(PoolBusy, match="without starting"):
         behind_calls.result(5)
+
+
+def _paused_request(pool: EmbeddedPool, spec: ModelSpec, between: Callable[[], object]) -> threading.Thread:
+    """A request of two 0.1 s calls that runs `between` them, in a thread of its own."""
+
+    def two_calls() -> None:
+        with sheddable(wait_budget_s=0.5):
+            pool.run(spec, lambda model: time.sleep(0.1), priority=Priority.INTERACTIVE)
+            between()
+            pool.run(spec, lambda model: time.sleep(0.1), priority=Priority.INTERACTIVE)
+
+    thread = threading.Thread(target=two_calls)
+    thread.start()
+    return thread
+
+
+def test_what_a_request_takes_leaves_model_loading_out_and_ends_with_its_answer(make_pool) -> None:
+    """The first request of a kind loaded its model for 1 s: the next one, between its two 0.1 s calls, is expected
+    to need about 0.1 s more, not the load; and once it has sent its answer (`request_ended`), nothing more."""
+    pool = make_pool(max_queue_wait_s=0, max_estimated_wait_s=0.5, max_admitted_wait_factor=0)
+    cold = ModelSpec(id="cold", loader=lambda device: time.sleep(1.0) or object(), memory_mb=1)
+    _paused_request(pool, cold, lambda: None).join(10)  # loads the model on its first call
+    executor = pool._executors["cpu"]
+    for answered in (False, True):
+        paused, go = threading.Event(), threading.Event()
+        between = lambda a=answered, p=paused, g=go: (a and request_ended(), p.set(), g.wait(5))  # noqa: E731
+        request = _paused_request(pool, cold, between)
+        assert paused.wait(5)
+        wait = executor.estimated_wait(Priority.INTERACTIVE, wait_budget_s=0.5)
+        assert wait == 0.0 if answered else 0.05 < wait < 0.3, (answered, wait)
+        go.set()
+        request.join(10)
