@@ -46,15 +46,16 @@ class PoolSettings(BaseSettings):
         description="refuse an admitted request (503 pool_busy) whose first model call has not started after this "
         "many times its wait budget (the estimate missed work it could not see); 0: never",
     )  # fmt: skip
-    # Off by default: on 2 cores (soak, bench/results/soak.txt) one express thread served 45% more answers, the
-    # short routes 2.5x more, but took the cores from the long calls (TTS p95 3.3 -> 4.1 s, transcription 4.1 ->
-    # 5.5). Worth it where short requests dominate, or with cores to spare.
+    # One express thread, for urgent calls only by default (a dictation's final after stop: budget 0). Taking the
+    # 0.5 s budgets too (dictation chunks, sentiment, translation) served 45% more answers on 2 cores (soak,
+    # bench/results/soak.txt), the short routes 2.5x more, but took the cores from the long calls (TTS p95 3.3 ->
+    # 4.1 s, transcription 4.1 -> 5.5): worth it where short requests dominate, or with cores to spare.
     cpu_express_threads: int = Field(
-        default=0, ge=0,
-        description="CPU threads beyond cpu_threads that take only live calls with a short wait budget "
-        "(express_budget_s or less: dictation chunks, sentiment, translation), so they need not wait for a long call",
+        default=1, ge=0,
+        description="CPU threads beyond cpu_threads that take only live calls with a wait budget of express_budget_s "
+        "or less (urgent ones, budget 0: a dictation's final after stop), so they need not wait for a long call",
     )  # fmt: skip
-    express_budget_s: float = Field(default=0.5, ge=0, description="the longest wait budget the express threads take")
+    express_budget_s: float = Field(default=0.0, ge=0, description="the longest wait budget the express threads take")
     cpu_thread_nice: int = Field(
         default=5, ge=0, le=19,
         description="nice increment of the CPU executor's threads and what they start (model runtimes' threads, "

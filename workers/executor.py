@@ -77,6 +77,7 @@ class _Admission:
     pending: int = 0
     ended: bool = False
     session: bool = False
+    urgent: bool = False  # the session's current turn (new_turn)
 
 
 _SHEDDABLE: ContextVar[_Admission | None] = ContextVar("voxgate_sheddable", default=None)
@@ -97,14 +98,17 @@ def sheddable(wait_budget_s: float | None = None) -> Iterator[None]:
         _SHEDDABLE.reset(token)
 
 
-def new_turn() -> None:
+def new_turn(urgent: bool = False) -> None:
     """The current session starts a new turn (a dictation's next chunk): its next calls queue by their own time plus
     its budget, not by the session's start, which would put a minutes-long session ahead of every request that came
-    after it (a soak measured admitted requests waiting ~1.7 s more behind dictation chunks). Admitted stays."""
+    after it (a soak measured admitted requests waiting ~1.7 s more behind dictation chunks). Admitted stays.
+    `urgent`: a person is waiting on this turn now (the dictation's final after stop): its calls have no budget to
+    spend (deadline: now), so they go first in their priority and an express thread may take them."""
     admission = _SHEDDABLE.get()
     if admission is not None:
         admission.deadline = None
         admission.session = True
+        admission.urgent = urgent
 
 
 def request_ended() -> None:
@@ -225,7 +229,9 @@ class DeviceExecutor:
             admission = _SHEDDABLE.get()
             task.budget_s = self._budget(admission.wait_budget_s if admission is not None else None)
             if own_deadline is None:  # a micro-batch (its earliest item's deadline), or outside a request
-                task.budget_s = deadline - now
+                task.budget_s = max(deadline - now, 1e-3)  # late is not urgent: only a session's own turn is
+            elif admission is not None and admission.urgent:
+                task.budget_s = 0.0
             if admission is not None and self._open.get(id(admission)) is admission and not task.is_batch:
                 task.admission = admission
                 admission.pending += 1
@@ -256,7 +262,7 @@ class DeviceExecutor:
             return None, False
         if admission.admitted:
             if admission.deadline is None:  # a new turn of a session (new_turn), or a resumed session
-                admission.deadline = now + self._budget(admission.wait_budget_s)
+                admission.deadline = now + (0.0 if admission.urgent else self._budget(admission.wait_budget_s))
             return admission.deadline, False
         deadline = now + self._budget(admission.wait_budget_s)
         waited = self._oldest_wait_locked(priority, deadline, now)

@@ -205,7 +205,7 @@ class Connection:
                 new_turn()  # each chunk queues as a request of its own would, the session having been admitted once
                 for event in await asyncio.to_thread(self.session.step):
                     await self.send(event)
-        new_turn()
+        new_turn(urgent=True)  # the clinician pressed stop and waits for the note: the final goes first
         for event in await asyncio.to_thread(self.session.finish):
             await self.send(event)
         raise _Stop

@@ -21,6 +21,8 @@ from workers import (
     PoolBusy,
     PoolSettings,
     Priority,
+    admit_unchecked,
+    new_turn,
     request_ended,
     sheddable,
 )
@@ -573,7 +575,7 @@ def test_an_express_thread_runs_short_budget_calls_while_long_ones_hold_the_othe
     once on the express thread, while a request with a 1 s budget, a later call of a long request (its deadline
     long past) and batch work wait for a regular thread; the estimate for a short-budget request counts the express
     thread."""
-    pool = make_pool(cpu_express_threads=1, max_queue_wait_s=0, max_estimated_wait_s=0)
+    pool = make_pool(cpu_express_threads=1, express_budget_s=0.5, max_queue_wait_s=0, max_estimated_wait_s=0)
     spec = stand_in("m")
     _timed(pool, spec, 0.4)
     gate = threading.Event()
@@ -651,3 +653,24 @@ def test_what_a_request_takes_leaves_model_loading_out_and_ends_with_its_answer(
         assert wait == 0.0 if answered else 0.05 < wait < 0.3, (answered, wait)
         go.set()
         request.join(10)
+
+
+def test_by_default_the_express_thread_takes_only_an_urgent_turn(make_pool) -> None:
+    """With the defaults (express budget 0) a session's urgent turn (a dictation's final after stop) starts at once
+    on the express thread while the regular one is held; a 0.5 s-budget request, or a session's ordinary turn,
+    waits for the regular thread."""
+    pool, spec, gate = _held(make_pool, cpu_express_threads=PoolSettings().cpu_express_threads)
+    assert PoolSettings().express_budget_s == 0.0 and PoolSettings().cpu_express_threads >= 1
+    name = lambda model: threading.current_thread().name  # noqa: E731
+    with sheddable(wait_budget_s=0.5):
+        short = pool.submit(spec, name, priority=Priority.INTERACTIVE)
+    with sheddable(wait_budget_s=0.5):
+        admit_unchecked()
+        new_turn()
+        chunk = pool.submit(spec, name, priority=Priority.INTERACTIVE)
+        new_turn(urgent=True)
+        final = pool.submit(spec, name, priority=Priority.INTERACTIVE)
+        assert "express" in final.result(2)
+    assert not (short.done() or chunk.done())
+    gate.set()
+    assert "express" not in short.result(5) and "express" not in chunk.result(5)
