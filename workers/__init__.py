@@ -9,7 +9,7 @@ from workers.config import PoolSettings
 from workers.devices import ct2_cpu_threads
 from workers.embedded import EmbeddedPool
 from workers.errors import ModelLoadError, ModelTooLarge, PoolBusy, PoolClosed, PoolError
-from workers.executor import admit_unchecked, admitted, new_turn, request_ended, sheddable
+from workers.executor import admit_unchecked, admitted, drop_optional, new_turn, optional, request_ended, sheddable
 from workers.spec import DevicePreference, ModelSpec, Priority
 
 __all__ = [
@@ -31,9 +31,11 @@ __all__ = [
     "admit_unchecked",
     "admitted",
     "ct2_cpu_threads",
+    "drop_optional",
     "default_pool",
     "make_pool",
     "new_turn",
+    "optional",
     "pool_parallelism",
     "request_ended",
     "sheddable",

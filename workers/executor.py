@@ -78,9 +78,33 @@ class _Admission:
     ended: bool = False
     session: bool = False
     urgent: bool = False  # the session's current turn (new_turn)
+    optional_calls: list[tuple[DeviceExecutor, _Task]] = field(default_factory=list)  # submitted inside optional()
 
 
 _SHEDDABLE: ContextVar[_Admission | None] = ContextVar("voxgate_sheddable", default=None)
+_OPTIONAL: ContextVar[bool] = ContextVar("voxgate_optional", default=False)
+
+
+@contextmanager
+def optional() -> Iterator[None]:
+    """Calls submitted inside are ones the session can do without (a dictation's partial): `drop_optional` takes
+    those still queued off the queue (their callers get CancelledError)."""
+    token = _OPTIONAL.set(True)
+    try:
+        yield
+    finally:
+        _OPTIONAL.reset(token)
+
+
+def drop_optional() -> int:
+    """Cancel the current request's or session's optional calls that have not started (a dictation's partial when
+    the clinician presses stop: the final must not wait behind it); how many."""
+    admission = _SHEDDABLE.get()
+    if admission is None:
+        return 0
+    dropped = sum(executor.cancel_queued(task) for executor, task in list(admission.optional_calls))
+    admission.optional_calls.clear()
+    return dropped
 
 
 @contextmanager
@@ -232,6 +256,9 @@ class DeviceExecutor:
                 task.budget_s = max(deadline - now, 1e-3)  # late is not urgent: only a session's own turn is
             elif admission is not None and admission.urgent:
                 task.budget_s = 0.0
+            if admission is not None and _OPTIONAL.get():
+                admission.optional_calls[:] = [c for c in admission.optional_calls if not c[1].future.done()]
+                admission.optional_calls.append((self, task))
             if admission is not None and self._open.get(id(admission)) is admission and not task.is_batch:
                 task.admission = admission
                 admission.pending += 1
@@ -457,6 +484,15 @@ class DeviceExecutor:
             return None
         starved = self._starved_batch_locked()
         return 0 if starved is None else starved
+
+    def cancel_queued(self, task: _Task) -> bool:
+        """Take `task` off the queue and cancel it, if it has not started."""
+        with self._cond:
+            if task not in self._heap:
+                return False
+            self._pop_locked(self._heap.index(task))
+            self._finished_locked(task, 0.0)
+        return task.future.cancel()
 
     def _pop_locked(self, index: int) -> _Task:
         """Take the task at `index` out of the heap, keeping the heap's order."""

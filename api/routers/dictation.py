@@ -36,7 +36,7 @@ from asr.dictation import (
     ReadyEvent,
     SessionRegistry,
 )
-from workers import PoolBusy, admit_unchecked, new_turn, sheddable
+from workers import PoolBusy, admit_unchecked, drop_optional, new_turn, sheddable
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "dictate"
 # A client that reconnects at once may beat the server to noticing its old socket dropped.
@@ -169,6 +169,7 @@ class Connection:
             control = _message(message.get("text") or "")
             if control["type"] == "stop":
                 self.stopping = True
+                drop_optional()  # a partial still queued would only delay the final
                 self.wake.set()
                 return
             if control["type"] == "ping":

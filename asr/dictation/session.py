@@ -19,6 +19,7 @@ import contextlib
 import threading
 import time
 import uuid
+from concurrent.futures import CancelledError
 
 import numpy as np
 
@@ -38,7 +39,7 @@ from asr.dictation.schemas import (
 )
 from asr.dictation.text import format_utterance, join_note
 from asr.medical import detect_entities, select_hotwords
-from workers import ModelPool, Priority
+from workers import ModelPool, Priority, optional
 
 
 class DictationSession:
@@ -238,7 +239,11 @@ class DictationSession:
         start, end = self._utterance_start(), self._end
         full = self._may_have_stopped() or not self.settings.short_context_pad_s
         began = time.perf_counter()
-        words = self._decode(start, end, self.settings.beam_size, short=not full)
+        try:
+            with optional():  # the clinician pressing stop drops it from the queue (drop_optional): the final goes
+                words = self._decode(start, end, self.settings.beam_size, short=not full)
+        except CancelledError:
+            return None
         if not full:
             self._partial_cost = 0.7 * self._partial_cost + 0.3 * (time.perf_counter() - began)
         self._covered = end

@@ -11,6 +11,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError
 
 import pytest
 
@@ -22,7 +23,9 @@ from workers import (
     PoolSettings,
     Priority,
     admit_unchecked,
+    drop_optional,
     new_turn,
+    optional,
     request_ended,
     sheddable,
 )
@@ -674,3 +677,25 @@ def test_by_default_the_express_thread_takes_only_an_urgent_turn(make_pool) -> N
     assert not (short.done() or chunk.done())
     gate.set()
     assert "express" not in short.result(5) and "express" not in chunk.result(5)
+
+
+def test_a_sessions_optional_calls_still_queued_are_dropped_and_no_other(make_pool) -> None:
+    """A dictation's partial waiting in the queue when the clinician presses stop is dropped (its caller gets
+    CancelledError), so the final does not wait behind it; the session's other calls, and a running optional one,
+    are untouched."""
+    pool = make_pool(cpu_threads=1)
+    spec = stand_in("m")
+    gate = threading.Event()
+    with sheddable(wait_budget_s=0.5):
+        admit_unchecked()
+        with optional():
+            running = pool.submit(spec, lambda model: gate.wait(5) and "running partial", priority=Priority.INTERACTIVE)
+            time.sleep(0.05)
+            queued = pool.submit(spec, lambda model: "queued partial", priority=Priority.INTERACTIVE)
+        final = pool.submit(spec, lambda model: "final", priority=Priority.INTERACTIVE)
+        assert drop_optional() == 1
+    gate.set()
+    with pytest.raises(CancelledError):
+        queued.result(5)
+    assert (running.result(5), final.result(5)) == ("running partial", "final")
+    assert pool.status().devices[0].queued == 0
