@@ -406,6 +406,19 @@ def report(run: Run, args: argparse.Namespace, console: Console) -> None:
     )
     for event in run.events:
         console.print(f"event: {event}")
+    if window is not None:  # where the bot's slow turns are: before the kill, around the restart, after
+        served = [s for s in by_route.get("bot", []) if 200 <= s.status < 300]
+        phases = (
+            ("before the kill", lambda s: s.at < window[0]),
+            ("kill to 60 s after ready", lambda s: window[0] <= s.at < window[1] + 60),
+            ("after that", lambda s: s.at >= window[1] + 60),
+        )
+        parts = []
+        for name, inside in phases:
+            seconds = [s.seconds for s in served if inside(s)]
+            if seconds:
+                parts.append(f"{name} {len(seconds)} ok, p50 {pct(seconds, 50):.2f} s, p95 {pct(seconds, 95):.2f} s")
+        console.print("bot turns by phase: " + "; ".join(parts))
     console.print(f"5xx + transport errors outside the sidecar restart: {fives} (goal: 0); load shed (503/429 with "
                   f"Retry-After, the client waited as told): {shed}")  # fmt: skip
 
