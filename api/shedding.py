@@ -19,7 +19,10 @@ flight are a poor proxy for overload on a small machine
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
 
 from api.errors import error_body
 from api.middleware import send_json_error
@@ -39,6 +42,12 @@ def route_wait_budget(budgets: dict[str, float], path: str) -> float | None:
     given its own apart from "/v1/translate"); None: the pool's VOXGATE_MAX_ESTIMATED_WAIT_S."""
     matches = [prefix for prefix in budgets if path.startswith(prefix)]
     return budgets[max(matches, key=len)] if matches else None
+
+
+def socket_admission(websocket: WebSocket) -> AbstractContextManager[None]:
+    """A live session's one admission (dictation, voice conversation), with its route's wait budget: refused at its
+    first model call when the pool is overloaded, else never (its turns are `workers.new_turn`)."""
+    return sheddable(route_wait_budget(websocket.app.state.settings.wait_budgets, websocket.url.path))
 
 
 class LoadShedMiddleware:

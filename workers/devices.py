@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import threading
 
 from workers.spec import DevicePreference
 
@@ -55,3 +56,15 @@ def ct2_cpu_threads(requested: int) -> int:
     if not limit.isdigit() or int(limit) < 1:
         return requested
     return min(requested or CT2_DEFAULT_CPU_THREADS, int(limit))
+
+
+def raise_thread_nice(at_least: int) -> None:
+    """Set the calling thread's nice value to `at_least` (at most 19), never lower than it already is: lowering it
+    again needs privileges. Linux keeps it per thread, and the threads and processes the thread starts inherit it.
+    Raises OSError where the platform refuses."""
+    tid = threading.get_native_id()
+    os.setpriority(os.PRIO_PROCESS, tid, min(19, max(at_least, os.getpriority(os.PRIO_PROCESS, tid))))
+
+
+def thread_nice() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from workers.backend import DeviceInfo, LoadedModelInfo, PoolStatus
@@ -106,14 +106,9 @@ class EmbeddedPool(BatchedInference):
         cost_key = _cost_key(spec, priority)
 
         def task() -> Any:
-            cold = not residency.is_resident(spec.id)
-            if cold:  # a model load is no overload: no first call is refused as late while one runs (see executor)
-                executor.loading(True)
-            try:
+            # A model load is no overload: no first call is refused as late while one runs (see the executor).
+            with executor.loading() if not residency.is_resident(spec.id) else nullcontext():
                 resident = residency.acquire(spec)
-            finally:
-                if cold:
-                    executor.loading(False)
             started = time.monotonic()  # after loading: the estimate is of the call, not of a cold start
             try:
                 return call(resident.model)

@@ -38,7 +38,6 @@ import heapq
 import itertools
 import logging
 import math
-import os
 import threading
 import time
 from collections import deque
@@ -49,6 +48,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from workers.devices import raise_thread_nice, thread_nice
 from workers.errors import PoolBusy, PoolClosed
 from workers.spec import Priority
 
@@ -180,6 +180,12 @@ class _Task:
         return self.priority >= Priority.BATCH
 
 
+def _update_average(averages: dict[str, float], key: str, value: float) -> None:
+    """Move `key`'s moving average towards `value` (the first value is taken as it is)."""
+    known = averages.get(key)
+    averages[key] = value if known is None else known + EWMA_WEIGHT * (value - known)
+
+
 def lower_thread_priority(nice: int) -> None:
     """Raise the calling thread's nice value by `nice` (Linux: a per-thread value, inherited by the threads and
     processes it starts: a model runtime's thread pool created at load, a Tesseract subprocess). Model calls then
@@ -188,8 +194,7 @@ def lower_thread_priority(nice: int) -> None:
     if nice <= 0:
         return
     try:
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
+        raise_thread_nice(thread_nice() + nice)
     except (OSError, AttributeError) as exc:
         log.debug("could not lower a pool thread's priority: %s", exc)
 
@@ -199,7 +204,7 @@ class DeviceExecutor:
         self, device: str, threads: int = 1, reserved_for_interactive: int = 1, max_queue_wait_s: float = 0.0,
         clock: Callable[[], float] = time.monotonic, batch_starvation_s: float = 10.0,
         max_estimated_wait_s: float = 0.0, max_admitted_wait_factor: float = 0.0, thread_nice: int = 0,
-        express_threads: int = 0, express_budget_s: float = 0.5,
+        express_threads: int = 0, express_budget_s: float = 0.0,
     ) -> None:  # fmt: skip
         self.device = device
         self.threads = threads
@@ -209,7 +214,7 @@ class DeviceExecutor:
         self.thread_nice = thread_nice
         self.express_threads = express_threads
         self._loads = 0  # model loads running on these threads
-        self._thread = threading.local()  # per worker thread: when its load started, and seconds spent loading
+        self._thread = threading.local()  # per worker thread: seconds its current call spent loading its model
         self._last_load_end = -math.inf
         self.express_budget_s = express_budget_s
         self._costs: dict[str, float] = {}  # cost_key -> moving average of a call's seconds
@@ -249,13 +254,12 @@ class DeviceExecutor:
             own_deadline, admitted_here = self._admit_locked(int(priority), now, cost_key)
             if deadline is None:
                 deadline = own_deadline if own_deadline is not None else now + self._budget(None)
-            task = _Task(int(priority), deadline, next(_SEQ), fn, future, now, cost_key, admitted_here)
             admission = _SHEDDABLE.get()
-            task.budget_s = self._budget(admission.wait_budget_s if admission is not None else None)
-            if own_deadline is None:  # a micro-batch (its earliest item's deadline), or outside a request
-                task.budget_s = max(deadline - now, 1e-3)  # late is not urgent: only a session's own turn is
-            elif admission is not None and admission.urgent:
-                task.budget_s = 0.0
+            if own_deadline is None or admission is None:  # a micro-batch (its earliest item's), or no request
+                budget = max(deadline - now, 1e-3)  # late is not urgent: only a session's own turn is
+            else:
+                budget = 0.0 if admission.urgent else self._budget(admission.wait_budget_s)
+            task = _Task(int(priority), deadline, next(_SEQ), fn, future, now, cost_key, admitted_here, budget_s=budget)
             if admission is not None and _OPTIONAL.get():
                 admission.optional_calls[:] = [c for c in admission.optional_calls if not c[1].future.done()]
                 admission.optional_calls.append((self, task))
@@ -391,9 +395,7 @@ class DeviceExecutor:
                 continue
             del self._open[key]
             if admission.kind is not None and not admission.session:
-                known = self._request_costs.get(admission.kind)
-                ran = admission.ran_s
-                self._request_costs[admission.kind] = ran if known is None else known + EWMA_WEIGHT * (ran - known)
+                _update_average(self._request_costs, admission.kind, admission.ran_s)
 
     def _cost(self, task: _Task) -> float:
         return self._costs.get(task.cost_key, 0.0) if task.cost_key else 0.0
@@ -401,8 +403,7 @@ class DeviceExecutor:
     def observe(self, cost_key: str, seconds: float) -> None:
         """A call of this kind took `seconds` (model loading left out by the caller): update its moving average."""
         with self._cond:
-            known = self._costs.get(cost_key)
-            self._costs[cost_key] = seconds if known is None else known + EWMA_WEIGHT * (seconds - known)
+            _update_average(self._costs, cost_key, seconds)
 
     def recent_admitted_wait_p95(self) -> float:
         """The 95th percentile of how long the first calls of the last 256 admitted requests queued (0: none yet)."""
@@ -511,16 +512,20 @@ class DeviceExecutor:
         if len(self._open) > 64:  # requests ending while no estimate is asked for (estimates off)
             self._forget_ended_locked()
 
-    def loading(self, started: bool) -> None:
-        """A call on these threads (the calling one) started (True) or ended (False) loading its model."""
+    @contextmanager
+    def loading(self) -> Iterator[None]:
+        """The call on the calling thread loads its model inside: no first call is refused as late meanwhile, and
+        the load is left out of what its request takes."""
         with self._cond:
-            now = self._clock()
-            self._loads += 1 if started else -1
-            if started:
-                self._thread.load_started = now
-            else:
-                self._last_load_end = now
-                self._thread.loaded_s = getattr(self._thread, "loaded_s", 0.0) + now - self._thread.load_started
+            self._loads += 1
+            started = self._clock()
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._loads -= 1
+                self._last_load_end = self._clock()
+                self._thread.loaded_s = getattr(self._thread, "loaded_s", 0.0) + self._last_load_end - started
 
     def _too_late(self, task: _Task, now: float) -> bool:
         """An admitted request's first call that has waited `max_admitted_wait_factor` times its budget, unless a

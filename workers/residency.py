@@ -15,6 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from workers.devices import raise_thread_nice
 from workers.errors import ModelLoadError, ModelTooLarge, PoolBusy
 from workers.memory import process_rss_mb
 from workers.spec import ModelSpec
@@ -152,8 +153,7 @@ class DeviceResidency:
 
         def load_nicely() -> None:
             try:
-                tid = threading.get_native_id()  # never below the pool thread's own (raising it back needs privileges)
-                os.setpriority(os.PRIO_PROCESS, tid, max(spec.cpu_nice, os.getpriority(os.PRIO_PROCESS, tid)))
+                raise_thread_nice(spec.cpu_nice)  # never below the pool thread's own
                 box["model"] = spec.loader(self.device)
             except BaseException as exc:  # re-raised in the calling thread
                 box["error"] = exc

@@ -25,7 +25,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from api.auth import WebSocketRejected, authorize_websocket
-from api.shedding import route_wait_budget
+from api.shedding import socket_admission
 from api.socket_tasks import run_until_both_end
 from asr.dictation import (
     DictationConfig,
@@ -36,7 +36,7 @@ from asr.dictation import (
     ReadyEvent,
     SessionRegistry,
 )
-from workers import PoolBusy, admit_unchecked, drop_optional, new_turn, sheddable
+from workers import PoolBusy, admit_unchecked, drop_optional, new_turn
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "dictate"
 # A client that reconnects at once may beat the server to noticing its old socket dropped.
@@ -223,7 +223,7 @@ async def dictation_socket(websocket: WebSocket) -> None:
         caller = authorize_websocket(websocket)
         # One admission for the whole session, as for an HTTP request: refused (1013, pool_busy) at its first
         # model call when the pool is overloaded, else never; each chunk then queues as a new turn (new_turn).
-        with sheddable(route_wait_budget(websocket.app.state.settings.wait_budgets, websocket.url.path)):
+        with socket_admission(websocket):
             await conn.open(caller)
             await run_until_both_end(conn.receive(), conn.process())
     except _Stop:

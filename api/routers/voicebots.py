@@ -37,10 +37,10 @@ from api.auth import WebSocketRejected, authorize_websocket, bearer_token
 from api.compose.voice_conversation import ConversationEnded, ErrorEvent, StartMessage, VoiceConversation
 from api.compose.voicebots import UtteranceResult, VoiceBots, VoiceError, recognize_utterance, voice_bots
 from api.errors import ApiError, error_body, error_responses
-from api.shedding import route_wait_budget
+from api.shedding import socket_admission
 from bots import BotUnavailable
 from bots.voice import VoiceProfile
-from workers import PoolClosed, sheddable
+from workers import PoolClosed
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["voice bots"])
@@ -284,7 +284,7 @@ async def voice_socket(websocket: WebSocket) -> None:
         conversation = VoiceConversation(voice, bot, start, socket.send)
         # One admission for the whole conversation, as for a dictation: refused (1013, pool_busy) at its first
         # model call when the pool is overloaded, else never; each chunk and reply sentence then queues as a new turn.
-        with sheddable(route_wait_budget(state.settings.wait_budgets, websocket.url.path)):
+        with socket_admission(websocket):
             await conversation.run(socket.receive)
         with contextlib.suppress(Exception):
             await websocket.close(1000)
