@@ -35,6 +35,9 @@ class BotsSettings(BaseSettings):
     run_dir: Path | None = Field(default=None, description="sidecar logs and state; default beside artifacts")
     rasa_venv: Path = Field(default=REPO_ROOT / ".venv-rasa", validation_alias=AliasChoices("VOXGATE_RASA_VENV"))
     demo_orders: bool = Field(default=False, description="seed the contact-centre bot's demo orders")
+    session_turns: int = Field(
+        default=30, ge=0, description="turns after which a conversation moves to a new Rasa session (0: never)"
+    )
 
 
 class VoiceBotsSettings(BaseSettings):

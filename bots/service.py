@@ -4,6 +4,7 @@ bot. Transport-free: the gateway's REST and socket.io channels, keys and CORS si
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -12,9 +13,13 @@ import httpx
 
 from bots.channel import to_rest
 from bots.projects import list_projects
+from bots.sessions import TurnCounter, rollover_events, user_turns
 from bots.sidecar import BotSidecars, BotStatus, SidecarConfig
 
 RASA_TIMEOUT_S = 30.0
+DEFAULT_SESSION_TURNS = 30
+
+log = logging.getLogger(__name__)
 
 
 class BotUnavailable(Exception):
@@ -24,15 +29,20 @@ class BotUnavailable(Exception):
 class BotService:
     """`namespace()` names the caller's conversation namespace (the gateway passes its tenant; None = the shared
     one): Rasa keeps one tracker per sender id, so the same sender id in two namespaces must be two conversations,
-    or one tenant could read and steer another's. The namespace never shows in what callers get back."""
+    or one tenant could read and steer another's. The namespace never shows in what callers get back.
+
+    A sidecar's conversation longer than `session_turns` turns is rolled into a new Rasa session (bots/sessions.py;
+    0 = never); a server run elsewhere keeps its own session settings (its API token is not ours)."""
 
     def __init__(
         self,
         sidecars: SidecarConfig,
         external_urls: dict[str, str] | None = None,
         namespace: Callable[[], str | None] | None = None,
+        session_turns: int = DEFAULT_SESSION_TURNS,
     ) -> None:
         self.namespace = namespace or (lambda: None)
+        self.turns = TurnCounter(session_turns)
         self.external_urls = dict(external_urls or {})
         self.sidecars = BotSidecars(sidecars)
         self.names = [p.name for p in list_projects()]
@@ -61,7 +71,10 @@ class BotService:
         url = self.rasa_url(bot)
         if url is None:
             raise BotUnavailable(self.sidecars.status(bot).state)
-        body: dict[str, Any] = {"sender": self.rasa_sender(sender), "message": message}
+        rasa_sender = self.rasa_sender(sender)
+        if bot not in self.external_urls and self.turns.due(bot, rasa_sender):
+            await self._roll_over_if_long(bot, url, rasa_sender)
+        body: dict[str, Any] = {"sender": rasa_sender, "message": message}
         if metadata:
             body["metadata"] = metadata
         try:
@@ -89,6 +102,29 @@ class BotService:
             raise BotUnavailable(f"Rasa tracker answered {response.status_code}")
         tracker = response.json()
         return {**tracker, "sender_id": sender} if isinstance(tracker, dict) and "sender_id" in tracker else tracker
+
+    async def _roll_over_if_long(self, bot: str, url: str, rasa_sender: str) -> None:
+        """Start a new session for a long conversation, unless a form is in progress (checked again next turn).
+        Housekeeping: a failure is logged and the user's turn goes on in the old session."""
+        path = f"{url}/conversations/{quote(rasa_sender, safe='')}/tracker"
+        token = {"token": self.sidecars.api_token}
+        try:
+            response = await self.http.get(path, params={**token, "include_events": "AFTER_RESTART"})
+            response.raise_for_status()
+            tracker = response.json()
+            turns = user_turns(tracker.get("events") or [])
+            if turns <= self.turns.session_turns:  # a session Rasa started itself (an hour's silence) is short
+                self.turns.reset(bot, rasa_sender, turns)
+                return
+            events = rollover_events(tracker)
+            if events is None:
+                return
+            appended = await self.http.post(f"{path}/events", params={**token, "include_events": "NONE"}, json=events)
+            appended.raise_for_status()
+            self.turns.reset(bot, rasa_sender, user_turns(events))
+        except (httpx.HTTPError, ValueError) as exc:
+            log.warning("bots: %s: no new session for a long conversation (%s)", bot, exc)
+            self.turns.reset(bot, rasa_sender, 0)
 
     def rasa_sender(self, sender: str) -> str:
         """The sender id Rasa sees: the caller's, prefixed with its namespace when there is one."""

@@ -58,7 +58,7 @@ class BotChannels:
         run_dir = bots.run_dir or settings.artifact_dir.parent / "bots"
         sidecars = SidecarConfig(database_url=settings.database_url, run_dir=run_dir, venv=bots.rasa_venv,
                                  demo_orders=bots.demo_orders)  # fmt: skip
-        self.service = BotService(sidecars, bots.urls, namespace=_tenant_namespace)
+        self.service = BotService(sidecars, bots.urls, namespace=_tenant_namespace, session_turns=bots.session_turns)
         self.names = self.service.names
         self.keys = bots.api_keys
         self.gateway_keys = list(settings.api_keys)
