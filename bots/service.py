@@ -43,6 +43,7 @@ class BotService:
     ) -> None:
         self.namespace = namespace or (lambda: None)
         self.turns = TurnCounter(session_turns)
+        self._rolling: set[tuple[str, str]] = set()  # conversations being moved now (one move, not one per request)
         self.external_urls = dict(external_urls or {})
         self.sidecars = BotSidecars(sidecars)
         self.names = [p.name for p in list_projects()]
@@ -106,6 +107,9 @@ class BotService:
     async def _roll_over_if_long(self, bot: str, url: str, rasa_sender: str) -> None:
         """Start a new session for a long conversation, unless a form is in progress (checked again next turn).
         Housekeeping: a failure is logged and the user's turn goes on in the old session."""
+        if (bot, rasa_sender) in self._rolling:
+            return
+        self._rolling.add((bot, rasa_sender))
         path = f"{url}/conversations/{quote(rasa_sender, safe='')}/tracker"
         token = {"token": self.sidecars.api_token}
         try:
@@ -122,9 +126,11 @@ class BotService:
             appended = await self.http.post(f"{path}/events", params={**token, "include_events": "NONE"}, json=events)
             appended.raise_for_status()
             self.turns.reset(bot, rasa_sender, user_turns(events))
-        except (httpx.HTTPError, ValueError) as exc:
+        except (httpx.HTTPError, ValueError, AttributeError) as exc:  # also a reply that is not a tracker
             log.warning("bots: %s: no new session for a long conversation (%s)", bot, exc)
             self.turns.reset(bot, rasa_sender, 0)
+        finally:
+            self._rolling.discard((bot, rasa_sender))
 
     def rasa_sender(self, sender: str) -> str:
         """The sender id Rasa sees: the caller's, prefixed with its namespace when there is one."""
