@@ -48,17 +48,19 @@ MODULES = '["asr", "dictation", "tts", "ocr", "nlp", "translate", "calls", "bots
 SENTENCE = "The patient reports mild chest pain since Monday. Blood pressure is one hundred and twenty over eighty."
 BOT = "clinic"
 # A whole conversation, as a widget user has it: greeting, a question, a booking through the form, goodbye (a
-# script that does not answer the form's questions keeps the form asking for ever, which no user does)
-BOT_TURNS = [
-    "hello",
-    "what are your opening hours?",
-    "I would like to book an appointment",
-    "Jane Smith",
-    "next Tuesday",
-    "10:30",
-    "a check-up",
-    "thank you, goodbye",
+# script that does not answer the form's questions keeps the form asking for ever, which no user does), with what
+# each reply must say: a client sends a message again until it is answered, and the report counts wrong replies.
+BOT_CONVERSATION = [
+    ("hello", "clinic assistant"),
+    ("what are your opening hours?", "open"),
+    ("I would like to book an appointment", "name"),
+    ("Jane Smith", "day"),
+    ("next Tuesday", "time"),
+    ("10:30", "reason"),
+    ("a check-up", "Booked: Jane Smith"),
+    ("thank you, goodbye", "goodbye"),
 ]
+BOT_TURNS = [message for message, _ in BOT_CONVERSATION]
 
 # route -> (weight in the mix, p95 target in seconds)
 MIX: dict[str, tuple[float, float]] = {
@@ -98,6 +100,7 @@ class Run:
     timeline: list[dict[str, float]] = field(default_factory=list)
     batch: list[dict[str, float]] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
+    wrong_replies: list[str] = field(default_factory=list)  # bot answers without what that turn must say
     lock: threading.Lock = field(default_factory=threading.Lock)
     stop: threading.Event = field(default_factory=threading.Event)
 
@@ -217,7 +220,9 @@ def client_loop(run: Run, inputs: Inputs, seed: int) -> None:
                 else:
                     response = request(route, client, inputs, sender, turn)
                     status, code = response.status_code, _code(response)
-                    turn += route == "bot"
+                    if route == "bot" and status == 200:  # unanswered: the same message again next time
+                        check_reply(run, response, turn)
+                        turn += 1
                     if status in (429, 503) and response.headers.get("retry-after", "").isdigit():
                         retry_after = float(response.headers["retry-after"])
             except Exception as exc:  # transport errors, timeouts, a socket closed with an error: counted
@@ -226,6 +231,14 @@ def client_loop(run: Run, inputs: Inputs, seed: int) -> None:
             run.record(Sample(route, status, seconds, at, code, retry_after))
             if retry_after is not None:  # as a well-behaved client does: come back when told
                 run.stop.wait(min(retry_after, 30.0))
+
+
+def check_reply(run: Run, response: httpx.Response, turn: int) -> None:
+    message, expected = BOT_CONVERSATION[turn % len(BOT_CONVERSATION)]
+    said = " | ".join(str(r.get("text", "")) for r in response.json() if isinstance(r, dict))
+    if expected.lower() not in said.lower():
+        with run.lock:
+            run.wrong_replies.append(f"{message!r} -> {said[:80]!r}")
 
 
 # -- the batch, the sampler, the sidecar kill ----------------------------------------------------------------------
@@ -430,6 +443,11 @@ def report(run: Run, args: argparse.Namespace, console: Console) -> None:
             if seconds:
                 parts.append(f"{name} {len(seconds)} ok, p50 {pct(seconds, 50):.2f} s, p95 {pct(seconds, 95):.2f} s")
         console.print("bot turns by phase: " + "; ".join(parts))
+    if "bot" in by_route:
+        answered = sum(1 for s in by_route["bot"] if s.status == 200)
+        wrong = run.wrong_replies
+        console.print(f"bot replies: {answered - len(wrong)} of {answered} answered turns said what they must"
+                      + (f"; wrong, e.g. {wrong[0]}" if wrong else ""))  # fmt: skip
     console.print(f"5xx + transport errors outside the sidecar restart: {fives} (goal: 0); load shed (503/429 with "
                   f"Retry-After, the client waited as told): {shed}")  # fmt: skip
 
