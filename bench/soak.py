@@ -42,6 +42,8 @@ from rich.console import Console
 from rich.table import Table
 from websockets.sync.client import connect
 
+from tests.bots.conversations import CLINIC_BOOKING
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 MODULES = '["asr", "dictation", "tts", "ocr", "nlp", "translate", "calls", "bots"]'
@@ -50,16 +52,7 @@ BOT = "clinic"
 # A whole conversation, as a widget user has it: greeting, a question, a booking through the form, goodbye (a
 # script that does not answer the form's questions keeps the form asking for ever, which no user does), with what
 # each reply must say: a client sends a message again until it is answered, and the report counts wrong replies.
-BOT_CONVERSATION = [
-    ("hello", "clinic assistant"),
-    ("what are your opening hours?", "open"),
-    ("I would like to book an appointment", "name"),
-    ("Jane Smith", "day"),
-    ("next Tuesday", "time"),
-    ("10:30", "reason"),
-    ("a check-up", "Booked: Jane Smith"),
-    ("thank you, goodbye", "goodbye"),
-]
+BOT_CONVERSATION = CLINIC_BOOKING
 BOT_TURNS = [message for message, _ in BOT_CONVERSATION]
 
 # route -> (weight in the mix, p95 target in seconds)

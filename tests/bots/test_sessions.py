@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bots.sessions import CARRIED, MAX_TRACKED_SENDERS, TurnCounter, rollover_events, user_turns
 from tests.bots.conftest import requires_rasa, say, texts
+from tests.bots.conversations import CLINIC_BOOKING
 
 
 def turn(intent: str, text: str, bot_action: str, reply: str, at: float) -> list[dict]:
@@ -73,16 +74,7 @@ def test_turns_are_counted_per_conversation_and_bounded() -> None:
     assert not any(TurnCounter(0).due("clinic", "a") for _ in range(100))  # 0: never
 
 
-CONVERSATION = [
-    ("hello", "clinic assistant"),
-    ("what are your opening hours?", "open"),
-    ("I would like to book an appointment", "name"),
-    ("Jane Smith", "day"),
-    ("next Tuesday", "time"),
-    ("10:30", "reason"),
-    ("a check-up", "Booked: Jane Smith"),
-    ("thank you, goodbye", "Goodbye"),
-]
+CONVERSATION = CLINIC_BOOKING
 
 
 @requires_rasa
