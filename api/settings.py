@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.tenancy import key_tenants
 from asr.config import AsrSettings, DictationSettings
+from bots.sessions import DEFAULT_SESSION_TURNS
 from workers import PoolSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +37,9 @@ class BotsSettings(BaseSettings):
     rasa_venv: Path = Field(default=REPO_ROOT / ".venv-rasa", validation_alias=AliasChoices("VOXGATE_RASA_VENV"))
     demo_orders: bool = Field(default=False, description="seed the contact-centre bot's demo orders")
     session_turns: int = Field(
-        default=30, ge=0, description="turns after which a conversation moves to a new Rasa session (0: never)"
+        default=DEFAULT_SESSION_TURNS,
+        ge=0,
+        description="turns after which a conversation moves to a new Rasa session (0: never)",
     )
 
 

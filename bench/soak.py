@@ -52,8 +52,7 @@ BOT = "clinic"
 # A whole conversation, as a widget user has it: greeting, a question, a booking through the form, goodbye (a
 # script that does not answer the form's questions keeps the form asking for ever, which no user does), with what
 # each reply must say: a client sends a message again until it is answered, and the report counts wrong replies.
-BOT_CONVERSATION = CLINIC_BOOKING
-BOT_TURNS = [message for message, _ in BOT_CONVERSATION]
+BOT_TURNS = [message for message, _ in CLINIC_BOOKING]
 
 # route -> (weight in the mix, p95 target in seconds)
 MIX: dict[str, tuple[float, float]] = {
@@ -227,7 +226,7 @@ def client_loop(run: Run, inputs: Inputs, seed: int) -> None:
 
 
 def check_reply(run: Run, response: httpx.Response, turn: int) -> None:
-    message, expected = BOT_CONVERSATION[turn % len(BOT_CONVERSATION)]
+    message, expected = CLINIC_BOOKING[turn % len(CLINIC_BOOKING)]
     said = " | ".join(str(r.get("text", "")) for r in response.json() if isinstance(r, dict))
     if expected.lower() not in said.lower():
         with run.lock:

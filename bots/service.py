@@ -13,13 +13,17 @@ import httpx
 
 from bots.channel import to_rest
 from bots.projects import list_projects
-from bots.sessions import TurnCounter, rollover_events, user_turns
+from bots.sessions import DEFAULT_SESSION_TURNS, TurnCounter, rollover_events, user_turns
 from bots.sidecar import BotSidecars, BotStatus, SidecarConfig
 
 RASA_TIMEOUT_S = 30.0
-DEFAULT_SESSION_TURNS = 30
 
 log = logging.getLogger(__name__)
+
+
+def _tracker_url(url: str, rasa_sender: str) -> str:
+    """Rasa's HTTP API address of one conversation's tracker."""
+    return f"{url}/conversations/{quote(rasa_sender, safe='')}/tracker"
 
 
 class BotUnavailable(Exception):
@@ -95,8 +99,7 @@ class BotService:
             raise BotUnavailable(self.sidecars.status(bot).state)
         params = {} if bot in self.external_urls else {"token": self.sidecars.api_token}
         try:
-            path = f"{url}/conversations/{quote(self.rasa_sender(sender), safe='')}/tracker"
-            response = await self.http.get(path, params=params)
+            response = await self.http.get(_tracker_url(url, self.rasa_sender(sender)), params=params)
         except httpx.HTTPError as exc:
             raise BotUnavailable(type(exc).__name__) from exc
         if response.status_code != 200:
@@ -110,7 +113,7 @@ class BotService:
         if (bot, rasa_sender) in self._rolling:
             return
         self._rolling.add((bot, rasa_sender))
-        path = f"{url}/conversations/{quote(rasa_sender, safe='')}/tracker"
+        path = _tracker_url(url, rasa_sender)
         token = {"token": self.sidecars.api_token}
         try:
             response = await self.http.get(path, params={**token, "include_events": "AFTER_RESTART"})

@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+DEFAULT_SESSION_TURNS = 30  # a conversation's turns before it moves to a new session (VOXGATE_BOTS_SESSION_TURNS)
 CARRY_TURNS = 2  # the rule and memoization policies look back a few states; two turns cover them
 MAX_TRACKED_SENDERS = 10_000  # turn counts kept per sender (least recently used dropped: it just counts again)
 CARRIED = "voxgate_carried_over"  # in a carried event's metadata
-SESSION_EVENTS = {"session_started", "restart", "action_session_start"}  # not carried: they would end the new one
+SESSION_EVENTS = {"session_started", "restart"}  # not carried, nor action_session_start: they would end the new one
 
 
 def user_turns(events: list[dict[str, Any]]) -> int:

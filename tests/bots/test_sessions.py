@@ -74,16 +74,13 @@ def test_turns_are_counted_per_conversation_and_bounded() -> None:
     assert not any(TurnCounter(0).due("clinic", "a") for _ in range(100))  # 0: never
 
 
-CONVERSATION = CLINIC_BOOKING
-
-
 @requires_rasa
 def test_a_long_conversation_moves_to_new_sessions_and_still_answers_right(bots_gateway) -> None:
     """Five bookings in one conversation (40 turns, the default 30 a session): every reply is the right one, no
     form is cut, the current session stays short, and the whole history is still in Rasa's tracker store."""
     client, sender = bots_gateway.client, f"long-{uuid.uuid4().hex}"
     for cycle in range(5):
-        for message, expected in CONVERSATION:
+        for message, expected in CLINIC_BOOKING:
             reply = texts(say(client, "clinic", sender, message))
             assert expected.lower() in reply.lower(), (cycle, message, reply)
 
@@ -96,4 +93,4 @@ def test_a_long_conversation_moves_to_new_sessions_and_still_answers_right(bots_
     assert user_turns([{"event": kind} for kind, _ in last_session]) <= 30 + 2
     users = [json.loads(data) for kind, data in rows if kind == "user"]
     fresh = [u for u in users if not (u.get("metadata") or {}).get(CARRIED)]
-    assert [u["text"] for u in fresh] == [m for m, _ in CONVERSATION] * 5  # history whole, the repeats marked
+    assert [u["text"] for u in fresh] == [m for m, _ in CLINIC_BOOKING] * 5  # history whole, the repeats marked
