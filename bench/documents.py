@@ -5,7 +5,10 @@ path and split by bench/ocr.py's rule (even positions tune: 5 sroie + 20 sroie_k
 at these; odd positions measure: 5 + 20, only measured, their errors never looked at). There are no more labelled
 receipts in the shared data, so the tune side cannot grow without taking measure receipts.
 Per-field accuracy as SROIE task 3 scores it: company and address exact after upper-casing and removing spaces,
-date equal as a date, total equal as an amount. Rows: voxgate (ocr.analyze_expense: Tesseract psm 6 + the rules);
+date equal as a date, total equal as an amount. Rows: voxgate (ocr.analyze_expense: Tesseract psm 6 and RapidOCR
+read the receipt, the readings are fused (ocr.fuse), the rules run on the fused reading, date and total from
+RapidOCR's own reading where it has them); the same on the psm 6 reading alone (the default before the second
+reading); the rules on RapidOCR's reading alone;
 with --segmentation the same rules on Tesseract's default page segmentation; the rules on the ground-truth text
 boxes (no OCR error: what the rules alone reach); a naive baseline on the psm 6 reading (first row, first date,
 largest amount, no address). The ratio column is voxgate's mean over the baseline row's mean, same run.
@@ -140,12 +143,16 @@ def bench_receipts(console: Console, limit: int, pool, segmentation: bool = Fals
 
     readings: dict[Path, ocr.Document] = {}
 
-    def voxgate(image: Path) -> dict[str, str]:
-        result = ocr.analyze_expense(image, pool=pool, priority=Priority.BATCH)
-        readings[image] = ocr.Document(text="", mime="", pages=result.pages)
+    def expense(image: Path, second_reading: bool) -> dict[str, str]:
+        result = ocr.analyze_expense(image, pool=pool, priority=Priority.BATCH, second_reading=second_reading)
+        if not second_reading:
+            readings[image] = ocr.Document(text="", mime="", pages=result.pages)
         return {key: result.fields[name].value if name in result.fields else "" for key, name in FIELDS.items()}
 
-    configs["voxgate (psm 6 + rules)"] = timed(voxgate)
+    configs["voxgate (psm 6 + RapidOCR fused, rules)"] = timed(lambda image: expense(image, True))
+    configs["psm 6 alone + rules (before)"] = timed(lambda image: expense(image, False))
+    rapid = ocr.OcrOptions(engine="rapidocr")
+    configs["RapidOCR alone + rules"] = timed(lambda image: rules(ocr.read(image, rapid, pool=pool)))
     if segmentation:
         configs["rules on default segmentation"] = timed(lambda image: rules(ocr.read(image, pool=pool)))
     configs["rules on ground-truth text"] = timed(lambda image: rules(truth_document(image)))

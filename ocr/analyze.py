@@ -19,12 +19,16 @@ from typing import Literal
 
 from PIL import Image
 
+from ocr.engines import get_engine
 from ocr.errors import OcrInputError
 from ocr.expense import ExpenseDocument, expense_fields
 from ocr.forms import find_forms
+from ocr.fuse import fuse_pages
 from ocr.inputs import iter_pages, sniff
+from ocr.layout import page_text
 from ocr.models import Document, OcrOptions, Page
 from ocr.read import Progress, _bytes, read_page_image
+from ocr.stages import Stages
 from ocr.tables import find_tables
 from ocr.values import DateOrder
 from workers import ModelPool, Priority, default_pool
@@ -34,6 +38,9 @@ FEATURES: tuple[Feature, ...] = ("tables", "forms")
 # Receipts are read as one uniform block (psm 6): on the tune half of the SROIE receipts it kept each label on
 # the row of its amount, and read vendor, address and total better than automatic segmentation (bench/documents.py).
 EXPENSE_PSM = 6
+# The engine that reads receipts a second time, and the fields taken from its own reading when it finds them.
+SECOND_READER = "rapidocr"
+SECOND_READER_FIELDS = ("INVOICE_RECEIPT_DATE", "TOTAL")
 
 
 def check_features(features: Iterable[str]) -> list[Feature]:
@@ -104,11 +111,38 @@ def analyze_expense(
     priority: int = Priority.NORMAL,
     date_order: DateOrder = "DMY",
     progress: Progress | None = None,
+    second_reading: bool = True,
 ) -> ExpenseDocument:
     """Receipt or invoice fields (VENDOR_NAME, VENDOR_ADDRESS, INVOICE_RECEIPT_DATE, TOTAL, TAX, SUBTOTAL, ...),
-    line items and the read pages. Raises OcrInputError for bad input."""
-    from ocr.read import read
+    line items and the read pages. Raises OcrInputError for bad input.
 
+    With the Tesseract engine (the default) and `second_reading`, a scanned page is also read by RapidOCR and the
+    two readings fused (ocr.fuse); the date and total come from RapidOCR's own reading where it finds them
+    (SROIE tune half: total 0.96 against 0.88 on the fused reading, date 0.92 against 0.88; bench/documents.py)."""
+    options = expense_options(options)
+    pool = pool or default_pool()
     data = _bytes(document)
-    read_doc = read(data, expense_options(options), pool=pool, priority=priority, progress=progress)
-    return expense_fields(read_doc, date_order)
+    mime = sniff(data)
+    second = second_reading and options.engine == "tesseract" and get_engine(SECOND_READER).available()
+    pages: list[Page] = []
+    rapid_pages: list[Page] = []
+    for source in iter_pages(data, options):
+        page, image = read_page_image(source, options, pool, priority)
+        if second and image is not None:
+            stages = Stages()
+            with stages("second reading"):
+                blocks = get_engine(SECOND_READER).recognize(image, options, pool, priority)
+            rapid = page.model_copy(update={"blocks": blocks, "text": page_text(blocks), "engine": SECOND_READER})
+            with stages("fuse"):
+                fused = fuse_pages(page, rapid)
+            page = fused.model_copy(update={"cpu_seconds": {**page.cpu_seconds, **stages.seconds}})
+            rapid_pages.append(rapid)
+        pages.append(page)
+        source.image = None
+        if progress is not None:
+            progress(len(pages), None)
+    result = expense_fields(Document(text="\n\f".join(p.text for p in pages), mime=mime, pages=pages), date_order)
+    if rapid_pages:
+        own = expense_fields(Document(text="", mime=mime, pages=rapid_pages), date_order).fields
+        result.fields.update({name: own[name] for name in SECOND_READER_FIELDS if name in own})
+    return result

@@ -124,7 +124,9 @@ class Page(BaseModel):
     height: int
     dpi: int
     text: str
-    engine: str = Field(description="tesseract, rapidocr, or text-layer for a PDF's own text")
+    engine: str = Field(
+        description="tesseract, rapidocr, text-layer for a PDF's own text, or tesseract+rapidocr (two readings fused)"
+    )
     rotation: int = Field(0, description="degrees the page was rotated clockwise before recognition")
     skew: float = Field(0.0, description="degrees of skew corrected")
     script: str | None = Field(None, description="writing system Tesseract OSD detected (Latin, Han, Hangul, ...)")

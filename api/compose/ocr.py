@@ -160,6 +160,7 @@ def run_expense_job(params: dict[str, Any], ctx: JobContext) -> dict[str, Any]:
     total = params.get("pages") or ocr.count_pages(data)
     result = ocr.analyze_expense(data, options, pool=ctx.pool, priority=Priority.BATCH,
                                  date_order=params.get("date_order", "DMY"),
+                                 second_reading=params.get("second_reading", True),
                                  progress=_page_progress(ctx, total, 95.0, "page"))  # fmt: skip
     ctx.output_path("expense.json").write_text(result.model_dump_json())
     body = result.model_dump(mode="json", include={"fields", "line_items"})

@@ -1,0 +1,85 @@
+"""Two readings fused (ocr.fuse): RapidOCR's letters and digits into Tesseract's lines, never its punctuation,
+spacing or a digit that would change an amount; and on real receipts, more ground-truth words than Tesseract's
+reading alone (the expense route's second reading)."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import ocr
+from bench.ocr import recall, tokens
+from ocr.fuse import fuse_pages, fuse_text
+from ocr.layout import make_block, make_line, page_text, split_line_into_words
+from ocr.models import BBox, Page
+
+
+@pytest.mark.parametrize(
+    ("tesseract", "rapid", "fused"),
+    [
+        ("LOT i851-A & 1851-B, JALAN KPB 4,", "L0T 1851-A&1851-B,JALANKPB6", "LOT 1851-A & 1851-B, JALAN KPB 6,"),
+        ("| SRD FLR, AECN TAMAN", "3RD FLR, AEON TAMAN", "| 3RD FLR, AEON TAMAN"),
+        ("No.t Jalan $$ 9/1, 47300 PJ", "No.1 Jalan SS 9/1,47300 PJ", "No.1 Jalan SS 9/1, 47300 PJ"),
+        ("MR. D.1.¥. (M) SDN BHD", "MR.D.I.Y.（M) SDN BHD", "MR. D.I.Y. (M) SDN BHD"),
+    ],
+)
+def test_letters_and_digits_come_from_the_second_reading(tesseract: str, rapid: str, fused: str) -> None:
+    assert fuse_text(tesseract, rapid) == fused
+
+
+def test_punctuation_spacing_and_o_or_zero_stay_right() -> None:
+    assert fuse_text("TAMAN DAYA, 81100 JOHOR", "TAMANDAYA.8110OJOHOR") == "TAMAN DAYA, 81100 JOHOR"
+    assert fuse_text("LOT 12", "L0T 12") == "LOT 12"
+    assert fuse_text("SEKSYEN U3, 40170", "SEKSYEN U13.40170") == "SEKSYEN U13, 40170"
+
+
+def test_amounts_and_unrelated_lines_are_left_alone() -> None:
+    assert fuse_text("Total (RM): 9.60", "Total(RM):9.600") == "Total (RM): 9.60"
+    assert fuse_text("7B 7-W", "78941 7-W") == "7B 7-W"  # a stretch three characters longer is not a misreading
+    assert fuse_text("THANK YOU", "GST SUMMARY 6% 0.42") == "THANK YOU"
+    assert fuse_text("THANK YOU", "") == "THANK YOU"
+
+
+def _page(lines: list[tuple[str, BBox]], engine: str) -> Page:
+    made = [make_line(split_line_into_words(text, box, 90.0)) for text, box in lines]
+    blocks = [make_block(0, made)]
+    return Page(number=1, width=800, height=400, dpi=300, text=page_text(blocks), engine=engine, blocks=blocks)
+
+
+def test_fused_page_keeps_tesseract_boxes_and_takes_words_on_the_same_line_only() -> None:
+    top, bottom = BBox(left=100, top=50, width=500, height=30), BBox(left=100, top=200, width=500, height=30)
+    tesseract = _page([("JALAN KPB 4, KAWASAN", top), ("TOTAL 12.50", bottom)], "tesseract")
+    rapid = _page([("JALANKPB6 KAWASAN", top), ("TOTAL 12.90", BBox(left=100, top=120, width=500, height=30))],
+                  "rapidocr")  # fmt: skip
+    fused = fuse_pages(tesseract, rapid)
+    first, second = fused.blocks[0].lines
+    assert first.text == "JALAN KPB 6, KAWASAN" and second.text == "TOTAL 12.50"  # nothing read on its line
+    assert [w.bbox for w in first.words] == [w.bbox for w in tesseract.blocks[0].lines[0].words]
+    assert fused.engine == "tesseract+rapidocr" and "KPB 6" in fused.text
+
+
+def _truth_words(image: Path) -> Counter[str]:
+    with image.with_suffix(".csv").open(newline="", encoding="utf-8", errors="replace") as handle:
+        return tokens(" ".join(",".join(row[8:]) for row in csv.reader(handle) if len(row) >= 9))
+
+
+TUNE_RECEIPTS = ("000", "150", "300")  # bench/documents.py's tune half: looked at while writing the rules
+
+
+@pytest.mark.skipif(not ocr.get_engine("tesseract").available(), reason="tesseract not installed")
+@pytest.mark.skipif(not ocr.get_engine("rapidocr").available(), reason="rapidocr-onnxruntime not installed")
+def test_fused_receipts_read_more_true_words_than_tesseract_alone(data_dir: Path) -> None:
+    images = [data_dir / "ocr" / "sroie" / f"{name}.jpg" for name in TUNE_RECEIPTS]
+    if not all(image.exists() for image in images):
+        pytest.skip(f"SROIE receipts {TUNE_RECEIPTS} not under {data_dir / 'ocr' / 'sroie'}")
+    alone = fused = 0.0
+    for image in images:
+        truth = _truth_words(image)
+        alone += recall(truth, tokens(ocr.analyze_expense(image, second_reading=False).pages[0].text))
+        pages = ocr.analyze_expense(image).pages
+        assert pages[0].engine == "tesseract+rapidocr" and "second reading" in pages[0].cpu_seconds
+        fused += recall(truth, tokens(pages[0].text))
+    assert fused >= alone + 0.01 * len(images), (fused, alone)
