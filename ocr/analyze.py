@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
@@ -31,7 +32,9 @@ from ocr.read import Progress, _bytes, read_page_image
 from ocr.stages import Stages
 from ocr.tables import find_tables
 from ocr.values import DateOrder
-from workers import ModelPool, Priority, default_pool
+from workers import ModelPool, PoolBusy, Priority, default_pool
+
+log = logging.getLogger(__name__)
 
 Feature = Literal["tables", "forms"]
 FEATURES: tuple[Feature, ...] = ("tables", "forms")
@@ -104,6 +107,27 @@ def expense_options(options: OcrOptions | None = None) -> OcrOptions:
     return options if options.psm is not None else options.model_copy(update={"psm": EXPENSE_PSM})
 
 
+def _read_twice(
+    page: Page, image: Image.Image, options: OcrOptions, pool: ModelPool, priority: int
+) -> tuple[Page, Page | None]:
+    """The page fused with SECOND_READER's reading of the same image, and that reading. When the second reader
+    fails (a broken model file, a runtime error), Tesseract's page alone, and None: the receipt is still read.
+    An overloaded pool is not a failure of the reader: PoolBusy goes up to the caller (HTTP 503, Retry-After)."""
+    stages = Stages()
+    try:
+        with stages("second reading"):
+            blocks = get_engine(SECOND_READER).recognize(image, options, pool, priority)
+    except PoolBusy:
+        raise
+    except Exception:  # noqa: BLE001 - any failure of the optional reader leaves the first reading standing
+        log.warning("second reading by %s failed; the receipt is read by Tesseract alone", SECOND_READER, exc_info=True)
+        return page, None
+    rapid = page.model_copy(update={"blocks": blocks, "text": page_text(blocks), "engine": SECOND_READER})
+    with stages("fuse"):
+        fused = fuse_pages(page, rapid)
+    return fused.model_copy(update={"cpu_seconds": {**page.cpu_seconds, **stages.seconds}}), rapid
+
+
 def analyze_expense(
     document: bytes | str | Path,
     options: OcrOptions | None = None,
@@ -129,14 +153,9 @@ def analyze_expense(
     for source in iter_pages(data, options):
         page, image = read_page_image(source, options, pool, priority)
         if second and image is not None:
-            stages = Stages()
-            with stages("second reading"):
-                blocks = get_engine(SECOND_READER).recognize(image, options, pool, priority)
-            rapid = page.model_copy(update={"blocks": blocks, "text": page_text(blocks), "engine": SECOND_READER})
-            with stages("fuse"):
-                fused = fuse_pages(page, rapid)
-            page = fused.model_copy(update={"cpu_seconds": {**page.cpu_seconds, **stages.seconds}})
-            rapid_pages.append(rapid)
+            page, rapid = _read_twice(page, image, options, pool, priority)
+            if rapid is not None:
+                rapid_pages.append(rapid)
         pages.append(page)
         source.image = None
         if progress is not None:

@@ -83,3 +83,35 @@ def test_fused_receipts_read_more_true_words_than_tesseract_alone(data_dir: Path
         assert pages[0].engine == "tesseract+rapidocr" and "second reading" in pages[0].cpu_seconds
         fused += recall(truth, tokens(pages[0].text))
     assert fused >= alone + 0.01 * len(images), (fused, alone)
+
+
+@pytest.mark.skipif(not ocr.get_engine("tesseract").available(), reason="tesseract not installed")
+def test_a_failing_second_reader_leaves_tesseracts_reading(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from ocr.engines.rapid import RapidOcrEngine
+    from tests.ocr.test_documents import receipt_png
+
+    def broken(*args: object, **kwargs: object) -> list:
+        raise RuntimeError("onnxruntime: model file is corrupt")
+
+    monkeypatch.setattr(RapidOcrEngine, "available", lambda self: True)
+    monkeypatch.setattr(RapidOcrEngine, "recognize", broken)
+    result = ocr.analyze_expense(receipt_png())
+    assert result.pages[0].engine == "tesseract" and result.fields["TOTAL"].value == "19.61"
+    assert "second reading by rapidocr failed" in caplog.text
+
+
+@pytest.mark.skipif(not ocr.get_engine("tesseract").available(), reason="tesseract not installed")
+def test_a_busy_pool_is_not_hidden_by_the_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ocr.engines.rapid import RapidOcrEngine
+    from tests.ocr.test_documents import receipt_png
+    from workers import PoolBusy
+
+    def busy(*args: object, **kwargs: object) -> list:
+        raise PoolBusy("the pool's queue is full")
+
+    monkeypatch.setattr(RapidOcrEngine, "available", lambda self: True)
+    monkeypatch.setattr(RapidOcrEngine, "recognize", busy)
+    with pytest.raises(PoolBusy):
+        ocr.analyze_expense(receipt_png())
