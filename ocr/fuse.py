@@ -27,7 +27,7 @@ import unicodedata
 from difflib import SequenceMatcher
 
 from ocr.layout import make_block, make_line, page_text, split_line_into_words
-from ocr.models import BBox, Line, Page, Word
+from ocr.models import BBox, Block, Line, Page, Word
 
 # Lines whose letters and digits agree less than this are different text (a box from a neighbouring column).
 MIN_SIMILARITY = 0.5
@@ -139,13 +139,18 @@ def _fused_line(line: Line, words: list[Word]) -> Line:
     return make_line(split_line_into_words(text, BBox.union([w.bbox for w in line.words]), line.confidence))
 
 
+def fuse_blocks(tesseract: list[Block], rapid: list[Block]) -> list[Block]:
+    """Tesseract's blocks with each line fused with the RapidOCR words (a reading of the same image) on it."""
+    words = [w for block in rapid for line in block.lines for w in line.words]
+    return [
+        make_block(block.id, [_fused_line(ln, [w for w in words if _on_line(ln, w)]) for ln in block.lines])
+        for block in tesseract
+    ]
+
+
 def fuse_pages(tesseract: Page, rapid: Page) -> Page:
     """`tesseract` with each line fused with the words of `rapid` (a reading of the same image) on it."""
-    words = [w for block in rapid.blocks for line in block.lines for w in line.words]
-    blocks = [
-        make_block(block.id, [_fused_line(ln, [w for w in words if _on_line(ln, w)]) for ln in block.lines])
-        for block in tesseract.blocks
-    ]
+    blocks = fuse_blocks(tesseract.blocks, rapid.blocks)
     return tesseract.model_copy(
         update={"blocks": blocks, "text": page_text(blocks), "engine": f"{tesseract.engine}+{rapid.engine}"}
     )

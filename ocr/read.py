@@ -11,6 +11,7 @@ from PIL import Image
 
 from ocr.engines import get_engine
 from ocr.errors import OcrEngineError
+from ocr.fuse import fuse_blocks
 from ocr.inputs import PageInput, iter_pages, sniff
 from ocr.layout import page_text, reading_score
 from ocr.models import Block, Document, OcrOptions, Page
@@ -23,7 +24,7 @@ from ocr.preprocess import (
     detect_osd,
     fix_orientation,
 )
-from ocr.stages import Stages
+from ocr.stages import Stages, stage
 from workers import ModelPool, Priority, default_pool
 
 # engine=auto: Tesseract, and RapidOCR only where Tesseract reads (almost) nothing; the reading with more words
@@ -33,6 +34,13 @@ from workers import ModelPool, Priority, default_pool
 # confidence is 94-98 on every page, and the rule "Tesseract's mean confidence < 78 -> RapidOCR", best on the
 # tune pages (0.780 vs 0.757), lost on the measure pages (0.804 vs 0.821).
 AUTO_MIN_WORDS = 10
+# ...except on a till receipt (a page at least RECEIPT_ASPECT times as tall as wide: 42 of the 50 SROIE scans,
+# none of the scribe documents; A4 is 1.41, US Legal 1.65), which auto reads as one uniform block (psm 6, which
+# keeps each item on the row of its price) by Tesseract and RapidOCR, fused (ocr.fuse). On the SROIE receipts
+# that reading holds more of the true words than either engine alone (order-free recall, tune 0.837 against
+# Tesseract psm 6's 0.789 and RapidOCR's 0.725; measure 0.849 against 0.817 and 0.738).
+RECEIPT_ASPECT = 1.7
+RECEIPT_PSM = 6
 # A reading with at least this mean word confidence is taken as upright; below it, OSD is asked for a turn.
 UPRIGHT_CONFIDENCE = 60.0
 
@@ -44,14 +52,25 @@ def _confidence(blocks: list[Block]) -> float:
     return round(mean(words), 2) if words else 0.0
 
 
+def is_till_receipt(image: Image.Image) -> bool:
+    return image.height >= RECEIPT_ASPECT * image.width
+
+
 def _recognize(image: Image.Image, options: OcrOptions, pool: ModelPool, priority: int) -> tuple[str, list[Block]]:
     if options.engine != "auto":
         engine = get_engine(options.engine)
         if not engine.available():
             raise OcrEngineError(f"OCR engine {options.engine!r} is not installed")
         return engine.name, engine.recognize(image, options, pool, priority)
-    blocks = get_engine("tesseract").recognize(image, options, pool, priority)
     rapid = get_engine("rapidocr")
+    if is_till_receipt(image) and rapid.available():
+        # A till receipt: read as the expense route reads it (psm 6, the two readings fused; ocr.fuse)
+        uniform = options if options.psm is not None else options.model_copy(update={"psm": RECEIPT_PSM})
+        blocks = get_engine("tesseract").recognize(image, uniform, pool, priority)
+        with stage("second reading"):
+            other = rapid.recognize(image, options, pool, priority)
+        return "tesseract+rapidocr", fuse_blocks(blocks, other)
+    blocks = get_engine("tesseract").recognize(image, options, pool, priority)
     words = sum(len(ln.words) for b in blocks for ln in b.lines)
     if words >= AUTO_MIN_WORDS or not rapid.available():
         return "tesseract", blocks
@@ -137,7 +156,7 @@ def read_page_image(
         rotation=rotation,
         skew=skew,
         script=script,
-        lang=lang if engine == "tesseract" else None,
+        lang=lang if engine.startswith("tesseract") else None,
         confidence=_confidence(blocks),
         seconds=round(time.perf_counter() - started, 3),
         cpu_seconds=stages.seconds,

@@ -9,12 +9,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 import ocr
 from bench.ocr import recall, tokens
 from ocr.fuse import fuse_pages, fuse_text
 from ocr.layout import make_block, make_line, page_text, split_line_into_words
 from ocr.models import BBox, Page
+from ocr.read import is_till_receipt
 
 
 @pytest.mark.parametrize(
@@ -67,22 +69,55 @@ def _truth_words(image: Path) -> Counter[str]:
 
 
 TUNE_RECEIPTS = ("000", "150", "300")  # bench/documents.py's tune half: looked at while writing the rules
+needs_both = [
+    pytest.mark.skipif(not ocr.get_engine("tesseract").available(), reason="tesseract not installed"),
+    pytest.mark.skipif(not ocr.get_engine("rapidocr").available(), reason="rapidocr-onnxruntime not installed"),
+]
 
 
-@pytest.mark.skipif(not ocr.get_engine("tesseract").available(), reason="tesseract not installed")
-@pytest.mark.skipif(not ocr.get_engine("rapidocr").available(), reason="rapidocr-onnxruntime not installed")
-def test_fused_receipts_read_more_true_words_than_tesseract_alone(data_dir: Path) -> None:
+@needs_both[0]
+@needs_both[1]
+def test_fused_receipts_read_more_true_words_than_either_engine_alone(data_dir: Path) -> None:
     images = [data_dir / "ocr" / "sroie" / f"{name}.jpg" for name in TUNE_RECEIPTS]
     if not all(image.exists() for image in images):
         pytest.skip(f"SROIE receipts {TUNE_RECEIPTS} not under {data_dir / 'ocr' / 'sroie'}")
-    alone = fused = 0.0
+    rows: dict[str, dict[str, float]] = {}
     for image in images:
         truth = _truth_words(image)
-        alone += recall(truth, tokens(ocr.analyze_expense(image, second_reading=False).pages[0].text))
+        row = rows.setdefault(image.stem, {})
+        row["tesseract"] = recall(truth, tokens(ocr.read(image, ocr.OcrOptions(psm=6)).pages[0].text))
+        row["rapidocr"] = recall(truth, tokens(ocr.read(image, ocr.OcrOptions(engine="rapidocr")).pages[0].text))
         pages = ocr.analyze_expense(image).pages
         assert pages[0].engine == "tesseract+rapidocr" and "second reading" in pages[0].cpu_seconds
-        fused += recall(truth, tokens(pages[0].text))
-    assert fused >= alone + 0.01 * len(images), (fused, alone)
+        row["expense"] = recall(truth, tokens(pages[0].text))
+        auto = ocr.read(image, ocr.OcrOptions(engine="auto")).pages[0]
+        # 300.jpg is a whole A4 scan with a receipt on it: auto reads that as any page
+        assert auto.engine == ("tesseract+rapidocr" if is_till_receipt(Image.open(image)) else "tesseract")
+        row["auto"] = recall(truth, tokens(auto.text))
+
+    def total(config: str, stems: list[str]) -> float:
+        return sum(rows[stem][config] for stem in stems)
+
+    every, shaped = list(rows), ["000", "150"]
+    best = max(total("tesseract", every), total("rapidocr", every))
+    assert total("expense", every) >= best + 0.01 * len(every), rows
+    best = max(total("tesseract", shaped), total("rapidocr", shaped))
+    assert total("auto", shaped) >= best + 0.01 * len(shaped), rows
+
+
+@needs_both[0]
+@needs_both[1]
+def test_auto_fuses_only_pages_shaped_like_a_till_receipt() -> None:
+    from tests.ocr.conftest import encode, text_page
+
+    lines = ["GROCER SDN BHD", "2 x BREAD 4.00", "1 x MILK 3.50", "TOTAL 7.50", "THANK YOU"]
+    narrow = text_page(lines, size=36, width=520, spacing=3.0)  # 520 x ~660: not yet tall enough
+    tall = Image.new("RGB", (narrow.width, int(narrow.height * 1.8)), "white")
+    tall.paste(narrow, (0, 0))
+    assert ocr.read(encode(narrow, "PNG"), ocr.OcrOptions(engine="auto")).pages[0].engine == "tesseract"
+    page = ocr.read(encode(tall, "PNG"), ocr.OcrOptions(engine="auto")).pages[0]
+    assert page.engine == "tesseract+rapidocr"
+    assert "TOTAL 7.50" in page.text and "MILK" in page.text
 
 
 @pytest.mark.skipif(not ocr.get_engine("tesseract").available(), reason="tesseract not installed")
