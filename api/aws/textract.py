@@ -101,7 +101,8 @@ def analyze_expense(ctx: AwsContext, p: dict[str, Any]) -> dict[str, Any]:
     data = _document(ctx, p["Document"])
     try:
         _one_page(data)
-        expense = ocr.analyze_expense(data, pool=ctx.pool, priority=Priority.INTERACTIVE)
+        expense = ocr.analyze_expense(data, pool=ctx.pool, priority=Priority.INTERACTIVE,
+                                      second_reading=ctx.settings.ocr.second_reading)  # fmt: skip
     except ocr.OcrInputError as exc:
         raise _input_error(exc) from exc
     except ocr.OcrEngineError as exc:

@@ -143,18 +143,20 @@ def create_ocr(
 def create_expense(
     file: UploadFile = File(..., description="a receipt or invoice: PNG, JPEG, TIFF or PDF"),
     date_order: Literal["DMY", "MDY"] = Form("DMY", description="how to read 03/04/2024: DMY or MDY (US)"),
-    second_reading: bool = Form(
-        True,
+    second_reading: bool | None = Form(
+        None,
         description="with engine=tesseract, also read with RapidOCR and fuse the two (more fields right, "
-        "~3 CPU-s more a page); false: Tesseract alone",
+        "~3 CPU-s more a page); false: Tesseract alone; default: VOXGATE_OCR_SECOND_READING (true)",
     ),
     as_job: bool = Form(False, alias="async", description="always answer with a job"),
     options: ocr.OcrOptions = Depends(ocr_options),
     pool: ModelPool = Depends(get_pool),
     jobs: JobService = Depends(get_jobs),
+    settings: Settings = Depends(get_settings),
 ) -> Response:
     """Textract AnalyzeExpense fields (VENDOR_NAME, VENDOR_ADDRESS, INVOICE_RECEIPT_DATE, TOTAL, TAX, SUBTOTAL,
     ...) as {text, value, confidence, bbox}, line items, and the pages. More than one page becomes a job."""
+    second_reading = settings.ocr.second_reading if second_reading is None else second_reading
     data, pages = read_upload(file, options)
     if pages > options.max_pages:
         raise ApiError(413, f"the document has {pages} pages; the limit is {options.max_pages}", code="too_many_pages")

@@ -17,6 +17,8 @@ from PIL import Image, ImageDraw, ImageFont
 from typer.testing import CliRunner
 
 import ocr
+from api.app import create_app
+from api.settings import Settings
 from bench.documents_data import CHROMIUM, form_html, make_table, png_bytes, renderer, table_html
 from ocr.values import find_amounts, parse_amount, parse_date
 from tests.ocr.conftest import encode
@@ -119,6 +121,16 @@ def test_expense_second_reading_is_on_by_default_and_can_be_turned_off(client: T
             body["fields"]["TOTAL"]["value"] == "19.61"
             and body["fields"]["VENDOR_NAME"]["value"] == "ACME TRADING SDN BHD"
         )
+
+
+@pytest.mark.skipif(not ocr.get_engine("rapidocr").available(), reason="rapidocr-onnxruntime not installed")
+def test_expense_second_reading_off_for_the_server_unless_a_request_asks(settings: Settings) -> None:
+    settings.ocr.second_reading = False
+    files = {"file": ("r.png", receipt_png(), "image/png")}
+    with TestClient(create_app(settings)) as client:
+        assert client.post("/v1/ocr/expense", files=files).json()["pages"][0]["engine"] == "tesseract"
+        asked = client.post("/v1/ocr/expense", files=files, data={"second_reading": "true"}).json()
+        assert asked["pages"][0]["engine"] == "tesseract+rapidocr"
 
 
 def test_expense_on_a_sroie_receipt(data_dir: Path) -> None:
