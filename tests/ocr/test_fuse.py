@@ -38,6 +38,15 @@ def test_punctuation_spacing_and_o_or_zero_stay_right() -> None:
     assert fuse_text("SEKSYEN U3, 40170", "SEKSYEN U13.40170") == "SEKSYEN U13, 40170"
 
 
+def test_a_speck_only_tesseract_read_goes_but_never_a_word_or_a_digit_of_an_amount() -> None:
+    assert fuse_text("LOT 1851-A, JALAN KPB 64, KAWASAN", "LOT 1851-A,JALANKPB6 KAWASAN") == (
+        "LOT 1851-A, JALAN KPB 6, KAWASAN"
+    )
+    assert fuse_text("NO 5, JALAN MAJU", "NOJALANMAJU") == "NO 5, JALAN MAJU"  # a whole word stays
+    assert fuse_text("TOTAL 12.50", "TOTAL2.50") == "TOTAL 12.50"
+    assert fuse_text("SUBANG JAYA 47500", "SUBANGJAYA4") == "SUBANG JAYA 47500"  # three digits and more stay
+
+
 def test_amounts_and_unrelated_lines_are_left_alone() -> None:
     assert fuse_text("Total (RM): 9.60", "Total(RM):9.600") == "Total (RM): 9.60"
     assert fuse_text("7B 7-W", "78941 7-W") == "7B 7-W"  # a stretch three characters longer is not a misreading
