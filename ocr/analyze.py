@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
@@ -25,24 +24,26 @@ from ocr.errors import OcrInputError
 from ocr.expense import ExpenseDocument, expense_fields
 from ocr.forms import find_forms
 from ocr.fuse import fuse_pages
-from ocr.inputs import iter_pages, sniff
+from ocr.inputs import sniff
 from ocr.layout import page_text
 from ocr.models import Document, OcrOptions, Page
-from ocr.read import Progress, _bytes, read_page_image
+from ocr.read import (
+    RECEIPT_PSM,
+    SECOND_READER,
+    Progress,
+    _bytes,
+    make_document,
+    page_readings,
+    read_again,
+)
 from ocr.stages import Stages
 from ocr.tables import find_tables
 from ocr.values import DateOrder
-from workers import ModelPool, PoolBusy, Priority, default_pool
-
-log = logging.getLogger(__name__)
+from workers import ModelPool, Priority, default_pool
 
 Feature = Literal["tables", "forms"]
 FEATURES: tuple[Feature, ...] = ("tables", "forms")
-# Receipts are read as one uniform block (psm 6): on the tune half of the SROIE receipts it kept each label on
-# the row of its amount, and read vendor, address and total better than automatic segmentation (bench/documents.py).
-EXPENSE_PSM = 6
-# The engine that reads receipts a second time, and the fields taken from its own reading when it finds them.
-SECOND_READER = "rapidocr"
+# The fields taken from the second reader's own reading of a receipt when it finds them.
 SECOND_READER_FIELDS = ("INVOICE_RECEIPT_DATE", "TOTAL")
 
 
@@ -88,42 +89,31 @@ def analyze(
     options = options or OcrOptions()
     pool = pool or default_pool()
     data = _bytes(document)
-    mime = sniff(data)
     pages: list[Page] = []
-    for source in iter_pages(data, options):
-        page, image = read_page_image(source, options, pool, priority)
+    for source, page, image in page_readings(data, options, pool, priority, progress):
         if image is None and source.render is not None:  # a PDF's text layer: render it for its rules
             image = source.render()
         pages.append(analyze_page(page, image, wanted))
-        source.image = None
-        if progress is not None:
-            progress(len(pages), None)
-    return Document(text="\n\f".join(p.text for p in pages), mime=mime, pages=pages)
+    return make_document(pages, sniff(data))
 
 
 def expense_options(options: OcrOptions | None = None) -> OcrOptions:
     """The read options for receipts: the caller's, with psm 6 unless they chose a mode."""
     options = options or OcrOptions()
-    return options if options.psm is not None else options.model_copy(update={"psm": EXPENSE_PSM})
+    return options if options.psm is not None else options.model_copy(update={"psm": RECEIPT_PSM})
 
 
 def _read_twice(
     page: Page, image: Image.Image, options: OcrOptions, pool: ModelPool, priority: int
 ) -> tuple[Page, Page | None]:
-    """The page fused with SECOND_READER's reading of the same image, and that reading. When the second reader
-    fails (a broken model file, a runtime error), Tesseract's page alone, and None: the receipt is still read.
-    An overloaded pool is not a failure of the reader: PoolBusy goes up to the caller (HTTP 503, Retry-After)."""
+    """The page fused with SECOND_READER's reading of the same image, and that reading; Tesseract's page alone and
+    None when the second reader fails (ocr.read.read_again): the receipt is still read."""
     stages = Stages()
-    try:
-        with stages("second reading"):
-            blocks = get_engine(SECOND_READER).recognize(image, options, pool, priority)
-    except PoolBusy:
-        raise
-    except Exception:  # noqa: BLE001 - any failure of the optional reader leaves the first reading standing
-        log.warning("second reading by %s failed; the receipt is read by Tesseract alone", SECOND_READER, exc_info=True)
-        return page, None
-    rapid = page.model_copy(update={"blocks": blocks, "text": page_text(blocks), "engine": SECOND_READER})
-    with stages("fuse"):
+    with stages("fuse"):  # the second reading is a stage of its own inside it
+        blocks = read_again(image, options, pool, priority)
+        if blocks is None:
+            return page, None
+        rapid = page.model_copy(update={"blocks": blocks, "text": page_text(blocks), "engine": SECOND_READER})
         fused = fuse_pages(page, rapid)
     return fused.model_copy(update={"cpu_seconds": {**page.cpu_seconds, **stages.seconds}}), rapid
 
@@ -150,17 +140,13 @@ def analyze_expense(
     second = second_reading and options.engine == "tesseract" and get_engine(SECOND_READER).available()
     pages: list[Page] = []
     rapid_pages: list[Page] = []
-    for source in iter_pages(data, options):
-        page, image = read_page_image(source, options, pool, priority)
+    for _, page, image in page_readings(data, options, pool, priority, progress):
         if second and image is not None:
             page, rapid = _read_twice(page, image, options, pool, priority)
             if rapid is not None:
                 rapid_pages.append(rapid)
         pages.append(page)
-        source.image = None
-        if progress is not None:
-            progress(len(pages), None)
-    result = expense_fields(Document(text="\n\f".join(p.text for p in pages), mime=mime, pages=pages), date_order)
+    result = expense_fields(make_document(pages, mime), date_order)
     if rapid_pages:
         own = expense_fields(Document(text="", mime=mime, pages=rapid_pages), date_order).fields
         result.fields.update({name: own[name] for name in SECOND_READER_FIELDS if name in own})

@@ -107,10 +107,10 @@ def _droppable(text: str, positions: list[int]) -> bool:
     start, end = _word_at(text, positions[0])
     word = text[start:end]
     together = positions[-1] - positions[0] == len(positions) - 1 and positions[-1] < end
-    return together and len(positions) <= 2 and _letters_in(word) > len(positions) and not AMOUNT.search(word)
+    return together and len(positions) <= 2 and _letters_and_digits(word) > len(positions) and not AMOUNT.search(word)
 
 
-def _letters_in(word: str) -> int:
+def _letters_and_digits(word: str) -> int:
     return sum(c.isalnum() for c in word)
 
 

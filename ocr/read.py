@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from statistics import mean
 
@@ -25,7 +26,9 @@ from ocr.preprocess import (
     fix_orientation,
 )
 from ocr.stages import Stages, stage
-from workers import ModelPool, Priority, default_pool
+from workers import ModelPool, PoolBusy, Priority, default_pool
+
+log = logging.getLogger(__name__)
 
 # engine=auto: Tesseract, and RapidOCR only where Tesseract reads (almost) nothing; the reading with more words
 # wins. Calibrated on the shared data, split by a fixed rule (even positions of the sorted scribe and SROIE lists
@@ -40,7 +43,12 @@ AUTO_MIN_WORDS = 10
 # that reading holds more of the true words than either engine alone (order-free recall, tune 0.837 against
 # Tesseract psm 6's 0.789 and RapidOCR's 0.725; measure 0.849 against 0.817 and 0.738).
 RECEIPT_ASPECT = 1.7
+# Receipts are read as one uniform block (psm 6), by auto and by the expense route: on the tune half of the SROIE
+# receipts it kept each label on the row of its amount, and read vendor, address and total better than automatic
+# segmentation (bench/documents.py).
 RECEIPT_PSM = 6
+# The engine that reads a receipt a second time, to be fused with Tesseract's reading (ocr.fuse).
+SECOND_READER = "rapidocr"
 # A reading with at least this mean word confidence is taken as upright; below it, OSD is asked for a turn.
 UPRIGHT_CONFIDENCE = 60.0
 
@@ -56,20 +64,33 @@ def is_till_receipt(image: Image.Image) -> bool:
     return image.height >= RECEIPT_ASPECT * image.width
 
 
+def read_again(image: Image.Image, options: OcrOptions, pool: ModelPool, priority: int) -> list[Block] | None:
+    """SECOND_READER's reading of a page, to fuse with Tesseract's (stage "second reading"); None when the reader
+    fails (a broken model file, a runtime error: logged, and the page keeps Tesseract's reading). An overloaded
+    pool is not a failure of the reader: PoolBusy goes up to the caller (HTTP 503, Retry-After)."""
+    try:
+        with stage("second reading"):
+            return get_engine(SECOND_READER).recognize(image, options, pool, priority)
+    except PoolBusy:
+        raise
+    except Exception:  # noqa: BLE001 - any failure of the optional reader leaves the first reading standing
+        log.warning("second reading by %s failed; the page keeps Tesseract's reading", SECOND_READER, exc_info=True)
+        return None
+
+
 def _recognize(image: Image.Image, options: OcrOptions, pool: ModelPool, priority: int) -> tuple[str, list[Block]]:
     if options.engine != "auto":
         engine = get_engine(options.engine)
         if not engine.available():
             raise OcrEngineError(f"OCR engine {options.engine!r} is not installed")
         return engine.name, engine.recognize(image, options, pool, priority)
-    rapid = get_engine("rapidocr")
+    rapid = get_engine(SECOND_READER)
     if is_till_receipt(image) and rapid.available():
         # A till receipt: read as the expense route reads it (psm 6, the two readings fused; ocr.fuse)
         uniform = options if options.psm is not None else options.model_copy(update={"psm": RECEIPT_PSM})
         blocks = get_engine("tesseract").recognize(image, uniform, pool, priority)
-        with stage("second reading"):
-            other = rapid.recognize(image, options, pool, priority)
-        return "tesseract+rapidocr", fuse_blocks(blocks, other)
+        other = read_again(image, options, pool, priority)
+        return ("tesseract", blocks) if other is None else (f"tesseract+{SECOND_READER}", fuse_blocks(blocks, other))
     blocks = get_engine("tesseract").recognize(image, options, pool, priority)
     words = sum(len(ln.words) for b in blocks for ln in b.lines)
     if words >= AUTO_MIN_WORDS or not rapid.available():
@@ -104,10 +125,6 @@ def _read(
             best = (engine, lang, blocks)
     assert best is not None
     return best
-
-
-def read_page(source: PageInput, options: OcrOptions, pool: ModelPool, priority: int) -> Page:
-    return read_page_image(source, options, pool, priority)[0]
 
 
 def read_page_image(
@@ -182,11 +199,22 @@ def read(
     options = options or OcrOptions()
     pool = pool or default_pool()
     data = _bytes(document)
-    mime = sniff(data)
-    pages: list[Page] = []
-    for source in iter_pages(data, options):
-        pages.append(read_page(source, options, pool, priority))
-        source.image = None  # release the bitmap before rendering the next page
+    pages = [page for _, page, _ in page_readings(data, options, pool, priority, progress)]
+    return make_document(pages, sniff(data))
+
+
+def page_readings(
+    data: bytes, options: OcrOptions, pool: ModelPool, priority: int, progress: Progress | None
+) -> Iterator[tuple[PageInput, Page, Image.Image | None]]:
+    """Each page of a document read (read_page_image), with its input and the image it was recognised on; once
+    the caller is done with a page, its bitmap is released (before the next page is rendered) and progress told."""
+    for count, source in enumerate(iter_pages(data, options), start=1):
+        page, image = read_page_image(source, options, pool, priority)
+        yield source, page, image
+        source.image = image = None
         if progress is not None:
-            progress(len(pages), None)
+            progress(count, None)
+
+
+def make_document(pages: list[Page], mime: str) -> Document:
     return Document(text="\n\f".join(p.text for p in pages), mime=mime, pages=pages)

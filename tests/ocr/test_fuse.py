@@ -5,6 +5,7 @@ reading alone (the expense route's second reading)."""
 from __future__ import annotations
 
 import csv
+import io
 from collections import Counter
 from pathlib import Path
 
@@ -134,6 +135,7 @@ def test_a_failing_second_reader_leaves_tesseracts_reading(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     from ocr.engines.rapid import RapidOcrEngine
+    from tests.ocr.conftest import encode
     from tests.ocr.test_documents import receipt_png
 
     def broken(*args: object, **kwargs: object) -> list:
@@ -144,6 +146,10 @@ def test_a_failing_second_reader_leaves_tesseracts_reading(
     result = ocr.analyze_expense(receipt_png())
     assert result.pages[0].engine == "tesseract" and result.fields["TOTAL"].value == "19.61"
     assert "second reading by rapidocr failed" in caplog.text
+    tall = Image.open(io.BytesIO(receipt_png()))
+    tall = tall.crop((0, 0, tall.width // 2, tall.height))  # half as wide: a till receipt's shape for auto
+    page = ocr.read(encode(tall, "PNG"), ocr.OcrOptions(engine="auto")).pages[0]
+    assert page.engine == "tesseract" and "TOTAL" in page.text
 
 
 @pytest.mark.skipif(not ocr.get_engine("tesseract").available(), reason="tesseract not installed")
