@@ -25,6 +25,7 @@ from ocr.preprocess import (
     detect_osd,
     fix_orientation,
 )
+from ocr.receipt import moved_blocks, receipt_region
 from ocr.stages import Stages, stage
 from workers import ModelPool, PoolBusy, Priority, default_pool
 
@@ -37,12 +38,12 @@ log = logging.getLogger(__name__)
 # confidence is 94-98 on every page, and the rule "Tesseract's mean confidence < 78 -> RapidOCR", best on the
 # tune pages (0.780 vs 0.757), lost on the measure pages (0.804 vs 0.821).
 AUTO_MIN_WORDS = 10
-# ...except on a till receipt (a page at least RECEIPT_ASPECT times as tall as wide: 42 of the 50 SROIE scans,
-# none of the scribe documents; A4 is 1.41, US Legal 1.65), which auto reads as one uniform block (psm 6, which
-# keeps each item on the row of its price) by Tesseract and RapidOCR, fused (ocr.fuse). On the SROIE receipts
-# that reading holds more of the true words than either engine alone (order-free recall, tune 0.837 against
-# Tesseract psm 6's 0.789 and RapidOCR's 0.725; measure 0.849 against 0.817 and 0.738).
-RECEIPT_ASPECT = 1.7
+# ...except on a till receipt (ocr.receipt: a page at least 1.7 times as tall as wide, 42 of the 50 SROIE scans,
+# none of the scribe documents; or a narrow print on a larger sheet, a receipt scanned on A4: 3 of the other 8),
+# which auto reads, cut to the receipt, as one uniform block (psm 6, which keeps each item on the row of its
+# price) by Tesseract and RapidOCR, fused (ocr.fuse). On the SROIE receipts that reading holds more of the true
+# words than either engine alone (order-free recall, tune 0.837 against Tesseract psm 6's 0.789 and RapidOCR's
+# 0.725; measure 0.849 against 0.817 and 0.738).
 # Receipts are read as one uniform block (psm 6), by auto and by the expense route: on the tune half of the SROIE
 # receipts it kept each label on the row of its amount, and read vendor, address and total better than automatic
 # segmentation (bench/documents.py).
@@ -58,10 +59,6 @@ Progress = Callable[[int, int | None], None]
 def _confidence(blocks: list[Block]) -> float:
     words = [w.confidence for b in blocks for ln in b.lines for w in ln.words]
     return round(mean(words), 2) if words else 0.0
-
-
-def is_till_receipt(image: Image.Image) -> bool:
-    return image.height >= RECEIPT_ASPECT * image.width
 
 
 def read_again(image: Image.Image, options: OcrOptions, pool: ModelPool, priority: int) -> list[Block] | None:
@@ -85,12 +82,16 @@ def _recognize(image: Image.Image, options: OcrOptions, pool: ModelPool, priorit
             raise OcrEngineError(f"OCR engine {options.engine!r} is not installed")
         return engine.name, engine.recognize(image, options, pool, priority)
     rapid = get_engine(SECOND_READER)
-    if is_till_receipt(image) and rapid.available():
-        # A till receipt: read as the expense route reads it (psm 6, the two readings fused; ocr.fuse)
+    region = receipt_region(image) if rapid.available() else None
+    if region is not None:
+        # A till receipt: read as the expense route reads it (psm 6, the two readings fused; ocr.fuse), on the
+        # receipt alone when it lies on a larger sheet
+        receipt = image if region == (0, 0, image.width, image.height) else image.crop(region)
         uniform = options if options.psm is not None else options.model_copy(update={"psm": RECEIPT_PSM})
-        blocks = get_engine("tesseract").recognize(image, uniform, pool, priority)
-        other = read_again(image, options, pool, priority)
-        return ("tesseract", blocks) if other is None else (f"tesseract+{SECOND_READER}", fuse_blocks(blocks, other))
+        blocks = get_engine("tesseract").recognize(receipt, uniform, pool, priority)
+        other = read_again(receipt, options, pool, priority)
+        engine = "tesseract" if other is None else f"tesseract+{SECOND_READER}"
+        return engine, moved_blocks(blocks if other is None else fuse_blocks(blocks, other), region[0], region[1])
     blocks = get_engine("tesseract").recognize(image, options, pool, priority)
     words = sum(len(ln.words) for b in blocks for ln in b.lines)
     if words >= AUTO_MIN_WORDS or not rapid.available():
