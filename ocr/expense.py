@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import BaseModel, Field
 
@@ -33,7 +33,7 @@ MIN_CONFIDENCE = 40.0  # rows read less surely than this are skipped while looki
 COMPANY_FORM = re.compile(
     r"\b(SDN\.?\s*BHD|S/B|BHD|BERHAD|LTD|LIMITED|LLC|L\.L\.C|INC|PLC|GMBH|CORP|CORPORATION|COMPANY|CO\.|PTE|PTY|"
     r"ENTERPRISES?|TRADING|RESTAURANT|RESTORAN|HOTEL|MART|MARKET|SUPERMARKET|STORES?|SHOP|PHARMACY|KEDAI|"
-    r"STATIONERY|HARDWARE|BAKERY|CAFE|BOOKSTORE|SERVICES?|INDUSTRIES|HOLDINGS|GROUP)\b",
+    r"STATIONERY|HARDWARE|BAKERY|CAFE|BOOKSTORE|SERVICES?|INDUSTRIES|HOLDINGS|GROUP|PERNIAGAAN|SYARIKAT)\b",
     re.I,
 )
 TITLE = re.compile(
@@ -64,6 +64,21 @@ LEGAL_FORM = re.compile(
     r"\b(S[DOI0]N\.?\s*B[HN]D|S/B|BHD|BERHAD|LTD|LIMITED|LLC|INC|PLC|GMBH|CORP|CORPORATION|PTE|PTY)\b", re.I
 )
 NAME_WRAP_ROWS = 2
+# a row that is only an identifier, in brackets or as "LABEL: id" ("(JM0517726)", "BR NO.: 0195932-X", "SITE: 2395")
+ID_ROW = re.compile(r"^\(.*\d.*\)\W*$|^[A-Z][A-Z .#]{0,12}:\s*\(?[\dA-Z\-]*\d[\dA-Z\-]*\)?\W*$", re.I)
+# the country ends an address
+COUNTRY_END = re.compile(
+    r"\b(MALAYSIA|SINGAPORE|INDONESIA|THAILAND|BRUNEI|PHILIPPINES|VIETNAM|USA|CANADA|UNITED\s+(STATES|KINGDOM)|UK|"
+    r"GERMANY|FRANCE|AUSTRALIA|INDIA|CHINA|JAPAN)\W*$",
+    re.I,
+)
+# what is left of "CO. (M) SDN BHD" once the company forms are taken out: no name
+BRANCH = re.compile(r"\([A-Z .'&-]+\)", re.I)
+FORM_ONLY = re.compile(r"\bCO\b\.?|\((M|MALAYSIA)\)", re.I)
+# a row labelling the company's registration or tax number, not its name ("COMPANY NO: ...", "(CO.NO. 123-X)")
+REG_LABEL = re.compile(
+    r"\b(CO|COMPANY)\.?\s*(REG(ISTRATION)?\.?\s*)?NO\b|\bREG(ISTRATION)?\.?\s*NO\b|\bROC\b|\bGST\b", re.I
+)
 # a word only an address has (its numbers, "55,57", can look like amounts)
 STREET_WORD = re.compile(
     r"\b(JALAN|JLN|LOT|ROAD|RD|STREET|AVENUE|TAMAN|BANDAR|FLOOR|BLOCK|BLK|LORONG|PERSIARAN|KAMPUNG|KG|SUITE|"
@@ -71,17 +86,18 @@ STREET_WORD = re.compile(
     re.I,
 )
 # a company registration number (123456-X, (139386 X)) or a tax number: where a vendor's name ends
-REG_NUMBER = re.compile(r"\d{4,}|\d+-[A-Z]\b|^\(?(CO\.?\s*REG|ROC|REG|GST)\b", re.I)
-PHONE_NUMBER = re.compile(r"(?<![\d/])\+?\(?0\d{1,2}\)?[\s\-]?\d{3,4}[\s\-]?\d{3,4}(?![\d/])")
+REG_NUMBER = re.compile(r"\d{4,}|\d+-[A-Z]\b|^\(?(CO\.?\s*REG|ROC|REG|GST)\b|^\((CO|COMPANY)\b", re.I)
+PHONE_NUMBER = re.compile(r"(?<![\d/])(\+\d{1,2}[\s\-]?)?\(?0\d{1,2}\)?[\s\-]?\d{3,4}[\s\-]?\d{3,4}(?![\d/])")
 JUNK_CONFIDENCE = 60.0
+ROUNDING_ROW = re.compile(r"\bROUND(ING|ED)?\b", re.I)
 ROUNDING = Decimal("0.05")  # how far a rounded total may be from the total (Malaysia rounds cash to 5 sen)
 
 # Labelled amounts: the label patterns of each field, the most specific first.
 TOTAL_LABELS = [
     re.compile(p, re.I)
     for p in (
-        r"ROUND(ED|ING)?\W*(NETT?\s*)?TOTAL|TOTAL\W*ROUND(ED)?",
-        r"GRAND\s*TOTAL|NETT?\s*TOTAL|TOTAL\s*(AMOUNT|AMT|PAYABLE|DUE|SALES?)|AMOUNT\s*DUE|BALANCE\s*DUE|^\W*DUE\b|"
+        r"ROUND(ED|ING)?\W*(NETT?\s*)?TOTAL|TOTAL\W*(AFTER\s*)?ROUND(ED|ING)?",
+        r"GRAND\s*TOTAL|NETT?\s*TOTAL|TOTAL\s*(AMOUNT|AMT|PAYABLE|DUE|SALES?)|(AMOUNT|AMT)\s*DUE|BALANCE\s*DUE|^\W*DUE\b|"
         r"TOTAL\s*\(?\s*(RM|MYR|USD|EUR)|TOTAL\s*INC",
         r"\bTOTAL\b|\bTOTAL:|\bJUMLAH\b",
     )
@@ -168,20 +184,42 @@ def _words_before(row: Row, end: int) -> list[Word]:
     return out
 
 
-def _vendor(rows: list[Row]) -> int | None:
-    """Index of the vendor's row."""
-    top = rows[:TOP_ROWS]
-    for i, row in enumerate(top):
+def _formed(rows: list[Row]) -> int | None:
+    """Index of the first row naming a company by its form ("... SDN BHD", "... TRADING")."""
+    for i, row in enumerate(rows):
         formed = COMPANY_FORM.search(row.text) or SDN_BHD.search(row.text)
-        if formed and _letters(row.text) >= 4 and not TITLE.fullmatch(row.text.strip()):
-            # "ACME TRADING" / "SDN BHD" printed on two rows: the form word alone names no one
-            if _letters(COMPANY_FORM.sub("", row.text)) < 2 and i > 0:
+        if (
+            formed
+            and _letters(row.text) >= 4
+            and not TITLE.fullmatch(row.text.strip())
+            and not REG_LABEL.search(row.text)
+        ):
+            # "POPULAR BOOK" / "CO. (M) SDN BHD" printed on two rows: the form alone names no one
+            residue = FORM_ONLY.sub("", COMPANY_FORM.sub("", row.text)).strip(" .,")
+            # ... nor does a branch in brackets: "PASAR RAYA MEGA MAJU" / "(SEMENYIH) SDN BHD"
+            if (_letters(residue) < 2 or BRANCH.fullmatch(residue)) and i > 0 and _name_like(rows[i - 1]):
                 return i - 1
             return i
-    # no company form: the name printed just above the company's registration number ("(1365663-P)")
-    for i, row in enumerate(top[1:], start=1):
-        if REGISTRATION.match(row.text.strip()) and _name_like(top[i - 1]):
-            return i - 1
+    return None
+
+
+def _vendor(rows: list[Row]) -> int | None:
+    """Index of the vendor's row: the first row naming a company by its form, or the name printed just above the
+    company's registration number ("(1365663-P)") when that comes first (a customer's company named further down
+    the receipt is not the vendor)."""
+    top = rows[:TOP_ROWS]
+    formed = _formed(top)
+    registered = next(
+        (
+            i - 1
+            for i, row in enumerate(top[1:], start=1)
+            if REGISTRATION.match(row.text.strip()) and _name_like(top[i - 1])
+        ),
+        None,
+    )
+    found = [i for i in (formed, registered) if i is not None]
+    if found:
+        return min(found)
     return next((i for i, row in enumerate(top) if _name_like(row)), None)
 
 
@@ -213,8 +251,10 @@ def _vendor_name(rows: list[Row], index: int) -> list[Word]:
     words = list(rows[index].words)
     text = rows[index].text
     nxt = rows[index + 1] if index + 1 < len(rows) else None
-    if nxt is not None and COMPANY_FORM.fullmatch(nxt.text.strip(" .")) and not COMPANY_FORM.search(text):
+    if nxt is not None and COMPANY_FORM.fullmatch(nxt.text.strip(" .")) and not LEGAL_FORM.search(text):
         words += nxt.words  # the name goes on on the next row, which holds its company form
+    elif nxt is not None and text.rstrip().endswith(("&", " -")) and not ADDRESS_HINT.search(nxt.text):
+        words += nxt.words  # "HOME MASTER HARDWARE &" / "ELECTRICAL"
     elif not LEGAL_FORM.search(text):
         # a long name wraps: "AIK HUAT HARDWARE / ENTERPRISE (SETIA / ALAM) SDN BHD" ends at its legal form
         for k in range(index + 1, min(len(rows), index + 1 + NAME_WRAP_ROWS)):
@@ -226,7 +266,11 @@ def _vendor_name(rows: list[Row], index: int) -> list[Word]:
                 break
     # a registration number printed after the name is not part of it
     cut = next((i for i, w in enumerate(words) if i > 0 and REG_NUMBER.search(w.text)), len(words))
-    return trim(words[:cut]) or words
+    kept = words[:cut]
+    glued = words[cut].text.split("(")[0] if cut < len(words) else ""
+    if len(glued) >= 2 and glued.isalpha():  # "SDN BHD(728384-M)": the name's last word, then the number
+        kept.append(words[cut].model_copy(update={"text": glued}))
+    return trim(kept) or words
 
 
 def _address_part(row: Row) -> Row:
@@ -235,7 +279,10 @@ def _address_part(row: Row) -> Row:
     cuts = [m.start() for m in (STOP_ADDRESS.search(text), PHONE_NUMBER.search(text)) if m and m.start() > 0]
     if not cuts:
         return row
-    return Row(trim(_words_before(row, min(cuts))))
+    words = trim(_words_before(row, min(cuts)))
+    if len(words) == 1 and _letters(words[0].text) <= 3 and not ADDRESS_HINT.search(words[0].text):
+        return Row([])  # "TEI & FAX NO : ...": a misread label, no address
+    return Row(words)
 
 
 def _address(rows: list[Row], vendor: int, name_rows: int) -> tuple[list[Row], int]:
@@ -249,10 +296,15 @@ def _address(rows: list[Row], vendor: int, name_rows: int) -> tuple[list[Row], i
             REGISTRATION.match(text)
             or row.confidence < MIN_CONFIDENCE
             or _letters(text) < 2
-            or (STOP_ADDRESS.search(text) and not ADDRESS_HINT.search(STOP_ADDRESS.split(text)[0]))
+            or ID_ROW.match(text)
+            or REG_LABEL.search(text)
+            or (STOP_ADDRESS.search(text) and not ADDRESS_HINT.search(STOP_ADDRESS.split(text)[0])
+                and not STREET_WORD.search(text))
         ):
             continue  # fmt: skip
-        if found and (STOP_ADDRESS.match(text) or REGISTRATION.match(text) or PHONE_NUMBER.match(text)):
+        if found and (
+            STOP_ADDRESS.match(text) or REGISTRATION.match(text) or PHONE_NUMBER.match(text) or REG_LABEL.match(text)
+        ):
             break
         if found and row.confidence < MIN_CONFIDENCE:
             break  # a smudge or a logo read as letters ends the address
@@ -267,7 +319,7 @@ def _address(rows: list[Row], vendor: int, name_rows: int) -> tuple[list[Row], i
         if kept:
             found.append(Row(kept))
             after = index + 1
-        if len(found) >= MAX_ADDRESS_ROWS or part.words != row.words:
+        if len(found) >= MAX_ADDRESS_ROWS or part.words != row.words or COUNTRY_END.search(text):
             break
     return found, after
 
@@ -343,6 +395,9 @@ def _total(rows: list[Row], page: int, paid: Decimal | None = None, change: Deci
                 and abs(c.value - best.value) > ROUNDING and _one_digit_apart(c.value, best.value)]  # fmt: skip
     if steadier:
         best = max(steadier, key=lambda c: (c.support, *c.rank))
+    rounded = _rounded_total(rows, best)
+    if rounded is not None:
+        return rounded
     if paid is not None and change is not None and paid - change > 0 and change > 0:
         paid_less_change = paid - change
         same = [c for c in found if c.value == paid_less_change]
@@ -352,6 +407,23 @@ def _total(rows: list[Row], page: int, paid: Decimal | None = None, change: Deci
             field = best.field.model_copy(update={"value": f"{paid_less_change:.2f}"})
             return field, best.index
     return best.field, best.index
+
+
+def _rounded_total(rows: list[Row], best: _Candidate) -> tuple[ExpenseField, int] | None:
+    """On a receipt that rounds (a ROUNDING row: cash is rounded to ROUNDING), a total that is not a multiple of
+    ROUNDING is the total before rounding; the amount payable is the same rounded to the nearest ROUNDING, printed
+    further down (often on a row of its own, under "ROUNDING ADJ -0.01")."""
+    if best.value % ROUNDING == 0 or not any(ROUNDING_ROW.search(row.text) for row in rows[best.index :]):
+        return None
+    target = (best.value / ROUNDING).quantize(Decimal(1), rounding=ROUND_HALF_UP) * ROUNDING
+    for index in range(best.index + 1, len(rows)):
+        row = rows[index]
+        if any(value == target for _, value in find_amounts(row.text)) and not NOT_TOTAL.search(row.text):
+            words = [w for w in row.words if any(v == target for _, v in find_amounts(w.text))] or row.words
+            where = located(words[-1:] if len(words) < len(row.words) else words)
+            update = {"value": f"{target:.2f}", "text": where.text, "bbox": where.bbox, "confidence": where.confidence}
+            return best.field.model_copy(update=update), index
+    return None
 
 
 def _labelled(rows: list[Row], name: str, pattern: re.Pattern[str], page: int) -> ExpenseField | None:

@@ -30,8 +30,9 @@ MONTHS = {
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _SEP = r"[/\-.]"
 DATE_PATTERNS = [
-    ("ymd", re.compile(r"(?<!\d)((?:19|20)\d\d)([/\-.])(\d{1,2})\2(\d{1,2})(?!\d)")),
-    ("xyy", re.compile(r"(?<!\d)(\d{1,2})([/\-.])(\d{1,2})\2((?:19|20)\d\d|\d\d)(?![\d/\-])")),
+    # not glued to letters: "HD03-04-06" is a product code
+    ("ymd", re.compile(r"(?<![\dA-Za-z])((?:19|20)\d\d)([/\-.])(\d{1,2})\2(\d{1,2})(?!\d)")),
+    ("xyy", re.compile(r"(?<![\dA-Za-z])(\d{1,2})([/\-.])(\d{1,2})\2((?:19|20)\d\d|\d\d)(?![\d/\-])")),
     ("dmy_name", re.compile(rf"(?<!\d)(\d{{1,2}})[\s\-./]*({_MONTH})[a-z]*[\s\-./,]*((?:19|20)?\d\d)(?!\d)", re.I)),
     ("mdy_name", re.compile(
         rf"\b({_MONTH})[a-z]*[\s\-./]*(\d{{1,2}})(?:st|nd|rd|th)?[\s,\-./]+((?:19|20)\d\d)(?!\d)", re.I)),

@@ -78,3 +78,59 @@ def test_a_tax_breakdown_row_is_not_the_total() -> None:
     found = values(["ACME SDN BHD", "TOTAL 0% SUPPLIES: | 39.40", "TOTAL 6% SUPPLIES (INC. GST): | 13.74",
                     "TOTAL 0% SUPPLIES: | 39.40", "TOTAL PAYABLE: | 53.14"])  # fmt: skip
     assert found["TOTAL"] == "53.14"
+
+
+def test_a_total_before_rounding_gives_way_to_the_rounded_amount_printed_below_it() -> None:
+    found = values(["ACME SDN BHD", "TOTAL AMT ......... RM | 60.31", "ROUNDING ADJ ...... | -0.01", "RM | 60.30",
+                    "CASH .............. RM | 70.30", "CHANGE ............ RM | 10.00"])  # fmt: skip
+    assert found["TOTAL"] == "60.30"
+    found = values(["ACME SDN BHD", "TOTAL SALES INCL. GST | 100.62", "ROUNDING ADJUSTMENT | -0.02",
+                    "TOTAL AFTER ROUNDING | 100.60"])  # fmt: skip
+    assert found["TOTAL"] == "100.60"
+    # a receipt that does not round keeps its total to the sen
+    assert values(["ACME SDN BHD", "TOTAL | 72.93", "CASH | 80.00"])["TOTAL"] == "72.93"
+
+
+def test_the_vendor_is_the_name_above_its_registration_not_a_customer_company_further_down() -> None:
+    found = values(["PERNIAGAAN ZHENG HUI", "JM0325955-V", "NO.59 JALAN PERMAS 9/5", "BANDAR BARU PERMAS JAYA",
+                    "81750 JOHOR BAHRU", "TEL : 07-386 7524", "SIMPLIFIED TAX INVOICE",
+                    "GOGIANT ENGINEERING (M) SDN BHD", "TOTAL | 8.20"])  # fmt: skip
+    assert found["VENDOR_NAME"] == "PERNIAGAAN ZHENG HUI"
+    assert found["VENDOR_ADDRESS"] == "NO.59 JALAN PERMAS 9/5 BANDAR BARU PERMAS JAYA 81750 JOHOR BAHRU"
+
+
+def test_names_printed_over_two_rows() -> None:
+    assert values(["POPULAR BOOK", "CO. (M) SDN BHD", "(CO. NO. 113825-W)", "TOTAL | 1.00"])["VENDOR_NAME"] == (
+        "POPULAR BOOK CO. (M) SDN BHD"
+    )
+    assert values(["PASAR RAYA MEGA MAJU", "(SEMENYIH) SDN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == (
+        "PASAR RAYA MEGA MAJU (SEMENYIH) SDN BHD"
+    )
+    assert values(["HOME MASTER HARDWARE &", "ELECTRICAL", "NO.113G, JALAN SETIA", "TOTAL | 1.00"])["VENDOR_NAME"] == (
+        "HOME MASTER HARDWARE & ELECTRICAL"
+    )
+    # the registration number glued to the legal form is cut off, the form kept
+    assert values(["BROADVIEW MARKETING SDN BHD(728384-M)", "TOTAL | 1.00"])["VENDOR_NAME"] == (
+        "BROADVIEW MARKETING SDN BHD"
+    )
+
+
+def test_the_address_skips_identifiers_and_stops_at_labels_phones_and_the_country() -> None:
+    found = values(["YONGFATT ENTERPRISE", "(JM0517726)", "NO 122.124 JALAN DEDAP 13", "81100 JOHOR BAHRU",
+                    "TEL 07-3523888", "TOTAL | 1.00"])  # fmt: skip
+    assert found["VENDOR_ADDRESS"] == "NO 122.124 JALAN DEDAP 13 81100 JOHOR BAHRU"
+    found = values(["HON HWA HARDWARE TRADING", "COMPANY REG. NO. : 001055194X",
+                    "NO 37, JALAN MANIS 7, TAMAN SEGAR,", "56100 CHERAS, KUALA LUMPUR.", "+603-9130 2672",
+                    "TOTAL | 1.00"])  # fmt: skip
+    assert found["VENDOR_ADDRESS"] == "NO 37, JALAN MANIS 7, TAMAN SEGAR, 56100 CHERAS, KUALA LUMPUR."
+    found = values(["LIGHTROOM GALLERY SDN BHD", "NO: 28, JALAN ASTANA 1C,", "BANDAR BUKIT RAJA, 41050",
+                    "KLANG SELANGOR D.E, MALAYSIA", "SUNWAY VELOCITY", "TOTAL | 1.00"])  # fmt: skip
+    assert found["VENDOR_ADDRESS"] == "NO: 28, JALAN ASTANA 1C, BANDAR BUKIT RAJA, 41050 KLANG SELANGOR D.E, MALAYSIA"
+    found = values(["HOME MASTER HARDWARE", "NO.113G, JALAN SETIA", "SELANGOR.", "COMPANY REG NO. :SA03711551-P",
+                    "TOTAL | 1.00"])  # fmt: skip
+    assert found["VENDOR_ADDRESS"] == "NO.113G, JALAN SETIA SELANGOR."
+
+
+def test_a_product_code_is_not_a_date() -> None:
+    found = values(["ACME SDN BHD", "HD03-04-06 - 5/40/160 | 2.00", "TOTAL | 2.00", "19-09-17 15:39 SH01 ZJ03"])
+    assert found["INVOICE_RECEIPT_DATE"] == "2017-09-19"
