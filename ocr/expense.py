@@ -44,7 +44,7 @@ TITLE = re.compile(
 # Tesseract's usual misreadings of the Malaysian company form "SDN BHD" (SON BHD, SIN BHD, SDN BND)
 SDN_BHD = re.compile(r"\b(S[DOI0]N|5DN)(\.?\s*)(B[HN]D|8HD)\b", re.I)
 STOP_ADDRESS = re.compile(
-    r"(\bTEL\b|\bTEL[:.]|PHONE|\bFAX\b|\bH/?P\b|GST|\bSST\b|\bREG\b|REG\.|REGISTRATION|CO\.?\s*NO|COMPANY\s*NO|"
+    r"(\bTE[L1I]\b|\bTEL[:.]|PHONE|\bFAX\b|\bH/?P\b|GST|\bSST\b|\bREG\b|REG\.|REGISTRATION|CO\.?\s*NO|COMPANY\s*NO|"
     r"ROC\b|\bNO\s*:\s*\d|INVOICE|RECEIPT|\bDATE\b|EMAIL|E-MAIL|WWW\.|@|CASHIER|\bBILL\b|TABLE|DOC(UMENT)?\b|"
     r"\bTAX\b|MOBILE|WHATSAPP|\b[TF]\s*:)",
     re.I,
@@ -270,7 +270,9 @@ def _vendor_name(rows: list[Row], index: int) -> list[Word]:
     glued = words[cut].text.split("(")[0] if cut < len(words) else ""
     if len(glued) >= 2 and glued.isalpha():  # "SDN BHD(728384-M)": the name's last word, then the number
         kept.append(words[cut].model_copy(update={"text": glued}))
-    return trim(kept) or words
+    kept = trim(kept) or words
+    first = kept[0].text.lstrip("'‘’`\"“”")  # a quote or a speck read as one before the name
+    return [kept[0].model_copy(update={"text": first}), *kept[1:]] if first and first != kept[0].text else kept
 
 
 def _address_part(row: Row) -> Row:

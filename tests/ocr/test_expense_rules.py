@@ -134,3 +134,10 @@ def test_the_address_skips_identifiers_and_stops_at_labels_phones_and_the_countr
 def test_a_product_code_is_not_a_date() -> None:
     found = values(["ACME SDN BHD", "HD03-04-06 - 5/40/160 | 2.00", "TOTAL | 2.00", "19-09-17 15:39 SH01 ZJ03"])
     assert found["INVOICE_RECEIPT_DATE"] == "2017-09-19"
+
+
+def test_misread_labels_and_quotes_do_not_end_up_in_the_fields() -> None:
+    found = values(["‘99 SPEED MART S/B", "NO. 9-G, JALAN PERUBATAN 2, PANDAN INDAH,", "55100 KUALA LUMPUR. Te1",
+                    "TOTAL | 1.00"])  # fmt: skip
+    assert found["VENDOR_NAME"] == "99 SPEED MART S/B"
+    assert found["VENDOR_ADDRESS"] == "NO. 9-G, JALAN PERUBATAN 2, PANDAN INDAH, 55100 KUALA LUMPUR."
