@@ -16,6 +16,9 @@ taken from RapidOCR only where both read a letter or digit at the same place:
   never inside an amount.
 Punctuation, spacing, extra characters at a word's end and lines that do not look alike (under
 MIN_SIMILARITY of each other) stay Tesseract's: the fused reading is never built from RapidOCR alone.
+A word both engines read alike gets AGREED_CONFIDENCE at least (Tesseract's confidence alone called true text on
+thermal prints unsure, and the expense rules skip unsure rows: on 60 public SROIE training receipts fields 0.742 ->
+0.754, the shared tune half unchanged); an unsure line RapidOCR found no text on is left out (NOISE_CONFIDENCE).
 Tried and not kept: letting the words' confidences decide each disagreement (RapidOCR's character only where
 Tesseract's word is under 90 and RapidOCR's at 90 or more, or Tesseract's under 60). Judged one by one on the tune
 receipts, Tesseract's surest words were right more often than RapidOCR, but the gate read fewer true words
@@ -45,6 +48,8 @@ AMOUNT = re.compile(r"\d[.,]\d")
 # (psm 6), 37 Tesseract lines had no RapidOCR word on them, all under 63 and 4 of their 110 words in the ground
 # truth (one-letter chance matches); RapidOCR's detector finds no text there.
 NOISE_CONFIDENCE = 65.0
+# A word both engines read alike is at least this sure (RapidOCR's own confidence is 94-98 on nearly every word).
+AGREED_CONFIDENCE = 90.0
 
 
 def _letterlike(char: str) -> bool:
@@ -159,14 +164,32 @@ def _on_line(line: Line, word: Word) -> bool:
     return shared >= 0.5 and a.left - a.height <= middle <= a.right + a.height
 
 
+def _squashed(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKC", text).upper() if c.isalnum())
+
+
+def _agreed(words: list[Word], rapid: str) -> list[Word]:
+    """Words both engines read alike (letters and digits) are as sure as the surer reading: two independent
+    readers agreeing is better evidence than Tesseract's confidence alone."""
+    theirs = _squashed(rapid)
+    return [
+        w.model_copy(update={"confidence": max(w.confidence, AGREED_CONFIDENCE)})
+        if len(_squashed(w.text)) >= 2 and _squashed(w.text) in theirs else w
+        for w in words
+    ]  # fmt: skip
+
+
 def _fused_line(line: Line, words: list[Word]) -> Line:
-    text = fuse_text(line.text, " ".join(w.text for w in sorted(words, key=lambda w: w.bbox.left)))
-    if text == line.text:
-        return line
+    rapid = " ".join(w.text for w in sorted(words, key=lambda w: w.bbox.left))
+    text = fuse_text(line.text, rapid)
     tokens = text.split()
-    if len(tokens) == len(line.words):  # the usual case: Tesseract's word boxes and confidences kept
-        return make_line([w.model_copy(update={"text": t}) for w, t in zip(line.words, tokens, strict=True)])
-    return make_line(split_line_into_words(text, BBox.union([w.bbox for w in line.words]), line.confidence))
+    if text == line.text:
+        fused = line.words
+    elif len(tokens) == len(line.words):  # the usual case: Tesseract's word boxes and confidences kept
+        fused = [w.model_copy(update={"text": t}) for w, t in zip(line.words, tokens, strict=True)]
+    else:
+        fused = split_line_into_words(text, BBox.union([w.bbox for w in line.words]), line.confidence)
+    return make_line(_agreed(fused, rapid)) if rapid else (line if fused is line.words else make_line(fused))
 
 
 def fuse_blocks(tesseract: list[Block], rapid: list[Block]) -> list[Block]:

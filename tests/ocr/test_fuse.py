@@ -223,3 +223,13 @@ def test_a_busy_pool_is_not_hidden_by_the_fallback(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(RapidOcrEngine, "recognize", busy)
     with pytest.raises(PoolBusy):
         ocr.analyze_expense(receipt_png())
+
+
+def test_words_both_engines_read_alike_are_sure_and_the_others_keep_tesseracts_confidence() -> None:
+    box = BBox(left=100, top=50, width=500, height=30)
+    tesseract = make_line(split_line_into_words("No.1, JALAN BESAR", box, 20.0))
+    fused = fuse_blocks([make_block(0, [tesseract])], [make_block(0, [make_line(split_line_into_words(
+        "No.1,JALAN", box, 96.0))])])  # fmt: skip
+    assert [(w.text, w.confidence) for w in fused[0].lines[0].words] == [
+        ("No.1,", 90.0), ("JALAN", 90.0), ("BESAR", 20.0)  # a word only Tesseract read stays as unsure
+    ]
