@@ -72,8 +72,9 @@ COUNTRY_END = re.compile(
     r"GERMANY|FRANCE|AUSTRALIA|INDIA|CHINA|JAPAN)\W*$",
     re.I,
 )
-# what is left of "CO. (M) SDN BHD" once the company forms are taken out: no name
+# a branch in brackets after a name printed on the row above ("PASAR RAYA MEGA MAJU" / "(SEMENYIH) SDN BHD")
 BRANCH = re.compile(r"\([A-Z .'&-]+\)", re.I)
+# what is left of "CO. (M) SDN BHD" once the company forms are taken out: no name
 FORM_ONLY = re.compile(r"\bCO\b\.?|\((M|MALAYSIA)\)", re.I)
 # a row labelling the company's registration or tax number, not its name ("COMPANY NO: ...", "(CO.NO. 123-X)")
 REG_LABEL = re.compile(
