@@ -51,6 +51,7 @@ from rich.table import Table  # noqa: E402
 
 import ocr  # noqa: E402
 from bench.documents_data import form_html, png_bytes, renderer, table_documents  # noqa: E402
+from bench.ocr import sroie_lines  # noqa: E402
 from bench.teds import table_tree, teds  # noqa: E402
 from ocr.expense import expense_fields  # noqa: E402
 from ocr.layout import make_block, make_line, split_line_into_words  # noqa: E402
@@ -337,8 +338,7 @@ def bench_scribe(console: Console, pool) -> None:  # type: ignore[no-untyped-def
 
 
 def _box_text(path: Path) -> str:
-    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
-        return "\n".join(",".join(row[8:]).strip() for row in csv.reader(handle) if len(row) > 8)
+    return "\n".join(sroie_lines(path))
 
 
 def bench_sroie_train(console: Console, folder: Path, ocr_count: int, pool) -> None:  # type: ignore[no-untyped-def]

@@ -223,11 +223,16 @@ def run_scribe(engine: str, options: ocr.OcrOptions, files: list[Path], pool) ->
     return scores
 
 
+def sroie_lines(path: Path) -> list[str]:
+    """The text lines of a SROIE box file (eight corner coordinates, then the line's text, which may hold commas)."""
+    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+        return [",".join(row[8:]).strip() for row in csv.reader(handle) if len(row) > 8]
+
+
 def run_sroie(options: ocr.OcrOptions, files: list[Path], pool) -> Scores:  # type: ignore[no-untyped-def]
     scores = Scores()
     for image in files:
-        with image.with_suffix(".csv").open(newline="") as handle:
-            lines = [",".join(row[8:]).strip() for row in csv.reader(handle) if len(row) > 8]
+        lines = sroie_lines(image.with_suffix(".csv"))
         start = cpu_now()
         document = ocr.read(image, options, pool=pool, priority=Priority.BATCH)
         scores.cpu.append(cpu_now() - start)

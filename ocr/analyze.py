@@ -28,13 +28,13 @@ from ocr.inputs import sniff
 from ocr.layout import page_text
 from ocr.models import Document, OcrOptions, Page
 from ocr.read import (
-    RECEIPT_PSM,
     SECOND_READER,
     Progress,
     _bytes,
     make_document,
     page_readings,
     read_again,
+    receipt_options,
 )
 from ocr.stages import Stages
 from ocr.tables import find_tables
@@ -97,12 +97,6 @@ def analyze(
     return make_document(pages, sniff(data))
 
 
-def expense_options(options: OcrOptions | None = None) -> OcrOptions:
-    """The read options for receipts: the caller's, with psm 6 unless they chose a mode."""
-    options = options or OcrOptions()
-    return options if options.psm is not None else options.model_copy(update={"psm": RECEIPT_PSM})
-
-
 def _read_twice(
     page: Page, image: Image.Image, options: OcrOptions, pool: ModelPool, priority: int
 ) -> tuple[Page, Page | None]:
@@ -133,7 +127,7 @@ def analyze_expense(
     With the Tesseract engine (the default) and `second_reading`, a scanned page is also read by RapidOCR and the
     two readings fused (ocr.fuse); the date and total come from RapidOCR's own reading where it finds them
     (SROIE tune half: total 0.96 against 0.88 on the fused reading, date 0.92 against 0.88; bench/documents.py)."""
-    options = expense_options(options)
+    options = receipt_options(options or OcrOptions())
     pool = pool or default_pool()
     data = _bytes(document)
     mime = sniff(data)

@@ -180,6 +180,8 @@ def _agreed(words: list[Word], rapid: str) -> list[Word]:
 
 
 def _fused_line(line: Line, words: list[Word]) -> Line:
+    if not words:  # nothing of RapidOCR's on this line: Tesseract's reading as it is
+        return line
     rapid = " ".join(w.text for w in sorted(words, key=lambda w: w.bbox.left))
     text = fuse_text(line.text, rapid)
     tokens = text.split()
@@ -189,7 +191,7 @@ def _fused_line(line: Line, words: list[Word]) -> Line:
         fused = [w.model_copy(update={"text": t}) for w, t in zip(line.words, tokens, strict=True)]
     else:
         fused = split_line_into_words(text, BBox.union([w.bbox for w in line.words]), line.confidence)
-    return make_line(_agreed(fused, rapid)) if rapid else (line if fused is line.words else make_line(fused))
+    return make_line(_agreed(fused, rapid))
 
 
 def fuse_blocks(tesseract: list[Block], rapid: list[Block]) -> list[Block]:

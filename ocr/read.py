@@ -61,6 +61,11 @@ def _confidence(blocks: list[Block]) -> float:
     return round(mean(words), 2) if words else 0.0
 
 
+def receipt_options(options: OcrOptions) -> OcrOptions:
+    """The read options for a receipt: the caller's, with psm RECEIPT_PSM unless they chose a mode."""
+    return options if options.psm is not None else options.model_copy(update={"psm": RECEIPT_PSM})
+
+
 def read_again(image: Image.Image, options: OcrOptions, pool: ModelPool, priority: int) -> list[Block] | None:
     """SECOND_READER's reading of a page, to fuse with Tesseract's (stage "second reading"); None when the reader
     fails (a broken model file, a runtime error: logged, and the page keeps Tesseract's reading). An overloaded
@@ -87,8 +92,7 @@ def _recognize(image: Image.Image, options: OcrOptions, pool: ModelPool, priorit
         # A till receipt: read as the expense route reads it (psm 6, the two readings fused; ocr.fuse), on the
         # receipt alone when it lies on a larger sheet
         receipt = image if region == (0, 0, image.width, image.height) else image.crop(region)
-        uniform = options if options.psm is not None else options.model_copy(update={"psm": RECEIPT_PSM})
-        blocks = get_engine("tesseract").recognize(receipt, uniform, pool, priority)
+        blocks = get_engine("tesseract").recognize(receipt, receipt_options(options), pool, priority)
         other = read_again(receipt, options, pool, priority)
         engine = "tesseract" if other is None else f"tesseract+{SECOND_READER}"
         return engine, moved_blocks(blocks if other is None else fuse_blocks(blocks, other), region[0], region[1])

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from ocr.models import BBox, Block, Word
+from ocr.layout import make_block, make_line
+from ocr.models import BBox, Block
 
 # A receipt is at least this many times as tall as it is wide (42 of the 50 SROIE scans as images; A4 is 1.41,
 # US Letter 1.29, US Legal 1.65).
@@ -104,26 +105,11 @@ def _moved(box: BBox, dx: int, dy: int) -> BBox:
 
 
 def moved_blocks(blocks: list[Block], dx: int, dy: int) -> list[Block]:
-    """Blocks read on a crop, placed on the page the crop was cut from."""
+    """Blocks read on a crop, placed on the page the crop was cut from (line and block boxes follow their words)."""
     if not dx and not dy:
         return blocks
     return [
-        block.model_copy(
-            update={
-                "bbox": _moved(block.bbox, dx, dy),
-                "lines": [
-                    line.model_copy(
-                        update={
-                            "bbox": _moved(line.bbox, dx, dy),
-                            "words": [
-                                Word(text=w.text, confidence=w.confidence, bbox=_moved(w.bbox, dx, dy))
-                                for w in line.words
-                            ],
-                        }
-                    )
-                    for line in block.lines
-                ],
-            }
-        )
+        make_block(block.id, [make_line([w.model_copy(update={"bbox": _moved(w.bbox, dx, dy)}) for w in line.words])
+                              for line in block.lines])
         for block in blocks
-    ]
+    ]  # fmt: skip

@@ -4,7 +4,6 @@ reading alone (the expense route's second reading)."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 from PIL import Image
 
 import ocr
-from bench.ocr import recall, tokens
+from bench.ocr import recall, sroie_lines, tokens
 from ocr.fuse import fuse_blocks, fuse_pages, fuse_text
 from ocr.layout import make_block, make_line, page_text, split_line_into_words
 from ocr.models import BBox, Page
@@ -74,8 +73,7 @@ def test_fused_page_keeps_tesseract_boxes_and_takes_words_on_the_same_line_only(
 
 
 def _truth_words(image: Path) -> Counter[str]:
-    with image.with_suffix(".csv").open(newline="", encoding="utf-8", errors="replace") as handle:
-        return tokens(" ".join(",".join(row[8:]) for row in csv.reader(handle) if len(row) >= 9))
+    return tokens(" ".join(sroie_lines(image.with_suffix(".csv"))))
 
 
 TUNE_RECEIPTS = ("000", "150", "300")  # bench/documents.py's tune half: looked at while writing the rules

@@ -9,7 +9,6 @@ garbage they make of rules and shading ('o', 's', 'eo'), not in text."""
 
 from __future__ import annotations
 
-import csv
 import os
 import subprocess
 import sys
@@ -20,7 +19,7 @@ import pytest
 from PIL import Image
 
 import ocr
-from bench.ocr import recall, tokens  # the bench's order-free word measure, so both agree
+from bench.ocr import recall, sroie_lines, tokens  # the bench's order-free word measure, so both agree
 from ocr.preprocess import Osd
 from tests.ocr.conftest import encode, magazine_page, text_page
 
@@ -44,8 +43,7 @@ def plain_tesseract(path: Path) -> str:
 
 def truth(path: Path) -> Counter[str] | None:
     if path.suffix == ".jpg":  # SROIE: line boxes, then the line's text
-        with path.with_suffix(".csv").open(newline="") as handle:
-            return tokens(" ".join(",".join(row[8:]) for row in csv.reader(handle) if len(row) > 8))
+        return tokens(" ".join(sroie_lines(path.with_suffix(".csv"))))
     hocr = next(iter((path.parent.parent / "ground_truth").glob(f"{path.stem}*.hocr")), None)
     if hocr is None:
         return None
