@@ -102,7 +102,7 @@ def split_of(index: int, stem: str = "") -> str:
     pages diagnosed on are tune; generated pages are measure."""
     if stem in DIAGNOSED:
         return "tune"
-    if stem.startswith("sidebar_"):
+    if stem.startswith(("sidebar_", "a4_")):
         return "measure"
     return "tune" if index % 2 == 0 else "measure"
 
@@ -273,6 +273,8 @@ def main() -> None:
     parser.add_argument("--deskew", action="store_true")
     parser.add_argument("--generated", action="store_true", help="also the generated held-out sidebar pages")
     parser.add_argument("--before", action="store_true", help=f"also run {BEFORE!r} (issue 14's before)")
+    parser.add_argument("--a4", type=int, default=0, metavar="N",
+                        help="also N ordinary A4 pages at 300 dpi made from ACI-bench notes (bench/a4_pages.py)")
     args = parser.parse_args()
 
     root = data_dir() / "ocr"
@@ -357,6 +359,20 @@ def main() -> None:
                         generated[name] = run_generated(opts, pages, pool)
             pool.shutdown()
             vs_plain(console, list(pages), generated, "generated (sidebar pages declaring 96 dpi)")
+    if args.a4:
+        a4_section(console, configs, args.a4)
+
+
+def a4_section(console: Console, configs: dict[str, ocr.OcrOptions], count: int) -> None:
+    """Issue 14's speed goal on the page it names: ordinary A4 at 300 dpi, Tesseract's engines only."""
+    from bench.a4_pages import a4_pages
+
+    with tempfile.TemporaryDirectory() as folder:
+        pages = {path: tokens(" ".join(words)) for path, words in a4_pages(data_dir(), Path(folder), count).items()}
+        pool = make_pool()
+        runs = {name: run_generated(opts, pages, pool) for name, opts in configs.items() if opts.engine != "rapidocr"}
+        pool.shutdown()
+        vs_plain(console, list(pages), runs, f"A4 at 300 dpi ({len(pages)} ACI-bench notes, measure only)")
 
 
 def vs_plain(console: Console, files: list[Path], runs: dict[str, Scores], name: str) -> None:
