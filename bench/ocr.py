@@ -273,8 +273,13 @@ def main() -> None:
     parser.add_argument("--deskew", action="store_true")
     parser.add_argument("--generated", action="store_true", help="also the generated held-out sidebar pages")
     parser.add_argument("--before", action="store_true", help=f"also run {BEFORE!r} (issue 14's before)")
-    parser.add_argument("--a4", type=int, default=0, metavar="N",
-                        help="also N ordinary A4 pages at 300 dpi made from ACI-bench notes (bench/a4_pages.py)")
+    parser.add_argument(
+        "--a4",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also N ordinary A4 pages at 300 dpi made from ACI-bench notes (bench/a4_pages.py)",
+    )
     args = parser.parse_args()
 
     root = data_dir() / "ocr"
