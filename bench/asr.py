@@ -235,6 +235,9 @@ ABLATION: dict[str, dict] = {
         "options": {"beam_size": 3},
     },
     "int8 encoder, float32 beam 5": {"settings": {"cpu_compute_type": "float32", "cpu_encoder_compute_type": "int8"}},
+    # ... and the other way round: float32 encodings (the int8 encoder is where int8 lost medical terms: "int8
+    # encoder, float32 beam 5" tune term WER 14.5% vs plain 11.7%) searched by the int8 decoder, most of the CPU.
+    "float32 encoder, int8 beam 5": {"settings": {"cpu_compute_type": "int8", "cpu_encoder_compute_type": "float32"}},
     "no loop guard": {"options": {"loop_guard": False}},
     "timestamp tokens": {"options": {"timestamp_tokens": True}},
     "sequential": {"batch_size": 0},
