@@ -24,7 +24,7 @@ from ocr.errors import OcrInputError
 from ocr.expense import ExpenseDocument, expense_fields
 from ocr.forms import find_forms
 from ocr.fuse import fuse_pages
-from ocr.inputs import sniff
+from ocr.inputs import iter_pages, sniff
 from ocr.layout import page_text
 from ocr.models import Document, OcrOptions, Page
 from ocr.read import (
@@ -34,8 +34,10 @@ from ocr.read import (
     make_document,
     page_readings,
     read_again,
+    read_page_image,
     receipt_options,
 )
+from ocr.receipt import placed_page, receipt_region
 from ocr.stages import Stages
 from ocr.tables import find_tables
 from ocr.values import DateOrder
@@ -134,12 +136,25 @@ def analyze_expense(
     second = second_reading and options.engine == "tesseract" and get_engine(SECOND_READER).available()
     pages: list[Page] = []
     rapid_pages: list[Page] = []
-    for _, page, image in page_readings(data, options, pool, priority, progress):
+    for count, source in enumerate(iter_pages(data, options), start=1):
+        # A receipt scanned on a larger sheet is read cut out (ocr.receipt: specks and blank paper around it read
+        # as rows of noise in psm 6's one block), its boxes given back in the sheet's pixels.
+        region, size = None, None
+        if source.image is not None:
+            size, region = source.image.size, receipt_region(source.image)
+            if region is not None and region != (0, 0, *size):
+                source.image = source.image.crop(region)
+            else:
+                region = None
+        page, image = read_page_image(source, options, pool, priority)
         if second and image is not None:
             page, rapid = _read_twice(page, image, options, pool, priority)
             if rapid is not None:
-                rapid_pages.append(rapid)
-        pages.append(page)
+                rapid_pages.append(rapid if region is None else placed_page(rapid, region, size))
+        pages.append(page if region is None else placed_page(page, region, size))
+        source.image = image = None  # the bitmap goes before the next page is rendered
+        if progress is not None:
+            progress(count, None)
     result = expense_fields(make_document(pages, mime), date_order)
     if rapid_pages:
         own = expense_fields(Document(text="", mime=mime, pages=rapid_pages), date_order).fields

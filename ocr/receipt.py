@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image
 
 from ocr.layout import make_block, make_line
-from ocr.models import BBox, Block
+from ocr.models import BBox, Block, Page
 
 # A receipt is at least this many times as tall as it is wide (42 of the 50 SROIE scans as images; A4 is 1.41,
 # US Letter 1.29, US Legal 1.65).
@@ -113,3 +113,9 @@ def moved_blocks(blocks: list[Block], dx: int, dy: int) -> list[Block]:
                               for line in block.lines])
         for block in blocks
     ]  # fmt: skip
+
+
+def placed_page(page: Page, region: tuple[int, int, int, int], size: tuple[int, int]) -> Page:
+    """A page read on the crop `region` of an image of `size`, given back in that image's pixels."""
+    blocks = moved_blocks(page.blocks, region[0], region[1])
+    return page.model_copy(update={"blocks": blocks, "width": size[0], "height": size[1]})

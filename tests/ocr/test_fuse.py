@@ -132,8 +132,9 @@ def test_auto_fuses_only_pages_shaped_like_a_till_receipt() -> None:
 
 @needs_both[0]
 @needs_both[1]
-def test_a_receipt_on_a_larger_sheet_is_cut_out_read_as_a_receipt_and_put_back_in_place() -> None:
-    from tests.ocr.conftest import encode, text_page
+def _receipt_on_a_sheet() -> tuple[Image.Image, Image.Image, tuple[int, int]]:
+    """A generated till receipt pasted on an A4-shaped sheet with scanner specks: (sheet, receipt, where)."""
+    from tests.ocr.conftest import text_page
 
     lines = ["GROCER SDN BHD", "12 JALAN MAJU", "KUALA LUMPUR", "2 x BREAD 4.00", "1 x MILK 3.50", "1 x EGGS 6.20",
              "1 x RICE 9.90", "SUBTOTAL 23.60", "TOTAL 23.60", "CASH 30.00", "CHANGE 6.40", "THANK YOU"]  # fmt: skip
@@ -143,6 +144,13 @@ def test_a_receipt_on_a_larger_sheet_is_cut_out_read_as_a_receipt_and_put_back_i
     sheet.paste(receipt, where)
     for x, y in [(40, 60), (sheet.width - 80, sheet.height - 90), (sheet.width // 2, sheet.height - 200)]:
         sheet.paste((0, 0, 0), (x, y, x + 4, y + 4))  # scanner specks
+    return sheet, receipt, where
+
+
+def test_a_receipt_on_a_larger_sheet_is_cut_out_read_as_a_receipt_and_put_back_in_place() -> None:
+    from tests.ocr.conftest import encode
+
+    sheet, receipt, where = _receipt_on_a_sheet()
     left, top, right, bottom = receipt_region(sheet) or (0, 0, 0, 0)
     assert left < where[0] + 60 and top < where[1] + 60  # text_page writes from (60, 60)
     assert right < sheet.width * 0.75 and bottom < sheet.height * 0.75  # the specks are not part of it
@@ -151,6 +159,30 @@ def test_a_receipt_on_a_larger_sheet_is_cut_out_read_as_a_receipt_and_put_back_i
     total = next(w for b in page.blocks for ln in b.lines for w in ln.words if w.text == "CHANGE")
     assert where[0] <= total.bbox.left < where[0] + receipt.width  # in the sheet's pixels, not the crop's
     assert where[1] < total.bbox.top < where[1] + receipt.height
+
+
+def test_the_expense_route_reads_a_receipt_on_a_larger_sheet_cut_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ocr.engines.tesseract import TesseractEngine
+    from tests.ocr.conftest import encode
+
+    sheet, receipt, where = _receipt_on_a_sheet()
+    read_sizes: list[tuple[int, int]] = []
+    recognize = TesseractEngine.recognize
+
+    def recording(self, image, *args, **kwargs):  # type: ignore[no-untyped-def]
+        read_sizes.append(image.size)
+        return recognize(self, image, *args, **kwargs)
+
+    monkeypatch.setattr(TesseractEngine, "recognize", recording)
+    result = ocr.analyze_expense(encode(sheet, "PNG"))
+    assert len(read_sizes) == 1 and read_sizes[0][0] < sheet.width / 2  # the receipt, not the sheet, was read
+    page = result.pages[0]
+    assert (page.width, page.height) == sheet.size
+    assert result.fields["TOTAL"].value == "23.60"
+    box = result.fields["TOTAL"].bbox
+    assert where[0] <= box.left < where[0] + receipt.width and where[1] < box.top < where[1] + receipt.height
+    words = [w for b in page.blocks for ln in b.lines for w in ln.words]
+    assert words and all(where[0] <= w.bbox.left and w.bbox.right <= where[0] + receipt.width for w in words)
 
 
 def test_pages_of_text_are_not_receipts() -> None:
