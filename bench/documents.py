@@ -23,7 +23,7 @@ reads the same (case and spacing ignored); spans = merged cells found with the r
 Forms: generated forms (6 keys with values, 5 checkboxes), seed 2: key-value pairs right, checkbox states right.
 
     .venv/bin/python bench/documents.py [--receipts 50] [--tables 5] [--forms 5] [--scribe]
-                                        [--sroie-train DIR [--sroie-train-ocr N]]
+                                        [--sroie-train DIR [--sroie-train-ocr N] [--sroie-sheets N]]
 """
 
 from __future__ import annotations
@@ -378,6 +378,48 @@ def bench_sroie_train(console: Console, folder: Path, ocr_count: int, pool) -> N
     console.print(table)
 
 
+def bench_sroie_sheets(console: Console, folder: Path, count: int, pool) -> None:  # type: ignore[no-untyped-def]
+    """The public SROIE training receipts that lie on a larger sheet (ocr.receipt.receipt_region cuts them out),
+    evenly spaced: the expense route as it is, and with the cut-out off (the receipt read on the whole sheet, as
+    before stop 31), same run. Tune data: the cut-out was kept on these."""
+    import importlib
+
+    from PIL import Image
+
+    from ocr.receipt import receipt_region
+
+    analyze = importlib.import_module("ocr.analyze")  # the module; `ocr.analyze` is its function
+    shared = {_box_text(p) for p in (data_dir() / "ocr").glob("sroie*/*.csv")}
+    sheets = []
+    for box in sorted((folder / "box").glob("*.csv")):
+        image = Image.open(folder / "img" / f"{box.stem}.jpg")
+        region = receipt_region(image)
+        if region not in (None, (0, 0, *image.size)) and _box_text(box) not in shared:
+            sheets.append(box)
+    sample = sheets[:: max(1, len(sheets) // count)][:count]
+    table = Table(title=f"Receipts on larger sheets: public SROIE training receipts ({len(sample)} of {len(sheets)}; "
+                        "tune)")  # fmt: skip
+    for column in ("reading", *FIELDS, "mean", "CPU s/page"):
+        table.add_column(column, justify="left" if column == "reading" else "right")
+    for name, cut in (("voxgate (the receipt cut out)", True), ("the whole sheet read (before)", False)):
+        scores, start = [], cpu_now()
+        found_region = analyze.receipt_region
+        if not cut:
+            analyze.receipt_region = lambda image: None
+        try:
+            for box in sample:
+                result = ocr.analyze_expense(folder / "img" / f"{box.stem}.jpg", pool=pool, priority=Priority.BATCH)
+                found = {key: result.fields[n].value if n in result.fields else "" for key, n in FIELDS.items()}
+                truth = json.loads((folder / "key" / f"{box.stem}.json").read_text())
+                scores.append(score(found, {k: truth.get(k, "") for k in FIELDS}))
+        finally:
+            analyze.receipt_region = found_region
+        per = {f: statistics.mean(s[f] for s in scores) for f in FIELDS}
+        table.add_row(name, *(f"{v:.3f}" for v in per.values()), f"{statistics.mean(per.values()):.3f}",
+                      f"{(cpu_now() - start) / max(1, len(sample)):.2f}")  # fmt: skip
+    console.print(table)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--receipts", type=int, default=50)
@@ -390,6 +432,8 @@ def main() -> None:
                         help="a checkout's data folder of github.com/zzzDavid/ICDAR-2019-SROIE (box/, key/, img/)")
     parser.add_argument("--sroie-train-ocr", type=int, default=0, metavar="N",
                         help="also read N of those receipts, evenly spaced (~5 CPU-s each)")
+    parser.add_argument("--sroie-sheets", type=int, default=0, metavar="N",
+                        help="also N of those receipts that lie on a larger sheet, cut out and not (~9 CPU-s each)")
     args = parser.parse_args()
     console = Console(width=160)
     pool = make_pool()
@@ -397,6 +441,8 @@ def main() -> None:
         bench_receipts(console, args.receipts, pool, args.segmentation)
     if args.sroie_train:
         bench_sroie_train(console, args.sroie_train, args.sroie_train_ocr, pool)
+        if args.sroie_sheets:
+            bench_sroie_sheets(console, args.sroie_train, args.sroie_sheets, pool)
     if args.tables:
         bench_tables(console, args.tables, pool)
     if args.forms:
