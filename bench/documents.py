@@ -341,12 +341,17 @@ def _box_text(path: Path) -> str:
     return "\n".join(sroie_lines(path))
 
 
-def bench_sroie_train(console: Console, folder: Path, ocr_count: int, pool) -> None:  # type: ignore[no-untyped-def]
-    """The public SROIE training receipts (github.com/zzzDavid/ICDAR-2019-SROIE, data/box, data/key, data/img: 626
-    receipts, the 50 of the shared data among them, left out here by their text). Tune set: the rules were revised
-    looking at the ground-truth errors on these (stop 30)."""
+def _train_boxes(folder: Path) -> list[Path]:
+    """The box files of the public SROIE training receipts (github.com/zzzDavid/ICDAR-2019-SROIE, data/box,
+    data/key, data/img: 626 receipts), less the 50 of the shared data among them (found by their text)."""
     shared = {_box_text(p) for p in (data_dir() / "ocr").glob("sroie*/*.csv")}
-    boxes = [p for p in sorted((folder / "box").glob("*.csv")) if _box_text(p) not in shared]
+    return [p for p in sorted((folder / "box").glob("*.csv")) if _box_text(p) not in shared]
+
+
+def bench_sroie_train(console: Console, folder: Path, ocr_count: int, pool) -> None:  # type: ignore[no-untyped-def]
+    """The public SROIE training receipts not in the shared data. Tune set: the rules were revised looking at the
+    ground-truth errors on these (stop 30)."""
+    boxes = _train_boxes(folder)
     if not boxes:
         console.print(f"[yellow]SROIE train: no box files under {folder / 'box'}; skipped[/yellow]")
         return
@@ -379,23 +384,17 @@ def bench_sroie_train(console: Console, folder: Path, ocr_count: int, pool) -> N
 
 
 def bench_sroie_sheets(console: Console, folder: Path, count: int, pool) -> None:  # type: ignore[no-untyped-def]
-    """The public SROIE training receipts that lie on a larger sheet (ocr.receipt.receipt_region cuts them out),
+    """The public SROIE training receipts that lie on a larger sheet (ocr.receipt.receipt_crop cuts them out),
     evenly spaced: the expense route as it is, and with the cut-out off (the receipt read on the whole sheet, as
     before stop 31), same run. Tune data: the cut-out was kept on these."""
     import importlib
 
     from PIL import Image
 
-    from ocr.receipt import receipt_region
+    from ocr.receipt import receipt_crop
 
     analyze = importlib.import_module("ocr.analyze")  # the module; `ocr.analyze` is its function
-    shared = {_box_text(p) for p in (data_dir() / "ocr").glob("sroie*/*.csv")}
-    sheets = []
-    for box in sorted((folder / "box").glob("*.csv")):
-        image = Image.open(folder / "img" / f"{box.stem}.jpg")
-        region = receipt_region(image)
-        if region not in (None, (0, 0, *image.size)) and _box_text(box) not in shared:
-            sheets.append(box)
+    sheets = [box for box in _train_boxes(folder) if receipt_crop(Image.open(folder / "img" / f"{box.stem}.jpg"))]
     sample = sheets[:: max(1, len(sheets) // count)][:count]
     table = Table(title=f"Receipts on larger sheets: public SROIE training receipts ({len(sample)} of {len(sheets)}; "
                         "tune)")  # fmt: skip
@@ -403,9 +402,9 @@ def bench_sroie_sheets(console: Console, folder: Path, count: int, pool) -> None
         table.add_column(column, justify="left" if column == "reading" else "right")
     for name, cut in (("voxgate (the receipt cut out)", True), ("the whole sheet read (before)", False)):
         scores, start = [], cpu_now()
-        found_region = analyze.receipt_region
+        found_crop = analyze.receipt_crop
         if not cut:
-            analyze.receipt_region = lambda image: None
+            analyze.receipt_crop = lambda image: None
         try:
             for box in sample:
                 result = ocr.analyze_expense(folder / "img" / f"{box.stem}.jpg", pool=pool, priority=Priority.BATCH)
@@ -413,7 +412,7 @@ def bench_sroie_sheets(console: Console, folder: Path, count: int, pool) -> None
                 truth = json.loads((folder / "key" / f"{box.stem}.json").read_text())
                 scores.append(score(found, {k: truth.get(k, "") for k in FIELDS}))
         finally:
-            analyze.receipt_region = found_region
+            analyze.receipt_crop = found_crop
         per = {f: statistics.mean(s[f] for s in scores) for f in FIELDS}
         table.add_row(name, *(f"{v:.3f}" for v in per.values()), f"{statistics.mean(per.values()):.3f}",
                       f"{(cpu_now() - start) / max(1, len(sample)):.2f}")  # fmt: skip

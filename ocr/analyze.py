@@ -37,7 +37,7 @@ from ocr.read import (
     read_page_image,
     receipt_options,
 )
-from ocr.receipt import placed_page, receipt_region
+from ocr.receipt import placed_page, receipt_crop
 from ocr.stages import Stages
 from ocr.tables import find_tables
 from ocr.values import DateOrder
@@ -139,19 +139,17 @@ def analyze_expense(
     for count, source in enumerate(iter_pages(data, options), start=1):
         # A receipt scanned on a larger sheet is read cut out (ocr.receipt: specks and blank paper around it read
         # as rows of noise in psm 6's one block), its boxes given back in the sheet's pixels.
-        region, size = None, None
+        size, region = (0, 0), None
         if source.image is not None:
-            size, region = source.image.size, receipt_region(source.image)
-            if region is not None and region != (0, 0, *size):
+            size, region = source.image.size, receipt_crop(source.image)
+            if region is not None:
                 source.image = source.image.crop(region)
-            else:
-                region = None
         page, image = read_page_image(source, options, pool, priority)
         if second and image is not None:
             page, rapid = _read_twice(page, image, options, pool, priority)
             if rapid is not None:
-                rapid_pages.append(rapid if region is None else placed_page(rapid, region, size))
-        pages.append(page if region is None else placed_page(page, region, size))
+                rapid_pages.append(placed_page(rapid, region, size))
+        pages.append(placed_page(page, region, size))
         source.image = image = None  # the bitmap goes before the next page is rendered
         if progress is not None:
             progress(count, None)

@@ -115,7 +115,17 @@ def moved_blocks(blocks: list[Block], dx: int, dy: int) -> list[Block]:
     ]  # fmt: skip
 
 
-def placed_page(page: Page, region: tuple[int, int, int, int], size: tuple[int, int]) -> Page:
-    """A page read on the crop `region` of an image of `size`, given back in that image's pixels."""
+def receipt_crop(image: Image.Image) -> Region | None:
+    """The box of a receipt lying on a larger sheet, to read cut out; None when the image is the receipt itself
+    or holds none."""
+    region = receipt_region(image)
+    return None if region is None or region == (0, 0, *image.size) else region
+
+
+def placed_page(page: Page, region: Region | None, size: tuple[int, int]) -> Page:
+    """A page read on the crop `region` of an image of `size`, given back in that image's pixels (None: the page
+    was read whole and is already there)."""
+    if region is None:
+        return page
     blocks = moved_blocks(page.blocks, region[0], region[1])
     return page.model_copy(update={"blocks": blocks, "width": size[0], "height": size[1]})

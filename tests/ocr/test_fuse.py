@@ -130,8 +130,6 @@ def test_auto_fuses_only_pages_shaped_like_a_till_receipt() -> None:
     assert "TOTAL 7.50" in page.text and "MILK" in page.text
 
 
-@needs_both[0]
-@needs_both[1]
 def _receipt_on_a_sheet() -> tuple[Image.Image, Image.Image, tuple[int, int]]:
     """A generated till receipt pasted on an A4-shaped sheet with scanner specks: (sheet, receipt, where)."""
     from tests.ocr.conftest import text_page
@@ -147,6 +145,8 @@ def _receipt_on_a_sheet() -> tuple[Image.Image, Image.Image, tuple[int, int]]:
     return sheet, receipt, where
 
 
+@needs_both[0]
+@needs_both[1]
 def test_a_receipt_on_a_larger_sheet_is_cut_out_read_as_a_receipt_and_put_back_in_place() -> None:
     from tests.ocr.conftest import encode
 
@@ -161,6 +161,8 @@ def test_a_receipt_on_a_larger_sheet_is_cut_out_read_as_a_receipt_and_put_back_i
     assert where[1] < total.bbox.top < where[1] + receipt.height
 
 
+@needs_both[0]
+@needs_both[1]
 def test_the_expense_route_reads_a_receipt_on_a_larger_sheet_cut_out(monkeypatch: pytest.MonkeyPatch) -> None:
     from ocr.engines.tesseract import TesseractEngine
     from tests.ocr.conftest import encode
