@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import BaseModel, Field
 
+from ocr.address_words import is_address_part, mend_address
 from ocr.models import BBox, Document, FieldText, Page, Word
 from ocr.rows import Row, located, page_rows
 from ocr.values import DateOrder, find_amounts, find_dates
@@ -88,7 +89,15 @@ STREET_WORD = re.compile(
 )
 # a company registration number (123456-X, (139386 X)) or a tax number: where a vendor's name ends
 REG_NUMBER = re.compile(r"\d{4,}|\d+-[A-Z]\b|^\(?(CO\.?\s*REG|ROC|REG|GST)\b|^\((CO|COMPANY)\b", re.I)
-PHONE_NUMBER = re.compile(r"(?<![\d/])(\+\d{1,2}[\s\-]?)?\(?0\d{1,2}\)?[\s\-]?\d{3,4}[\s\-]?\d{3,4}(?![\d/])")
+# a national number ("03-9130 2672") or an international one, the area code's 0 dropped ("+603-91 30 2672")
+PHONE_NUMBER = re.compile(
+    r"(?<![\d/])(\+\d{1,2}[\s\-]?)?\(?0\d{1,2}\)?[\s\-]?\d{3,4}[\s\-]?\d{3,4}(?![\d/])|\+\d{2,3}[\s\-]?\d[\d\s\-]{6,}\d"
+)
+# a company registration number inside a row ("DIMILIKI: ... SDN BHD 1110644-W", "SITE: 2395 NO: SA0127959-D"):
+# the row names the company, it is not the address (street numbers are shorter: "LOT 1851-A")
+REG_INSIDE = re.compile(r"\d{5,}-[A-Z]\b", re.I)
+# what no address row holds: a label and its number ("CARELINE : 1800 88 1231") or a long number (a tax id)
+NOT_ADDRESS = re.compile(r"[A-Za-z]\s*:\s*[\d+(]|\d{9,}")
 JUNK_CONFIDENCE = 60.0
 ROUNDING_ROW = re.compile(r"\bROUND(ING|ED)?\b", re.I)
 ROUNDING = Decimal("0.05")  # how far a rounded total may be from the total (Malaysia rounds cash to 5 sen)
@@ -283,8 +292,9 @@ def _address_part(row: Row) -> Row:
     if not cuts:
         return row
     words = trim(_words_before(row, min(cuts)))
-    if len(words) == 1 and _letters(words[0].text) <= 3 and not ADDRESS_HINT.search(words[0].text):
-        return Row([])  # "TEI & FAX NO : ...": a misread label, no address
+    before = " ".join(w.text for w in words)
+    if not ADDRESS_HINT.search(before) and not is_address_part(before):
+        return Row([])  # "TEI & FAX NO : ...", "CST elee No: ...": a misread label, no address
     return Row(words)
 
 
@@ -301,6 +311,7 @@ def _address(rows: list[Row], vendor: int, name_rows: int) -> tuple[list[Row], i
             or _letters(text) < 2
             or ID_ROW.match(text)
             or REG_LABEL.search(text)
+            or REG_INSIDE.search(text)
             or (STOP_ADDRESS.search(text) and not ADDRESS_HINT.search(STOP_ADDRESS.split(text)[0])
                 and not STREET_WORD.search(text))
         ):
@@ -311,6 +322,8 @@ def _address(rows: list[Row], vendor: int, name_rows: int) -> tuple[list[Row], i
             break
         if found and row.confidence < MIN_CONFIDENCE:
             break  # a smudge or a logo read as letters ends the address
+        if found and NOT_ADDRESS.search(text) and not STREET_WORD.search(text):
+            break  # "CARELINE : 1800 88 1231", "GS? 10: 002017394688": a label and its number
         if next(find_dates(text), None) or (find_amounts(text) and not STREET_WORD.search(text)):
             if not found:
                 continue  # a date printed between the name and the address
@@ -325,6 +338,26 @@ def _address(rows: list[Row], vendor: int, name_rows: int) -> tuple[list[Row], i
         if len(found) >= MAX_ADDRESS_ROWS or part.words != row.words or COUNTRY_END.search(text):
             break
     return found, after
+
+
+# A full stop read after a street number or a word of four or more letters, with more of the address after it:
+# a comma read as a dot (in the 626 public SROIE training addresses such a word is followed by a comma 1,686
+# times and by a full stop 20 times, by a colon never); abbreviations ("NO.", "JLN.", "D.E", "NO: 28") and
+# "122.124" are left alone.
+DOT_FOR_COMMA = re.compile(r"(?<=[A-Za-z]{4})[.:](?=\s*[A-Za-z0-9])|(?<=\d)\.(?=\s+[A-Za-z0-9])")
+STRAY_QUOTE = re.compile(r"(?<!\S)[‘’“”\"'`]+(?=\w)")  # a speck read as a quote before a word: "‘Tampoi"
+
+
+def address_text(text: str) -> str:
+    """An address as read, its misread punctuation mended: stray quotes before words, typographic apostrophes,
+    dots or colons read for commas between its parts, a colon for the slash of "7/4", a dollar read for an S and
+    an exclamation mark for an I. A comma at its end is kept: it is
+    printed there when the address ends a row (as SROIE's keys keep it)."""
+    text = STRAY_QUOTE.sub("", text.replace("$", "S")).replace("’", "'")
+    text = re.sub(r"(?<=\d):(?=\d)", "/", text)  # "7:4" is the street "7/4": an address prints no time
+    text = re.sub(r"(?<=[A-Za-z])!", "I", text)  # "DAMA!", "BES!": no address prints an exclamation mark
+    text = re.sub(r"\b(NO),(?=\s*\d)", r"\1.", text, flags=re.I)  # "NO, 42": "NO." (196 to 2 in SROIE's keys)
+    return mend_address(DOT_FOR_COMMA.sub(",", text).strip())
 
 
 def _labelled_amount(rows: list[Row], index: int, label_end: int) -> tuple[list[Word], Decimal] | None:
@@ -542,8 +575,8 @@ def expense_page(page: Page, order: DateOrder = "DMY") -> tuple[dict[str, Expens
         address, items_from = _address(rows, vendor, name_rows)
         if address:
             words = [w for r in address for w in r.words]
-            text = " ".join(r.text.strip() for r in address).replace("$", "S")  # no address prints a dollar
-            fields["VENDOR_ADDRESS"] = _field(words, text, page.number)
+            fields["VENDOR_ADDRESS"] = _field(words, address_text(" ".join(r.text.strip() for r in address)),
+                                              page.number)  # fmt: skip
     date = _date(rows, page.number, order)
     if date is not None:
         fields["INVOICE_RECEIPT_DATE"] = date

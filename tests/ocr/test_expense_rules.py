@@ -141,3 +141,30 @@ def test_misread_labels_and_quotes_do_not_end_up_in_the_fields() -> None:
                     "TOTAL | 1.00"])  # fmt: skip
     assert found["VENDOR_NAME"] == "99 SPEED MART S/B"
     assert found["VENDOR_ADDRESS"] == "NO. 9-G, JALAN PERUBATAN 2, PANDAN INDAH, 55100 KUALA LUMPUR."
+
+
+def test_the_address_punctuation_misread_is_mended() -> None:
+    found = values(["UNIHAKKA INTERNATIONAL SDN BHD", "12, Jalan Tampoi 7:4,Kawasan Perindustrian ‘Tampoi.81200",
+                    "Johor Bahru, Johor", "TOTAL | 1.00"])  # fmt: skip
+    # a speck read as a quote, a colon for the street's slash, a comma read as a dot
+    assert found["VENDOR_ADDRESS"] == "12, Jalan Tampoi 7/4,Kawasan Perindustrian Tampoi,81200 Johor Bahru, Johor"
+    found = values(["TEO HENG STATIONERY & BOOKS", "NO, 42, JALAN BESAR. MEDAN NIAGA DAMA!", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "NO. 42, JALAN BESAR, MEDAN NIAGA DAMAI"
+    # abbreviations and numbers with a dot inside are as printed
+    found = values(["YONGFATT ENTERPRISE", "NO 122.124 JLN. DEDAP 13", "81100 JOHOR BAHRU.", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "NO 122.124 JLN. DEDAP 13 81100 JOHOR BAHRU."
+
+
+def test_the_address_skips_an_owner_row_and_stops_at_a_careline_or_a_tax_number() -> None:
+    found = values(["Banh Mi Cafe", "Dimiliki: banh mi cafe sdn bhd 1110644-W", "No. 1 Jalan Puteri 7/10",
+                    "Bandar Puteri, 47100 Puchong", "Selangor, Malaysia", "TOTAL | 1.00"])  # fmt: skip
+    assert found["VENDOR_ADDRESS"] == "No. 1 Jalan Puteri 7/10 Bandar Puteri, 47100 Puchong Selangor, Malaysia"
+    found = values(["PAGOH REST AND SERVICE AREA", "LOT R1, KWS REHAT PAGOH,", "84600,PAGOH,JOHOR",
+                    "myNEWScareline : 1800 88 1231", "TOTAL | 1.00"])  # fmt: skip
+    assert found["VENDOR_ADDRESS"] == "LOT R1, KWS REHAT PAGOH, 84600,PAGOH,JOHOR"
+    found = values(["AEON CO. (M) BHD (126926-H)", "3RD FLR, AEON TAMAN MALURI SC", "CHERAS, 55100 KUALA LUMPUR",
+                    "GS? 10: 002017394688", "SHOPPING HOURS", "TOTAL | 1.00"])  # fmt: skip
+    assert found["VENDOR_ADDRESS"] == "3RD FLR, AEON TAMAN MALURI SC CHERAS, 55100 KUALA LUMPUR"
+    found = values(["SUN WONG KUT SDN BHD", "176 JLN SUNGEI BESI", "57100 KUALA LUNPUR",
+                    "CST elee No: 001580630016 03-9221345", "TOTAL | 1.00"])  # fmt: skip
+    assert found["VENDOR_ADDRESS"] == "176 JLN SUNGEI BESI 57100 KUALA LUMPUR"

@@ -1,0 +1,69 @@
+"""Build ocr/address_words.txt: the words of Malaysian postal addresses that ocr.address_words mends misread
+address words against.
+
+Two sources: a hand-written list (the states and federal territories, the words streets and estates are named
+by) and the words that occur in at least two distinct addresses of the public SROIE training receipts
+(github.com/zzzDavid/ICDAR-2019-SROIE, data/key), less the 50 receipts of the shared data (the measure set never
+feeds the list). Words in two or more addresses are place names and street words, not one vendor's.
+
+    python -m bench.address_words --sroie-train /tmp/s626/data
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+from bench.documents import _train_boxes
+
+OUT = Path(__file__).resolve().parent.parent / "ocr" / "address_words.txt"
+MIN_ADDRESSES = 2
+# the states and federal territories, the words Malaysian streets, estates and buildings are named by, the older
+# spellings still printed (SUNGEI, TANJONG), Malay words of places (PASAR, BORONG: not misread PASIR, LORONG), and
+# the countries shops are named after (DAISO JAPAN)
+BASE = """
+JOHOR KEDAH KELANTAN MELAKA MALACCA NEGERI SEMBILAN PAHANG PERAK PERLIS PENANG PULAU PINANG SABAH SARAWAK
+SELANGOR TERENGGANU KUALA LUMPUR PUTRAJAYA LABUAN WILAYAH PERSEKUTUAN DARUL EHSAN TAKZIM AMAN NAIM RIDZUAN
+KHUSUS MAKMUR IMAN MALAYSIA SINGAPORE
+JALAN LORONG PERSIARAN LEBUH LEBUHRAYA LINGKARAN TAMAN BANDAR KAMPUNG KAWASAN PERINDUSTRIAN PERNIAGAAN PUSAT
+SEKSYEN MUKIM DAERAH DESA BUKIT SUNGAI BATU TANJUNG PASIR SIMPANG PADANG PANTAI KOTA BARU BAHRU UTARA SELATAN
+TIMUR BARAT TENGAH JAYA INDAH UTAMA PERDANA PERMAI SERI MEGAH RAYA DAMAI MAJU MEWAH IMPIAN WISMA MENARA
+BANGUNAN KOMPLEKS GROUND FLOOR LEVEL BLOCK BASEMENT UNIT SUITE PLAZA SQUARE CENTRE CENTER MALL ROAD STREET
+AVENUE LANE PARK CITY SECTION INDUSTRIAL
+KLANG PETALING SHAH ALAM SUBANG DAMANSARA PUCHONG CHERAS KAJANG AMPANG KEPONG SETAPAK SERDANG SEMENYIH
+RAWANG SELAYANG GOMBAK BANGI SEPANG CYBERJAYA BALAKONG KEMBANGAN BANTING IPOH TAIPING SEREMBAN NILAI KUANTAN
+MUAR BATU PAHAT KLUANG SKUDAI MASAI PASIR GUDANG KULAI SEGAMAT GEORGETOWN BUTTERWORTH ALOR SETAR KOTA BHARU
+KUCHING MIRI SIBU KINABALU SANDAKAN TAWAU
+SUNGEI TANJONG KAMPONG BAHARU
+PASAR BORONG KEDAI PEKAN MEDAN DATARAN ANGKASA HENTIAN STESEN BALAI PEJABAT SEKOLAH MASJID PELABUHAN
+JAPAN CHINA INDIA KOREA THAILAND INDONESIA BRUNEI
+"""
+
+
+def address_words(folder: Path) -> list[str]:
+    counts: Counter[str] = Counter()
+    addresses = set()
+    for box in _train_boxes(folder):
+        key = json.loads((folder / "key" / f"{box.stem}.json").read_text())
+        addresses.add(re.sub(r"\s+", " ", key.get("address", "").upper()))
+    for address in addresses:
+        counts.update(set(re.findall(r"[A-Z]{4,}", address)))
+    found = {word for word, n in counts.items() if n >= MIN_ADDRESSES}
+    return sorted(found | set(BASE.split()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sroie-train", type=Path, required=True, help="the SROIE repository's data/ folder")
+    args = parser.parse_args()
+    words = address_words(args.sroie_train)
+    OUT.write_text("# Built by bench/address_words.py (see there for the sources); one word per line.\n"
+                   + "\n".join(words) + "\n")  # fmt: skip
+    print(f"{len(words)} words -> {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Misread words of a Malaysian postal address mended against the words such addresses are made of
+(ocr/address_words.txt, built by bench/address_words.py): "Jaian" -> "Jalan", "SCLANGOR" -> "SELANGOR",
+"Perirndustrian" -> "Perindustrian", "Ja1an" -> "Jalan", "lpoh" -> "Ipoh".
+
+A read word is changed only when it is not itself in the list and either one look-alike swap makes it a listed
+word (a digit read for a letter, l and I taken for each other) or, for words of five or more letters, exactly one
+listed word of five or more letters is one edit away (four-letter place words are too close to each other to
+tell apart: BATU, SATU, JAYA, RAYA).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
+
+WORDS_FILE = Path(__file__).with_name("address_words.txt")
+MIN_EDITED = 5  # letters of a read word, and of the listed word, for a mend by an edit
+# digits Tesseract reads for letters inside a word ("ANG5A", "Ja1an"): one such digit at most
+DIGIT_FOR_LETTER = {"0": "O", "1": "IL", "5": "S", "8": "B", "6": "G"}
+WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+@lru_cache(maxsize=1)
+def address_words() -> frozenset[str]:
+    lines = WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def _lookalikes(word: str) -> set[str]:
+    """The upper-case word with its one look-alike digit read as each letter it may be, or, without a digit,
+    with one I read for an L or an L for an I."""
+    digits = [i for i, c in enumerate(word) if c.isdigit()]
+    if digits:
+        i = digits[0]
+        return {word[:i] + letter + word[i + 1 :] for letter in DIGIT_FOR_LETTER.get(word[i], "")}
+    swaps = {"I": "L", "L": "I"}
+    return {word[:i] + swaps[c] + word[i + 1 :] for i, c in enumerate(word) if c in swaps}
+
+
+def _cased(found: str, read: str) -> str:
+    if read[:1].isupper() and read[1:].islower():
+        return found.capitalize()
+    return found.lower() if read.islower() else found
+
+
+def _mended(read: str) -> str:
+    word = read.upper()
+    letters = sum(c.isalpha() for c in word)
+    if letters < 3 or letters + 1 < len(word) or word in address_words():
+        return read  # a number, a code ("B-F-11", "1851-A"), or a listed word
+    hits = _lookalikes(word) & address_words()
+    if len(hits) == 1:
+        return _cased(hits.pop(), read)
+    if not word.isalpha() or len(word) < MIN_EDITED:
+        return read  # "UPTOWN3": a digit no letter looks like
+    near = [w for w in address_words() if len(w) >= MIN_EDITED and abs(len(w) - len(word)) <= 1
+            and Levenshtein.distance(w, word, score_cutoff=1) <= 1]  # fmt: skip
+    return _cased(near[0], read) if len(near) == 1 else read
+
+
+def mend_address(text: str) -> str:
+    """The address with its misread place and street words mended; every other word as read."""
+    return WORD.sub(lambda m: _mended(m.group(0)), text)
+
+
+def is_address_part(text: str) -> bool:
+    """Whether at least half the words of four or more letters of `text` are address words, once mended
+    ("KUALA LUMPUR", "Selangor, Malaysia"; not "CST elee", a misread label)."""
+    words = [m.group(0) for m in WORD.finditer(text) if sum(c.isalpha() for c in m.group(0)) >= 4]
+    return bool(words) and 2 * sum(_mended(w).upper() in address_words() for w in words) >= len(words)

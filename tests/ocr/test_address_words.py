@@ -1,0 +1,35 @@
+"""ocr.address_words: misread words of a Malaysian address mended against the listed address words, and only
+those: listed words, codes, four-letter words and words with two listed neighbours are left as read."""
+
+from __future__ import annotations
+
+from ocr.address_words import address_words, is_address_part, mend_address
+
+
+def test_the_list_holds_the_states_and_street_words() -> None:
+    assert {"JALAN", "TAMAN", "SELANGOR", "JOHOR", "KUALA", "LUMPUR", "PERINDUSTRIAN"} <= address_words()
+
+
+def test_misreadings_one_edit_or_one_look_alike_away_are_mended_in_the_case_read() -> None:
+    assert mend_address("12, Jaian Tampci 7/4, Kawasan Perirndustrian") == "12, Jalan Tampoi 7/4, Kawasan Perindustrian"
+    assert mend_address("JALAN ANG5A, 41150 KLANG, SCLANGOR") == "JALAN ANGSA, 41150 KLANG, SELANGOR"
+    assert mend_address("Ja1an SS21/39, 8ESAR") == "Jalan SS21/39, BESAR"
+
+
+def test_listed_words_codes_and_short_words_are_left_as_read() -> None:
+    for text in ("JALAN PERMAS SATU", "LOT 1851-A & 1851-B", "DAMANSARA UPTOWN3 NO.3", "PASAR BORONG", "JL IBRAH",
+                 "ZYXWV QUORTL"):  # fmt: skip
+        assert mend_address(text) == text
+
+
+def test_a_word_with_two_listed_neighbours_is_not_guessed() -> None:
+    assert {"JALAN", "JAPAN"} <= address_words()
+    assert mend_address("JAXAN") == "JAXAN"  # one edit from both
+    assert mend_address("JAIAN") == "JALAN"  # but an I read for an L is a look-alike: JALAN only
+
+
+def test_an_address_part_is_mostly_address_words() -> None:
+    assert is_address_part("KUALA LUMPUR")
+    assert is_address_part("Selangor, Malaysia")
+    assert not is_address_part("CST elee")
+    assert not is_address_part("12 34")
