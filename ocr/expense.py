@@ -42,8 +42,8 @@ TITLE = re.compile(
     r"PLEASE)\b",
     re.I,
 )
-# Tesseract's usual misreadings of the Malaysian company form "SDN BHD" (SON BHD, SIN BHD, SDN BND)
-SDN_BHD = re.compile(r"\b(S[DOI0]N|5DN)(\.?\s*)(B[HN]D|8HD)\b", re.I)
+# Tesseract's usual misreadings of the Malaysian company form "SDN BHD" (SON BHD, SIN BHD, SDN BND, SDN 3HD)
+SDN_BHD = re.compile(r"\b(S[DOI0]N|5DN)(\.?\s*)(B[HN]D|[83R]HD)\b", re.I)
 STOP_ADDRESS = re.compile(
     r"(\bTE[L1I]\b|\bTEL[:.]|PHONE|\bFAX\b|\bH/?P\b|GST|\bSST\b|\bREG\b|REG\.|REGISTRATION|CO\.?\s*NO|COMPANY\s*NO|"
     r"ROC\b|\bNO\s*:\s*\d|INVOICE|RECEIPT|\bDATE\b|EMAIL|E-MAIL|WWW\.|@|CASHIER|\bBILL\b|TABLE|DOC(UMENT)?\b|"
@@ -205,12 +205,17 @@ def _formed(rows: list[Row]) -> int | None:
             and not REG_LABEL.search(row.text)
         ):
             # "POPULAR BOOK" / "CO. (M) SDN BHD" printed on two rows: the form alone names no one
-            residue = FORM_ONLY.sub("", COMPANY_FORM.sub("", row.text)).strip(" .,")
-            # ... nor does a branch in brackets: "PASAR RAYA MEGA MAJU" / "(SEMENYIH) SDN BHD"
-            if (_letters(residue) < 2 or BRANCH.fullmatch(residue)) and i > 0 and _name_like(rows[i - 1]):
+            if _form_only(row.text) and i > 0 and _name_like(rows[i - 1]):
                 return i - 1
             return i
     return None
+
+
+def _form_only(text: str) -> bool:
+    """A row that is a company form and no name ("CO. (M) SDN BHD"), or a branch in brackets and its form
+    ("(SEMENYIH) SDN BHD", after "PASAR RAYA MEGA MAJU"): the end of a name printed on the row above."""
+    residue = FORM_ONLY.sub("", COMPANY_FORM.sub("", text)).strip(" .,")
+    return _letters(residue) < 2 or bool(BRANCH.fullmatch(residue))
 
 
 def _vendor(rows: list[Row]) -> int | None:
@@ -261,7 +266,7 @@ def _vendor_name(rows: list[Row], index: int) -> list[Word]:
     words = list(rows[index].words)
     text = rows[index].text
     nxt = rows[index + 1] if index + 1 < len(rows) else None
-    if nxt is not None and COMPANY_FORM.fullmatch(nxt.text.strip(" .")) and not LEGAL_FORM.search(text):
+    if nxt is not None and COMPANY_FORM.search(nxt.text) and _form_only(nxt.text) and not LEGAL_FORM.search(text):
         words += nxt.words  # the name goes on on the next row, which holds its company form
     elif nxt is not None and text.rstrip().endswith(("&", " -")) and not ADDRESS_HINT.search(nxt.text):
         words += nxt.words  # "HOME MASTER HARDWARE &" / "ELECTRICAL"
@@ -283,6 +288,24 @@ def _vendor_name(rows: list[Row], index: int) -> list[Word]:
     kept = trim(kept) or words
     first = kept[0].text.lstrip("'‘’`\"“”")  # a quote or a speck read as one before the name
     return [kept[0].model_copy(update={"text": first}), *kept[1:]] if first and first != kept[0].text else kept
+
+
+def name_text(text: str) -> str:
+    """A vendor's name as read, mended: SDN BHD misread ("SDN 3HD"), braces and a j read for brackets ("AEON CO.
+    {M) BHD", "(Mj"), an underscore for a space, a lone opening bracket, an I read for an l inside a lower-case word
+    ("WorId"), a dot read between a name and its legal form ("INTERNATIONAL.SDN BHD"), a colon or comma after it,
+    and a full stop after it unless the name is written with dots ("SDN. BHD.", "CO.", "S.H.H."; 23 of 626 SROIE
+    keys end in a dot, all such)."""
+    text = text.replace("{", "(").replace("}", ")").replace("_", " ").replace("’", "'").replace("¥", "Y")
+    text = SDN_BHD.sub(r"SDN\2BHD", text)
+    text = re.sub(r"\((M)[j\]|]", r"(\1)", text)  # "(Mj", "(M]": the (M) of a Malaysian company
+    if text.startswith("(") and ")" not in text:
+        text = text[1:]  # "(TONYMOLY SHOP": a speck read as a bracket
+    text = re.sub(r"(?<=[a-z])I(?=[a-z]|\b)", "l", text)
+    text = re.sub(r"(?<=[A-Za-z]{2})\.(?=(SDN|S/B)\b)", " ", text, flags=re.I).rstrip(" :;,")
+    if text.endswith(".") and "." not in text[:-1]:
+        text = text[:-1]
+    return text
 
 
 def _address_part(row: Row) -> Row:
@@ -568,7 +591,7 @@ def expense_page(page: Page, order: DateOrder = "DMY") -> tuple[dict[str, Expens
     items_from = 0
     if vendor is not None:
         name = _vendor_name(rows, vendor)
-        value = _letters_fixed(SDN_BHD.sub(r"SDN\2BHD", " ".join(w.text for w in name)).replace("¥", "Y"))
+        value = _letters_fixed(name_text(" ".join(w.text for w in name)))
         fields["VENDOR_NAME"] = _field(name, value, page.number)
         name_rows = 1 + max((k for k in range(vendor, len(rows)) if any(w in name for w in rows[k].words)),
                             default=vendor) - vendor  # fmt: skip

@@ -168,3 +168,15 @@ def test_the_address_skips_an_owner_row_and_stops_at_a_careline_or_a_tax_number(
     found = values(["SUN WONG KUT SDN BHD", "176 JLN SUNGEI BESI", "57100 KUALA LUNPUR",
                     "CST elee No: 001580630016 03-9221345", "TOTAL | 1.00"])  # fmt: skip
     assert found["VENDOR_ADDRESS"] == "176 JLN SUNGEI BESI 57100 KUALA LUMPUR"
+
+
+def test_vendor_name_misreadings_are_mended() -> None:
+    assert values(["AEON CO. {M) BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "AEON CO. (M) BHD"
+    assert values(["Anzel Advertising (Mj SDN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "Anzel Advertising (M) SDN BHD"
+    assert values(["IKANO HANDEL_SDN 3HD", "TOTAL | 1.00"])["VENDOR_NAME"] == "IKANO HANDEL SDN BHD"
+    assert values(["UNIHAKKA INTL.SDN BHD.", "TOTAL | 1.00"])["VENDOR_NAME"] == "UNIHAKKA INTL SDN BHD"
+    assert values(["Taste Of The WorId SDN BHD:", "TOTAL | 1.00"])["VENDOR_NAME"] == "Taste Of The World SDN BHD"
+    # a name written with dots keeps its last one
+    assert values(["BEMED (SP) SDN. BHD.", "TOTAL | 1.00"])["VENDOR_NAME"] == "BEMED (SP) SDN. BHD."
+    # the company form printed on the row below the name
+    assert values(["POPULAR BOOK", "CO. (M) SDN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "POPULAR BOOK CO. (M) SDN BHD"
