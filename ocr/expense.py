@@ -371,6 +371,10 @@ DOT_FOR_COMMA = re.compile(r"(?<=[A-Za-z]{4})[.:](?=\s*[A-Za-z0-9])|(?<=\d)\.(?=
 STRAY_QUOTE = re.compile(r"(?<!\S)[‘’“”\"'`]+(?=\w)")  # a speck read as a quote before a word: "‘Tampoi"
 
 
+# a five-character token with three or more digits and look-alike letters for the rest: a misread postcode
+POSTCODE_MISREAD = re.compile(r"(?<![\w/.-])(?=(?:[^\d\s]*\d){3})[\dOoDQSIl]{5}(?![\w/.-])")
+
+
 def address_text(text: str) -> str:
     """An address as read, its misread punctuation mended: stray quotes before words, typographic apostrophes,
     dots or colons read for commas between its parts, a colon for the slash of "7/4", a dollar read for an S and
@@ -380,6 +384,9 @@ def address_text(text: str) -> str:
     text = re.sub(r"(?<=\d):(?=\d)", "/", text)  # "7:4" is the street "7/4": an address prints no time
     text = re.sub(r"(?<=[A-Za-z])!", "I", text)  # "DAMA!", "BES!": no address prints an exclamation mark
     text = re.sub(r"\b(NO),(?=\s*\d)", r"\1.", text, flags=re.I)  # "NO, 42": "NO." (196 to 2 in SROIE's keys)
+    text = re.sub(r"(?<=\d)[lIi|](?=\d)", "1", text)  # "7/1l8B": an l between digits is a 1
+    text = POSTCODE_MISREAD.sub(lambda m: m.group(0).translate(DIGIT_LOOKALIKES), text)  # "400OO", "411S0"
+    text = re.sub(r"(?<![\w.])§?(\d\d)\.?(\d{3})(?![\w.])", r"\1\2", text)  # "40.150", "§55100": postcodes
     return mend_address(DOT_FOR_COMMA.sub(",", text).strip())
 
 

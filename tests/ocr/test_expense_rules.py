@@ -150,6 +150,10 @@ def test_the_address_punctuation_misread_is_mended() -> None:
     assert found["VENDOR_ADDRESS"] == "12, Jalan Tampoi 7/4,Kawasan Perindustrian Tampoi,81200 Johor Bahru, Johor"
     found = values(["TEO HENG STATIONERY & BOOKS", "NO, 42, JALAN BESAR. MEDAN NIAGA DAMA!", "TOTAL | 1.00"])
     assert found["VENDOR_ADDRESS"] == "NO. 42, JALAN BESAR, MEDAN NIAGA DAMAI"
+    # look-alike letters in a postcode and between digits, a dot inside a postcode, I read for the l of "Blk"
+    found = values(["ACME SDN BHD", "No: G3, BIk G, Jalan 7/1l8B,", "PARK 40.150 SHAH ALAM, 400OO SHAH ALAM",
+                    "TOTAL | 1.00"])  # fmt: skip
+    assert found["VENDOR_ADDRESS"] == "No: G3, BLK G, Jalan 7/118B, PARK 40150 SHAH ALAM, 40000 SHAH ALAM"
     # abbreviations and numbers with a dot inside are as printed
     found = values(["YONGFATT ENTERPRISE", "NO 122.124 JLN. DEDAP 13", "81100 JOHOR BAHRU.", "TOTAL | 1.00"])
     assert found["VENDOR_ADDRESS"] == "NO 122.124 JLN. DEDAP 13 81100 JOHOR BAHRU."
