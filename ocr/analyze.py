@@ -21,7 +21,7 @@ from PIL import Image
 
 from ocr.engines import get_engine
 from ocr.errors import OcrInputError
-from ocr.expense import ExpenseDocument, expense_fields
+from ocr.expense import ExpenseDocument, two_readings_fields
 from ocr.forms import find_forms
 from ocr.fuse import fuse_pages
 from ocr.inputs import iter_pages, sniff
@@ -46,7 +46,6 @@ from workers import ModelPool, Priority, default_pool
 Feature = Literal["tables", "forms"]
 FEATURES: tuple[Feature, ...] = ("tables", "forms")
 # The fields taken from the second reader's own reading of a receipt when it finds them.
-SECOND_READER_FIELDS = ("INVOICE_RECEIPT_DATE", "TOTAL")
 
 
 def check_features(features: Iterable[str]) -> list[Feature]:
@@ -153,8 +152,5 @@ def analyze_expense(
         source.image = image = None  # the bitmap goes before the next page is rendered
         if progress is not None:
             progress(count, None)
-    result = expense_fields(make_document(pages, mime), date_order)
-    if rapid_pages:
-        own = expense_fields(Document(text="", mime=mime, pages=rapid_pages), date_order).fields
-        result.fields.update({name: own[name] for name in SECOND_READER_FIELDS if name in own})
-    return result
+    second_document = Document(text="", mime=mime, pages=rapid_pages) if rapid_pages else None
+    return two_readings_fields(make_document(pages, mime), second_document, date_order)

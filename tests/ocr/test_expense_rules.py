@@ -184,3 +184,22 @@ def test_vendor_name_misreadings_are_mended() -> None:
     assert values(["BEMED (SP) SDN. BHD.", "TOTAL | 1.00"])["VENDOR_NAME"] == "BEMED (SP) SDN. BHD."
     # the company form printed on the row below the name
     assert values(["POPULAR BOOK", "CO. (M) SDN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "POPULAR BOOK CO. (M) SDN BHD"
+
+
+def test_total_labels_misread_net_amount_and_a_tax_summary_row() -> None:
+    assert values(["ACME SDN BHD", "lotal After Rounding | 85.10"])["TOTAL"] == "85.10"
+    assert values(["ACME SDN BHD", "Nel lota! RM | 367.10"])["TOTAL"] == "367.10"
+    assert values(["ACME SDN BHD", "Item A | 53.55", "Net Amt : | 53.55"])["TOTAL"] == "53.55"
+    # "Total: 353.00 21.18" is the GST summary's amount and tax, not the total; "Excluging" is still EXCL
+    found = values(["ACME SDN BHD", "Total Sales (Excluging GST) | 353.00", "Total GST: | 21.18",
+                    "Total Sales (Inclusive of GST): | 374.20", "Total: 353.00 | 21.18"])  # fmt: skip
+    assert found["TOTAL"] == "374.20"
+    # a negative amount below a total label with no amount of its own is a payment, not the total
+    found = values(["ACME SDN BHD", "Item A | 9.90", "Total RM Incl. of GST", "Cash | -20.00"])
+    assert found.get("TOTAL") != "-20.00"
+
+
+def test_without_a_labelled_total_it_is_the_amount_paid_less_the_change() -> None:
+    assert values(["ACME SDN BHD", "Item A | 28.60", "CASH | 100.00", "CHANGE | 71.40"])["TOTAL"] == "28.60"
+    assert values(["ACME SDN BHD", "Item A | 170.00", "CASH | 170.00"])["TOTAL"] == "170.00"
+    assert "TOTAL" not in values(["ACME SDN BHD", "Item A | 5.00", "CHANGE | 0.00"])
