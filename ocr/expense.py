@@ -544,10 +544,28 @@ def _date(rows: list[Row], page: int, order: DateOrder) -> ExpenseField | None:
     return found if found is not None else _dates(rows, page, order, fix=True)
 
 
+# a numeric date with a space read inside it ("25/12/20 18", "17/0 3/2018"): the space is a gap between glyphs
+# (RapidOCR splits a line there); not before a time ("12/03/20 14:30" is 2020) or more of a number
+SPLIT_DATE = re.compile(
+    r"(?<![\d/.\-])\d ?\d? ?[/.\-] ?\d ?\d? ?[/.\-] ?(?:(?:19|20) ?\d ?\d|\d ?\d)(?![\d:]|[/.\-]\d)"
+)
+
+
+def _date_closed(text: str) -> str:
+    """The row with the spaces inside its dates moved after them (the length, so word positions, kept)."""
+
+    def closed(match: re.Match[str]) -> str:
+        printed = match.group(0)
+        joined = printed.replace(" ", "")
+        return joined + " " * (len(printed) - len(joined))
+
+    return SPLIT_DATE.sub(closed, text)
+
+
 def _dates(rows: list[Row], page: int, order: DateOrder, fix: bool) -> ExpenseField | None:
     candidates: list[tuple[int, ExpenseField]] = []
     for row in rows:
-        text = _digits_fixed(row.text) if fix else row.text
+        text = _date_closed(_digits_fixed(row.text) if fix else row.text)
         for printed, value in find_dates(text, order):
             start = text.find(printed)
             labelled = bool(re.search(r"\bDATE\b|\bTARIKH\b", text[:start], re.I))

@@ -203,3 +203,11 @@ def test_without_a_labelled_total_it_is_the_amount_paid_less_the_change() -> Non
     assert values(["ACME SDN BHD", "Item A | 28.60", "CASH | 100.00", "CHANGE | 71.40"])["TOTAL"] == "28.60"
     assert values(["ACME SDN BHD", "Item A | 170.00", "CASH | 170.00"])["TOTAL"] == "170.00"
     assert "TOTAL" not in values(["ACME SDN BHD", "Item A | 5.00", "CHANGE | 0.00"])
+
+
+def test_a_date_read_with_a_space_inside() -> None:
+    assert values(["ACME SDN BHD", "DocNo CS00031663 D ate 25/12/20 18"])["INVOICE_RECEIPT_DATE"] == "2018-12-25"
+    assert values(["ACME SDN BHD", "Date: 17/0 3/2018"])["INVOICE_RECEIPT_DATE"] == "2018-03-17"
+    # a two-digit year before a time, and a number before a date, stay as read
+    assert values(["ACME SDN BHD", "12/03/20 14:30"])["INVOICE_RECEIPT_DATE"] == "2020-03-12"
+    assert values(["ACME SDN BHD", "ORD #50 -REG #19- 18/01/2018 10:27"])["INVOICE_RECEIPT_DATE"] == "2018-01-18"
