@@ -283,11 +283,32 @@ def _vendor_name(rows: list[Row], index: int) -> list[Word]:
     cut = next((i for i, w in enumerate(words) if i > 0 and REG_NUMBER.search(w.text)), len(words))
     kept = words[:cut]
     glued = words[cut].text.split("(")[0] if cut < len(words) else ""
-    if len(glued) >= 2 and glued.isalpha():  # "SDN BHD(728384-M)": the name's last word, then the number
+    if len(glued) >= 2 and glued.replace("/", "").isalpha():  # "SDN BHD(728384-M)", "S/B(587969-U)"
         kept.append(words[cut].model_copy(update={"text": glued}))
     kept = trim(kept) or words
     first = kept[0].text.lstrip("'‘’`\"“”")  # a quote or a speck read as one before the name
     return [kept[0].model_copy(update={"text": first}), *kept[1:]] if first and first != kept[0].text else kept
+
+
+SPECK_MARKS = "—–_|~'‘’`\"“”*·•"  # marks a speck or a rule is read as; no name prints one alone
+
+
+def _name_words(words: list[str]) -> list[str]:
+    """A name's words without specks read around them: marks between words ("SIX — ENTERPRISE"), a number
+    tag before it ("#000002"), and, in a name printed in capitals, words with small letters at either end ("Pe 99
+    SPEED MART S/B", "BILLION SIX ENTERPRISE a"): a logo or a smudge read as letters."""
+    words = [w for w in words if w.strip(SPECK_MARKS)]
+    while words and words[0].startswith("#"):
+        words = words[1:]
+    lettered = [w for w in words if any(c.isalpha() for c in w)]
+    if len(lettered) >= 3 and sum(w == w.upper() for w in lettered) >= 0.75 * len(lettered):
+        while len(words) > 1 and any(c.islower() for c in words[0]):
+            words = words[1:]
+        while len(words) > 1 and any(c.islower() for c in words[-1]):
+            words = words[:-1]
+    if words:
+        words[0] = words[0].lstrip("-—_*.,:;|~")
+    return [w for w in words if w]
 
 
 def name_text(text: str) -> str:
@@ -302,7 +323,8 @@ def name_text(text: str) -> str:
     if text.startswith("(") and ")" not in text:
         text = text[1:]  # "(TONYMOLY SHOP": a speck read as a bracket
     text = re.sub(r"(?<=[a-z])I(?=[a-z]|\b)", "l", text)
-    text = re.sub(r"(?<=[A-Za-z]{2})\.(?=(SDN|S/B)\b)", " ", text, flags=re.I).rstrip(" :;,")
+    text = re.sub(r"(?<=[A-Za-z]{2})\.(?=(SDN|S/B)\b)", " ", text, flags=re.I)
+    text = " ".join(_name_words(text.split())).rstrip(" :;,")
     if text.endswith(".") and "." not in text[:-1]:
         text = text[:-1]
     return text

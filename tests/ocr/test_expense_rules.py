@@ -180,6 +180,13 @@ def test_vendor_name_misreadings_are_mended() -> None:
     assert values(["IKANO HANDEL_SDN 3HD", "TOTAL | 1.00"])["VENDOR_NAME"] == "IKANO HANDEL SDN BHD"
     assert values(["UNIHAKKA INTL.SDN BHD.", "TOTAL | 1.00"])["VENDOR_NAME"] == "UNIHAKKA INTL SDN BHD"
     assert values(["Taste Of The WorId SDN BHD:", "TOTAL | 1.00"])["VENDOR_NAME"] == "Taste Of The World SDN BHD"
+    # specks read around a name printed in capitals, a number tag before it, marks between its words
+    assert values(["Pe 99 SPEED MART S/B", "TOTAL | 1.00"])["VENDOR_NAME"] == "99 SPEED MART S/B"
+    assert values(["BILLION SIX — ENTERPRISE a", "TOTAL | 1.00"])["VENDOR_NAME"] == "BILLION SIX ENTERPRISE"
+    assert values(["#000002 BAIFU (M) SDN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "BAIFU (M) SDN BHD"
+    assert values(["DIMILIKI OLEH : DOVE HOLDINGS SDN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == (
+        "DIMILIKI OLEH : DOVE HOLDINGS SDN BHD")  # fmt: skip
+    assert values(["Farmasi Maluri S/B(587969-U)", "TOTAL | 1.00"])["VENDOR_NAME"] == "Farmasi Maluri S/B"
     # a name written with dots keeps its last one
     assert values(["BEMED (SP) SDN. BHD.", "TOTAL | 1.00"])["VENDOR_NAME"] == "BEMED (SP) SDN. BHD."
     # the company form printed on the row below the name
