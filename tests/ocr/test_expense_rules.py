@@ -5,7 +5,7 @@ a registration number, the address past a date and street numbers, and the total
 from __future__ import annotations
 
 import ocr
-from ocr.expense import expense_fields
+from ocr.expense import expense_fields, two_readings_fields
 from ocr.layout import make_block, make_line, split_line_into_words
 
 
@@ -218,3 +218,23 @@ def test_a_date_read_with_a_space_inside() -> None:
     # a two-digit year before a time, and a number before a date, stay as read
     assert values(["ACME SDN BHD", "12/03/20 14:30"])["INVOICE_RECEIPT_DATE"] == "2020-03-12"
     assert values(["ACME SDN BHD", "ORD #50 -REG #19- 18/01/2018 10:27"])["INVOICE_RECEIPT_DATE"] == "2018-01-18"
+
+
+def test_two_readings_the_vendor_from_the_second_unless_only_the_fused_has_its_legal_form() -> None:
+    def vendor(fused: str, second: str) -> str:
+        return two_readings_fields(page([fused, "TOTAL | 1.00"]), page([second, "TOTAL | 1.00"])).fields[
+            "VENDOR_NAME"].value  # fmt: skip
+
+    assert vendor("POPULAR a 5 BOOK. ane CO. (M) SDN BHD", "POPULAR BOOK CO. (M) BHD") == "POPULAR BOOK CO. (M) BHD"
+    assert vendor("DIGI TELECOMMUNICATIONS", "DIGI TELECOMMUNICATIONS SDN BHD") == "DIGI TELECOMMUNICATIONS SDN BHD"
+    assert vendor("MIZU MENTAI SDN. BHD.", "MIZUMENTAI") == "MIZU MENTAI SDN. BHD."
+
+
+def test_two_readings_a_labelled_total_wins_over_one_derived_from_the_amount_paid() -> None:
+    fused = page(["ACME SDN BHD", "Item | 9.90", "TOTAL | 9.90", "CASH | 20.00", "CHANGE | 10.10"])
+    second = page(["ACME SDN BHD", "Item | 9.90", "TOTA | 9.90", "CASH | 20.00", "CHANGE | 10.00"])
+    # the second reading has no total label ("TOTA"): the fused reading's total stands, not paid less change
+    assert two_readings_fields(fused, second).fields["TOTAL"].value == "9.90"
+    # with no total label in either, paid less change
+    fused = page(["ACME SDN BHD", "Item | 9.90", "CASH | 20.00", "CHANGE | 10.10"])
+    assert two_readings_fields(fused, second).fields["TOTAL"].value == "10.00"
