@@ -722,6 +722,16 @@ def _vendor_of_two(fused: ExpenseField | None, second: ExpenseField | None) -> E
     return second
 
 
+def _address_of_two(fused: ExpenseField | None, second: ExpenseField | None) -> ExpenseField | None:
+    """The fused reading's address (public SROIE training receipts, 300 read: 63 right only in it, 20 only in
+    RapidOCR's), unless it has none or RapidOCR's is the same with more before it (a first row the fused reading
+    took for the vendor's name or skipped)."""
+    if fused is None or second is None:
+        return fused or second
+    mine, theirs = (re.sub(r"\W", "", f.value.upper()) for f in (fused, second))
+    return second if len(theirs) > len(mine) and theirs.endswith(mine) else fused
+
+
 def two_readings_fields(fused: Document, second: Document | None, order: DateOrder = "DMY") -> ExpenseDocument:
     """The fields of the fused reading, the date and total from the second reader's own reading where it has them
     (SROIE tune half: total 0.96 against 0.88 on the fused reading, date 0.92 against 0.88), the vendor's name as
@@ -731,9 +741,10 @@ def two_readings_fields(fused: Document, second: Document | None, order: DateOrd
     if second is not None:
         own = expense_fields(second, order, derive_total=False).fields
         result.fields.update({name: own[name] for name in SECOND_READER_FIELDS if name in own})
-        vendor = _vendor_of_two(result.fields.get("VENDOR_NAME"), own.get("VENDOR_NAME"))
-        if vendor is not None:
-            result.fields["VENDOR_NAME"] = vendor
+        for name, choose in (("VENDOR_NAME", _vendor_of_two), ("VENDOR_ADDRESS", _address_of_two)):
+            chosen = choose(result.fields.get(name), own.get(name))
+            if chosen is not None:
+                result.fields[name] = chosen
         if "TOTAL" not in result.fields and (total := derived_total(own) or derived_total(result.fields)):
             result.fields["TOTAL"] = total
     return result

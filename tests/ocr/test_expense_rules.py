@@ -238,3 +238,19 @@ def test_two_readings_a_labelled_total_wins_over_one_derived_from_the_amount_pai
     # with no total label in either, paid less change
     fused = page(["ACME SDN BHD", "Item | 9.90", "CASH | 20.00", "CHANGE | 10.10"])
     assert two_readings_fields(fused, second).fields["TOTAL"].value == "10.00"
+
+
+def test_two_readings_the_fused_address_unless_the_second_has_more_of_it() -> None:
+    def address(fused: list[str], second: list[str]) -> str:
+        return two_readings_fields(page(fused + ["TOTAL | 1.00"]), page(second + ["TOTAL | 1.00"])).fields[
+            "VENDOR_ADDRESS"].value  # fmt: skip
+
+    name = "POPULAR BOOK CO. (M) SDN BHD"
+    # the fused reading lost the first row: the second's, which ends the same, is taken
+    assert address([name, "56000 Kuala Lumpur, Malaysia"],
+                   [name, "No 8,Jalan 7/118B", "56000 Kuala Lumpur,Malaysia"]) == (
+        "No 8,Jalan 7/118B 56000 Kuala Lumpur,Malaysia")  # fmt: skip
+    # otherwise the fused reading's
+    assert address([name, "NO.59 JALAN PERMAS 9/5", "81750 JOHOR BAHRU"], [name, "NO.59 JALAN PERMAS 9/6"]) == (
+        "NO.59 JALAN PERMAS 9/5 81750 JOHOR BAHRU")  # fmt: skip
+    assert address([name, "NO 8 JALAN TUN", "(123456-X)"], [name]) == "NO 8 JALAN TUN"
