@@ -100,7 +100,7 @@ REG_INSIDE = re.compile(r"\d{5,}-[A-Z]\b", re.I)
 # what no address row holds: a label and its number ("CARELINE : 1800 88 1231") or a long number (a tax id)
 NOT_ADDRESS = re.compile(r"[A-Za-z]\s*:\s*[\d+(]|\d{9,}")
 JUNK_CONFIDENCE = 60.0
-ROUNDING_ROW = re.compile(r"\bROUND(ING|ED)?\b", re.I)
+ROUNDING_ROW = re.compile(r"\bROUND\w{0,4}\b", re.I)  # ROUNDING, ROUNDED, and misread: "Roundlng", "Roundng"
 ROUNDING = Decimal("0.05")  # how far a rounded total may be from the total (Malaysia rounds cash to 5 sen)
 
 # Labelled amounts: the label patterns of each field, the most specific first.
@@ -463,8 +463,8 @@ def _total_candidates(rows: list[Row], page: int) -> list[_Candidate]:
             if not match or NOT_TOTAL.search(text) or any(f.index == i for f in found):
                 continue
             amount = _labelled_amount(rows, i, match.end())
-            if amount is not None and amount[1] < 0:
-                continue  # a total is never negative: "-20.00" on the row below is a payment or a saving
+            if amount is not None and amount[1] <= 0:
+                continue  # a total is never negative ("-20.00" on the row below is a payment or a saving) or nil
             if amount is not None:
                 label = _span_words(row, match.start(), match.end())
                 support = sum(v == amount[1] for v in every)
@@ -514,7 +514,7 @@ def _rounded_total(rows: list[Row], best: _Candidate) -> tuple[ExpenseField, int
     """On a receipt that rounds (a ROUNDING row: cash is rounded to ROUNDING), a total that is not a multiple of
     ROUNDING is the total before rounding; the amount payable is the same rounded to the nearest ROUNDING, printed
     further down (often on a row of its own, under "ROUNDING ADJ -0.01")."""
-    if best.value % ROUNDING == 0 or not any(ROUNDING_ROW.search(row.text) for row in rows[best.index :]):
+    if best.value % ROUNDING == 0 or not any(ROUNDING_ROW.search(row.text) for row in rows):
         return None
     target = (best.value / ROUNDING).quantize(Decimal(1), rounding=ROUND_HALF_UP) * ROUNDING
     for index in range(best.index + 1, len(rows)):
@@ -722,6 +722,14 @@ def _vendor_of_two(fused: ExpenseField | None, second: ExpenseField | None) -> E
     return second
 
 
+def _split_amount(read: ExpenseField, other: ExpenseField, reading: Document) -> bool:
+    """Whether `read` is the end of `other` ("4.73" of "44.73"), RapidOCR having read a gap in the amount ("4 4.73")
+    where `other` is printed elsewhere in its reading ("CASH : 44.73")."""
+    value = Decimal(other.value)
+    printed = any(v == value for p in reading.pages for r in page_rows(p) for _, v in find_amounts(r.text))
+    return other.value != read.value and other.value.endswith(read.value) and printed
+
+
 def _address_of_two(fused: ExpenseField | None, second: ExpenseField | None) -> ExpenseField | None:
     """The fused reading's address (public SROIE training receipts, 300 read: 63 right only in it, 20 only in
     RapidOCR's), unless it has none or RapidOCR's is the same with more before it (a first row the fused reading
@@ -734,13 +742,17 @@ def _address_of_two(fused: ExpenseField | None, second: ExpenseField | None) -> 
 
 def two_readings_fields(fused: Document, second: Document | None, order: DateOrder = "DMY") -> ExpenseDocument:
     """The fields of the fused reading, the date and total from the second reader's own reading where it has them
-    (SROIE tune half: total 0.96 against 0.88 on the fused reading, date 0.92 against 0.88), the vendor's name as
+    (SROIE tune half: total 0.96 against 0.88 on the fused reading, date 0.92 against 0.88; the fused reading's
+    total where RapidOCR read a gap in it: _split_amount), the vendor's name as
     _vendor_of_two chooses, and a total derived from the amount paid only when neither reading has one by its
     label."""
     result = expense_fields(fused, order, derive_total=second is None)
     if second is not None:
         own = expense_fields(second, order, derive_total=False).fields
+        total = result.fields.get("TOTAL")
         result.fields.update({name: own[name] for name in SECOND_READER_FIELDS if name in own})
+        if total is not None and "TOTAL" in own and _split_amount(own["TOTAL"], total, second):
+            result.fields["TOTAL"] = total
         for name, choose in (("VENDOR_NAME", _vendor_of_two), ("VENDOR_ADDRESS", _address_of_two)):
             chosen = choose(result.fields.get(name), own.get(name))
             if chosen is not None:

@@ -254,3 +254,20 @@ def test_two_readings_the_fused_address_unless_the_second_has_more_of_it() -> No
     assert address([name, "NO.59 JALAN PERMAS 9/5", "81750 JOHOR BAHRU"], [name, "NO.59 JALAN PERMAS 9/6"]) == (
         "NO.59 JALAN PERMAS 9/5 81750 JOHOR BAHRU")  # fmt: skip
     assert address([name, "NO 8 JALAN TUN", "(123456-X)"], [name]) == "NO 8 JALAN TUN"
+
+
+def test_a_misread_rounding_row_above_the_total_and_a_nil_total() -> None:
+    found = values(["ACME SDN BHD", "Roundlng (RM) : -0.02", "Total (RM) : | 112.46", "GASH: | 112.45"])
+    assert found["TOTAL"] == "112.45"
+    found = values(["ACME SDN BHD", "Item | 15.00", "Sub Total RM | 15.00", "RM | 0.00", "Total Incl. GST RM | 15.00"])
+    assert found["TOTAL"] == "15.00"
+
+
+def test_two_readings_a_gap_read_inside_the_total() -> None:
+    fused = page(["ACME SDN BHD", "Total Sales (Inclusive of GST) : | 44.73", "CASH : | 44.73"])
+    second = page(["ACME SDN BHD", "Total Sales(InclusiveofGST): 4 | 4.73", "CASH : | 44.73"])
+    assert two_readings_fields(fused, second).fields["TOTAL"].value == "44.73"
+    # RapidOCR's own total otherwise (a misread digit in the fused reading)
+    fused = page(["ACME SDN BHD", "TOTAL | 12.60", "CASH | 20.00"])
+    second = page(["ACME SDN BHD", "TOTAL | 12.50", "CASH | 20.00"])
+    assert two_readings_fields(fused, second).fields["TOTAL"].value == "12.50"
