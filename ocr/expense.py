@@ -403,16 +403,21 @@ POSTCODE_MISREAD = re.compile(r"(?<![\w/.-])(?=(?:[^\d\s]*\d){3})[\dOoDQSIl]{5}(
 
 def address_text(text: str) -> str:
     """An address as read, its misread punctuation mended: stray quotes before words, typographic apostrophes,
-    dots or colons read for commas between its parts, a colon for the slash of "7/4", a dollar read for an S and
-    an exclamation mark for an I. A comma at its end is kept: it is
-    printed there when the address ends a row (as SROIE's keys keep it)."""
+    dots or colons read for commas between its parts, a colon for the slash of "7/4", a dollar read for an S, an
+    exclamation mark for an I, a zero for the O of NO, lone small letters in an address printed in capitals. A comma
+    at its end is kept: it is printed there when the address ends a row (as SROIE's keys keep it)."""
     text = STRAY_QUOTE.sub("", unicodedata.normalize("NFKC", text).replace("$", "S")).replace("’", "'")
     text = re.sub(r"(?<=\d):(?=\d)", "/", text)  # "7:4" is the street "7/4": an address prints no time
     text = re.sub(r"(?<=[A-Za-z])!", "I", text)  # "DAMA!", "BES!": no address prints an exclamation mark
+    text = re.sub(r"\b(N)0(?=[.:,\s]|\d)", r"\1O", text, flags=re.I)  # "N0.3": the number sign NO.
     text = re.sub(r"\b(NO),(?=\s*\d)", r"\1.", text, flags=re.I)  # "NO, 42": "NO." (196 to 2 in SROIE's keys)
     text = re.sub(r"(?<=\d)[lIi|](?=\d)", "1", text)  # "7/1l8B": an l between digits is a 1
     text = POSTCODE_MISREAD.sub(lambda m: m.group(0).translate(DIGIT_LOOKALIKES), text)  # "400OO", "411S0"
     text = re.sub(r"(?<![\w.])§?(\d\d)\.?(\d{3})(?![\w.])", r"\1\2", text)  # "40.150", "§55100": postcodes
+    words = text.split()
+    lettered = [w for w in words if sum(c.isalpha() for c in w) >= 2]
+    if lettered and sum(w.isupper() for w in lettered) >= 0.75 * len(lettered):  # in capitals: a lone "i" is a speck
+        text = " ".join(w for w in words if not (len(w) == 1 and w.islower()))
     return mend_address(DOT_FOR_COMMA.sub(",", text).strip())
 
 

@@ -154,6 +154,9 @@ def test_the_address_punctuation_misread_is_mended() -> None:
     found = values(["ACME SDN BHD", "No: G3, BIk G, Jalan 7/1l8B,", "PARK 40.150 SHAH ALAM, 400OO SHAH ALAM",
                     "TOTAL | 1.00"])  # fmt: skip
     assert found["VENDOR_ADDRESS"] == "No: G3, BLK G, Jalan 7/118B, PARK 40150 SHAH ALAM, 40000 SHAH ALAM"
+    # a zero for the O of NO, lone small letters (specks) in an address printed in capitals
+    found = values(["SUNWAY SDN BHD", "i LOT N0.3, JALAN PJS 11/15, i 47500 PETALING JAYA", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "LOT NO.3, JALAN PJS 11/15, 47500 PETALING JAYA"
     # abbreviations and numbers with a dot inside are as printed
     found = values(["YONGFATT ENTERPRISE", "NO 122.124 JLN. DEDAP 13", "81100 JOHOR BAHRU.", "TOTAL | 1.00"])
     assert found["VENDOR_ADDRESS"] == "NO 122.124 JLN. DEDAP 13 81100 JOHOR BAHRU."
