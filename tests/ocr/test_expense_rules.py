@@ -163,18 +163,19 @@ def test_the_address_punctuation_misread_is_mended() -> None:
 
 
 def test_the_address_skips_an_owner_row_and_stops_at_a_careline_or_a_tax_number() -> None:
-    found = values(["Banh Mi Cafe", "Dimiliki: banh mi cafe sdn bhd 1110644-W", "No. 1 Jalan Puteri 7/10",
-                    "Bandar Puteri, 47100 Puchong", "Selangor, Malaysia", "TOTAL | 1.00"])  # fmt: skip
-    assert found["VENDOR_ADDRESS"] == "No. 1 Jalan Puteri 7/10 Bandar Puteri, 47100 Puchong Selangor, Malaysia"
-    found = values(["PAGOH REST AND SERVICE AREA", "LOT R1, KWS REHAT PAGOH,", "84600,PAGOH,JOHOR",
-                    "myNEWScareline : 1800 88 1231", "TOTAL | 1.00"])  # fmt: skip
-    assert found["VENDOR_ADDRESS"] == "LOT R1, KWS REHAT PAGOH, 84600,PAGOH,JOHOR"
-    found = values(["AEON CO. (M) BHD (126926-H)", "3RD FLR, AEON TAMAN MALURI SC", "CHERAS, 55100 KUALA LUMPUR",
-                    "GS? 10: 002017394688", "SHOPPING HOURS", "TOTAL | 1.00"])  # fmt: skip
-    assert found["VENDOR_ADDRESS"] == "3RD FLR, AEON TAMAN MALURI SC CHERAS, 55100 KUALA LUMPUR"
-    found = values(["SUN WONG KUT SDN BHD", "176 JLN SUNGEI BESI", "57100 KUALA LUNPUR",
-                    "CST elee No: 001580630016 03-9221345", "TOTAL | 1.00"])  # fmt: skip
-    assert found["VENDOR_ADDRESS"] == "176 JLN SUNGEI BESI 57100 KUALA LUMPUR"
+    cases = [
+        (["Banh Mi Cafe", "Dimiliki: banh mi cafe sdn bhd 1110644-W", "No. 1 Jalan Puteri 7/10",
+          "Bandar Puteri, 47100 Puchong", "Selangor, Malaysia"],
+         "No. 1 Jalan Puteri 7/10 Bandar Puteri, 47100 Puchong Selangor, Malaysia"),
+        (["PAGOH REST AND SERVICE AREA", "LOT R1, KWS REHAT PAGOH,", "84600,PAGOH,JOHOR",
+          "myNEWScareline : 1800 88 1231"], "LOT R1, KWS REHAT PAGOH, 84600,PAGOH,JOHOR"),
+        (["AEON CO. (M) BHD (126926-H)", "3RD FLR, AEON TAMAN MALURI SC", "CHERAS, 55100 KUALA LUMPUR",
+          "GS? 10: 002017394688", "SHOPPING HOURS"], "3RD FLR, AEON TAMAN MALURI SC CHERAS, 55100 KUALA LUMPUR"),
+        (["SUN WONG KUT SDN BHD", "176 JLN SUNGEI BESI", "57100 KUALA LUNPUR", "CST elee No: 001580630016 03-9221345"],
+         "176 JLN SUNGEI BESI 57100 KUALA LUMPUR"),
+    ]  # fmt: skip
+    for rows, address in cases:
+        assert values([*rows, "TOTAL | 1.00"])["VENDOR_ADDRESS"] == address
 
 
 def test_vendor_name_misreadings_are_mended() -> None:
