@@ -21,7 +21,7 @@ from PIL import Image
 
 from ocr.engines import get_engine
 from ocr.errors import OcrInputError
-from ocr.expense import ExpenseDocument, two_readings_fields
+from ocr.expense import ExpenseDocument
 from ocr.forms import find_forms
 from ocr.fuse import fuse_pages
 from ocr.inputs import iter_pages, sniff
@@ -40,6 +40,7 @@ from ocr.read import (
 from ocr.receipt import placed_page, receipt_crop
 from ocr.stages import Stages
 from ocr.tables import find_tables
+from ocr.two_readings import two_readings_fields
 from ocr.values import DateOrder
 from workers import ModelPool, Priority, default_pool
 

@@ -17,13 +17,21 @@ Rules over the page's rows, no trained layout model:
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import BaseModel, Field
 
-from ocr.address_words import is_address_part, mend_address
+from ocr.address_words import is_address_part
+from ocr.misreads import (
+    SDN_BHD,
+    TOTAL_MISREAD,
+    address_text,
+    date_closed,
+    digits_fixed,
+    letters_fixed,
+    name_text,
+)
 from ocr.models import BBox, Document, FieldText, Page, Word
 from ocr.rows import Row, located, page_rows
 from ocr.values import DateOrder, find_amounts, find_dates
@@ -43,8 +51,6 @@ TITLE = re.compile(
     r"PLEASE)\b",
     re.I,
 )
-# Tesseract's usual misreadings of the Malaysian company form "SDN BHD" (SON BHD, SIN BHD, SDN BND, SDN 3HD)
-SDN_BHD = re.compile(r"\b(S[DOI0]N|5DN)(\.?\s*)(B[HN]D|[83R]HD)\b", re.I)
 STOP_ADDRESS = re.compile(
     r"(\bTE[L1I]\b|\bTEL[:.]|PHONE|\bFAX\b|\bH/?P\b|GST|\bSST\b|\bREG\b|REG\.|REGISTRATION|CO\.?\s*NO|COMPANY\s*NO|"
     r"ROC\b|\bNO\s*:\s*\d|INVOICE|RECEIPT|\bDATE\b|EMAIL|E-MAIL|WWW\.|@|CASHIER|\bBILL\b|TABLE|DOC(UMENT)?\b|"
@@ -291,49 +297,6 @@ def _vendor_name(rows: list[Row], index: int) -> list[Word]:
     return [kept[0].model_copy(update={"text": first}), *kept[1:]] if first and first != kept[0].text else kept
 
 
-SPECK_MARKS = "—–_|~'‘’`\"“”*·•"  # marks a speck or a rule is read as; no name prints one alone
-
-
-def _name_words(words: list[str]) -> list[str]:
-    """A name's words without specks read around them: marks between words ("SIX — ENTERPRISE"), a number
-    tag before it ("#000002"), and, in a name printed in capitals, words with small letters at either end ("Pe 99
-    SPEED MART S/B", "BILLION SIX ENTERPRISE a"): a logo or a smudge read as letters."""
-    words = [w for w in words if w.strip(SPECK_MARKS)]
-    while words and words[0].startswith("#"):
-        words = words[1:]
-    lettered = [w for w in words if any(c.isalpha() for c in w)]
-    if len(lettered) >= 3 and sum(w == w.upper() for w in lettered) >= 0.75 * len(lettered):
-        while len(words) > 1 and any(c.islower() for c in words[0]):
-            words = words[1:]
-        while len(words) > 1 and any(c.islower() for c in words[-1]):
-            words = words[:-1]
-    if words:
-        words[0] = words[0].lstrip("-—_*.,:;|~")
-    return [w for w in words if w]
-
-
-def name_text(text: str) -> str:
-    """A vendor's name as read, mended: SDN BHD misread ("SDN 3HD"), braces and a j read for brackets ("AEON CO.
-    {M) BHD", "(Mj"), an underscore for a space, a lone opening bracket, an I read for an l inside a lower-case word
-    ("WorId"), a dot read between a name and its legal form ("INTERNATIONAL.SDN BHD"), a colon or comma after it,
-    and a full stop after it unless the name is written with dots ("SDN. BHD.", "CO.", "S.H.H."; 23 of 626 SROIE
-    keys end in a dot, all such)."""
-    text = unicodedata.normalize("NFKC", text)  # full-width forms RapidOCR reads ("（M)") are ASCII
-    text = text.replace("{", "(").replace("}", ")").replace("_", " ").replace("’", "'").replace("¥", "Y")
-    text = SDN_BHD.sub(r"SDN\2BHD", text)
-    text = re.sub(r"\((M)[j\]|]", r"(\1)", text)  # "(Mj", "(M]": the (M) of a Malaysian company
-    if text.startswith("(") and ")" not in text:
-        text = text[1:]  # "(TONYMOLY SHOP": a speck read as a bracket
-    text = re.sub(r"(?<=[a-z])I(?=[a-z]|\b)", "l", text)
-    text = re.sub(r"\b([A-Z])0(?=\.|\b)", r"\1O", text)  # "AEON C0. (M) BHD"
-    text = re.sub(r"\s*\(?\d{4,}-?[A-Z]\)?$", "", text)  # a registration number glued on: "...SDNBHD(1248717-W)"
-    text = re.sub(r"(?<=[A-Za-z]{2})\.(?=(SDN|S/B)\b)", " ", text, flags=re.I)
-    text = " ".join(_name_words(text.split())).rstrip(" :;,")
-    if text.endswith(".") and "." not in text[:-1]:
-        text = text[:-1]
-    return text
-
-
 def _address_part(row: Row) -> Row:
     """The row up to a phone number or a stop label printed after the address on the same row."""
     text = row.text
@@ -389,38 +352,6 @@ def _address(rows: list[Row], vendor: int, name_rows: int) -> tuple[list[Row], i
     return found, after
 
 
-# A full stop read after a street number or a word of four or more letters, with more of the address after it:
-# a comma read as a dot (in the 626 public SROIE training addresses such a word is followed by a comma 1,686
-# times and by a full stop 20 times, by a colon never); abbreviations ("NO.", "JLN.", "D.E", "NO: 28") and
-# "122.124" are left alone.
-DOT_FOR_COMMA = re.compile(r"(?<=[A-Za-z]{4})[.:](?=\s*[A-Za-z0-9])|(?<=\d)\.(?=\s+[A-Za-z0-9])")
-STRAY_QUOTE = re.compile(r"(?<!\S)[‘’“”\"'`]+(?=\w)")  # a speck read as a quote before a word: "‘Tampoi"
-
-
-# a five-character token with three or more digits and look-alike letters for the rest: a misread postcode
-POSTCODE_MISREAD = re.compile(r"(?<![\w/.-])(?=(?:[^\d\s]*\d){3})[\dOoDQSIl]{5}(?![\w/.-])")
-
-
-def address_text(text: str) -> str:
-    """An address as read, its misread punctuation mended: stray quotes before words, typographic apostrophes,
-    dots or colons read for commas between its parts, a colon for the slash of "7/4", a dollar read for an S, an
-    exclamation mark for an I, a zero for the O of NO, lone small letters in an address printed in capitals. A comma
-    at its end is kept: it is printed there when the address ends a row (as SROIE's keys keep it)."""
-    text = STRAY_QUOTE.sub("", unicodedata.normalize("NFKC", text).replace("$", "S")).replace("’", "'")
-    text = re.sub(r"(?<=\d):(?=\d)", "/", text)  # "7:4" is the street "7/4": an address prints no time
-    text = re.sub(r"(?<=[A-Za-z])!", "I", text)  # "DAMA!", "BES!": no address prints an exclamation mark
-    text = re.sub(r"\b(N)0(?=[.:,\s]|\d)", r"\1O", text, flags=re.I)  # "N0.3": the number sign NO.
-    text = re.sub(r"\b(NO),(?=\s*\d)", r"\1.", text, flags=re.I)  # "NO, 42": "NO." (196 to 2 in SROIE's keys)
-    text = re.sub(r"(?<=\d)[lIi|](?=\d)", "1", text)  # "7/1l8B": an l between digits is a 1
-    text = POSTCODE_MISREAD.sub(lambda m: m.group(0).translate(DIGIT_LOOKALIKES), text)  # "400OO", "411S0"
-    text = re.sub(r"(?<![\w.])§?(\d\d)\.?(\d{3})(?![\w.])", r"\1\2", text)  # "40.150", "§55100": postcodes
-    words = text.split()
-    lettered = [w for w in words if sum(c.isalpha() for c in w) >= 2]
-    if lettered and sum(w.isupper() for w in lettered) >= 0.75 * len(lettered):  # in capitals: a lone "i" is a speck
-        text = " ".join(w for w in words if not (len(w) == 1 and w.islower()))
-    return mend_address(DOT_FOR_COMMA.sub(",", text).strip())
-
-
 def _labelled_amount(rows: list[Row], index: int, label_end: int) -> tuple[list[Word], Decimal] | None:
     """The amount after the label on its row, else the first amount on the next row."""
     row = rows[index]
@@ -454,8 +385,6 @@ class _Candidate:
         return (-self.tier, self.alone, self.support, self.index)
 
 
-# "lotal", "Totai", "TOTA1", "Folal", "lota!": TOTAL misread (same length, so a label's position in the row holds)
-TOTAL_MISREAD = re.compile(r"(?<!\w)(?!total\b)[TLIF1][O0][TF]A[LI1!](?!\w)", re.I)
 
 
 def _total_candidates(rows: list[Row], page: int) -> list[_Candidate]:
@@ -543,62 +472,15 @@ def _labelled(rows: list[Row], name: str, pattern: re.Pattern[str], page: int) -
     return None
 
 
-# Letters Tesseract reads for digits in a run of digits (D2/O2/17 for 02/02/17); same length, so positions hold
-DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "i": "1", "|": "1",
-                                  "S": "5", "B": "8", "Z": "2"})  # fmt: skip
-
-
-def _digits_fixed(text: str) -> str:
-    """Look-alike letters turned to digits inside tokens that are mostly digits and date separators."""
-    return re.sub(r"[\w|/\-.]+", lambda m: m.group(0).translate(DIGIT_LOOKALIKES)
-                  if sum(c.isdigit() for c in m.group(0)) >= 0.5 * len(m.group(0)) else m.group(0), text)  # fmt: skip
-
-
-# Digits Tesseract reads for letters in a word of letters (D.1.Y. for D.I.Y.)
-LETTER_LOOKALIKES = str.maketrans({"1": "I", "0": "O", "5": "S", "8": "B"})
-
-
-def _letters_fixed(text: str) -> str:
-    """Look-alike digits turned to letters inside words of two or more letters and a single digit or twice as
-    many letters as look-alike digits ("F00DICI0US"), and a dollar sign to S."""
-
-    text = text.replace("$", "S")  # "$/B" is S/B: no name prints a dollar
-
-    def fixed(word: str) -> str:
-        digits = [c for c in word if c.isdigit()]
-        lettered = _letters(word) >= 2 and (len(digits) == 1 or _letters(word) >= 2 * len(digits))
-        return word.translate(LETTER_LOOKALIKES) if digits and lettered and set(digits) <= set("0158") else word
-
-    return re.sub(r"\S+", lambda m: fixed(m.group(0)), text)
-
-
 def _date(rows: list[Row], page: int, order: DateOrder) -> ExpenseField | None:
     found = _dates(rows, page, order, fix=False)
     return found if found is not None else _dates(rows, page, order, fix=True)
 
 
-# a numeric date with a space read inside it ("25/12/20 18", "17/0 3/2018"): the space is a gap between glyphs
-# (RapidOCR splits a line there); not before a time ("12/03/20 14:30" is 2020) or more of a number
-SPLIT_DATE = re.compile(
-    r"(?<![\d/.\-])\d ?\d? ?[/.\-] ?\d ?\d? ?[/.\-] ?(?:(?:19|20) ?\d ?\d|\d ?\d)(?![\d:]|[/.\-]\d)"
-)
-
-
-def _date_closed(text: str) -> str:
-    """The row with the spaces inside its dates moved after them (the length, so word positions, kept)."""
-
-    def closed(match: re.Match[str]) -> str:
-        printed = match.group(0)
-        joined = printed.replace(" ", "")
-        return joined + " " * (len(printed) - len(joined))
-
-    return SPLIT_DATE.sub(closed, text)
-
-
 def _dates(rows: list[Row], page: int, order: DateOrder, fix: bool) -> ExpenseField | None:
     candidates: list[tuple[int, ExpenseField]] = []
     for row in rows:
-        text = _date_closed(_digits_fixed(row.text) if fix else row.text)
+        text = date_closed(digits_fixed(row.text) if fix else row.text)
         for printed, value in find_dates(text, order):
             start = text.find(printed)
             labelled = bool(re.search(r"\bDATE\b|\bTARIKH\b", text[:start], re.I))
@@ -658,7 +540,7 @@ def expense_page(page: Page, order: DateOrder = "DMY") -> tuple[dict[str, Expens
     items_from = 0
     if vendor is not None:
         name = _vendor_name(rows, vendor)
-        value = _letters_fixed(name_text(" ".join(w.text for w in name)))
+        value = letters_fixed(name_text(" ".join(w.text for w in name)))
         fields["VENDOR_NAME"] = _field(name, value, page.number)
         name_rows = 1 + max((k for k in range(vendor, len(rows)) if any(w in name for w in rows[k].words)),
                             default=vendor) - vendor  # fmt: skip
@@ -711,57 +593,3 @@ def expense_fields(document: Document, order: DateOrder = "DMY", derive_total: b
     if derive_total and "TOTAL" not in fields and (total := derived_total(fields)) is not None:
         fields["TOTAL"] = total
     return ExpenseDocument(fields=fields, line_items=items, pages=document.pages)
-
-
-SECOND_READER_FIELDS = ("INVOICE_RECEIPT_DATE", "TOTAL")
-
-
-def _vendor_of_two(fused: ExpenseField | None, second: ExpenseField | None) -> ExpenseField | None:
-    """The vendor's name from the second reader's reading (RapidOCR reads a shop's large or styled name better:
-    public SROIE training receipts, 300 read: 27 names right only in its reading, 12 only in the fused one), unless
-    only the fused reading's name ends in its legal form ("MIZU MENTAI SDN. BHD." against "MIZUMENTAI")."""
-    if fused is None or second is None:
-        return second or fused
-    if LEGAL_FORM.search(fused.value) and not LEGAL_FORM.search(second.value):
-        return fused
-    return second
-
-
-def _split_amount(read: ExpenseField, other: ExpenseField, reading: Document) -> bool:
-    """Whether `read` is the end of `other` ("4.73" of "44.73"), RapidOCR having read a gap in the amount ("4 4.73")
-    where `other` is printed elsewhere in its reading ("CASH : 44.73")."""
-    value = Decimal(other.value)
-    printed = any(v == value for p in reading.pages for r in page_rows(p) for _, v in find_amounts(r.text))
-    return other.value != read.value and other.value.endswith(read.value) and printed
-
-
-def _address_of_two(fused: ExpenseField | None, second: ExpenseField | None) -> ExpenseField | None:
-    """The fused reading's address (public SROIE training receipts, 300 read: 63 right only in it, 20 only in
-    RapidOCR's), unless it has none or RapidOCR's is the same with more before it (a first row the fused reading
-    took for the vendor's name or skipped)."""
-    if fused is None or second is None:
-        return fused or second
-    mine, theirs = (re.sub(r"\W", "", f.value.upper()) for f in (fused, second))
-    return second if len(theirs) > len(mine) and theirs.endswith(mine) else fused
-
-
-def two_readings_fields(fused: Document, second: Document | None, order: DateOrder = "DMY") -> ExpenseDocument:
-    """The fields of the fused reading, the date and total from the second reader's own reading where it has them
-    (SROIE tune half: total 0.96 against 0.88 on the fused reading, date 0.92 against 0.88; the fused reading's
-    total where RapidOCR read a gap in it: _split_amount), the vendor's name as
-    _vendor_of_two chooses, and a total derived from the amount paid only when neither reading has one by its
-    label."""
-    result = expense_fields(fused, order, derive_total=second is None)
-    if second is not None:
-        own = expense_fields(second, order, derive_total=False).fields
-        total = result.fields.get("TOTAL")
-        result.fields.update({name: own[name] for name in SECOND_READER_FIELDS if name in own})
-        if total is not None and "TOTAL" in own and _split_amount(own["TOTAL"], total, second):
-            result.fields["TOTAL"] = total
-        for name, choose in (("VENDOR_NAME", _vendor_of_two), ("VENDOR_ADDRESS", _address_of_two)):
-            chosen = choose(result.fields.get(name), own.get(name))
-            if chosen is not None:
-                result.fields[name] = chosen
-        if "TOTAL" not in result.fields and (total := derived_total(own) or derived_total(result.fields)):
-            result.fields["TOTAL"] = total
-    return result

@@ -5,8 +5,9 @@ a registration number, the address past a date and street numbers, and the total
 from __future__ import annotations
 
 import ocr
-from ocr.expense import expense_fields, two_readings_fields
+from ocr.expense import expense_fields
 from ocr.layout import make_block, make_line, split_line_into_words
+from ocr.two_readings import two_readings_fields
 
 
 def page(rows: list[str | tuple[str, float]]) -> ocr.Document:
@@ -232,6 +233,9 @@ def test_two_readings_the_vendor_from_the_second_unless_only_the_fused_has_its_l
     assert vendor("POPULAR a 5 BOOK. ane CO. (M) SDN BHD", "POPULAR BOOK CO. (M) BHD") == "POPULAR BOOK CO. (M) BHD"
     assert vendor("DIGI TELECOMMUNICATIONS", "DIGI TELECOMMUNICATIONS SDN BHD") == "DIGI TELECOMMUNICATIONS SDN BHD"
     assert vendor("MIZU MENTAI SDN. BHD.", "MIZUMENTAI") == "MIZU MENTAI SDN. BHD."
+    # RapidOCR runs words together: the same name keeps the fused reading's spaces, another is spaced like it
+    assert vendor("ACME TRADING SDN BHD", "ACMETRADING SDNBHD") == "ACME TRADING SDN BHD"
+    assert vendor("OPAC MARKETING SDN BHD", "VIVOPACMARKETINGSDN BHD") == "VIVOPAC MARKETING SDN BHD"
 
 
 def test_two_readings_a_labelled_total_wins_over_one_derived_from_the_amount_paid() -> None:
@@ -250,10 +254,10 @@ def test_two_readings_the_fused_address_unless_the_second_has_more_of_it() -> No
             "VENDOR_ADDRESS"].value  # fmt: skip
 
     name = "POPULAR BOOK CO. (M) SDN BHD"
-    # the fused reading lost the first row: the second's, which ends the same, is taken
+    # the fused reading lost the first row: the second's, which ends the same, is taken, spaced as the fused
     assert address([name, "56000 Kuala Lumpur, Malaysia"],
                    [name, "No 8,Jalan 7/118B", "56000 Kuala Lumpur,Malaysia"]) == (
-        "No 8,Jalan 7/118B 56000 Kuala Lumpur,Malaysia")  # fmt: skip
+        "No 8,Jalan 7/118B 56000 Kuala Lumpur, Malaysia")  # fmt: skip
     # otherwise the fused reading's
     assert address([name, "NO.59 JALAN PERMAS 9/5", "81750 JOHOR BAHRU"], [name, "NO.59 JALAN PERMAS 9/6"]) == (
         "NO.59 JALAN PERMAS 9/5 81750 JOHOR BAHRU")  # fmt: skip

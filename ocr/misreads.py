@@ -1,0 +1,141 @@
+"""Text read on a receipt, mended as read: the misreadings OCR makes of names, addresses, labels and dates
+(look-alike letters and digits, specks read as marks, a comma read as a dot, a gap read inside a date), each fix
+a pattern that holds for any receipt, not a list of known shops. ocr.expense applies them; tests/ocr/
+test_expense_rules.py shows each on the reading that called for it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ocr.address_words import mend_address
+
+# Tesseract's usual misreadings of the Malaysian company form "SDN BHD" (SON BHD, SIN BHD, SDN BND, SDN 3HD)
+SDN_BHD = re.compile(r"\b(S[DOI0]N|5DN)(\.?\s*)(B[HN]D|[83R]HD)\b", re.I)
+
+
+SPECK_MARKS = "—–_|~'‘’`\"“”*·•"  # marks a speck or a rule is read as; no name prints one alone
+
+
+def _name_words(words: list[str]) -> list[str]:
+    """A name's words without specks read around them: marks between words ("SIX — ENTERPRISE"), a number
+    tag before it ("#000002"), and, in a name printed in capitals, words with small letters at either end ("Pe 99
+    SPEED MART S/B", "BILLION SIX ENTERPRISE a"): a logo or a smudge read as letters."""
+    words = [w for w in words if w.strip(SPECK_MARKS)]
+    while words and words[0].startswith("#"):
+        words = words[1:]
+    lettered = [w for w in words if any(c.isalpha() for c in w)]
+    if len(lettered) >= 3 and sum(w == w.upper() for w in lettered) >= 0.75 * len(lettered):
+        while len(words) > 1 and any(c.islower() for c in words[0]):
+            words = words[1:]
+        while len(words) > 1 and any(c.islower() for c in words[-1]):
+            words = words[:-1]
+    if words:
+        words[0] = words[0].lstrip("-—_*.,:;|~")
+    return [w for w in words if w]
+
+
+def name_text(text: str) -> str:
+    """A vendor's name as read, mended: SDN BHD misread ("SDN 3HD"), braces and a j read for brackets ("AEON CO.
+    {M) BHD", "(Mj"), an underscore for a space, a lone opening bracket, an I read for an l inside a lower-case word
+    ("WorId"), a dot read between a name and its legal form ("INTERNATIONAL.SDN BHD"), a colon or comma after it,
+    and a full stop after it unless the name is written with dots ("SDN. BHD.", "CO.", "S.H.H."; 23 of 626 SROIE
+    keys end in a dot, all such)."""
+    text = unicodedata.normalize("NFKC", text)  # full-width forms RapidOCR reads ("（M)") are ASCII
+    text = text.replace("{", "(").replace("}", ")").replace("_", " ").replace("’", "'").replace("¥", "Y")
+    text = SDN_BHD.sub(r"SDN\2BHD", text)
+    text = re.sub(r"\((M)[j\]|]", r"(\1)", text)  # "(Mj", "(M]": the (M) of a Malaysian company
+    if text.startswith("(") and ")" not in text:
+        text = text[1:]  # "(TONYMOLY SHOP": a speck read as a bracket
+    text = re.sub(r"(?<=[a-z])I(?=[a-z]|\b)", "l", text)
+    text = re.sub(r"\b([A-Z])0(?=\.|\b)", r"\1O", text)  # "AEON C0. (M) BHD"
+    text = re.sub(r"\s*\(?\d{4,}-?[A-Z]\)?$", "", text)  # a registration number glued on: "...SDNBHD(1248717-W)"
+    text = re.sub(r"(?<=[A-Za-z]{2})\.(?=(SDN|S/B)\b)", " ", text, flags=re.I)
+    text = " ".join(_name_words(text.split())).rstrip(" :;,")
+    if text.endswith(".") and "." not in text[:-1]:
+        text = text[:-1]
+    return text
+
+
+# A full stop read after a street number or a word of four or more letters, with more of the address after it:
+# a comma read as a dot (in the 626 public SROIE training addresses such a word is followed by a comma 1,686
+# times and by a full stop 20 times, by a colon never); abbreviations ("NO.", "JLN.", "D.E", "NO: 28") and
+# "122.124" are left alone.
+DOT_FOR_COMMA = re.compile(r"(?<=[A-Za-z]{4})[.:](?=\s*[A-Za-z0-9])|(?<=\d)\.(?=\s+[A-Za-z0-9])")
+STRAY_QUOTE = re.compile(r"(?<!\S)[‘’“”\"'`]+(?=\w)")  # a speck read as a quote before a word: "‘Tampoi"
+
+
+# a five-character token with three or more digits and look-alike letters for the rest: a misread postcode
+POSTCODE_MISREAD = re.compile(r"(?<![\w/.-])(?=(?:[^\d\s]*\d){3})[\dOoDQSIl]{5}(?![\w/.-])")
+
+
+def address_text(text: str) -> str:
+    """An address as read, its misread punctuation mended: stray quotes before words, typographic apostrophes,
+    dots or colons read for commas between its parts, a colon for the slash of "7/4", a dollar read for an S, an
+    exclamation mark for an I, a zero for the O of NO, lone small letters in an address printed in capitals. A comma
+    at its end is kept: it is printed there when the address ends a row (as SROIE's keys keep it)."""
+    text = STRAY_QUOTE.sub("", unicodedata.normalize("NFKC", text).replace("$", "S")).replace("’", "'")
+    text = re.sub(r"(?<=\d):(?=\d)", "/", text)  # "7:4" is the street "7/4": an address prints no time
+    text = re.sub(r"(?<=[A-Za-z])!", "I", text)  # "DAMA!", "BES!": no address prints an exclamation mark
+    text = re.sub(r"\b(N)0(?=[.:,\s]|\d)", r"\1O", text, flags=re.I)  # "N0.3": the number sign NO.
+    text = re.sub(r"\b(NO),(?=\s*\d)", r"\1.", text, flags=re.I)  # "NO, 42": "NO." (196 to 2 in SROIE's keys)
+    text = re.sub(r"(?<=\d)[lIi|](?=\d)", "1", text)  # "7/1l8B": an l between digits is a 1
+    text = POSTCODE_MISREAD.sub(lambda m: m.group(0).translate(DIGIT_LOOKALIKES), text)  # "400OO", "411S0"
+    text = re.sub(r"(?<![\w.])§?(\d\d)\.?(\d{3})(?![\w.])", r"\1\2", text)  # "40.150", "§55100": postcodes
+    words = text.split()
+    lettered = [w for w in words if sum(c.isalpha() for c in w) >= 2]
+    if lettered and sum(w.isupper() for w in lettered) >= 0.75 * len(lettered):  # in capitals: a lone "i" is a speck
+        text = " ".join(w for w in words if not (len(w) == 1 and w.islower()))
+    return mend_address(DOT_FOR_COMMA.sub(",", text).strip())
+
+
+# "lotal", "Totai", "TOTA1", "Folal", "lota!": TOTAL misread (same length, so a label's position in the row holds)
+TOTAL_MISREAD = re.compile(r"(?<!\w)(?!total\b)[TLIF1][O0][TF]A[LI1!](?!\w)", re.I)
+
+
+# Letters Tesseract reads for digits in a run of digits (D2/O2/17 for 02/02/17); same length, so positions hold
+DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "i": "1", "|": "1",
+                                  "S": "5", "B": "8", "Z": "2"})  # fmt: skip
+
+
+def digits_fixed(text: str) -> str:
+    """Look-alike letters turned to digits inside tokens that are mostly digits and date separators."""
+    return re.sub(r"[\w|/\-.]+", lambda m: m.group(0).translate(DIGIT_LOOKALIKES)
+                  if sum(c.isdigit() for c in m.group(0)) >= 0.5 * len(m.group(0)) else m.group(0), text)  # fmt: skip
+
+
+# Digits Tesseract reads for letters in a word of letters (D.1.Y. for D.I.Y.)
+LETTER_LOOKALIKES = str.maketrans({"1": "I", "0": "O", "5": "S", "8": "B"})
+
+
+def letters_fixed(text: str) -> str:
+    """Look-alike digits turned to letters inside words of two or more letters and a single digit or twice as
+    many letters as look-alike digits ("F00DICI0US"), and a dollar sign to S."""
+
+    text = text.replace("$", "S")  # "$/B" is S/B: no name prints a dollar
+
+    def fixed(word: str) -> str:
+        digits = [c for c in word if c.isdigit()]
+        letters = sum(c.isalpha() for c in word)
+        lettered = letters >= 2 and (len(digits) == 1 or letters >= 2 * len(digits))
+        return word.translate(LETTER_LOOKALIKES) if digits and lettered and set(digits) <= set("0158") else word
+
+    return re.sub(r"\S+", lambda m: fixed(m.group(0)), text)
+
+
+# a numeric date with a space read inside it ("25/12/20 18", "17/0 3/2018"): the space is a gap between glyphs
+# (RapidOCR splits a line there); not before a time ("12/03/20 14:30" is 2020) or more of a number
+SPLIT_DATE = re.compile(
+    r"(?<![\d/.\-])\d ?\d? ?[/.\-] ?\d ?\d? ?[/.\-] ?(?:(?:19|20) ?\d ?\d|\d ?\d)(?![\d:]|[/.\-]\d)"
+)
+
+
+def date_closed(text: str) -> str:
+    """The row with the spaces inside its dates moved after them (the length, so word positions, kept)."""
+
+    def closed(match: re.Match[str]) -> str:
+        printed = match.group(0)
+        joined = printed.replace(" ", "")
+        return joined + " " * (len(printed) - len(joined))
+
+    return SPLIT_DATE.sub(closed, text)
