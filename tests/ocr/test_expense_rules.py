@@ -262,6 +262,13 @@ def test_two_readings_the_fused_address_unless_the_second_has_more_of_it() -> No
     assert address([name, "NO.59 JALAN PERMAS 9/5", "81750 JOHOR BAHRU"], [name, "NO.59 JALAN PERMAS 9/6"]) == (
         "NO.59 JALAN PERMAS 9/5 81750 JOHOR BAHRU")  # fmt: skip
     assert address([name, "NO 8 JALAN TUN", "(123456-X)"], [name]) == "NO 8 JALAN TUN"
+    # with the commas and the final full stop the second reads where the fused has none; never the reverse
+    assert address([name, "12, Jalan Tampoi 7/4", "81200 Johor Bahru Johor"],
+                   [name, "12,JalanTampoi 7/4", "81200JohorBahru,Johor."]) == (
+        "12, Jalan Tampoi 7/4 81200 Johor Bahru, Johor.")  # fmt: skip
+    assert address([name, "12, Jalan Tampoi 7/4,", "81200 Johor Bahru, Johor"],
+                   [name, "12 Jalan Tampoi 7/4", "81200 Johor Bahru Johor"]) == (
+        "12, Jalan Tampoi 7/4, 81200 Johor Bahru, Johor")  # fmt: skip
 
 
 def test_a_misread_rounding_row_above_the_total_and_a_nil_total() -> None:
