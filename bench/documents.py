@@ -110,9 +110,13 @@ def naive(document: ocr.Document) -> dict[str, str]:
             "date": date[1].isoformat() if date else "", "total": f"{max(amounts):.2f}" if amounts else ""}  # fmt: skip
 
 
-def rules(document: ocr.Document) -> dict[str, str]:
-    fields = expense_fields(document).fields
+def field_values(fields: dict[str, ocr.ExpenseField]) -> dict[str, str]:
+    """The four SROIE fields' values from AnalyzeExpense fields ("" where one is not found)."""
     return {key: fields[name].value if name in fields else "" for key, name in FIELDS.items()}
+
+
+def rules(document: ocr.Document) -> dict[str, str]:
+    return field_values(expense_fields(document).fields)
 
 
 def score(found: dict[str, str], truth: dict[str, str]) -> dict[str, bool]:
@@ -149,7 +153,7 @@ def bench_receipts(console: Console, limit: int, pool, segmentation: bool = Fals
         result = ocr.analyze_expense(image, pool=pool, priority=Priority.BATCH, second_reading=second_reading)
         if not second_reading:
             readings[image] = ocr.Document(text="", mime="", pages=result.pages)
-        return {key: result.fields[name].value if name in result.fields else "" for key, name in FIELDS.items()}
+        return field_values(result.fields)
 
     configs["voxgate (psm 6 + RapidOCR fused, rules)"] = timed(lambda image: expense(image, True))
     configs["psm 6 alone + rules (before)"] = timed(lambda image: expense(image, False))
@@ -348,6 +352,12 @@ def _train_boxes(folder: Path) -> list[Path]:
     return [p for p in sorted((folder / "box").glob("*.csv")) if _box_text(p) not in shared]
 
 
+def _train_score(folder: Path, box: Path, found: dict[str, str]) -> dict[str, bool]:
+    """`found` scored against the training receipt's key (data/key/NAME.json)."""
+    truth = json.loads((folder / "key" / f"{box.stem}.json").read_text())
+    return score(found, {k: truth.get(k, "") for k in FIELDS})
+
+
 def bench_sroie_train(console: Console, folder: Path, ocr_count: int, pool) -> None:  # type: ignore[no-untyped-def]
     """The public SROIE training receipts not in the shared data. Tune set: the rules were revised looking at the
     ground-truth errors on these (stop 30)."""
@@ -363,7 +373,7 @@ def bench_sroie_train(console: Console, folder: Path, ocr_count: int, pool) -> N
         def expense(box: Path, second: bool = second) -> dict[str, str]:
             image = folder / "img" / f"{box.stem}.jpg"
             result = ocr.analyze_expense(image, pool=pool, priority=Priority.BATCH, second_reading=second)
-            return {key: result.fields[n].value if n in result.fields else "" for key, n in FIELDS.items()}
+            return field_values(result.fields)
 
         if sample:
             configs[name] = (sample, expense)
@@ -374,8 +384,7 @@ def bench_sroie_train(console: Console, folder: Path, ocr_count: int, pool) -> N
     for name, (paths, run) in configs.items():
         scores, start = [], cpu_now()
         for box in paths:
-            truth = json.loads((folder / "key" / f"{box.stem}.json").read_text())
-            scores.append(score(run(box), {k: truth.get(k, "") for k in FIELDS}))
+            scores.append(_train_score(folder, box, run(box)))
         per = {f: statistics.mean(s[f] for s in scores) for f in FIELDS}
         mean = statistics.mean(per.values())
         table.add_row(str(len(paths)), name, *(f"{v:.3f}" for v in per.values()), f"{mean:.3f}",
@@ -408,9 +417,7 @@ def bench_sroie_sheets(console: Console, folder: Path, count: int, pool) -> None
         try:
             for box in sample:
                 result = ocr.analyze_expense(folder / "img" / f"{box.stem}.jpg", pool=pool, priority=Priority.BATCH)
-                found = {key: result.fields[n].value if n in result.fields else "" for key, n in FIELDS.items()}
-                truth = json.loads((folder / "key" / f"{box.stem}.json").read_text())
-                scores.append(score(found, {k: truth.get(k, "") for k in FIELDS}))
+                scores.append(_train_score(folder, box, field_values(result.fields)))
         finally:
             analyze.receipt_crop = found_crop
         per = {f: statistics.mean(s[f] for s in scores) for f in FIELDS}

@@ -46,7 +46,6 @@ from workers import ModelPool, Priority, default_pool
 
 Feature = Literal["tables", "forms"]
 FEATURES: tuple[Feature, ...] = ("tables", "forms")
-# The fields taken from the second reader's own reading of a receipt when it finds them.
 
 
 def check_features(features: Iterable[str]) -> list[Feature]:

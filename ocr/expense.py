@@ -385,8 +385,6 @@ class _Candidate:
         return (-self.tier, self.alone, self.support, self.index)
 
 
-
-
 def _total_candidates(rows: list[Row], page: int) -> list[_Candidate]:
     every = [v for r in rows for _, v in find_amounts(r.text)]
     found: list[_Candidate] = []
@@ -397,15 +395,14 @@ def _total_candidates(rows: list[Row], page: int) -> list[_Candidate]:
             if not match or NOT_TOTAL.search(text) or any(f.index == i for f in found):
                 continue
             amount = _labelled_amount(rows, i, match.end())
-            if amount is not None and amount[1] <= 0:
+            if amount is None or amount[1] <= 0:
                 continue  # a total is never negative ("-20.00" on the row below is a payment or a saving) or nil
-            if amount is not None:
-                label = _span_words(row, match.start(), match.end())
-                support = sum(v == amount[1] for v in every)
-                alone = len(find_amounts(text[match.end() :])) <= 1
-                found.append(
-                    _Candidate(tier, support, i, amount[1], _field(amount[0], f"{amount[1]:.2f}", page, label), alone)
-                )
+            label = _span_words(row, match.start(), match.end())
+            support = sum(v == amount[1] for v in every)
+            alone = len(find_amounts(text[match.end() :])) <= 1
+            found.append(
+                _Candidate(tier, support, i, amount[1], _field(amount[0], f"{amount[1]:.2f}", page, label), alone)
+            )
     return found
 
 
