@@ -15,8 +15,8 @@ export VOXGATE_DATA ?= $(abspath ../shared/data)
 .PHONY: run test test-aws test-aws-long test-ray test-coqui test-faults soak fuzz bench bench-notes notes-model setup setup-steps apt bots-trained coqui lint format audit clean
 
 # The independent steps run side by side (Debian packages; the venv then the model files; the Rasa venv, then the
-# bots' training once the venv is in as well). coqui-tts's venv is not among them: no coqui voice ships, so it is made by `make coqui` (or
-# `make test-coqui`) when a coqui checkpoint is to be served.
+# bots' training once the venv is in as well). coqui-tts's venv is not among them: no coqui voice ships, so it is
+# made by `make coqui` (or `make test-coqui`) when a coqui checkpoint is to be served.
 setup:
 	@$(MAKE) --no-print-directory -j4 setup-steps
 
