@@ -3,9 +3,9 @@
 "Perirndustrian" -> "Perindustrian", "Ja1an" -> "Jalan", "lpoh" -> "Ipoh".
 
 A read word is changed only when it is not itself in the list and either one look-alike swap makes it a listed
-word (a digit read for a letter, l and I taken for each other) or, for words of five or more letters, exactly one
-listed word of five or more letters is one edit away (four-letter place words are too close to each other to
-tell apart: BATU, SATU, JAYA, RAYA).
+word (a digit read for a letter, or one digit twice: "1OT", "MA11", "4LAM"; l and I taken for each other) or,
+for words of five or more letters, exactly one listed word of five or more letters is one edit away (four-letter
+place words are too close to each other to tell apart: BATU, SATU, JAYA, RAYA).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from rapidfuzz.distance import Levenshtein
 WORDS_FILE = Path(__file__).with_name("address_words.txt")
 MIN_EDITED = 5  # letters of a read word, and of the listed word, for a mend by an edit
 # digits Tesseract reads for letters inside a word ("ANG5A", "Ja1an"): one such digit at most
-DIGIT_FOR_LETTER = {"0": "O", "1": "IL", "5": "S", "8": "B", "6": "G"}
+DIGIT_FOR_LETTER = {"0": "O", "1": "IL", "4": "A", "5": "S", "8": "B", "6": "G"}
 WORD = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -30,12 +30,14 @@ def address_words() -> frozenset[str]:
 
 
 def _lookalikes(word: str) -> set[str]:
-    """The upper-case word with its one look-alike digit read as each letter it may be, or, without a digit,
-    with one I read for an L or an L for an I."""
+    """The upper-case word with its look-alike digits (one, or one digit twice: "MA11") read as each letter they
+    may be, or, without a digit, with one I read for an L or an L for an I."""
     digits = [i for i, c in enumerate(word) if c.isdigit()]
     if digits:
-        i = digits[0]
-        return {word[:i] + letter + word[i + 1 :] for letter in DIGIT_FOR_LETTER.get(word[i], "")}
+        readings = {""}
+        for c in word:
+            readings = {r + letter for r in readings for letter in (DIGIT_FOR_LETTER.get(c, "") if c.isdigit() else c)}
+        return readings
     swaps = {"I": "L", "L": "I"}
     return {word[:i] + swaps[c] + word[i + 1 :] for i, c in enumerate(word) if c in swaps}
 
@@ -49,8 +51,11 @@ def _cased(found: str, read: str) -> str:
 def _mended(read: str) -> str:
     word = read.upper()
     letters = sum(c.isalpha() for c in word)
-    if letters < 3 or letters + 1 < len(word) or word in address_words():
-        return read  # a number, a code ("B-F-11", "1851-A"), or a listed word
+    digits = {c for c in word if c.isdigit()}
+    if letters < 2 or len(word) < 3 or word in address_words():
+        return read  # a number, a code ("U3", "B-F-11", "1851-A"), or a listed word
+    if letters + 1 < len(word) and not (len(digits) == 1 and letters + 2 == len(word) >= 4):
+        return read  # more digits than a misread word has ("SS21", "PT17920"); one digit twice is "MA11"
     hits = _lookalikes(word) & address_words()
     if len(hits) == 1:
         return _cased(hits.pop(), read)

@@ -94,6 +94,8 @@ STREET_WORD = re.compile(
     r"PLAZA|MALL|CENTRE|CENTER|\d{5})\b",
     re.I,
 )
+BRANCH_CODE = re.compile(r"\d{3,4}-[A-Z]", re.I)  # "1174-PERMATA MAGNA": a chain's branch, printed after its address
+POSTCODE = re.compile(r"(?<![\d/.-])\d{5}(?![\d/-])")  # a Malaysian postcode: five digits alone
 # a company registration number (123456-X, (139386 X)) or a tax number: where a vendor's name ends
 REG_NUMBER = re.compile(r"\d{4,}|\d+-[A-Z]\b|^\(?(CO\.?\s*REG|ROC|REG|GST)\b|^\((CO|COMPANY)\b", re.I)
 # a national number ("03-9130 2672") or an international one, the area code's 0 dropped ("+603-91 30 2672")
@@ -336,6 +338,10 @@ def _address(rows: list[Row], vendor: int, name_rows: int) -> tuple[list[Row], i
             break  # a smudge or a logo read as letters ends the address
         if found and NOT_ADDRESS.search(text) and not STREET_WORD.search(text):
             break  # "CARELINE : 1800 88 1231", "GS? 10: 002017394688": a label and its number
+        if found and POSTCODE.search(found[-1].text) and not (
+            STREET_WORD.search(POSTCODE.sub("", text)) or is_address_part(text) or BRANCH_CODE.match(text)
+        ):
+            break  # after the postcode, a row with no address word is not the address: "PREPAY CHIT NUMBER 57381"
         if next(find_dates(text), None) or (find_amounts(text) and not STREET_WORD.search(text)):
             if not found:
                 continue  # a date printed between the name and the address

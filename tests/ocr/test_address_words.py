@@ -14,11 +14,13 @@ def test_misreadings_one_edit_or_one_look_alike_away_are_mended_in_the_case_read
     assert mend_address("12, Jaian Tampci 7/4, Kawasan Perirndustrian") == "12, Jalan Tampoi 7/4, Kawasan Perindustrian"
     assert mend_address("JALAN ANG5A, 41150 KLANG, SCLANGOR") == "JALAN ANGSA, 41150 KLANG, SELANGOR"
     assert mend_address("Ja1an SS21/39, 8ESAR") == "Jalan SS21/39, BESAR"
+    # a three-letter word with one look-alike digit, one digit twice, a 4 read for an A
+    assert mend_address("1OT 2685 J1N GENTING, AEON MA11, SHAH 4LAM") == "LOT 2685 JLN GENTING, AEON MALL, SHAH ALAM"
 
 
 def test_listed_words_codes_and_short_words_are_left_as_read() -> None:
     for text in ("JALAN PERMAS SATU", "LOT 1851-A & 1851-B", "DAMANSARA UPTOWN3 NO.3", "PASAR BORONG", "JL IBRAH",
-                 "ZYXWV QUORTL"):  # fmt: skip
+                 "ZYXWV QUORTL", "SS21/39 U13 PT17920 B1750 3RD 1ST U1A G29"):  # fmt: skip
         assert mend_address(text) == text
 
 

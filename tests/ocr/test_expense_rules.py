@@ -286,3 +286,31 @@ def test_two_readings_a_gap_read_inside_the_total() -> None:
     fused = page(["ACME SDN BHD", "TOTAL | 12.60", "CASH | 20.00"])
     second = page(["ACME SDN BHD", "TOTAL | 12.50", "CASH | 20.00"])
     assert two_readings_fields(fused, second).fields["TOTAL"].value == "12.50"
+
+
+def test_legal_forms_misread_in_the_name() -> None:
+    # S/B read with a five, SDN.BHD read run together (the keys space it), BHD with a Z, a colon inside the name
+    assert values(["99 SPEED MART 5/B", "TOTAL | 1.00"])["VENDOR_NAME"] == "99 SPEED MART S/B"
+    assert values(["BEMED (SP) SDN.BHZ.", "TOTAL | 1.00"])["VENDOR_NAME"] == "BEMED (SP) SDN. BHD."
+    assert values(["THE: TOAST F&B SDN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "THE TOAST F&B SDN BHD"
+
+
+def test_selangor_darul_ehsan_read_with_an_l_for_its_dot() -> None:
+    found = values(["ACME SDN BHD", "No. 9-G, Jalan Dinar, 40150 Shah Alam, Selangor DLE,", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "No. 9-G, Jalan Dinar, 40150 Shah Alam, Selangor D.E."
+    # printed without dots: as read
+    found = values(["ACME SDN BHD", "43000 KAJANG SELANGOR DE", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "43000 KAJANG SELANGOR DE"
+
+
+def test_after_the_postcode_the_address_ends_at_a_row_of_no_address_words() -> None:
+    found = values(["ACME SDN BHD", "Lot 1626, Mukim Kampung Laut Tumpat", "16200 Palekbang, Kelantan",
+                    "PREPAY CHIT NUMBER 29721", "TOTAL | 1.00"])  # fmt: skip
+    assert found["VENDOR_ADDRESS"] == "Lot 1626, Mukim Kampung Laut Tumpat 16200 Palekbang, Kelantan"
+    # a chain's branch printed after the postcode is part of it, as are more place words
+    found = values(["99 SPEED MART S/B", "LOT P.T. 2811, JALAN ANGSA,", "TAMAN BERKELEY 41150 KLANG, SELANGOR",
+                    "1174-PERMATA MAGNA", "TOTAL | 1.00"])  # fmt: skip
+    assert found["VENDOR_ADDRESS"] == (
+        "LOT P.T. 2811, JALAN ANGSA, TAMAN BERKELEY 41150 KLANG, SELANGOR 1174-PERMATA MAGNA")  # fmt: skip
+    found = values(["ACME SDN BHD", "12 JALAN BESAR", "47100 PUCHONG", "SELANGOR DARUL EHSAN", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "12 JALAN BESAR 47100 PUCHONG SELANGOR DARUL EHSAN"
