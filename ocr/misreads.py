@@ -89,6 +89,7 @@ def address_text(text: str) -> str:
     lettered = [w for w in words if sum(c.isalpha() for c in w) >= 2]
     if lettered and sum(w.isupper() for w in lettered) >= 0.75 * len(lettered):  # in capitals: a lone "i" is a speck
         text = " ".join(w for w in words if not (len(w) == 1 and w.islower()))
+    text = re.sub(r",(\s*,)+", ",", text)  # "BRINCHANG,, CAMERON": a speck after a comma; no address has two
     text = SELANGOR_DE.sub(lambda m: m.group(1) + ("D.E," if m.group(2) and text[m.end() :].strip() else "D.E."), text)
     return mend_address(DOT_FOR_COMMA.sub(",", text).strip())
 

@@ -18,7 +18,16 @@ import re
 from decimal import Decimal
 from difflib import SequenceMatcher
 
-from ocr.expense import LEGAL_FORM, ExpenseDocument, ExpenseField, derived_total, expense_fields
+from ocr.address_words import is_address_part
+from ocr.expense import (
+    LEGAL_FORM,
+    POSTCODE,
+    STREET_WORD,
+    ExpenseDocument,
+    ExpenseField,
+    derived_total,
+    expense_fields,
+)
 from ocr.models import Document
 from ocr.rows import page_rows
 from ocr.values import DateOrder, find_amounts
@@ -65,8 +74,14 @@ def _address_of_two(fused: ExpenseField | None, second: ExpenseField | None) -> 
     mine, theirs = _squashed(fused.value), _squashed(second.value)
     if len(theirs) > len(mine) and theirs.endswith(mine):
         return _respaced_field(second, fused)
+    if not _address_like(fused.value) and _address_like(second.value):
+        return second  # the fused reading took an item row ("JIANYU STEEL RULER 30CM") for the address
     value = _marks_of_two(fused.value, second.value)
     return fused.model_copy(update={"value": value}) if value != fused.value else fused
+
+
+def _address_like(text: str) -> bool:
+    return bool(POSTCODE.search(text) or STREET_WORD.search(text) or is_address_part(text))
 
 
 def _marks_of_two(first: str, second: str) -> str:

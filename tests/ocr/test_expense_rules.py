@@ -269,6 +269,11 @@ def test_two_readings_the_fused_address_unless_the_second_has_more_of_it() -> No
     assert address([name, "12, Jalan Tampoi 7/4,", "81200 Johor Bahru, Johor"],
                    [name, "12 Jalan Tampoi 7/4", "81200 Johor Bahru Johor"]) == (
         "12, Jalan Tampoi 7/4, 81200 Johor Bahru, Johor")  # fmt: skip
+    # the fused reading took an item row for the address (no postcode, no address word): the second's
+    assert address([name, "JIANYU STEEL RULER 30CM THICK"], [name, "NO.53,JALAN BESAR,45600 BATANG BERJUNTAI"]) == (
+        "NO.53,JALAN BESAR,45600 BATANG BERJUNTAI")  # fmt: skip
+    # a comma read twice is one
+    assert address([name, "39100 BRINCHANG,, CAMERON HIGHLANDS"], [name]) == "39100 BRINCHANG, CAMERON HIGHLANDS"
 
 
 def test_a_misread_rounding_row_above_the_total_and_a_nil_total() -> None:
