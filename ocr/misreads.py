@@ -89,9 +89,17 @@ def address_text(text: str) -> str:
     lettered = [w for w in words if sum(c.isalpha() for c in w) >= 2]
     if lettered and sum(w.isupper() for w in lettered) >= 0.75 * len(lettered):  # in capitals: a lone "i" is a speck
         text = " ".join(w for w in words if not (len(w) == 1 and w.islower()))
+    text = re.sub(r"\bP[.,]\s?[TIJ][.,J]{0,2}(?=\s*\d)", "P.T.", text)  # the land title P.T. ("P.TJ,", "P.I.")
+    text = CODE_PART.sub(lambda m: m.group(0).translate(DIGIT_LOOKALIKES), text)  # "A-G-O6", "B-F-ll"
+    text = re.sub(r"[~]|(?<!\S)!(?=[A-Za-z])", "", text)  # "1313~-SUBANG", "!lumpur": specks; no address prints them
     text = re.sub(r",(\s*,)+", ",", text)  # "BRINCHANG,, CAMERON": a speck after a comma; no address has two
     text = SELANGOR_DE.sub(lambda m: m.group(1) + ("D.E," if m.group(2) and text[m.end() :].strip() else "D.E."), text)
     return mend_address(DOT_FOR_COMMA.sub(",", text).strip())
+
+
+# the last part of a unit number written with dashes ("A-G-06", "B-F-11"), read with look-alike letters for its
+# digits: O beside a digit, or small l's alone (a capital I or O alone may be the floor or block letter)
+CODE_PART = re.compile(r"(?<=[A-Z0-9]-[A-Z0-9]-)(O\d|\dO|l+)(?![\w-])")
 
 
 # Selangor Darul Ehsan abbreviated "D.E.", its dots read as an L ("SELANGOR DLE,") or one lost ("D.E"); "DE" and

@@ -319,3 +319,16 @@ def test_after_the_postcode_the_address_ends_at_a_row_of_no_address_words() -> N
         "LOT P.T. 2811, JALAN ANGSA, TAMAN BERKELEY 41150 KLANG, SELANGOR 1174-PERMATA MAGNA")  # fmt: skip
     found = values(["ACME SDN BHD", "12 JALAN BESAR", "47100 PUCHONG", "SELANGOR DARUL EHSAN", "TOTAL | 1.00"])
     assert found["VENDOR_ADDRESS"] == "12 JALAN BESAR 47100 PUCHONG SELANGOR DARUL EHSAN"
+
+
+def test_land_titles_unit_codes_and_specks_in_the_address() -> None:
+    # the dots of P.T. misread, look-alike letters in a unit number's digits, a tilde and an exclamation mark
+    found = values(["99 SPEED MART S/B", "LOT P.TJ, 2811, JALAN ANGSA, 41150 KLANG", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "LOT P.T. 2811, JALAN ANGSA, 41150 KLANG"
+    found = values(["ACME SDN BHD", "A-G-O6, DATARAN GLOMAC, Lot B-F-ll, Block B", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "A-G-06, DATARAN GLOMAC, Lot B-F-11, Block B"
+    found = values(["ACME SDN BHD", "41150 KLANG, SELANGOR 1313~-SUBANG BESTARI", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "41150 KLANG, SELANGOR 1313-SUBANG BESTARI"
+    # a floor or block letter O or I is as printed
+    found = values(["ACME SDN BHD", "LOT 1-0-2, J-G-O, JALAN 7", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "LOT 1-0-2, J-G-O, JALAN 7"
