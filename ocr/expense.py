@@ -107,6 +107,7 @@ PHONE_NUMBER = re.compile(
 REG_INSIDE = re.compile(r"\d{5,}-[A-Z]\b", re.I)
 # what no address row holds: a label and its number ("CARELINE : 1800 88 1231") or a long number (a tax id)
 NOT_ADDRESS = re.compile(r"[A-Za-z]\s*:\s*[\d+(]|\d{9,}")
+GAP_AFTER_POINT = re.compile(r"(\d)\. (\d\d)(?!\d)")  # "Total RM Incl. of GST 9. 90": a gap read after the point
 JUNK_CONFIDENCE = 60.0
 ROUNDING_ROW = re.compile(r"\bROUND\w{0,4}\b", re.I)  # ROUNDING, ROUNDED, and misread: "Roundlng", "Roundng"
 ROUNDING = Decimal("0.05")  # how far a rounded total may be from the total (Malaysia rounds cash to 5 sen)
@@ -132,7 +133,7 @@ FIELD_LABELS: dict[str, re.Pattern[str]] = {
     "TAX": re.compile(r"\b(TOTAL\s*)?(GST|SST|VAT|TAX)\b(?!\s*(INVOICE|REG|ID|NO))", re.I),
     "DISCOUNT": re.compile(r"\bDISC(OUNT)?\b|\bSAVINGS?\b", re.I),
     "AMOUNT_PAID": re.compile(
-        r"\bCASH\b|\bPAID\b|\bTENDER(ED)?\b|\bPAYMENT\b|\bVISA\b|\bMASTER(CARD)?\b|\bCARD\b", re.I
+        r"\bCASH\b|\bPAID\b|\bPAY\b|\bTENDER(ED)?\b|\bPAYMENT\b|\bVISA\b|\bMASTER(CARD)?\b|\bCARD\b", re.I
     ),
     "CHANGE": re.compile(r"\bCHANGE\b", re.I),
 }
@@ -361,7 +362,7 @@ def _address(rows: list[Row], vendor: int, name_rows: int) -> tuple[list[Row], i
 def _labelled_amount(rows: list[Row], index: int, label_end: int) -> tuple[list[Word], Decimal] | None:
     """The amount after the label on its row, else the first amount on the next row."""
     row = rows[index]
-    after = row.text[label_end:]
+    after = GAP_AFTER_POINT.sub(r"\1.\2 ", row.text[label_end:])  # same length: positions in the row hold
     amounts = find_amounts(after)
     if amounts:
         printed, value = amounts[-1]
@@ -575,10 +576,13 @@ def expense_page(page: Page, order: DateOrder = "DMY") -> tuple[dict[str, Expens
 
 def derived_total(fields: dict[str, ExpenseField]) -> ExpenseField | None:
     """Without a total read by its label: the amount paid less the change (the change may be 0.00), else the
-    amount paid where no change is printed (a card, or exact cash). None without an amount paid."""
+    amount paid where no change is printed (a card, or exact cash), else the subtotal where no tax is read. None
+    without any of them."""
     paid, change = fields.get("AMOUNT_PAID"), fields.get("CHANGE")
     if paid is None:
-        return None
+        subtotal, tax = fields.get("SUBTOTAL"), fields.get("TAX")
+        untaxed = tax is None or Decimal(tax.value) == 0
+        return subtotal if subtotal is not None and untaxed and Decimal(subtotal.value) > 0 else None
     value = Decimal(paid.value) - (Decimal(change.value) if change is not None else Decimal(0))
     return paid.model_copy(update={"value": f"{value:.2f}"}) if value > 0 else None
 

@@ -215,6 +215,14 @@ def test_without_a_labelled_total_it_is_the_amount_paid_less_the_change() -> Non
     assert values(["ACME SDN BHD", "Item A | 28.60", "CASH | 100.00", "CHANGE | 71.40"])["TOTAL"] == "28.60"
     assert values(["ACME SDN BHD", "Item A | 170.00", "CASH | 170.00"])["TOTAL"] == "170.00"
     assert "TOTAL" not in values(["ACME SDN BHD", "Item A | 5.00", "CHANGE | 0.00"])
+    # "Pay" is the amount paid; without it, the subtotal where no tax is read
+    assert values(["ACME SDN BHD", "Qty 8 | 25.15", "Pay | 25.15"])["TOTAL"] == "25.15"
+    assert values(["ACME SDN BHD", "Item A | 28.70", "SUBTOTAL | 28.70"])["TOTAL"] == "28.70"
+    assert "TOTAL" not in values(["ACME SDN BHD", "Item A | 28.70", "SUBTOTAL | 28.70", "GST 6% | 1.72"])
+
+
+def test_a_gap_read_after_the_decimal_point_of_a_labelled_total() -> None:
+    assert values(["ACME SDN BHD", "Total RM Incl. of GST 9. 90", "Cash -20.00"])["TOTAL"] == "9.90"
 
 
 def test_a_date_read_with_a_space_inside() -> None:
