@@ -30,6 +30,7 @@ from ocr.misreads import (
     date_closed,
     digits_fixed,
     letters_fixed,
+    month_mended,
     name_text,
 )
 from ocr.models import BBox, Document, FieldText, Page, Word
@@ -484,7 +485,7 @@ def _date(rows: list[Row], page: int, order: DateOrder) -> ExpenseField | None:
 def _dates(rows: list[Row], page: int, order: DateOrder, fix: bool) -> ExpenseField | None:
     candidates: list[tuple[int, ExpenseField]] = []
     for row in rows:
-        text = date_closed(digits_fixed(row.text) if fix else row.text)
+        text = date_closed(month_mended(digits_fixed(row.text) if fix else row.text))
         for printed, value in find_dates(text, order):
             start = text.find(printed)
             labelled = bool(re.search(r"\bDATE\b|\bTARIKH\b", text[:start], re.I))

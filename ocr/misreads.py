@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from rapidfuzz.distance import Levenshtein
+
 from ocr.address_words import mend_address
 
 # Tesseract's usual misreadings of the Malaysian company form "SDN BHD" (SON BHD, SIN BHD, SDN BND, SDN 3HD)
@@ -158,3 +160,23 @@ def date_closed(text: str) -> str:
         return joined + " " * (len(printed) - len(joined))
 
     return SPLIT_DATE.sub(closed, text)
+
+
+# a month name between a day and a year read with one letter wrong, lost or added ("02/Ja0/2017", "14/AMay/2017")
+MONTH_BETWEEN = re.compile(r"(?<![\w/])(\d{1,2})/([A-Za-z0-9]{2,4})/((?:19|20)\d\d)(?!\d)")
+MONTH_NAMES = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+
+
+def month_mended(text: str) -> str:
+    """The row with a misread month name between a day and a year mended where exactly one month is one edit away
+    (the length may change: only for reading the date, not for word positions)."""
+
+    def mended(match: re.Match[str]) -> str:
+        read = match.group(2).upper()
+        if read in MONTH_NAMES:
+            return match.group(0)
+        near = [m for m in MONTH_NAMES if Levenshtein.distance(read, m, score_cutoff=1) <= 1]
+        return f"{match.group(1)}/{near[0]}/{match.group(3)}" if len(near) == 1 else match.group(0)
+
+    return MONTH_BETWEEN.sub(mended, text)
+

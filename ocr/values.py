@@ -1,8 +1,8 @@
 """Normalised values of printed text: amounts as decimal strings, dates as ISO dates.
 
-Dates on receipts come in many shapes (25/12/2018, 2018-03-23, 17-03-18, 12 MAR 2018, 20180304). A numeric date
-whose day and month could be swapped is read in `date_order` (DMY by default, as most of the world prints it;
-MDY for US documents); a reading that is not a valid date falls back to the other order.
+Dates on receipts come in many shapes (25/12/2018, 2018-03-23, 17-03-18, 12 MAR 2018, 20180304, 25032018 before a
+time). A numeric date whose day and month could be swapped is read in `date_order` (DMY by default, as most of the
+world prints it; MDY for US documents); a reading that is not a valid date falls back to the other order.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ DATE_PATTERNS = [
     ("mdy_name", re.compile(
         rf"\b({_MONTH})[a-z]*[\s\-./]*(\d{{1,2}})(?:st|nd|rd|th)?[\s,\-./]+((?:19|20)\d\d)(?!\d)", re.I)),
     ("compact", re.compile(r"(?<!\d)((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")),
+    # day first, run together: only before a time ("25032018 13:11:54"), as eight digits alone are often a number
+    ("compact_dmy", re.compile(r"(?<!\d)(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])(20\d\d)(?=\s+\d{1,2}:\d\d)")),
 ]  # fmt: skip
 
 # An amount: optional currency, digits with optional thousands separators, and exactly two decimals
@@ -73,6 +75,8 @@ def find_dates(text: str, order: DateOrder = "DMY") -> Iterator[tuple[str, date]
             a, b, c = (match.group(1), match.group(3), match.group(4)) if kind in ("ymd", "xyy") else match.groups()
             if kind in ("ymd", "compact"):
                 value = _make(int(a), int(b), int(c))
+            elif kind == "compact_dmy":
+                value = _make(int(c), int(b), int(a))
             elif kind == "xyy":
                 value = _numeric(int(a), int(b), _year(c), order)
             elif kind == "dmy_name":

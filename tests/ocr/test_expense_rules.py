@@ -225,6 +225,14 @@ def test_a_gap_read_after_the_decimal_point_of_a_labelled_total() -> None:
     assert values(["ACME SDN BHD", "Total RM Incl. of GST 9. 90", "Cash -20.00"])["TOTAL"] == "9.90"
 
 
+def test_a_month_name_misread_and_a_date_run_together_before_a_time() -> None:
+    assert values(["ACME SDN BHD", "CB: 58273599475 02/Ja0/2017 10:49:25"])["INVOICE_RECEIPT_DATE"] == "2017-01-02"
+    assert values(["ACME SDN BHD", "CB: 59581331715 14/AMay/2017 02:56:39"])["INVOICE_RECEIPT_DATE"] == "2017-05-14"
+    assert "INVOICE_RECEIPT_DATE" not in values(["ACME SDN BHD", "14/JU/2017"])  # JUN or JUL: not guessed
+    assert values(["ACME SDN BHD", "00440010036 25032018 13:11:54 0003"])["INVOICE_RECEIPT_DATE"] == "2018-03-25"
+    assert "INVOICE_RECEIPT_DATE" not in values(["ACME SDN BHD", "Member 25032018"])  # eight digits alone: a number
+
+
 def test_a_date_read_with_a_space_inside() -> None:
     assert values(["ACME SDN BHD", "DocNo CS00031663 D ate 25/12/20 18"])["INVOICE_RECEIPT_DATE"] == "2018-12-25"
     assert values(["ACME SDN BHD", "Date: 17/0 3/2018"])["INVOICE_RECEIPT_DATE"] == "2018-03-17"
