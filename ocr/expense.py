@@ -276,6 +276,10 @@ def trim(words: list[Word]) -> list[Word]:
 def _vendor_name(rows: list[Row], index: int) -> list[Word]:
     words = list(rows[index].words)
     text = rows[index].text
+    above = rows[index - 1] if index > 0 else None
+    joined = above is not None and (above.text.rstrip().endswith("&") or text.lstrip().startswith("&"))
+    if above is not None and joined and _name_like(above):
+        words = [*above.words, *words]  # "THE COFFEE BEAN" / "& TEA LEAF (M) SDN. BHD.": the name began above
     nxt = rows[index + 1] if index + 1 < len(rows) else None
     if nxt is not None and COMPANY_FORM.search(nxt.text) and _form_only(nxt.text) and not LEGAL_FORM.search(text):
         words += nxt.words  # the name goes on on the next row, which holds its company form

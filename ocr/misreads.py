@@ -179,4 +179,3 @@ def month_mended(text: str) -> str:
         return f"{match.group(1)}/{near[0]}/{match.group(3)}" if len(near) == 1 else match.group(0)
 
     return MONTH_BETWEEN.sub(mended, text)
-

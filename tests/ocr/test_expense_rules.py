@@ -309,6 +309,13 @@ def test_two_readings_a_gap_read_inside_the_total() -> None:
     assert two_readings_fields(fused, second).fields["TOTAL"].value == "12.50"
 
 
+def test_a_name_joined_by_an_ampersand_began_on_the_row_above_its_legal_form() -> None:
+    found = values(["THE COFFEE BEAN", "& TEA LEAF (M) SDN. BHD.", "COMPANY NO.:441970-H", "TOTAL | 1.00"])
+    assert found["VENDOR_NAME"] == "THE COFFEE BEAN & TEA LEAF (M) SDN. BHD."
+    found = values(["WELCOME", "ACME TRADING SDN BHD", "TOTAL | 1.00"])  # a row above without the ampersand: not
+    assert found["VENDOR_NAME"] == "ACME TRADING SDN BHD"
+
+
 def test_legal_forms_misread_in_the_name() -> None:
     # S/B read with a five, SDN.BHD read run together (the keys space it), BHD with a Z, a colon inside the name
     assert values(["99 SPEED MART 5/B", "TOTAL | 1.00"])["VENDOR_NAME"] == "99 SPEED MART S/B"
