@@ -42,8 +42,8 @@ DATE_PATTERNS = [
 ]  # fmt: skip
 
 # An amount: optional currency, digits with optional thousands separators, and exactly two decimals
-# (a receipt prints money with cents; quantities and codes mostly do not).
-AMOUNT = re.compile(r"(?<![\d.,])(?:RM|\$|€|£|USD|EUR|MYR)?\s?(-?\d{1,3}(?:,\d{3})*|\d+)[.,](\d{2})(?![\d])")
+# (a receipt prints money with cents; quantities and codes mostly do not); not a rate ("GST@6.00%").
+AMOUNT = re.compile(r"(?<![\d.,])(?:RM|\$|€|£|USD|EUR|MYR)?\s?(-?\d{1,3}(?:,\d{3})*|\d+)[.,](\d{2})(?![\d]|\s?%)")
 
 
 def _year(text: str) -> int:

@@ -57,6 +57,8 @@ def test_amounts() -> None:
     assert str(parse_amount("Rounding -0.02")) == "-0.02"
     assert parse_amount("Qty 3") is None
     assert [v for _, v in find_amounts("2 x 3.50   7.00")] == [parse_amount("3.50"), parse_amount("7.00")]
+    assert parse_amount("Total Sales Inclusive GST@6.00% 1200") is None  # a rate, not money
+    assert str(parse_amount("GST 6.00 % 0.72")) == "0.72"
 
 
 # ---- receipts ----------------------------------------------------------------------------------------------
