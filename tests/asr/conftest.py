@@ -30,8 +30,12 @@ def asr_settings() -> asr.AsrSettings:
 
 @pytest.fixture(scope="session")
 def asr_pool(asr_settings: asr.AsrSettings) -> Iterator[EmbeddedPool]:
-    """One pool for the whole session so each model loads once."""
-    pool = EmbeddedPool(PoolSettings(cpu_threads=1, use_cuda=False), devices=["cpu"])
+    """One pool for the whole session so each model loads once. It never sheds load: on one thread a job an earlier
+    test left running can hold a sync request past the 2 x 1 s default budget on a busy machine (503 pool_busy in
+    test_formats and test_medical_sync under load); shedding has its own pools (test_router's busy-pool test,
+    tests/api/test_overload.py)."""
+    unshed = {"max_estimated_wait_s": 0, "max_admitted_wait_factor": 0, "max_queue_wait_s": 0}
+    pool = EmbeddedPool(PoolSettings(cpu_threads=1, use_cuda=False, **unshed), devices=["cpu"])
     yield pool
     pool.shutdown()
 
