@@ -10,6 +10,13 @@ def test_the_list_holds_the_states_and_street_words() -> None:
     assert {"JALAN", "TAMAN", "SELANGOR", "JOHOR", "KUALA", "LUMPUR", "PERINDUSTRIAN"} <= address_words()
 
 
+def test_the_list_holds_places_of_one_address_but_not_slips_in_the_keys() -> None:
+    assert {"WANGSA", "ANGSA", "KANCIL"} <= address_words()  # a correctly read WANGSA is not "mended" to ANGSA
+    assert not {"TAMPOL", "SELANGIR", "PARINDUSTRIAN"} & address_words()
+    assert mend_address("Kawasan Perindustrian TAMPOL, 81200 SELANGIR") == (
+        "Kawasan Perindustrian TAMPOI, 81200 SELANGOR")  # fmt: skip
+
+
 def test_misreadings_one_edit_or_one_look_alike_away_are_mended_in_the_case_read() -> None:
     assert mend_address("12, Jaian Tampci 7/4, Kawasan Perirndustrian") == "12, Jalan Tampoi 7/4, Kawasan Perindustrian"
     assert mend_address("JALAN ANG5A, 41150 KLANG, SCLANGOR") == "JALAN ANGSA, 41150 KLANG, SELANGOR"
