@@ -21,6 +21,8 @@ def test_misreadings_one_edit_or_one_look_alike_away_are_mended_in_the_case_read
     assert mend_address("12, Jaian Tampci 7/4, Kawasan Perirndustrian") == "12, Jalan Tampoi 7/4, Kawasan Perindustrian"
     assert mend_address("JALAN ANG5A, 41150 KLANG, SCLANGOR") == "JALAN ANGSA, 41150 KLANG, SELANGOR"
     assert mend_address("Ja1an SS21/39, 8ESAR") == "Jalan SS21/39, BESAR"
+    # two edits in a word of eight or more letters
+    assert mend_address("47400 PETALINCI JAYA") == "47400 PETALING JAYA"
     # a three-letter word with one look-alike digit, one digit twice, a 4 read for an A
     assert mend_address("1OT 2685 J1N GENTING, AEON MA11, SHAH 4LAM") == "LOT 2685 JLN GENTING, AEON MALL, SHAH ALAM"
 
