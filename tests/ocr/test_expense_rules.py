@@ -252,6 +252,11 @@ def test_two_readings_the_vendor_from_the_second_unless_only_the_fused_has_its_l
     # RapidOCR runs words together: the same name keeps the fused reading's spaces, another is spaced like it
     assert vendor("ACME TRADING SDN BHD", "ACMETRADING SDNBHD") == "ACME TRADING SDN BHD"
     assert vendor("OPAC MARKETING SDN BHD", "VIVOPACMARKETINGSDN BHD") == "VIVOPAC MARKETING SDN BHD"
+    # a slogan with a web address is no name; a dotted name takes the final full stop the fused reading has
+    assert vendor("PAGOH REST AND SERVICE AREA", "TQFORSHOPPING WITHmyNEWS.cOm") == "PAGOH REST AND SERVICE AREA"
+    assert vendor("SHH. MOTOR (SUNGAI RENGIT) SDN, BHD.", "S.H.H. MOTOR (SUNGAI RENGIT) SDN. BHD") == (
+        "S.H.H. MOTOR (SUNGAI RENGIT) SDN. BHD.")  # fmt: skip
+    assert vendor("ACME TRADING SDN BHD.", "ACNE TRADING SDN BHD") == "ACNE TRADING SDN BHD"  # undotted: no stop
 
 
 def test_two_readings_a_labelled_total_wins_over_one_derived_from_the_amount_paid() -> None:
