@@ -2,7 +2,8 @@
 (ocr/address_words.txt, built by bench/address_words.py): "Jaian" -> "Jalan", "SCLANGOR" -> "SELANGOR",
 "Perirndustrian" -> "Perindustrian", "Ja1an" -> "Jalan", "lpoh" -> "Ipoh".
 
-A read word is changed only when it is not itself in the list and either one look-alike swap makes it a listed
+A read word is changed only when it is not itself a known word (the list, and words of one training address,
+which are never a mend's target) and either one look-alike swap makes it a listed
 word (a digit read for a letter, or one digit twice: "1OT", "MA11", "4LAM"; l and I taken for each other) or,
 for words of five or more letters, exactly one listed word of five or more letters is one edit away (for eight
 or more letters, two edits: "PETALINCI"); four-letter place words are too close to each other to tell apart
@@ -17,6 +18,7 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 WORDS_FILE = Path(__file__).with_name("address_words.txt")
+ONCE_MARK = "# words of one address"  # the rest of the file: known words, never a mend's target
 MIN_EDITED = 5  # letters of a read word, and of the listed word, for a mend by an edit
 # ... by two edits ("PETALINCI" for PETALING): a list built without the 300 read training receipts and scored on
 # them gave address 0.567 to 0.570 with 8 letters, and lost with 7
@@ -27,9 +29,26 @@ WORD = re.compile(r"[A-Za-z0-9]+")
 
 
 @lru_cache(maxsize=1)
+def _word_lists() -> tuple[frozenset[str], frozenset[str]]:
+    targets: set[str] = set()
+    once: set[str] = set()
+    into = targets
+    for line in WORDS_FILE.read_text(encoding="utf-8").splitlines():
+        if line.startswith(ONCE_MARK):
+            into = once
+        elif line.strip() and not line.startswith("#"):
+            into.add(line.strip())
+    return frozenset(targets), frozenset(targets | once)
+
+
 def address_words() -> frozenset[str]:
-    lines = WORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    """The words a misread word may be mended to."""
+    return _word_lists()[0]
+
+
+def known_words() -> frozenset[str]:
+    """Those and the words of a single training address: left as read, never a mend's target."""
+    return _word_lists()[1]
 
 
 def _lookalikes(word: str) -> set[str]:
@@ -55,7 +74,7 @@ def _mended(read: str) -> str:
     word = read.upper()
     letters = sum(c.isalpha() for c in word)
     digits = {c for c in word if c.isdigit()}
-    if letters < 2 or len(word) < 3 or word in address_words():
+    if letters < 2 or len(word) < 3 or word in known_words():
         return read  # a number, a code ("U3", "B-F-11", "1851-A"), or a listed word
     if letters + 1 < len(word) and not (len(digits) == 1 and letters + 2 == len(word) >= 4):
         return read  # more digits than a misread word has ("SS21", "PT17920"); one digit twice is "MA11"
@@ -81,4 +100,4 @@ def is_address_part(text: str) -> bool:
     """Whether at least half the words of four or more letters of `text` are address words, once mended
     ("KUALA LUMPUR", "Selangor, Malaysia"; not "CST elee", a misread label)."""
     words = [m.group(0) for m in WORD.finditer(text) if sum(c.isalpha() for c in m.group(0)) >= 4]
-    return bool(words) and 2 * sum(_mended(w).upper() in address_words() for w in words) >= len(words)
+    return bool(words) and 2 * sum(_mended(w).upper() in known_words() for w in words) >= len(words)
