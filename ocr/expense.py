@@ -345,7 +345,10 @@ def _address(rows: list[Row], vendor: int, name_rows: int) -> tuple[list[Row], i
         if found and NOT_ADDRESS.search(text) and not STREET_WORD.search(text):
             break  # "CARELINE : 1800 88 1231", "GS? 10: 002017394688": a label and its number
         if found and POSTCODE.search(found[-1].text) and not (
-            STREET_WORD.search(POSTCODE.sub("", text)) or is_address_part(text) or BRANCH_CODE.match(text)
+            STREET_WORD.search(POSTCODE.sub("", text))
+            or is_address_part(text)
+            or BRANCH_CODE.match(text)
+            or COUNTRY_END.search(text)
         ):
             break  # after the postcode, a row with no address word is not the address: "PREPAY CHIT NUMBER 57381"
         if next(find_dates(text), None) or (find_amounts(text) and not STREET_WORD.search(text)):

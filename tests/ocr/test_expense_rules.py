@@ -347,6 +347,9 @@ def test_after_the_postcode_the_address_ends_at_a_row_of_no_address_words() -> N
         "LOT P.T. 2811, JALAN ANGSA, TAMAN BERKELEY 41150 KLANG, SELANGOR 1174-PERMATA MAGNA")  # fmt: skip
     found = values(["ACME SDN BHD", "12 JALAN BESAR", "47100 PUCHONG", "SELANGOR DARUL EHSAN", "TOTAL | 1.00"])
     assert found["VENDOR_ADDRESS"] == "12 JALAN BESAR 47100 PUCHONG SELANGOR DARUL EHSAN"
+    # an address from elsewhere ends with its country after the postcode
+    found = values(["Acme GmbH", "Hauptstrasse 5", "10115 Berlin", "Germany", "Kasse 3", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "Hauptstrasse 5 10115 Berlin Germany"
 
 
 def test_land_titles_unit_codes_and_specks_in_the_address() -> None:
