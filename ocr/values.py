@@ -37,8 +37,9 @@ DATE_PATTERNS = [
     ("mdy_name", re.compile(
         rf"\b({_MONTH})[a-z]*[\s\-./]*(\d{{1,2}})(?:st|nd|rd|th)?[\s,\-./]+((?:19|20)\d\d)(?!\d)", re.I)),
     ("compact", re.compile(r"(?<!\d)((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")),
-    # day first, run together: only before a time ("25032018 13:11:54"), as eight digits alone are often a number
-    ("compact_dmy", re.compile(r"(?<!\d)(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])(20\d\d)(?=\s+\d{1,2}:\d\d)")),
+    # day and month first, run together (in date_order): only before a time ("25032018 13:11:54"), as eight digits
+    # alone are often a number
+    ("compact_dmy", re.compile(r"(?<!\d)(0[1-9]|[12]\d|3[01])(0[1-9]|[12]\d|3[01])(20\d\d)(?=\s+\d{1,2}:\d\d)")),
 ]  # fmt: skip
 
 # An amount: optional currency, digits with optional thousands separators, and exactly two decimals
@@ -76,7 +77,7 @@ def find_dates(text: str, order: DateOrder = "DMY") -> Iterator[tuple[str, date]
             if kind in ("ymd", "compact"):
                 value = _make(int(a), int(b), int(c))
             elif kind == "compact_dmy":
-                value = _make(int(c), int(b), int(a))
+                value = _numeric(int(a), int(b), int(c), order)
             elif kind == "xyy":
                 value = _numeric(int(a), int(b), _year(c), order)
             elif kind == "dmy_name":

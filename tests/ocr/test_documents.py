@@ -49,6 +49,10 @@ def test_date_order_and_no_date() -> None:
     assert str(parse_date("03/04/2024", "MDY")) == "2024-03-04"
     assert str(parse_date("03/04/2024")) == "2024-04-03"
     assert parse_date("Invoice 1234 for 56.00") is None
+    # eight digits before a time, in the date order asked for; alone they are a number
+    assert str(parse_date("00440010036 03052018 13:11:54")) == "2018-05-03"
+    assert str(parse_date("00440010036 03052018 13:11:54", "MDY")) == "2018-03-05"
+    assert parse_date("Member 03052018") is None
 
 
 def test_amounts() -> None:
