@@ -32,6 +32,7 @@ from ocr.misreads import (
     letters_fixed,
     month_mended,
     name_text,
+    year_unglued,
 )
 from ocr.models import BBox, Document, FieldText, Page, Word
 from ocr.rows import Row, located, page_rows
@@ -492,7 +493,7 @@ def _date(rows: list[Row], page: int, order: DateOrder) -> ExpenseField | None:
 def _dates(rows: list[Row], page: int, order: DateOrder, fix: bool) -> ExpenseField | None:
     candidates: list[tuple[int, ExpenseField]] = []
     for row in rows:
-        text = date_closed(month_mended(digits_fixed(row.text) if fix else row.text))
+        text = date_closed(month_mended(year_unglued(digits_fixed(row.text)) if fix else row.text))
         for printed, value in find_dates(text, order):
             start = text.find(printed)
             labelled = bool(re.search(r"\bDATE\b|\bTARIKH\b", text[:start], re.I))

@@ -179,3 +179,14 @@ def month_mended(text: str) -> str:
         return f"{match.group(1)}/{near[0]}/{match.group(3)}" if len(near) == 1 else match.group(0)
 
     return MONTH_BETWEEN.sub(mended, text)
+
+
+# a date with one digit glued after its four-digit year ("17/01/20184 2153": the time's first digit)
+YEAR_GLUED = re.compile(r"(?<![\d/.\-])(\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)\d\d)(?=\d(?!\d))")
+
+
+def year_unglued(text: str) -> str:
+    """The row with a space after a date's year where one more digit was read glued to it (the length grows by one:
+    only for reading the date, where nothing else was found)."""
+    return YEAR_GLUED.sub(r"\1 ", text)
+

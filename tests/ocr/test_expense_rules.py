@@ -233,6 +233,13 @@ def test_a_month_name_misread_and_a_date_run_together_before_a_time() -> None:
     assert "INVOICE_RECEIPT_DATE" not in values(["ACME SDN BHD", "Member 25032018"])  # eight digits alone: a number
 
 
+def test_a_digit_read_glued_after_the_year() -> None:
+    assert values(["ACME SDN BHD", "CB#: 389720 17/01/20184 2153"])["INVOICE_RECEIPT_DATE"] == "2018-01-17"
+    # a date found as printed elsewhere wins over the mended one
+    found = values(["ACME SDN BHD", "CB#: 389720 17/01/20184 2153", "Date: 18/01/2018"])
+    assert found["INVOICE_RECEIPT_DATE"] == "2018-01-18"
+
+
 def test_a_date_read_with_a_space_inside() -> None:
     assert values(["ACME SDN BHD", "DocNo CS00031663 D ate 25/12/20 18"])["INVOICE_RECEIPT_DATE"] == "2018-12-25"
     assert values(["ACME SDN BHD", "Date: 17/0 3/2018"])["INVOICE_RECEIPT_DATE"] == "2018-03-17"
