@@ -299,7 +299,8 @@ def _vendor_name(rows: list[Row], index: int) -> list[Word]:
     cut = next((i for i, w in enumerate(words) if i > 0 and REG_NUMBER.search(w.text)), len(words))
     kept = words[:cut]
     glued = words[cut].text.split("(")[0] if cut < len(words) else ""
-    if len(glued) >= 2 and glued.replace("/", "").isalpha():  # "SDN BHD(728384-M)", "S/B(587969-U)"
+    completes = bool(glued) and bool(SDN_BHD.search(" ".join(w.text for w in kept[-2:]) + glued))  # "SDN BH D(..."
+    if (len(glued) >= 2 or completes) and glued.replace("/", "").isalpha():  # "SDN BHD(728384-M)", "S/B(587969-U)"
         kept.append(words[cut].model_copy(update={"text": glued}))
     kept = trim(kept) or words
     first = kept[0].text.lstrip("'‘’`\"“”")  # a quote or a speck read as one before the name

@@ -13,7 +13,7 @@ from rapidfuzz.distance import Levenshtein
 from ocr.address_words import mend_address
 
 # Tesseract's usual misreadings of the Malaysian company form "SDN BHD" (SON BHD, SIN BHD, SDN BND, SDN 3HD)
-SDN_BHD = re.compile(r"\b(S[DOI0]N|5DN)(\.?\s*)(B[HN][DZ]|[83R]HD)\b", re.I)
+SDN_BHD = re.compile(r"\b(S[DOI0]N|5DN)(\.?\s*)(B[HN]\s?[DZ]|[83R]HD)\b", re.I)  # and "SDN BH D": a gap read
 
 
 SPECK_MARKS = "—–_|~'‘’`\"“”*·•"  # marks a speck or a rule is read as; no name prints one alone
@@ -55,6 +55,7 @@ def name_text(text: str) -> str:
     text = re.sub(r"(?<=[a-z])I(?=[a-z]|\b)", "l", text)
     text = re.sub(r"\b([A-Z])0(?=\.|\b)", r"\1O", text)  # "AEON C0. (M) BHD"
     text = re.sub(r"\s*\(?\d{4,}-?[A-Z]\)?$", "", text)  # a registration number glued on: "...SDNBHD(1248717-W)"
+    text = re.sub(r"\s+\(\d{2,3}[.\s]\d{3}\s?-?\s?[A-Z]\)$", "", text)  # ... read with a dot or a gap: "(139.386 X)"
     text = re.sub(r"(?<=[A-Za-z]{2})\.(?=(SDN|S/B)\b)", " ", text, flags=re.I)
     text = " ".join(_name_words(text.split())).rstrip(" :;,")
     if text.endswith(".") and "." not in text[:-1]:

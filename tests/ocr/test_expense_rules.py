@@ -328,6 +328,16 @@ def test_a_name_joined_by_an_ampersand_began_on_the_row_above_its_legal_form() -
     assert found["VENDOR_NAME"] == "ACME TRADING SDN BHD"
 
 
+def test_the_vendor_is_the_company_on_top_when_its_legal_form_is_read_with_a_gap() -> None:
+    # "SDN BH D": still the company form, so the customer's company further down is not taken for the vendor
+    found = values(["GARDENIA BAKERIES(KL)SDN BH D(139386 X)", "Lot 3, Jalan Pelabur 23/1,", "Date: 17/09/2017",
+                    "MAKASSAR FRESH MARKET SDN BHD", "TOTAL | 1.00"])  # fmt: skip
+    assert found["VENDOR_NAME"] == "GARDENIA BAKERIES(KL)SDN BHD"
+    # a registration number read with a dot inside is cut off too
+    assert values(["GARDENIA BAKERIES (KL) SDN BHD (139.386 X)", "TOTAL | 1.00"])["VENDOR_NAME"] == (
+        "GARDENIA BAKERIES (KL) SDN BHD")  # fmt: skip
+
+
 def test_legal_forms_misread_in_the_name() -> None:
     # S/B read with a five, SDN.BHD read run together (the keys space it), BHD with a Z, a colon inside the name
     assert values(["99 SPEED MART 5/B", "TOTAL | 1.00"])["VENDOR_NAME"] == "99 SPEED MART S/B"
