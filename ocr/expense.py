@@ -61,7 +61,7 @@ STOP_ADDRESS = re.compile(
 )
 REGISTRATION = re.compile(
     r"^\W*\(?\s*(CO\.?\s*(REG\.?\s*)?NO\.?|ROC|REG\.?\s*NO\.?|COMPANY\s*NO\.?)?[\s:.]*[\dA-Z]*\d[\dA-Z]*"
-    r"\s*-\s*[A-Z]\b\)?\W*$",
+    r"(\s[\dA-Z]*\d[\dA-Z]*)?\s*-\s*[A-Z]\b\)?\W*$",  # the number may be read with a gap: "7B 7-W"
     re.I,
 )
 ADDRESS_HINT = re.compile(

@@ -163,6 +163,13 @@ def test_the_address_punctuation_misread_is_mended() -> None:
     assert found["VENDOR_ADDRESS"] == "NO 122.124 JLN. DEDAP 13 81100 JOHOR BAHRU."
 
 
+def test_a_registration_number_read_with_a_gap_is_no_part_of_the_address() -> None:
+    found = values(["BOOK TA.K (TAMAN DAYA) SDN BHD", "7B 7-W", "NO.53 55,57 & 59, JALAN SAGU 18,", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "NO.53 55,57 & 59, JALAN SAGU 18,"
+    found = values(["ACME SDN BHD", "LOT 1851-A & 1851-B, JALAN KPB 6", "TOTAL | 1.00"])  # a lot number is
+    assert found["VENDOR_ADDRESS"] == "LOT 1851-A & 1851-B, JALAN KPB 6"
+
+
 def test_the_address_skips_an_owner_row_and_stops_at_a_careline_or_a_tax_number() -> None:
     cases = [
         (["Banh Mi Cafe", "Dimiliki: banh mi cafe sdn bhd 1110644-W", "No. 1 Jalan Puteri 7/10",
