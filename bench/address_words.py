@@ -25,9 +25,9 @@ from collections import Counter
 from pathlib import Path
 
 from bench.documents import _train_boxes
+from ocr.address_words import ONCE_MARK
 
 OUT = Path(__file__).resolve().parent.parent / "ocr" / "address_words.txt"
-ONCE_MARK = "# words of one address: left as read, never a mend's target"
 MIN_ADDRESSES = 2
 TYPO_RATIO = 3
 VOWELS = "AEIOU"

@@ -86,14 +86,14 @@ def address_text(text: str) -> str:
     text = re.sub(r"\b(N)0(?=[.:,\s]|\d)", r"\1O", text, flags=re.I)  # "N0.3": the number sign NO.
     text = re.sub(r"\b(NO),(?=\s*\d)", r"\1.", text, flags=re.I)  # "NO, 42": "NO." (196 to 2 in SROIE's keys)
     text = re.sub(r"(?<=\d)[lIi|](?=\d)", "1", text)  # "7/1l8B": an l between digits is a 1
-    text = POSTCODE_MISREAD.sub(lambda m: m.group(0).translate(DIGIT_LOOKALIKES), text)  # "400OO", "411S0"
+    text = POSTCODE_MISREAD.sub(_as_digits, text)  # "400OO", "411S0"
     text = re.sub(r"(?<![\w.])§?(\d\d)\.?(\d{3})(?![\w.])", r"\1\2", text)  # "40.150", "§55100": postcodes
     words = text.split()
     lettered = [w for w in words if sum(c.isalpha() for c in w) >= 2]
     if lettered and sum(w.isupper() for w in lettered) >= 0.75 * len(lettered):  # in capitals: a lone "i" is a speck
         text = " ".join(w for w in words if not (len(w) == 1 and w.islower()))
     text = re.sub(r"\bP[.,]\s?[TIJ][.,J]{0,2}(?=\s*\d)", "P.T.", text)  # the land title P.T. ("P.TJ,", "P.I.")
-    text = CODE_PART.sub(lambda m: m.group(0).translate(DIGIT_LOOKALIKES), text)  # "A-G-O6", "B-F-ll"
+    text = CODE_PART.sub(_as_digits, text)  # "A-G-O6", "B-F-ll"
     text = re.sub(r"[~]|(?<!\S)!(?=[A-Za-z])", "", text)  # "1313~-SUBANG", "!lumpur": specks; no address prints them
     text = re.sub(r",(\s*,)+", ",", text)  # "BRINCHANG,, CAMERON": a speck after a comma; no address has two
     text = SELANGOR_DE.sub(lambda m: m.group(1) + ("D.E," if m.group(2) and text[m.end() :].strip() else "D.E."), text)
@@ -118,6 +118,10 @@ TOTAL_MISREAD = re.compile(r"(?<!\w)(?!total\b)[TLIF1][O0][TF]A[LI1!](?!\w)", re
 # Letters Tesseract reads for digits in a run of digits (D2/O2/17 for 02/02/17); same length, so positions hold
 DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "i": "1", "|": "1",
                                   "S": "5", "B": "8", "Z": "2"})  # fmt: skip
+
+
+def _as_digits(match: re.Match[str]) -> str:
+    return match.group(0).translate(DIGIT_LOOKALIKES)
 
 
 def digits_fixed(text: str) -> str:
@@ -190,4 +194,3 @@ def year_unglued(text: str) -> str:
     """The row with a space after a date's year where one more digit was read glued to it (the length grows by one:
     only for reading the date, where nothing else was found)."""
     return YEAR_GLUED.sub(r"\1 ", text)
-

@@ -39,7 +39,7 @@ DATE_PATTERNS = [
     ("compact", re.compile(r"(?<!\d)((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")),
     # day and month first, run together (in date_order): only before a time ("25032018 13:11:54"), as eight digits
     # alone are often a number
-    ("compact_dmy", re.compile(r"(?<!\d)(0[1-9]|[12]\d|3[01])(0[1-9]|[12]\d|3[01])(20\d\d)(?=\s+\d{1,2}:\d\d)")),
+    ("compact_xyy", re.compile(r"(?<!\d)(0[1-9]|[12]\d|3[01])(0[1-9]|[12]\d|3[01])(20\d\d)(?=\s+\d{1,2}:\d\d)")),
 ]  # fmt: skip
 
 # An amount: optional currency, digits with optional thousands separators, and exactly two decimals
@@ -76,7 +76,7 @@ def find_dates(text: str, order: DateOrder = "DMY") -> Iterator[tuple[str, date]
             a, b, c = (match.group(1), match.group(3), match.group(4)) if kind in ("ymd", "xyy") else match.groups()
             if kind in ("ymd", "compact"):
                 value = _make(int(a), int(b), int(c))
-            elif kind == "compact_dmy":
+            elif kind == "compact_xyy":
                 value = _numeric(int(a), int(b), int(c), order)
             elif kind == "xyy":
                 value = _numeric(int(a), int(b), _year(c), order)
