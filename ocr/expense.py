@@ -109,7 +109,23 @@ PHONE_NUMBER = re.compile(
 REG_INSIDE = re.compile(r"\d{5,}-[A-Z]\b", re.I)
 # what no address row holds: a label and its number ("CARELINE : 1800 88 1231") or a long number (a tax id)
 NOT_ADDRESS = re.compile(r"[A-Za-z]\s*:\s*[\d+(]|\d{9,}")
-GAP_AFTER_POINT = re.compile(r"(\d)\. (\d\d)(?!\d)")  # "Total RM Incl. of GST 9. 90": a gap read after the point
+# a gap read inside the cents of an amount: "Total RM Incl. of GST 9. 90", "19.6 1" (PP-OCRv6)
+GAP_IN_CENTS = re.compile(r"(\d)\.( ?)(\d)( ?)(\d)(?![\d.,])")
+
+
+def _cents_closed(text: str) -> str:
+    """The text with the gaps inside amounts' cents moved after them (same length: positions in the row hold)."""
+    return GAP_IN_CENTS.sub(lambda m: f"{m[1]}.{m[3]}{m[5]}{m[2]}{m[4]}", text)
+
+
+def _printed_end(text: str, start: int, printed: str) -> int:
+    """Where the amount `printed`, found at `start` once its cents' gaps were closed, ends in `text` as read."""
+    end = start + len(printed)
+    while (wider := start + len(printed) + text[start:end].partition(".")[2].count(" ")) > end:
+        end = wider
+    return end
+
+
 JUNK_CONFIDENCE = 60.0
 ROUNDING_ROW = re.compile(r"\bROUND\w{0,4}\b", re.I)  # ROUNDING, ROUNDED, and misread: "Roundlng", "Roundng"
 ROUNDING = Decimal("0.05")  # how far a rounded total may be from the total (Malaysia rounds cash to 5 sen)
@@ -372,19 +388,20 @@ def _address(rows: list[Row], vendor: int, name_rows: int) -> tuple[list[Row], i
 def _labelled_amount(rows: list[Row], index: int, label_end: int) -> tuple[list[Word], Decimal] | None:
     """The amount after the label on its row, else the first amount on the next row."""
     row = rows[index]
-    after = GAP_AFTER_POINT.sub(r"\1.\2 ", row.text[label_end:])  # same length: positions in the row hold
+    after = _cents_closed(row.text[label_end:])
     amounts = find_amounts(after)
     if amounts:
         printed, value = amounts[-1]
         start = label_end + after.rfind(printed)
-        return _span_words(row, start, start + len(printed)), value
+        return _span_words(row, start, _printed_end(row.text, start, printed)), value
     if index + 1 < len(rows):
         below = rows[index + 1]
-        amounts = find_amounts(below.text)
+        text = _cents_closed(below.text)
+        amounts = find_amounts(text)
         if amounts and _letters(below.text) <= 4:
             printed, value = amounts[-1]
-            start = below.text.rfind(printed)
-            return _span_words(below, start, start + len(printed)), value
+            start = text.rfind(printed)
+            return _span_words(below, start, _printed_end(below.text, start, printed)), value
     return None
 
 

@@ -156,7 +156,7 @@ def fuse_text(tesseract: str, rapid: str) -> str:
     return " ".join("".join(chars).split())
 
 
-def _on_line(line: Line, word: Word) -> bool:
+def on_line(line: Line, word: Word) -> bool:
     """Whether a RapidOCR word sits on a Tesseract line: half its height shared, its middle within the line."""
     a, b = line.bbox, word.bbox
     shared = max(0, min(a.bottom, b.bottom) - max(a.top, b.top)) / max(1, min(a.height, b.height))
@@ -202,9 +202,9 @@ def fuse_blocks(tesseract: list[Block], rapid: list[Block]) -> list[Block]:
     for block in tesseract:
         lines = []
         for line in block.lines:
-            on_line = [w for w in words if _on_line(line, w)]
-            if on_line or line.confidence >= NOISE_CONFIDENCE:
-                lines.append(_fused_line(line, on_line))
+            read_there = [w for w in words if on_line(line, w)]
+            if read_there or line.confidence >= NOISE_CONFIDENCE:
+                lines.append(_fused_line(line, read_there))
         if lines:
             blocks.append(make_block(block.id, lines))
     return blocks

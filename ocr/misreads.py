@@ -125,7 +125,9 @@ def _as_digits(match: re.Match[str]) -> str:
 
 
 def digits_fixed(text: str) -> str:
-    """Look-alike letters turned to digits inside tokens that are mostly digits and date separators."""
+    """Look-alike letters turned to digits inside tokens that are mostly digits and date separators; a tilde between
+    digits is a dash ("05~05-17")."""
+    text = re.sub(r"(?<=\d)~(?=\d)", "-", text)
     return re.sub(r"[\w|/\-.]+", lambda m: m.group(0).translate(DIGIT_LOOKALIKES)
                   if sum(c.isdigit() for c in m.group(0)) >= 0.5 * len(m.group(0)) else m.group(0), text)  # fmt: skip
 
@@ -186,11 +188,16 @@ def month_mended(text: str) -> str:
     return MONTH_BETWEEN.sub(mended, text)
 
 
-# a date with one digit glued after its four-digit year ("17/01/20184 2153": the time's first digit)
-YEAR_GLUED = re.compile(r"(?<![\d/.\-])(\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)\d\d)(?=\d(?!\d))")
+# a date with digits glued after its four-digit year ("17/01/20184 2153": the time's first digit; "17/01/201842153":
+# the whole time, as PP-OCRv6 reads it), or a two-digit year glued to a time ("28-03-1818:05")
+YEAR_GLUED = re.compile(r"(?<![\d/.\-])(\d{1,2}[/.\-]\d{1,2}[/.\-](?:(?:19|20)\d\d(?=\d)|\d\d(?=\d{1,2}:\d\d)))")
+# day, month and four-digit year read with spaces for the separators ("27 03 2018")
+SPACED_DATE = re.compile(r"(?<![\d.,/\-])(0[1-9]|[12]\d|3[01]) (0[1-9]|1[0-2]) ((?:19|20)\d\d)(?![\d.,/\-])")
 
 
 def year_unglued(text: str) -> str:
-    """The row with a space after a date's year where one more digit was read glued to it (the length grows by one:
-    only for reading the date, where nothing else was found)."""
+    """The row with a space after a date's year where more digits were read glued to it, and slashes for the spaces
+    of a day, month and year read apart (the length grows by one at most: only for reading the date, where nothing
+    else was found)."""
+    text = SPACED_DATE.sub(r"\1/\2/\3", text)
     return YEAR_GLUED.sub(r"\1 ", text)

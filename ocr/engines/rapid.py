@@ -1,10 +1,16 @@
-"""RapidOCR: PP-OCR detection + recognition ONNX models shipped inside the rapidocr-onnxruntime wheel.
-The session is a pool model; it returns lines, which we split into words and group into blocks."""
+"""RapidOCR: PP-OCR detection + recognition ONNX models. Detection is the PP-OCRv4 model inside the
+rapidocr-onnxruntime wheel; recognition is PP-OCRv6 small where scripts/install_models.py put it in the model
+directory (it writes the spaces between Latin words, which v4 runs together, and reads more letters right), else the
+wheel's PP-OCRv4. The session is a pool model; it returns lines, which we split into words and group into blocks."""
 
 from __future__ import annotations
 
 import importlib.util
+import logging
+import os
+import unicodedata
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,19 +21,34 @@ from ocr.layout import lines_to_blocks, make_line, split_line_into_words
 from ocr.models import BBox, Block, Line, OcrOptions, Word
 from workers import ModelPool, ModelSpec
 
+log = logging.getLogger(__name__)
+
 SPACE_GAP = 0.5
+# <model dir>/ocr/<RECOGNIZER>/{rec.onnx, dict.txt}, as scripts/install_models.py writes them.
+RECOGNIZER = "ppocrv6-small-rec"
+REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
+
+
+def recognizer_dir() -> Path | None:
+    """The installed PP-OCRv6 recogniser, or None (then the wheel's PP-OCRv4 recognises)."""
+    folder = Path(os.environ.get("VOXGATE_MODEL_DIR") or REPO_MODELS) / "ocr" / RECOGNIZER
+    return folder if (folder / "rec.onnx").is_file() and (folder / "dict.txt").is_file() else None
 
 
 def _load(device: str) -> Any:
     from rapidocr_onnxruntime import RapidOCR
 
-    return RapidOCR()
+    folder = recognizer_dir()
+    if folder is None:
+        log.warning("RapidOCR: no %s in the model directory (scripts/install_models.py); using PP-OCRv4", RECOGNIZER)
+        return RapidOCR()
+    return RapidOCR(rec_model_path=str(folder / "rec.onnx"), rec_keys_path=str(folder / "dict.txt"))
 
 
 @cache
 def rapidocr_spec() -> ModelSpec:
     return ModelSpec(
-        id="rapidocr-ppocr",
+        id=f"rapidocr-ppocr-{'v6' if recognizer_dir() else 'v4'}",
         loader=_load,
         memory_mb=250,
         device="cpu",
@@ -72,13 +93,20 @@ def _words_from_chars(boxes: list[BBox], chars: list[str], scores: list[float]) 
     ]
 
 
+def _plain(text: str) -> str:
+    # PP-OCRv6's alphabet holds CJK punctuation, which it writes on Latin receipts too ("CB#：389720"): NFKC folds
+    # full-width forms to ASCII.
+    return unicodedata.normalize("NFKC", text)
+
+
 def _lines(result: list[Any]) -> list[Line]:
     lines = []
     for item in result:
-        quad, text, score = item[0], str(item[1]), float(item[2])
+        quad, text, score = item[0], _plain(str(item[1])), float(item[2])
         words: list[Word] = []
         if len(item) >= 6 and len(item[3]) == len(item[4]) == len(item[5]) > 0:  # char boxes, chars, scores
-            words = _words_from_chars([_quad_box(q) for q in item[3]], list(item[4]), list(item[5]))
+            chars = [_plain(c) for c in item[4]]
+            words = _words_from_chars([_quad_box(q) for q in item[3]], chars, list(item[5]))
         if not words:
             words = split_line_into_words(text, _quad_box(quad), round(score * 100, 2))
         if words:

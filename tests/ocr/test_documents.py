@@ -108,7 +108,8 @@ def test_expense_route_on_a_receipt(client: TestClient) -> None:
     assert (fields["TOTAL"], fields["SUBTOTAL"], fields["TAX"]) == ("19.61", "18.50", "1.11")
     assert fields["AMOUNT_PAID"] == "50.00" and fields["INVOICE_RECEIPT_ID"] == "10023456"
     total = body["fields"]["TOTAL"]
-    assert total["text"] == "19.61" and total["confidence"] > 50 and total["label"]["text"] == "TOTAL"
+    # the words as read: RapidOCR may read a gap inside the cents ("19.6 1"), which the value closes
+    assert total["text"].replace(" ", "") == "19.61" and total["confidence"] > 50 and total["label"]["text"] == "TOTAL"
     assert set(total["bbox"]) == {"left", "top", "width", "height"} and total["bbox"]["left"] > 700
     items = [{k: f["value"] for k, f in item["fields"].items()} for item in body["line_items"]]
     assert [(i["ITEM"], i.get("QUANTITY"), i["PRICE"]) for i in items] == [

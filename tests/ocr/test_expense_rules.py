@@ -230,6 +230,9 @@ def test_without_a_labelled_total_it_is_the_amount_paid_less_the_change() -> Non
 
 def test_a_gap_read_after_the_decimal_point_of_a_labelled_total() -> None:
     assert values(["ACME SDN BHD", "Total RM Incl. of GST 9. 90", "Cash -20.00"])["TOTAL"] == "9.90"
+    # or between the cents, on the total's row or the row below (not the cash under it)
+    assert values(["ACME SDN BHD", "TOTAL 19.6 1", "CASH 50.00"])["TOTAL"] == "19.61"
+    assert values(["ACME SDN BHD", "TOTAL", "19.6 1", "CASH 50.00", "CHANGE 30.39"])["TOTAL"] == "19.61"
 
 
 def test_a_month_name_misread_and_a_date_run_together_before_a_time() -> None:
@@ -242,6 +245,7 @@ def test_a_month_name_misread_and_a_date_run_together_before_a_time() -> None:
 
 def test_a_digit_read_glued_after_the_year() -> None:
     assert values(["ACME SDN BHD", "CB#: 389720 17/01/20184 2153"])["INVOICE_RECEIPT_DATE"] == "2018-01-17"
+    assert values(["ACME SDN BHD", "17/01/201842153"])["INVOICE_RECEIPT_DATE"] == "2018-01-17"  # the whole time
     # a date found as printed elsewhere wins over the mended one
     found = values(["ACME SDN BHD", "CB#: 389720 17/01/20184 2153", "Date: 18/01/2018"])
     assert found["INVOICE_RECEIPT_DATE"] == "2018-01-18"
