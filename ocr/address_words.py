@@ -27,6 +27,7 @@ MIN_TWICE_EDITED = 8
 # digits Tesseract reads for letters inside a word ("ANG5A", "Ja1an"): one such digit, or one digit twice
 DIGIT_FOR_LETTER = {"0": "O", "1": "IL", "4": "A", "5": "S", "8": "B", "6": "G"}
 WORD = re.compile(r"[A-Za-z0-9]+")
+LETTERS = re.compile(r"[A-Za-z]{3,}")
 
 
 @lru_cache(maxsize=1)
@@ -95,6 +96,13 @@ def _mended(read: str) -> str:
 def mend_address(text: str) -> str:
     """The address with its misread place and street words mended; every other word as read."""
     return WORD.sub(lambda m: _mended(m.group(0)), text)
+
+
+def address_fit(text: str) -> int:
+    """How well `text` reads as an address: its words of three or more letters that are known address words, less
+    those that are not. Of two readings of one address, the one that fits better has fewer misread words ("JALAN
+    PUDU" against "JALAN PUD", "JALAN KANCIL" against "JALANKANCIL")."""
+    return sum(1 if w.upper() in known_words() else -1 for w in LETTERS.findall(text))
 
 
 def is_address_part(text: str) -> bool:

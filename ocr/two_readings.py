@@ -20,7 +20,7 @@ import re
 from decimal import Decimal
 from difflib import SequenceMatcher
 
-from ocr.address_words import is_address_part
+from ocr.address_words import address_fit, is_address_part
 from ocr.expense import (
     LEGAL_FORM,
     POSTCODE,
@@ -86,6 +86,8 @@ def _address_of_two(fused: ExpenseField | None, second: ExpenseField | None) -> 
     if not _address_like(fused.value) and _address_like(second.value):
         return second  # the fused reading took an item row ("JIANYU STEEL RULER 30CM") for the address
     value = _marks_of_two(fused.value, second.value)
+    if address_fit(second.value) > address_fit(value):
+        return second  # fewer misread words: "OFF JALAN PUDU" where the fused reading lost a letter ("PUD")
     return fused.model_copy(update={"value": value}) if value != fused.value else fused
 
 

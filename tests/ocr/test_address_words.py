@@ -3,7 +3,7 @@ those: listed words, codes, four-letter words and words with two listed neighbou
 
 from __future__ import annotations
 
-from ocr.address_words import address_words, is_address_part, known_words, mend_address
+from ocr.address_words import address_fit, address_words, is_address_part, known_words, mend_address
 
 
 def test_the_list_holds_the_states_and_street_words() -> None:
@@ -45,3 +45,9 @@ def test_an_address_part_is_mostly_address_words() -> None:
     assert is_address_part("Selangor, Malaysia")
     assert not is_address_part("CST elee")
     assert not is_address_part("12 34")
+
+
+def test_the_reading_of_an_address_with_fewer_misread_words_fits_better() -> None:
+    assert address_fit("OFF JALAN PUDU, KUALA LUMPUR") > address_fit("OFF JALAN PUD, KUALA LUMPUR")
+    assert address_fit("19, JALAN KANCIL") > address_fit("19, JALANKANCIL")
+    assert address_fit("3-113, JL 80300") == 0  # no words of three letters to judge by

@@ -313,6 +313,13 @@ def test_two_readings_the_fused_address_unless_the_second_has_more_of_it() -> No
         "NO.53,JALAN BESAR,45600 BATANG BERJUNTAI")  # fmt: skip
     # a comma read twice is one
     assert address([name, "39100 BRINCHANG,, CAMERON HIGHLANDS"], [name]) == "39100 BRINCHANG, CAMERON HIGHLANDS"
+    # the second's where more of its words are address words: the fused reading lost letters at words' ends
+    assert address([name, "19, JALAN KANCIL, OFF JALAN PUD,", "55100 KUALA LUMPUR"],
+                   [name, "19, JALAN KANCIL, OFF JALAN PUDU,", "55100 KUALA LUMPUR"]) == (
+        "19, JALAN KANCIL, OFF JALAN PUDU, 55100 KUALA LUMPUR")  # fmt: skip
+    assert address([name, "19, JALAN KANCIL, OFF JALAN PUDU,", "55100 KUALA LUMPUR"],
+                   [name, "19, JALANKANCIL, OFF JALAN PUDU,", "55100 KUALA LUMPUR"]) == (
+        "19, JALAN KANCIL, OFF JALAN PUDU, 55100 KUALA LUMPUR")  # fmt: skip
 
 
 def test_a_misread_rounding_row_above_the_total_and_a_nil_total() -> None:
