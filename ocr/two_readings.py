@@ -97,7 +97,8 @@ def _address_like(text: str) -> bool:
 
 def _marks_of_two(first: str, second: str) -> str:
     """`first` with the comma after a word, or the full stop after its last word, that `second` reads where `first`
-    has none (Tesseract drops small marks that RapidOCR keeps: "Johor Bahru Johor" and "JohorBahru,Johor")."""
+    has none (Tesseract drops small marks that RapidOCR keeps: "Johor Bahru Johor" and "JohorBahru,Johor"), or
+    where `first` ends in a comma (Tesseract reads a full stop as one)."""
     words = first.split()
     theirs = [w for w in re.split(r"(?<=,)|\s+", respaced(second, first)) if w]
     keys = [_squashed(w) for w in words], [_squashed(w) for w in theirs]
@@ -108,6 +109,8 @@ def _marks_of_two(first: str, second: str) -> str:
             mark = theirs[b + k][-1] if theirs[b + k][-1] in ",." else ""
             if mark and not words[a + k].endswith((",", ".")) and (mark == "," and not last or mark == "." and last):
                 out[a + k] = words[a + k] + mark
+            elif last and mark == "." and words[a + k].endswith(","):  # "JOHOR," and "JOHOR.": a full stop ends it
+                out[a + k] = words[a + k][:-1] + mark
     return " ".join(out)
 
 

@@ -311,6 +311,10 @@ def test_two_readings_the_fused_address_unless_the_second_has_more_of_it() -> No
     # the fused reading took an item row for the address (no postcode, no address word): the second's
     assert address([name, "JIANYU STEEL RULER 30CM THICK"], [name, "NO.53,JALAN BESAR,45600 BATANG BERJUNTAI"]) == (
         "NO.53,JALAN BESAR,45600 BATANG BERJUNTAI")  # fmt: skip
+    # a final comma the second reads as a full stop
+    assert address([name, "NO 37, JALAN MANIS 7,", "56100 CHERAS, KUALA LUMPUR,"],
+                   [name, "NO 37, JALAN MANIS 7,", "56100 CHERAS, KUALA LUMPUR."]) == (
+        "NO 37, JALAN MANIS 7, 56100 CHERAS, KUALA LUMPUR.")  # fmt: skip
     # a comma read twice is one
     assert address([name, "39100 BRINCHANG,, CAMERON HIGHLANDS"], [name]) == "39100 BRINCHANG, CAMERON HIGHLANDS"
     # the second's where more of its words are address words: the fused reading lost letters at words' ends
