@@ -114,13 +114,17 @@ def _marks_of_two(first: str, second: str) -> str:
     return " ".join(out)
 
 
+DIGIT_GAP = re.compile(r"(?<=\d) (?=\d)")  # "Total Payable: 3 3.05"
+
+
 def _split_amount(read: ExpenseField, other: ExpenseField, reading: Document) -> bool:
     """Whether `read` is the end of `other` ("4.73" of "44.73"), RapidOCR having read a gap in the amount ("4 4.73")
-    where `other` is printed elsewhere in its reading ("CASH : 44.73")."""
+    where `other` is printed elsewhere in its reading ("CASH : 44.73") or is that amount with the gap closed."""
     if other.value == read.value or not other.value.endswith(read.value):
         return False  # the reading is only searched in the rare case where the two totals end alike
     value = Decimal(other.value)
-    return any(v == value for p in reading.pages for r in page_rows(p) for _, v in find_amounts(r.text))
+    rows = [DIGIT_GAP.sub("", r.text) for p in reading.pages for r in page_rows(p)]
+    return any(v == value for text in rows for _, v in find_amounts(text))
 
 
 def two_readings_fields(fused: Document, second: Document | None, order: DateOrder = "DMY") -> ExpenseDocument:

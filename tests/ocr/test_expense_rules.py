@@ -228,6 +228,12 @@ def test_without_a_labelled_total_it_is_the_amount_paid_less_the_change() -> Non
     assert "TOTAL" not in values(["ACME SDN BHD", "Item A | 28.70", "SUBTOTAL | 28.70", "GST 6% | 1.72"])
 
 
+def test_the_tax_a_total_includes_is_not_the_total() -> None:
+    rows = ["ACME SDN BHD", "Total (incl GST) | 70.30", "Cash Tendered | 70.30", "TOTAL INCLUDES 6% GST | 3.98"]
+    found = values(rows)
+    assert found["TOTAL"] == "70.30"
+
+
 def test_a_gap_read_after_the_decimal_point_of_a_labelled_total() -> None:
     assert values(["ACME SDN BHD", "Total RM Incl. of GST 9. 90", "Cash -20.00"])["TOTAL"] == "9.90"
     # or between the cents, on the total's row or the row below (not the cash under it)
@@ -337,6 +343,10 @@ def test_two_readings_a_gap_read_inside_the_total() -> None:
     fused = page(["ACME SDN BHD", "Total Sales (Inclusive of GST) : | 44.73", "CASH : | 44.73"])
     second = page(["ACME SDN BHD", "Total Sales(InclusiveofGST): 4 | 4.73", "CASH : | 44.73"])
     assert two_readings_fields(fused, second).fields["TOTAL"].value == "44.73"
+    # or where the amount with the gap closed is the fused reading's
+    fused = page(["ACME SDN BHD", "Total Payable: | 33.05"])
+    second = page(["ACME SDN BHD", "Total Payable: 3 | 3.05"])
+    assert two_readings_fields(fused, second).fields["TOTAL"].value == "33.05"
     # RapidOCR's own total otherwise (a misread digit in the fused reading)
     fused = page(["ACME SDN BHD", "TOTAL | 12.60", "CASH | 20.00"])
     second = page(["ACME SDN BHD", "TOTAL | 12.50", "CASH | 20.00"])
