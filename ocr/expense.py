@@ -73,6 +73,7 @@ ADDRESS_HINT = re.compile(
 LEGAL_FORM = re.compile(
     r"\b(S[DOI0]N\.?\s*B[HN]D|S/B|BHD|BERHAD|LTD|LIMITED|LLC|INC|PLC|GMBH|CORP|CORPORATION|PTE|PTY)\b", re.I
 )
+LEGAL_FORM_END = re.compile(r"\b(S[DOI0]N\.?\s*B[HN]D|S/B|BHD|BERHAD|LTD|LIMITED)\.?$", re.I)
 NAME_WRAP_ROWS = 2
 # a row that is only an identifier, in brackets or as "LABEL: id" ("(JM0517726)", "BR NO.: 0195932-X", "SITE: 2395")
 ID_ROW = re.compile(r"^\(.*\d.*\)\W*$|^[A-Z][A-Z .#]{0,12}:\s*\(?[\dA-Z\-]*\d[\dA-Z\-]*\)?\W*$", re.I)
@@ -318,9 +319,20 @@ def _vendor_name(rows: list[Row], index: int) -> list[Word]:
     completes = bool(glued) and bool(SDN_BHD.search(" ".join(w.text for w in kept[-2:]) + glued))  # "SDN BH D(..."
     if (len(glued) >= 2 or completes) and glued.replace("/", "").isalpha():  # "SDN BHD(728384-M)", "S/B(587969-U)"
         kept.append(words[cut].model_copy(update={"text": glued}))
-    kept = trim(kept) or words
+    kept = _to_legal_form(trim(kept)) or words
     first = kept[0].text.lstrip("'‘’`\"“”")  # a quote or a speck read as one before the name
     return [kept[0].model_copy(update={"text": first}), *kept[1:]] if first and first != kept[0].text else kept
+
+
+def _to_legal_form(words: list[Word]) -> list[Word]:
+    """The name without the short words read after the legal form that ends it ("SDN BHD SE", "SDN. BHD. LLT": the
+    edge of a logo or specks; no training key has more than a branch in brackets after its legal form)."""
+    end = len(words)
+    while end > 1 and len(words[end - 1].text) <= 3 and not set("()") & set(words[end - 1].text):
+        end -= 1
+        if LEGAL_FORM_END.search(" ".join(w.text for w in words[:end])):
+            return words[:end]
+    return words
 
 
 def _address_part(row: Row) -> Row:

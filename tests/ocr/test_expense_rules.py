@@ -196,6 +196,10 @@ def test_vendor_name_misreadings_are_mended() -> None:
     assert values(["Pe 99 SPEED MART S/B", "TOTAL | 1.00"])["VENDOR_NAME"] == "99 SPEED MART S/B"
     assert values(["BILLION SIX — ENTERPRISE a", "TOTAL | 1.00"])["VENDOR_NAME"] == "BILLION SIX ENTERPRISE"
     assert values(["#000002 BAIFU (M) SDN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "BAIFU (M) SDN BHD"
+    # short words read after the legal form that ends the name; a branch in brackets stays
+    assert values(["ANN GIAP TRADING SDN BHD SE", "TOTAL | 1.00"])["VENDOR_NAME"] == "ANN GIAP TRADING SDN BHD"
+    assert values(["ACME SDN. BHD. LLT", "TOTAL | 1.00"])["VENDOR_NAME"] == "ACME SDN. BHD."
+    assert values(["CHECKERS SDN BHD (KL)", "TOTAL | 1.00"])["VENDOR_NAME"] == "CHECKERS SDN BHD (KL)"
     assert values(["DIMILIKI OLEH : DOVE HOLDINGS SDN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == (
         "DIMILIKI OLEH : DOVE HOLDINGS SDN BHD")  # fmt: skip
     assert values(["Farmasi Maluri S/B(587969-U)", "TOTAL | 1.00"])["VENDOR_NAME"] == "Farmasi Maluri S/B"
