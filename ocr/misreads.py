@@ -96,8 +96,21 @@ def address_text(text: str) -> str:
     text = CODE_PART.sub(_as_digits, text)  # "A-G-O6", "B-F-ll"
     text = re.sub(r"[~]|(?<!\S)!(?=[A-Za-z])", "", text)  # "1313~-SUBANG", "!lumpur": specks; no address prints them
     text = re.sub(r",(\s*,)+", ",", text)  # "BRINCHANG,, CAMERON": a speck after a comma; no address has two
+    text = AMPERSAND_AS_8.sub(_ampersand, text)  # "LOT 211082111", "NO. 31G833G": the & of two numbers
     text = SELANGOR_DE.sub(lambda m: m.group(1) + ("D.E," if m.group(2) and text[m.end() :].strip() else "D.E."), text)
     return mend_address(DOT_FOR_COMMA.sub(",", text).strip())
+
+
+# two neighbouring numbers after LOT or NO, joined by an "&" read as 8 ("LOT 2110&2111" read "LOT 211082111"; 20 of
+# the 626 training keys print such a pair); two digits each at least, as "LOT 485" is one number
+AMPERSAND_AS_8 = re.compile(r"\b((?:LOT|NO)\.?\s*)(\d{2,})([A-Z]?)8(\d{2,})([A-Z]?)\b", re.I)
+NEIGHBOURS = 10  # the most the second number of such a pair is above the first
+
+
+def _ampersand(match: re.Match[str]) -> str:
+    label, first, mark, second, second_mark = match.groups()
+    pair = len(first) == len(second) and mark == second_mark and 0 < int(second) - int(first) <= NEIGHBOURS
+    return f"{label}{first}{mark}&{second}{second_mark}" if pair else match.group(0)
 
 
 # the last part of a unit number written with dashes ("A-G-06", "B-F-11"), read with look-alike letters for its

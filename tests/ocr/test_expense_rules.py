@@ -161,6 +161,11 @@ def test_the_address_punctuation_misread_is_mended() -> None:
     # abbreviations and numbers with a dot inside are as printed
     found = values(["YONGFATT ENTERPRISE", "NO 122.124 JLN. DEDAP 13", "81100 JOHOR BAHRU.", "TOTAL | 1.00"])
     assert found["VENDOR_ADDRESS"] == "NO 122.124 JLN. DEDAP 13 81100 JOHOR BAHRU."
+    # the & of two neighbouring numbers read as 8; one number, or a postcode, with an 8 inside is as printed
+    found = values(["ACME SDN BHD", "LOT 211082111 JALAN PERMAS UTARA", "81750 JOHOR BAHRU", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "LOT 2110&2111 JALAN PERMAS UTARA 81750 JOHOR BAHRU"
+    found = values(["ACME SDN BHD", "NO. 31G833G, JALAN SETIA INDAH", "LOT 485, 13820 KUALA LUMPUR", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "NO. 31G&33G, JALAN SETIA INDAH LOT 485, 13820 KUALA LUMPUR"
 
 
 def test_a_registration_number_read_with_a_gap_is_no_part_of_the_address() -> None:
