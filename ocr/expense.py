@@ -101,9 +101,11 @@ BRANCH_CODE = re.compile(r"\d{3,4}-[A-Z]", re.I)  # "1174-PERMATA MAGNA": a chai
 POSTCODE = re.compile(r"(?<![\d/.-])\d{5}(?![\d/-])")  # a Malaysian postcode: five digits alone
 # a company registration number (123456-X, (139386 X)) or a tax number: where a vendor's name ends
 REG_NUMBER = re.compile(r"\d{4,}|\d+-[A-Z]\b|^\(?(CO\.?\s*REG|ROC|REG|GST)\b|^\((CO|COMPANY)\b", re.I)
-# a national number ("03-9130 2672") or an international one, the area code's 0 dropped ("+603-91 30 2672")
+# a national number ("03-9130 2672", with a second line's last digits: "03-7932 1023/0191") or an international one,
+# the area code's 0 dropped ("+603-91 30 2672")
 PHONE_NUMBER = re.compile(
-    r"(?<![\d/])(\+\d{1,2}[\s\-]?)?\(?0\d{1,2}\)?[\s\-]?\d{3,4}[\s\-]?\d{3,4}(?![\d/])|\+\d{2,3}[\s\-]?\d[\d\s\-]{6,}\d"
+    r"(?<![\d/])(\+\d{1,2}[\s\-]?)?\(?0\d{1,2}\)?[\s\-]?\d{3,4}[\s\-]?\d{3,4}(/\d{2,4})?(?![\d/])|"
+    r"\+\d{2,3}[\s\-]?\d[\d\s\-]{6,}\d"
 )
 # a company registration number inside a row ("DIMILIKI: ... SDN BHD 1110644-W", "SITE: 2395 NO: SA0127959-D"):
 # the row names the company, it is not the address (street numbers are shorter: "LOT 1851-A")

@@ -81,6 +81,7 @@ def address_text(text: str) -> str:
     exclamation mark for an I, a zero for the O of NO, lone small letters in an address printed in capitals. A comma
     at its end is kept: it is printed there when the address ends a row (as SROIE's keys keep it)."""
     text = STRAY_QUOTE.sub("", unicodedata.normalize("NFKC", text).replace("$", "S")).replace("’", "'")
+    text = ADDRESS_LABEL.sub("", text)  # "HQ ADD: LOT 11995": the label is not the address
     text = re.sub(r"(?<=\d):(?=\d)", "/", text)  # "7:4" is the street "7/4": an address prints no time
     text = re.sub(r"(?<=[A-Za-z])!", "I", text)  # "DAMA!", "BES!": no address prints an exclamation mark
     text = re.sub(r"\b(N)0(?=[.:,\s]|\d)", r"\1O", text, flags=re.I)  # "N0.3": the number sign NO.
@@ -101,6 +102,8 @@ def address_text(text: str) -> str:
     return mend_address(DOT_FOR_COMMA.sub(",", text).strip())
 
 
+# a label printed before the address ("Address:", "HQ ADD:"); no training key begins with one
+ADDRESS_LABEL = re.compile(r"^\W*(HQ\s*)?ADD(RESS)?\s*[:.]\s*", re.I)
 # two neighbouring numbers after LOT or NO, joined by an "&" read as 8 ("LOT 2110&2111" read "LOT 211082111"; 20 of
 # the 626 training keys print such a pair); two digits each at least, as "LOT 485" is one number
 AMPERSAND_AS_8 = re.compile(r"\b((?:LOT|NO)\.?\s*)(\d{2,})([A-Z]?)8(\d{2,})([A-Z]?)\b", re.I)

@@ -161,6 +161,10 @@ def test_the_address_punctuation_misread_is_mended() -> None:
     # abbreviations and numbers with a dot inside are as printed
     found = values(["YONGFATT ENTERPRISE", "NO 122.124 JLN. DEDAP 13", "81100 JOHOR BAHRU.", "TOTAL | 1.00"])
     assert found["VENDOR_ADDRESS"] == "NO 122.124 JLN. DEDAP 13 81100 JOHOR BAHRU."
+    # a label before the address; a phone number with a second line's last digits ends it
+    found = values(["ACME SDN BHD", "HQ ADD: LOT 11995, BATU 2, JALAN KAPAR", "41400 KLANG, SELANGOR.",
+                    "03-7932 1023/0191", "TOTAL | 1.00"])  # fmt: skip
+    assert found["VENDOR_ADDRESS"] == "LOT 11995, BATU 2, JALAN KAPAR 41400 KLANG, SELANGOR."
     # the & of two neighbouring numbers read as 8; one number, or a postcode, with an 8 inside is as printed
     found = values(["ACME SDN BHD", "LOT 211082111 JALAN PERMAS UTARA", "81750 JOHOR BAHRU", "TOTAL | 1.00"])
     assert found["VENDOR_ADDRESS"] == "LOT 2110&2111 JALAN PERMAS UTARA 81750 JOHOR BAHRU"
