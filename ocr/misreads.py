@@ -87,6 +87,7 @@ def address_text(text: str) -> str:
     text = re.sub(r"\b(N)0(?=[.:,\s]|\d)", r"\1O", text, flags=re.I)  # "N0.3": the number sign NO.
     text = re.sub(r"\b(NO),(?=\s*\d)", r"\1.", text, flags=re.I)  # "NO, 42": "NO." (196 to 2 in SROIE's keys)
     text = re.sub(r"(?<=\d)[lIi|](?=\d)", "1", text)  # "7/1l8B": an l between digits is a 1
+    text = re.sub(r"\bUS(?=[\s,/]|$)", "U5", text)  # "SEKSYEN US": the section U5 (76 training keys print a U code)
     text = POSTCODE_MISREAD.sub(_as_digits, text)  # "400OO", "411S0"
     text = re.sub(r"(?<![\w.])§?(\d\d)\.?(\d{3})(?![\w.])", r"\1\2", text)  # "40.150", "§55100": postcodes
     words = text.split()

@@ -165,6 +165,9 @@ def test_the_address_punctuation_misread_is_mended() -> None:
     found = values(["ACME SDN BHD", "HQ ADD: LOT 11995, BATU 2, JALAN KAPAR", "41400 KLANG, SELANGOR.",
                     "03-7932 1023/0191", "TOTAL | 1.00"])  # fmt: skip
     assert found["VENDOR_ADDRESS"] == "LOT 11995, BATU 2, JALAN KAPAR 41400 KLANG, SELANGOR."
+    # the section code U5 read "US"
+    found = values(["ACME SDN BHD", "69 JALAN NOVA US/N, SEKSYEN US,", "40150 SHAH ALAM", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "69 JALAN NOVA U5/N, SEKSYEN U5, 40150 SHAH ALAM"
     # the & of two neighbouring numbers read as 8; one number, or a postcode, with an 8 inside is as printed
     found = values(["ACME SDN BHD", "LOT 211082111 JALAN PERMAS UTARA", "81750 JOHOR BAHRU", "TOTAL | 1.00"])
     assert found["VENDOR_ADDRESS"] == "LOT 2110&2111 JALAN PERMAS UTARA 81750 JOHOR BAHRU"
