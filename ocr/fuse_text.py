@@ -10,7 +10,7 @@ letters and digits:
   more letters or digits ("SDNBHD" for "SDN BHD").
 Tesseract's lines RapidOCR found no text on are kept where Tesseract is sure of them (ocr.fuse.NOISE_CONFIDENCE).
 The expense fields are still read from the Tesseract-led fusion and RapidOCR's own reading (ocr.two_readings), which
-read more fields right than this text (300 training receipts: 0.84 against 0.83 on the first 35 compared)."""
+read more fields right than this text as their base (35 of the 300 training receipts: 0.800 against 0.786)."""
 
 from __future__ import annotations
 
