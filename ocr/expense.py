@@ -399,24 +399,24 @@ def _address(rows: list[Row], vendor: int, name_rows: int) -> tuple[list[Row], i
     return found, after
 
 
+def _last_amount(row: Row, offset: int = 0) -> tuple[list[Word], Decimal] | None:
+    """The last amount of the row from `offset` on (gaps in its cents closed), with the words it was read from."""
+    text = _cents_closed(row.text[offset:])
+    amounts = find_amounts(text)
+    if not amounts:
+        return None
+    printed, value = amounts[-1]
+    start = offset + text.rfind(printed)
+    return _span_words(row, start, _printed_end(row.text, start, printed)), value
+
+
 def _labelled_amount(rows: list[Row], index: int, label_end: int) -> tuple[list[Word], Decimal] | None:
-    """The amount after the label on its row, else the first amount on the next row."""
-    row = rows[index]
-    after = _cents_closed(row.text[label_end:])
-    amounts = find_amounts(after)
-    if amounts:
-        printed, value = amounts[-1]
-        start = label_end + after.rfind(printed)
-        return _span_words(row, start, _printed_end(row.text, start, printed)), value
-    if index + 1 < len(rows):
-        below = rows[index + 1]
-        text = _cents_closed(below.text)
-        amounts = find_amounts(text)
-        if amounts and _letters(below.text) <= 4:
-            printed, value = amounts[-1]
-            start = text.rfind(printed)
-            return _span_words(below, start, _printed_end(below.text, start, printed)), value
-    return None
+    """The amount after the label on its row, else the last amount on the next row when that row is nearly all
+    numbers."""
+    found = _last_amount(rows[index], label_end)
+    if found is None and index + 1 < len(rows) and _letters(rows[index + 1].text) <= 4:
+        found = _last_amount(rows[index + 1])
+    return found
 
 
 @dataclass

@@ -51,11 +51,11 @@ def second_led_text(rapid: str, tesseract: str) -> str:
     t_at = [i for i, c in enumerate(tesseract) if c.isalnum()]
     a = "".join(rapid[i] for i in r_at).upper()
     b = "".join(tesseract[i] for i in t_at).upper()
-    if not a or not b or SequenceMatcher(None, a, b, autojunk=False).ratio() < MIN_SIMILARITY:
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if not a or not b or matcher.ratio() < MIN_SIMILARITY:
         return rapid
     after: dict[int, str] = {}  # rapid index -> text to insert after it
-    pairs = [(r_at[i + k], t_at[j + k]) for i, j, size in
-             SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks() for k in range(size)]  # fmt: skip
+    pairs = [(r_at[i + k], t_at[j + k]) for i, j, size in matcher.get_matching_blocks() for k in range(size)]
     for (rp, tp), (rq, tq) in zip(pairs, [*pairs[1:], (-1, -1)], strict=True):
         mark, next_r = tesseract[tp + 1 : tp + 2], rapid[rp + 1 : rp + 2]
         word_end = tesseract[tp + 2 : tp + 3] in ("", " ")
