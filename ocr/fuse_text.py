@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
-from ocr.engines.rapid import recognizer_dir
+from ocr.engines.rapid import writes_word_spaces
 from ocr.fuse import MIN_SIMILARITY, NOISE_CONFIDENCE, fuse_blocks, on_line
 from ocr.layout import lines_to_blocks, make_line, split_line_into_words
 from ocr.models import BBox, Block, Line, Word
@@ -97,4 +97,4 @@ def text_blocks(tesseract: list[Block], rapid: list[Block]) -> list[Block]:
     """The blocks of a receipt's text, from Tesseract's and RapidOCR's readings: RapidOCR-led where its recogniser
     writes the spaces between words (PP-OCRv6 installed), else Tesseract-led (ocr.fuse: PP-OCRv4 runs words
     together)."""
-    return second_led_blocks(tesseract, rapid) if recognizer_dir() is not None else fuse_blocks(tesseract, rapid)
+    return second_led_blocks(tesseract, rapid) if writes_word_spaces() else fuse_blocks(tesseract, rapid)

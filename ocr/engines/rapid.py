@@ -9,7 +9,7 @@ import importlib.util
 import logging
 import os
 import unicodedata
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +35,9 @@ def recognizer_dir() -> Path | None:
     return folder if (folder / "rec.onnx").is_file() and (folder / "dict.txt").is_file() else None
 
 
-def _load(device: str) -> Any:
+def _load(folder: Path | None, device: str) -> Any:
     from rapidocr_onnxruntime import RapidOCR
 
-    folder = recognizer_dir()
     if folder is None:
         log.warning("RapidOCR: no %s in the model directory (scripts/install_models.py); using PP-OCRv4", RECOGNIZER)
         return RapidOCR()
@@ -47,13 +46,20 @@ def _load(device: str) -> Any:
 
 @cache
 def rapidocr_spec() -> ModelSpec:
+    """The pool model; which recogniser it loads is decided here, once, and `writes_word_spaces` reports it."""
+    folder = recognizer_dir()
     return ModelSpec(
-        id=f"rapidocr-ppocr-{'v6' if recognizer_dir() else 'v4'}",
-        loader=_load,
+        id=f"rapidocr-ppocr-{'v6' if folder else 'v4'}",
+        loader=partial(_load, folder),
         memory_mb=250,
         device="cpu",
-        labels={"module": "ocr", "engine": "rapidocr"},
+        labels={"module": "ocr", "engine": "rapidocr", "recognizer": RECOGNIZER if folder else "ppocrv4"},
     )
+
+
+def writes_word_spaces() -> bool:
+    """Whether the recogniser the pool loads writes the spaces between Latin words (PP-OCRv6; PP-OCRv4 does not)."""
+    return rapidocr_spec().labels["recognizer"] == RECOGNIZER
 
 
 def _run(model: Any, image: Image.Image) -> list[Any]:
