@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.audio_pace import AudioPace
 from api.compose.voicebots import VoiceBots, VoiceError
 from api.socket_tasks import run_until_both_end
 from asr.dictation import DictationConfig, DictationError, DictationSession, FinalEvent, PartialEvent
@@ -163,7 +164,7 @@ class VoiceConversation:
         self.speaking_until = 0.0  # monotonic time the client's playback of sent audio ends
         self.interrupted: set[int] = set()
         self.activity_at = 0  # audio clock (samples) of the last speech or bot talk
-        self.first_audio_at: float | None = None
+        self.pace = AudioPace(self.limits.max_speed, self.limits.burst_s)
         self.frames = 0
         self.controls: list[float] = []
 
@@ -244,19 +245,13 @@ class VoiceConversation:
                 raise VoiceError(f"the first frame is {kind}, not raw audio: send 16-bit little-endian mono PCM "
                                  'frames (or say "encoding": "webm" in start)', "invalid_audio")  # fmt: skip
         self.frames += 1
-        if self.first_audio_at is None:
-            self.first_audio_at = time.monotonic()
         try:
             self.session.feed(frame)
         except DictationError as exc:
             raise VoiceError(exc.message, exc.code) from exc
-        sent = self.session.received / RATE
-        elapsed = time.monotonic() - self.first_audio_at
-        if sent > elapsed * self.limits.max_speed + self.limits.burst_s:
-            raise VoiceError(
-                f"audio arrives faster than {self.limits.max_speed:g}x real time ({sent:.0f} s of audio in "
-                f"{elapsed:.1f} s); stream it as it is recorded", "too_fast",
-            )  # fmt: skip
+        refused = self.pace.too_fast(self.session.received / RATE)
+        if refused:
+            raise VoiceError(refused, "too_fast")
         self.wake.set()
 
     async def _process(self) -> None:

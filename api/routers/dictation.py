@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from api.audio_pace import AudioPace
 from api.auth import WebSocketRejected, authorize_websocket
 from api.shedding import socket_admission
 from api.socket_tasks import run_until_both_end
@@ -80,9 +81,7 @@ class Connection:
         self.session: DictationSession | None = None
         self.wake = asyncio.Event()
         self.stopping = False
-        # The audio clock starts at this connection's first frame: the model's warm-up before `ready` (seconds
-        # on a busy machine) must not count as time the client could have streamed in.
-        self.first_audio_at: float | None = None
+        self.pace = AudioPace(settings.max_speed, settings.burst_s)
         self.received_at_connect = 0
 
     async def send(self, event: BaseModel) -> None:
@@ -181,17 +180,10 @@ class Connection:
         assert self.session is not None
         if len(frame) > MAX_FRAME_BYTES:
             raise DictationError(f"audio frames are limited to {MAX_FRAME_BYTES} bytes", code="frame_too_large")
-        if self.first_audio_at is None:
-            self.first_audio_at = time.monotonic()
         self.session.feed(frame)
-        sent = (self.session.received - self.received_at_connect) / 16000
-        elapsed = time.monotonic() - self.first_audio_at
-        if sent > elapsed * self.settings.max_speed + self.settings.burst_s:
-            raise DictationError(
-                f"audio arrives faster than {self.settings.max_speed:g}x real time ({sent:.0f} s of audio "
-                f"in {elapsed:.1f} s); stream it as it is recorded",
-                code="too_fast",
-            )
+        refused = self.pace.too_fast((self.session.received - self.received_at_connect) / 16000)
+        if refused:
+            raise DictationError(refused, code="too_fast")
         self.wake.set()
 
     async def process(self) -> None:
