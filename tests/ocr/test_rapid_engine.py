@@ -22,6 +22,21 @@ def test_full_width_punctuation_is_folded_to_ascii() -> None:
     assert rapid._lines([[quad, "TOTAL：12.50", 0.9, [], [], []]])[0].text == "TOTAL:12.50"
 
 
+def test_accents_are_folded_only_for_languages_written_without_them() -> None:
+    # PP-OCRv6 invents accents on English receipts ("Restäurants"); a French page keeps its own.
+    text = "Gerbang Alaf Restäurants 2×3"
+    quad = [[0, 0], [300, 0], [300, 20], [0, 20]]
+    char_boxes = [[[10 * i, 0], [10 * i + 8, 0], [10 * i + 8, 20], [10 * i, 20]] for i in range(len(text))]
+    item = [quad, text, 0.9, char_boxes, list(text), [0.9] * len(text)]
+    assert rapid.writes_no_accents("eng") and rapid.writes_no_accents("eng+msa")
+    assert not rapid.writes_no_accents("fra") and not rapid.writes_no_accents("eng+fra")
+    assert not rapid.writes_no_accents("auto") and not rapid.writes_no_accents(None)
+    folded = rapid._lines([item], fold_accents=True)[0]
+    assert folded.text == "Gerbang Alaf Restaurants 2×3"  # the multiplication sign is not an accent
+    assert [w.text for w in folded.words] == ["Gerbang", "Alaf", "Restaurants", "2×3"]
+    assert rapid._lines([[quad, "Crème brûlée", 0.9, [], [], []]])[0].text == "Crème brûlée"
+
+
 def test_the_recogniser_is_found_in_the_model_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VOXGATE_MODEL_DIR", str(tmp_path))
     assert rapid.recognizer_dir() is None  # nothing installed: the wheel's PP-OCRv4
