@@ -29,6 +29,9 @@ RECOGNIZER = "ppocrv6-small-rec"
 REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
 # Tesseract codes of languages written in Latin letters without accents: English, Malay, Indonesian
 ACCENTLESS_LANGUAGES = frozenset({"eng", "msa", "ind"})
+TRAILING_MARKS = ",."
+MARK_REACH = 0.6  # line heights past a line's box that its re-read reaches, for a final mark the box cut off
+MARK_MARGIN = 0.08  # line heights of paper added above and below a re-read line (15 of 18 marks read, 13 without)
 
 
 def recognizer_dir() -> Path | None:
@@ -67,7 +70,104 @@ def writes_word_spaces() -> bool:
 def _run(model: Any, image: Image.Image) -> list[Any]:
     bgr = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
     result, _ = model(bgr, return_word_box=True)
-    return result or []
+    return _with_trailing_marks(model, bgr, result or [])
+
+
+def _widened(quad: list[list[float]], width: int, height: int) -> np.ndarray:
+    """The line's quad reaching MARK_REACH line heights further right along the line, with MARK_MARGIN of paper
+    above and below (as the recogniser's own crops have), inside the image."""
+    points = np.array(quad, dtype=np.float32)
+    along = points[1] - points[0]
+    length = float(np.linalg.norm(along))
+    tall = float(np.linalg.norm(points[3] - points[0]))
+    if length > 0:
+        points[1:3] += along / length * MARK_REACH * tall
+    if tall > 0:
+        down = (points[3] - points[0]) / tall
+        points[:2] -= down * MARK_MARGIN * tall
+        points[2:] += down * MARK_MARGIN * tall
+    points[:, 0] = points[:, 0].clip(0, width - 1)
+    points[:, 1] = points[:, 1].clip(0, height - 1)
+    return points
+
+
+def _crop(bgr: np.ndarray, points: np.ndarray) -> np.ndarray:
+    import cv2  # installed with rapidocr-onnxruntime, as its own crops use it
+
+    width = int(max(np.linalg.norm(points[0] - points[1]), np.linalg.norm(points[2] - points[3])))
+    height = int(max(np.linalg.norm(points[0] - points[3]), np.linalg.norm(points[1] - points[2])))
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(points, target)
+    return cv2.warpPerspective(bgr, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE, flags=cv2.INTER_CUBIC)
+
+
+def _alnum(text: str) -> str:
+    return "".join(c for c in text if c.isalnum()).upper()
+
+
+def added_mark(read: str, reread: str) -> str:
+    """The comma or full stop the re-read of a line's widened crop ends with, where the first reading ends on a
+    letter or digit and both end on the same three letters or digits (the mark follows the same word); else ""."""
+    end = reread.rstrip()
+    if not read[-1:].isalnum() or end[-1:] not in TRAILING_MARKS or not end[:-1].rstrip()[-1:].isalnum():
+        return ""
+    tail = _alnum(read)[-3:]
+    return end[-1] if len(tail) == 3 and _alnum(end)[-3:] == tail else ""
+
+
+def _with_trailing_marks(model: Any, bgr: np.ndarray, result: list[Any]) -> list[Any]:
+    """The lines with the comma or full stop the detector cut off at a line's end put back. PP-OCR's text boxes often
+    end before a small final mark: on 40 public SROIE training receipts, of 18 lines whose ground truth ends in a
+    comma or full stop that RapidOCR read without it, a re-read of the line's box reaching 0.6 line heights further
+    right read 16 right and 1 wrong, and it added a mark to 2 of 1186 lines whose ground truth ends without one."""
+    height, width = bgr.shape[:2]
+    gray = bgr.mean(axis=2)
+    wanted = [i for i, item in enumerate(result)
+              if str(item[1])[-1:].isalnum() and _is_across(item[0]) and _ink_by_the_end(gray, item[0])]  # fmt: skip
+    if not wanted:
+        return result
+    crops = [_crop(bgr, _widened(result[i][0], width, height)) for i in wanted]
+    reread, _ = model.text_rec(crops)
+    result = list(result)
+    for i, (text, score) in zip(wanted, reread, strict=True):
+        mark = added_mark(str(result[i][1]), str(text))
+        if mark:
+            result[i] = _marked(result[i], mark, float(score))
+    return result
+
+
+def _ink_by_the_end(gray: np.ndarray, quad: list[list[float]]) -> bool:
+    """Whether anything is printed from the last tenth of a line height inside the line's box to MARK_REACH past it.
+    Most lines end in blank paper there (83% of the training receipts' lines without a final mark; 16 of the 18 with
+    a mark RapidOCR missed have ink there): only the others are re-read. Ink is darker than halfway between the
+    line's own darkest pixels and its paper."""
+    points = np.array(quad, dtype=np.float32)
+    top, bottom = max(0, int(points[:, 1].min())), int(points[:, 1].max()) + 1
+    left, right = max(0, int(points[:, 0].min())), int(points[:, 0].max()) + 1
+    tall = bottom - top
+    line = gray[top:bottom, left:right]
+    end = gray[top:bottom, max(left, right - int(0.1 * tall)) : right + int(MARK_REACH * tall) + 1]
+    if tall <= 0 or not line.size or not end.size:
+        return False
+    dark, paper = np.percentile(line, 5), np.median(line)
+    return bool(paper > dark and (end < (dark + paper) / 2).any())
+
+
+def _is_across(quad: list[list[float]]) -> bool:
+    """A line written across (RapidOCR turns crops at least 1.5 times taller than wide: vertical text)."""
+    points = np.array(quad, dtype=np.float32)
+    return float(np.linalg.norm(points[1] - points[0])) > float(np.linalg.norm(points[3] - points[0]))
+
+
+def _marked(item: list[Any], mark: str, score: float) -> list[Any]:
+    """A RapidOCR line with `mark` added after its last character (and a character box right after the last one)."""
+    marked = [item[0], str(item[1]) + mark, item[2], *item[3:]]
+    if len(item) >= 6 and len(item[3]) == len(item[4]) == len(item[5]) > 0:
+        last = np.array(item[3][-1], dtype=np.float32)
+        shift = last[1] - last[0]
+        box = np.array([last[1], last[1] + shift * 0.5, last[2] + shift * 0.5, last[2]]).tolist()
+        marked[3], marked[4], marked[5] = [*item[3], box], [*item[4], mark], [*item[5], score]
+    return marked
 
 
 def _quad_box(quad: list[list[float]]) -> BBox:
