@@ -1,7 +1,8 @@
 """RapidOCR: PP-OCR detection + recognition ONNX models. Detection is the PP-OCRv4 model inside the
 rapidocr-onnxruntime wheel; recognition is PP-OCRv6 small where scripts/install_models.py put it in the model
 directory (it writes the spaces between Latin words, which v4 runs together, and reads more letters right), else the
-wheel's PP-OCRv4. The session is a pool model; it returns lines, which we split into words and group into blocks."""
+wheel's PP-OCRv4. The session is a pool model; it returns lines, which we split into words and group into blocks.
+A line whose box ends by ink is read again a little wider, for the final comma or full stop its box cut off."""
 
 from __future__ import annotations
 
