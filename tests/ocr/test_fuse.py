@@ -269,3 +269,14 @@ def test_words_both_engines_read_alike_are_sure_and_the_others_keep_tesseracts_c
     assert [(w.text, w.confidence) for w in fused[0].lines[0].words] == [
         ("No.1,", 90.0), ("JALAN", 90.0), ("BESAR", 20.0)  # a word only Tesseract read stays as unsure
     ]
+
+
+def test_a_single_digit_both_engines_read_as_a_word_is_sure_but_not_one_inside_a_number() -> None:
+    # "JALAN KPB 6," read "6," at 42 by Tesseract and at 100 by RapidOCR was trimmed from the address as a speck.
+    box = BBox(left=100, top=50, width=500, height=30)
+    tesseract = make_line(split_line_into_words("JALAN KPB 6, 7", box, 40.0))
+    fused = fuse_blocks([make_block(0, [tesseract])], [make_block(0, [make_line(split_line_into_words(
+        "JALAN KPB 6, 1867", box, 99.0))])])  # fmt: skip
+    assert [(w.text, w.confidence) for w in fused[0].lines[0].words] == [
+        ("JALAN", 90.0), ("KPB", 90.0), ("6,", 90.0), ("7", 40.0)  # the 7 is only inside RapidOCR's 1867
+    ]
