@@ -82,6 +82,7 @@ def address_text(text: str) -> str:
     at its end is kept: it is printed there when the address ends a row (as SROIE's keys keep it)."""
     text = STRAY_QUOTE.sub("", unicodedata.normalize("NFKC", text).replace("$", "S")).replace("’", "'")
     text = ADDRESS_LABEL.sub("", text)  # "HQ ADD: LOT 11995": the label is not the address
+    text = LEADING_BRACKET.sub("", text)  # "(JALAN KLANG LAMA) LOT 2942": a branch or a number in brackets before it
     text = re.sub(r"(?<=\d):(?=\d)", "/", text)  # "7:4" is the street "7/4": an address prints no time
     text = re.sub(r"(?<=[A-Za-z])!", "I", text)  # "DAMA!", "BES!": no address prints an exclamation mark
     text = re.sub(r"\b(N)0(?=[.:,\s]|\d)", r"\1O", text, flags=re.I)  # "N0.3": the number sign NO.
@@ -105,6 +106,9 @@ def address_text(text: str) -> str:
 
 # a label printed before the address ("Address:", "HQ ADD:"); no training key begins with one
 ADDRESS_LABEL = re.compile(r"^\W*(HQ\s*)?ADD(RESS)?\s*[:.]\s*", re.I)
+# a group in brackets (a branch, a registration number, closed or cut at its comma) before the address goes on: none
+# of the 626 training keys begins with a bracket, and 4 of the 440 addresses read on the training receipts did
+LEADING_BRACKET = re.compile(r"^\((?:[^()]*\)|[A-Z0-9-]*\d[A-Z0-9-]*[,.]?)\s*(?=\S)", re.I)
 # two neighbouring numbers after LOT or NO, joined by an "&" read as 8 ("LOT 2110&2111" read "LOT 211082111"; 20 of
 # the 626 training keys print such a pair); two digits each at least, as "LOT 485" is one number
 AMPERSAND_AS_8 = re.compile(r"\b((?:LOT|NO)\.?\s*)(\d{2,})([A-Z]?)8(\d{2,})([A-Z]?)\b", re.I)

@@ -165,6 +165,14 @@ def test_the_address_punctuation_misread_is_mended() -> None:
     found = values(["ACME SDN BHD", "HQ ADD: LOT 11995, BATU 2, JALAN KAPAR", "41400 KLANG, SELANGOR.",
                     "03-7932 1023/0191", "TOTAL | 1.00"])  # fmt: skip
     assert found["VENDOR_ADDRESS"] == "LOT 11995, BATU 2, JALAN KAPAR 41400 KLANG, SELANGOR."
+    # a branch or a registration number in brackets before the address is not part of it
+    found = values(["ACME SDN BHD", "(JALAN KLANG LAMA) LOT 2942, JLN SERI SENTOSA 8,", "58000 KUALA LUMPUR.",
+                    "TOTAL | 1.00"])  # fmt: skip
+    assert found["VENDOR_ADDRESS"] == "LOT 2942, JLN SERI SENTOSA 8, 58000 KUALA LUMPUR."
+    found = values(["ACME SDN BHD", "(002107265, NO. 16 JLN TSJ2,", "40000 SHAH ALAM", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "NO. 16 JLN TSJ2, 40000 SHAH ALAM"
+    found = values(["ACME SDN BHD", "NO. 17-G, JALAN SETIA INDAH (X) U13/X,", "40170 SHAH ALAM", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "NO. 17-G, JALAN SETIA INDAH (X) U13/X, 40170 SHAH ALAM"  # inside: as printed
     # the section code U5 read "US"
     found = values(["ACME SDN BHD", "69 JALAN NOVA US/N, SEKSYEN US,", "40150 SHAH ALAM", "TOTAL | 1.00"])
     assert found["VENDOR_ADDRESS"] == "69 JALAN NOVA U5/N, SEKSYEN U5, 40150 SHAH ALAM"
