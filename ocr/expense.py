@@ -74,6 +74,7 @@ LEGAL_FORM = re.compile(
     r"\b(S[DOI0]N\.?\s*B[HN]D|S/B|BHD|BERHAD|LTD|LIMITED|LLC|INC|PLC|GMBH|CORP|CORPORATION|PTE|PTY)\b", re.I
 )
 LEGAL_FORM_END = re.compile(r"\b(S[DOI0]N\.?\s*B[HN]D|S/B|BHD|BERHAD|LTD|LIMITED)\.?$", re.I)
+GLUED_AFTER_FORM = re.compile(r"^(B[HN]D\.|BERHAD\.|LTD\.|LIMITED\.)[A-Z]{1,3}$", re.I)  # "BHD.LLT"
 NAME_WRAP_ROWS = 2
 # a row that is only an identifier, in brackets or as "LABEL: id" ("(JM0517726)", "BR NO.: 0195932-X", "SITE: 2395")
 ID_ROW = re.compile(r"^\(.*\d.*\)\W*$|^[A-Z][A-Z .#]{0,12}:\s*\(?[\dA-Z\-]*\d[\dA-Z\-]*\)?\W*$", re.I)
@@ -328,7 +329,11 @@ def _vendor_name(rows: list[Row], index: int) -> list[Word]:
 
 def _to_legal_form(words: list[Word]) -> list[Word]:
     """The name without the short words read after the legal form that ends it ("SDN BHD SE", "SDN. BHD. LLT": the
-    edge of a logo or specks; no training key has more than a branch in brackets after its legal form)."""
+    edge of a logo or specks; no training key has more than a branch in brackets after its legal form), also when
+    they are read glued to its full stop ("BHD.LLT")."""
+    glued = GLUED_AFTER_FORM.match(words[-1].text) if words else None
+    if glued and LEGAL_FORM_END.search(" ".join(w.text for w in words[:-1]) + " " + glued.group(1)):
+        words = [*words[:-1], words[-1].model_copy(update={"text": glued.group(1)})]
     end = len(words)
     while end > 1 and len(words[end - 1].text) <= 3 and not set("()") & set(words[end - 1].text):
         end -= 1

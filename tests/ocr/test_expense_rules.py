@@ -219,6 +219,8 @@ def test_vendor_name_misreadings_are_mended() -> None:
     # short words read after the legal form that ends the name; a branch in brackets stays
     assert values(["ANN GIAP TRADING SDN BHD SE", "TOTAL | 1.00"])["VENDOR_NAME"] == "ANN GIAP TRADING SDN BHD"
     assert values(["ACME SDN. BHD. LLT", "TOTAL | 1.00"])["VENDOR_NAME"] == "ACME SDN. BHD."
+    assert values(["ACME SDN. BHD.LLT", "TOTAL | 1.00"])["VENDOR_NAME"] == "ACME SDN. BHD."  # glued to its stop
+    assert values(["ECOSWAY.COM SDN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "ECOSWAY.COM SDN BHD"
     assert values(["CHECKERS SDN BHD (KL)", "TOTAL | 1.00"])["VENDOR_NAME"] == "CHECKERS SDN BHD (KL)"
     assert values(["DIMILIKI OLEH : DOVE HOLDINGS SDN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == (
         "DIMILIKI OLEH : DOVE HOLDINGS SDN BHD")  # fmt: skip
