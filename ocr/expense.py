@@ -115,10 +115,13 @@ REG_INSIDE = re.compile(r"\d{5,}-[A-Z]\b", re.I)
 NOT_ADDRESS = re.compile(r"[A-Za-z]\s*:\s*[\d+(]|\d{9,}")
 # a gap read inside the cents of an amount: "Total RM Incl. of GST 9. 90", "19.6 1" (PP-OCRv6)
 GAP_IN_CENTS = re.compile(r"(\d)\.( ?)(\d)( ?)(\d)(?![\d.,])")
+ONE_AFTER_CURRENCY = re.compile(r"(?<=RM)[Il|](?=\d[\d,]*\.\d)")  # "RMI11.90": no amount's first digit is a letter
 
 
 def _cents_closed(text: str) -> str:
-    """The text with the gaps inside amounts' cents moved after them (same length: positions in the row hold)."""
+    """The text with the gaps inside amounts' cents moved after them, and a 1 read as I or l right after the
+    currency ("RMI11.90") made a digit (same length: positions in the row hold)."""
+    text = ONE_AFTER_CURRENCY.sub("1", text)
     return GAP_IN_CENTS.sub(lambda m: f"{m[1]}.{m[3]}{m[5]}{m[2]}{m[4]}", text)
 
 

@@ -242,6 +242,9 @@ def test_total_labels_misread_net_amount_and_a_tax_summary_row() -> None:
     # a negative amount below a total label with no amount of its own is a payment, not the total
     found = values(["ACME SDN BHD", "Item A | 9.90", "Total RM Incl. of GST", "Cash | -20.00"])
     assert found.get("TOTAL") != "-20.00"
+    # a 1 read as I right after the currency: the total paid with GST, not the amount without it
+    found = values(["ACME SDN BHD", "AMT PAID incL GST: RMI11.90", "Amt Paid excl. GST :RM 105.57", "GST AMT:RM5.33"])
+    assert found["TOTAL"] == "111.90"
 
 
 def test_without_a_labelled_total_it_is_the_amount_paid_less_the_change() -> None:
