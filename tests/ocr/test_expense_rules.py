@@ -165,6 +165,9 @@ def test_the_address_punctuation_misread_is_mended() -> None:
     found = values(["ACME SDN BHD", "HQ ADD: LOT 11995, BATU 2, JALAN KAPAR", "41400 KLANG, SELANGOR.",
                     "03-7932 1023/0191", "TOTAL | 1.00"])  # fmt: skip
     assert found["VENDOR_ADDRESS"] == "LOT 11995, BATU 2, JALAN KAPAR 41400 KLANG, SELANGOR."
+    # a comma read as a dot glued between a number and a word; "NO.41G" and "122.124" as printed
+    found = values(["ACME SDN BHD", "No.41G,Jln SS21/60.Damansara Utama,", "47400 PJ, Selangor.", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "No.41G,Jln SS21/60,Damansara Utama, 47400 PJ, Selangor."
     # a branch or a registration number in brackets before the address is not part of it
     found = values(["ACME SDN BHD", "(JALAN KLANG LAMA) LOT 2942, JLN SERI SENTOSA 8,", "58000 KUALA LUMPUR.",
                     "TOTAL | 1.00"])  # fmt: skip
