@@ -73,6 +73,7 @@ STRAY_QUOTE = re.compile(r"(?<!\S)[‘’“”\"'`]+(?=\w)")  # a speck read as
 
 
 # a five-character token with three or more digits and look-alike letters for the rest: a misread postcode
+POSTCODE_FIRST_B = re.compile(r"(?<![\w/.-])B(?=\d{4}(?![\w/.-]))")
 POSTCODE_MISREAD = re.compile(r"(?<![\w/.-])(?=(?:[^\d\s]*\d){3})[\dOoDQSIl]{5}(?![\w/.-])")
 
 
@@ -91,12 +92,15 @@ def address_text(text: str) -> str:
     text = re.sub(r"(?<=\d)[lIi|](?=\d)", "1", text)  # "7/1l8B": an l between digits is a 1
     text = re.sub(r"\bUS(?=[\s,/]|$)", "U5", text)  # "SEKSYEN US": the section U5 (76 training keys print a U code)
     text = POSTCODE_MISREAD.sub(_as_digits, text)  # "400OO", "411S0"
+    text = POSTCODE_FIRST_B.sub("8", text)  # "B1750 MASAI": Johor's postcodes begin with 8; no key has B and 4 digits
     text = re.sub(r"(?<![\w.])§?(\d\d)\.?(\d{3})(?![\w.])", r"\1\2", text)  # "40.150", "§55100": postcodes
     words = text.split()
     lettered = [w for w in words if sum(c.isalpha() for c in w) >= 2]
     if lettered and sum(w.isupper() for w in lettered) >= 0.75 * len(lettered):  # in capitals: a lone "i" is a speck
         text = " ".join(w for w in words if not (len(w) == 1 and w.islower()))
     text = re.sub(r"\bP[.,]\s?[TIJ][.,J]{0,2}(?=\s*\d)", "P.T.", text)  # the land title P.T. ("P.TJ,", "P.I.")
+    # "LOT PJ. 2811", "LOT PT, 2811": P.T. with its first dot lost ("LOT PT244", printed so, is left alone)
+    text = re.sub(r"(?<=LOT )P(?:J[.,]?|T[.,])(?=\s*\d)", "P.T.", text, flags=re.I)
     text = CODE_PART.sub(_as_digits, text)  # "A-G-O6", "B-F-ll"
     text = re.sub(r"[~]|(?<!\S)!(?=[A-Za-z])", "", text)  # "1313~-SUBANG", "!lumpur": specks; no address prints them
     text = re.sub(r",(\s*,)+", ",", text)  # "BRINCHANG,, CAMERON": a speck after a comma; no address has two

@@ -168,6 +168,13 @@ def test_the_address_punctuation_misread_is_mended() -> None:
     # a comma read as a dot glued between a number and a word; "NO.41G" and "122.124" as printed
     found = values(["ACME SDN BHD", "No.41G,Jln SS21/60.Damansara Utama,", "47400 PJ, Selangor.", "TOTAL | 1.00"])
     assert found["VENDOR_ADDRESS"] == "No.41G,Jln SS21/60,Damansara Utama, 47400 PJ, Selangor."
+    # the land title P.T. read without its dots after LOT; a postcode's first 8 read as B, a B after digits kept
+    found = values(["ACME SDN BHD", "LOT PJ. 2811, JALAN ANGSA,", "TAMAN BERKELEY 41150 KLANG", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "LOT P.T. 2811, JALAN ANGSA, TAMAN BERKELEY 41150 KLANG"
+    found = values(["ACME SDN BHD", "LOT PT244, JLN PERBANDARAN SS6/4", "47301 PETALING JAYA", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "LOT PT244, JLN PERBANDARAN SS6/4 47301 PETALING JAYA"
+    found = values(["ACME SDN BHD", "LOT 1851B JALAN PERMAS UTARA 1", "PERMAS JAYA B1750 MASAI JOHOR", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "LOT 1851B JALAN PERMAS UTARA 1 PERMAS JAYA 81750 MASAI JOHOR"
     # a branch or a registration number in brackets before the address is not part of it
     found = values(["ACME SDN BHD", "(JALAN KLANG LAMA) LOT 2942, JLN SERI SENTOSA 8,", "58000 KUALA LUMPUR.",
                     "TOTAL | 1.00"])  # fmt: skip
