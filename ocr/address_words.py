@@ -27,6 +27,9 @@ MIN_TWICE_EDITED = 8
 # digits Tesseract reads for letters inside a word ("ANG5A", "Ja1an"): one such digit, or one digit twice
 DIGIT_FOR_LETTER = {"0": "O", "1": "IL", "4": "A", "5": "S", "8": "B", "6": "G"}
 WORD = re.compile(r"[A-Za-z0-9]+")
+# a thin letter read as a mark inside a word of letters ("JA:AN", "SE_ANGOR"); an apostrophe ("D'SARA") is printed
+THIN_LETTERS = "LIJT"
+MARK_FOR_LETTER = re.compile(r"(?<![\w.:_|!;])([A-Za-z]{2,})([:_|!;])([A-Za-z]{2,})(?![\w:_|!;])")
 LETTERS = re.compile(r"[A-Za-z]{3,}")
 
 
@@ -93,9 +96,17 @@ def _mended(read: str) -> str:
     return _cased(near[0], read) if len(near) == 1 else read
 
 
+def _letter_for_mark(match: re.Match[str]) -> str:
+    """A word with one thin letter read as a mark ("JA:AN", "SE_ANGOR"), as the one address word such a letter there
+    makes; as read when none or several do."""
+    before, after = match.group(1), match.group(3)
+    hits = {f"{before}{c}{after}".upper() for c in THIN_LETTERS} & address_words()
+    return _cased(hits.pop(), before + after) if len(hits) == 1 else match.group(0)
+
+
 def mend_address(text: str) -> str:
     """The address with its misread place and street words mended; every other word as read."""
-    return WORD.sub(lambda m: _mended(m.group(0)), text)
+    return WORD.sub(lambda m: _mended(m.group(0)), MARK_FOR_LETTER.sub(_letter_for_mark, text))
 
 
 def address_fit(text: str) -> int:

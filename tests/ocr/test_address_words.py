@@ -51,3 +51,11 @@ def test_the_reading_of_an_address_with_fewer_misread_words_fits_better() -> Non
     assert address_fit("OFF JALAN PUDU, KUALA LUMPUR") > address_fit("OFF JALAN PUD, KUALA LUMPUR")
     assert address_fit("19, JALAN KANCIL") > address_fit("19, JALANKANCIL")
     assert address_fit("3-113, JL 80300") == 0  # no words of three letters to judge by
+
+
+def test_a_thin_letter_read_as_a_mark_inside_a_word_is_mended() -> None:
+    assert mend_address("NO.12,JA:AN SS4C/5,PETALING JAYA SE_ANGOR") == "NO.12,JALAN SS4C/5,PETALING JAYA SELANGOR"
+    assert mend_address("Ja_an Besar") == "Jalan Besar"
+    # marks that are printed, or that no thin letter turns into an address word, stay
+    for text in ("D'SARA AVEVUE", "INDS.PARK B.CAVES", "TEL:03 FAX:04", "JALAN:KPB", "LOT 3;TAMAN"):
+        assert mend_address(text) == text
