@@ -102,6 +102,8 @@ def address_text(text: str) -> str:
     # "LOT PJ. 2811", "LOT PT, 2811": P.T. with its first dot lost ("LOT PT244", printed so, is left alone)
     text = re.sub(r"(?<=LOT )P(?:J[.,]?|T[.,])(?=\s*\d)", "P.T.", text, flags=re.I)
     text = CODE_PART.sub(_as_digits, text)  # "A-G-O6", "B-F-ll"
+    text = re.sub(r"\b([A-Z]\d+)O\b", r"\g<1>0", text)  # "LOT G29 & G3O": an O ending a lot code is a zero (keys: 0 O)
+    text = re.sub(r"(?<=\w)\+(?=\w)", "-", text)  # "NO. 9+G": a dash (no training key prints a plus)
     text = re.sub(r"[~]|(?<!\S)!(?=[A-Za-z])", "", text)  # "1313~-SUBANG", "!lumpur": specks; no address prints them
     text = re.sub(r",(\s*,)+", ",", text)  # "BRINCHANG,, CAMERON": a speck after a comma; no address has two
     text = AMPERSAND_AS_8.sub(_ampersand, text)  # "LOT 211082111", "NO. 31G833G": the & of two numbers

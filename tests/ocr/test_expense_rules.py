@@ -175,6 +175,9 @@ def test_the_address_punctuation_misread_is_mended() -> None:
     assert found["VENDOR_ADDRESS"] == "LOT PT244, JLN PERBANDARAN SS6/4 47301 PETALING JAYA"
     found = values(["ACME SDN BHD", "LOT 1851B JALAN PERMAS UTARA 1", "PERMAS JAYA B1750 MASAI JOHOR", "TOTAL | 1.00"])
     assert found["VENDOR_ADDRESS"] == "LOT 1851B JALAN PERMAS UTARA 1 PERMAS JAYA 81750 MASAI JOHOR"
+    # a zero read as O at the end of a lot code, a dash read as a plus
+    found = values(["ACME SDN BHD", "LOT G29 & G3O, AEON MALL TEBRAU CITY,", "NO. 9+G, JALAN DINAR D", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "LOT G29 & G30, AEON MALL TEBRAU CITY, NO. 9-G, JALAN DINAR D"
     # a branch or a registration number in brackets before the address is not part of it
     found = values(["ACME SDN BHD", "(JALAN KLANG LAMA) LOT 2942, JLN SERI SENTOSA 8,", "58000 KUALA LUMPUR.",
                     "TOTAL | 1.00"])  # fmt: skip
