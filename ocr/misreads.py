@@ -67,8 +67,11 @@ def name_text(text: str) -> str:
 # a comma read as a dot (in the 626 public SROIE training addresses such a word is followed by a comma 1,686
 # times and by a full stop 20 times, by a colon never); abbreviations ("NO.", "JLN.", "D.E", "NO: 28") and
 # "122.124" are left alone. After a number the same holds glued to a word ("SS21/60.DAMANSARA": a comma 714 times
-# in the keys, a full stop 7).
-DOT_FOR_COMMA = re.compile(r"(?<=[A-Za-z]{4})[.:](?=\s*[A-Za-z0-9])|(?<=\d)\.(?=\s+[A-Za-z0-9]|[A-Za-z]{3})")
+# in the keys, a full stop 7), and after a code ending in a letter ("U3/G. SUBANG": a comma 107 times, a full stop
+# never).
+DOT_FOR_COMMA = re.compile(
+    r"(?<=[A-Za-z]{4})[.:](?=\s*[A-Za-z0-9])|(?<=\d)\.(?=\s+[A-Za-z0-9]|[A-Za-z]{3})|(?<=[\d/][A-Z])\.(?=\s+[A-Za-z])"
+)
 STRAY_QUOTE = re.compile(r"(?<!\S)[‘’“”\"'`]+(?=\w)")  # a speck read as a quote before a word: "‘Tampoi"
 
 
@@ -104,6 +107,7 @@ def address_text(text: str) -> str:
     text = CODE_PART.sub(_as_digits, text)  # "A-G-O6", "B-F-ll"
     text = re.sub(r"\b([A-Z]\d+)O\b", r"\g<1>0", text)  # "LOT G29 & G3O": an O ending a lot code is a zero (keys: 0 O)
     text = re.sub(r"(?<=\w)\+(?=\w)", "-", text)  # "NO. 9+G": a dash (no training key prints a plus)
+    text = re.sub(r"(?<=\d)\?(?=\d)", "", text)  # "PT179?20": a speck (no training key prints a question mark)
     text = re.sub(r"[~]|(?<!\S)!(?=[A-Za-z])", "", text)  # "1313~-SUBANG", "!lumpur": specks; no address prints them
     text = re.sub(r",(\s*,)+", ",", text)  # "BRINCHANG,, CAMERON": a speck after a comma; no address has two
     text = AMPERSAND_AS_8.sub(_ampersand, text)  # "LOT 211082111", "NO. 31G833G": the & of two numbers

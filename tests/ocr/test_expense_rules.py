@@ -175,6 +175,9 @@ def test_the_address_punctuation_misread_is_mended() -> None:
     assert found["VENDOR_ADDRESS"] == "LOT PT244, JLN PERBANDARAN SS6/4 47301 PETALING JAYA"
     found = values(["ACME SDN BHD", "LOT 1851B JALAN PERMAS UTARA 1", "PERMAS JAYA B1750 MASAI JOHOR", "TOTAL | 1.00"])
     assert found["VENDOR_ADDRESS"] == "LOT 1851B JALAN PERMAS UTARA 1 PERMAS JAYA 81750 MASAI JOHOR"
+    # a speck read as "?" inside a number; a comma read as a full stop after a code ending in a letter
+    found = values(["ACME SDN BHD", "PT179?20 SEK U9,", "NO.49, JALAN DINAR G U3/G. SUBANG PERDANA", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "PT17920 SEK U9, NO.49, JALAN DINAR G U3/G, SUBANG PERDANA"
     # a zero read as O at the end of a lot code, a dash read as a plus
     found = values(["ACME SDN BHD", "LOT G29 & G3O, AEON MALL TEBRAU CITY,", "NO. 9+G, JALAN DINAR D", "TOTAL | 1.00"])
     assert found["VENDOR_ADDRESS"] == "LOT G29 & G30, AEON MALL TEBRAU CITY, NO. 9-G, JALAN DINAR D"
