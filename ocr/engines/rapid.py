@@ -119,8 +119,8 @@ def added_mark(read: str, reread: str) -> str:
 def _with_trailing_marks(model: Any, bgr: np.ndarray, result: list[Any]) -> list[Any]:
     """The lines with the comma or full stop the detector cut off at a line's end put back. PP-OCR's text boxes often
     end before a small final mark: on 40 public SROIE training receipts, of 18 lines whose ground truth ends in a
-    comma or full stop that RapidOCR read without it, a re-read of the line's box reaching 0.6 line heights further
-    right read 16 right and 1 wrong, and it added a mark to 2 of 1186 lines whose ground truth ends without one."""
+    comma or full stop that RapidOCR read without it, this put back 13 and read 1 wrong, and it added a mark to 2 of
+    1186 lines whose ground truth ends without one (on 60 other receipts: 6 of 9, 1 wrong, 1 of 1664)."""
     height, width = bgr.shape[:2]
     gray = bgr.mean(axis=2)
     wanted = [i for i, item in enumerate(result)
