@@ -92,16 +92,6 @@ def _widened(quad: list[list[float]], width: int, height: int) -> np.ndarray:
     return points
 
 
-def _crop(bgr: np.ndarray, points: np.ndarray) -> np.ndarray:
-    import cv2  # installed with rapidocr-onnxruntime, as its own crops use it
-
-    width = int(max(np.linalg.norm(points[0] - points[1]), np.linalg.norm(points[2] - points[3])))
-    height = int(max(np.linalg.norm(points[0] - points[3]), np.linalg.norm(points[1] - points[2])))
-    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
-    matrix = cv2.getPerspectiveTransform(points, target)
-    return cv2.warpPerspective(bgr, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE, flags=cv2.INTER_CUBIC)
-
-
 def _alnum(text: str) -> str:
     return "".join(c for c in text if c.isalnum()).upper()
 
@@ -122,12 +112,12 @@ def _with_trailing_marks(model: Any, bgr: np.ndarray, result: list[Any]) -> list
     comma or full stop that RapidOCR read without it, this put back 13 and read 1 wrong, and it added a mark to 2 of
     1186 lines whose ground truth ends without one (on 60 other receipts: 6 of 9, 1 wrong, 1 of 1664)."""
     height, width = bgr.shape[:2]
-    gray = bgr.mean(axis=2)
     wanted = [i for i, item in enumerate(result)
-              if str(item[1])[-1:].isalnum() and _is_across(item[0]) and _ink_by_the_end(gray, item[0])]  # fmt: skip
+              if str(item[1])[-1:].isalnum() and _is_across(item[0]) and _ink_by_the_end(bgr, item[0])]  # fmt: skip
     if not wanted:
         return result
-    crops = [_crop(bgr, _widened(result[i][0], width, height)) for i in wanted]
+    # RapidOCR's own crops (the perspective warp its recogniser is fed), of the widened boxes
+    crops = model.get_crop_img_list(bgr, [_widened(result[i][0], width, height) for i in wanted])
     reread, _ = model.text_rec(crops)
     result = list(result)
     for i, (text, score) in zip(wanted, reread, strict=True):
@@ -137,7 +127,7 @@ def _with_trailing_marks(model: Any, bgr: np.ndarray, result: list[Any]) -> list
     return result
 
 
-def _ink_by_the_end(gray: np.ndarray, quad: list[list[float]]) -> bool:
+def _ink_by_the_end(bgr: np.ndarray, quad: list[list[float]]) -> bool:
     """Whether anything is printed from the last tenth of a line height inside the line's box to MARK_REACH past it.
     Most lines end in blank paper there (83% of the training receipts' lines without a final mark; 16 of the 18 with
     a mark RapidOCR missed have ink there): only the others are re-read. Ink is darker than halfway between the
@@ -146,8 +136,9 @@ def _ink_by_the_end(gray: np.ndarray, quad: list[list[float]]) -> bool:
     top, bottom = max(0, int(points[:, 1].min())), int(points[:, 1].max()) + 1
     left, right = max(0, int(points[:, 0].min())), int(points[:, 0].max()) + 1
     tall = bottom - top
-    line = gray[top:bottom, left:right]
-    end = gray[top:bottom, max(left, right - int(0.1 * tall)) : right + int(MARK_REACH * tall) + 1]
+    # grey levels of the two regions only (the whole page's would cost more than the lines' ends)
+    line = bgr[top:bottom, left:right].mean(axis=2)
+    end = bgr[top:bottom, max(left, right - int(0.1 * tall)) : right + int(MARK_REACH * tall) + 1].mean(axis=2)
     if tall <= 0 or not line.size or not end.size:
         return False
     dark, paper = np.percentile(line, 5), np.median(line)

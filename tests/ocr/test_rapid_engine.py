@@ -73,7 +73,10 @@ def test_a_comma_the_text_box_cut_off_is_read_again() -> None:
     bgr = np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
     calls: list[int] = []
 
-    class Model:
+    class Model:  # a stand-in for the RapidOCR session: its crops and its recogniser
+        def get_crop_img_list(self, image: np.ndarray, boxes: list[np.ndarray]) -> list[np.ndarray]:
+            return [image[:10, :10] for _ in boxes]
+
         def text_rec(self, crops: list[np.ndarray]) -> tuple[list[tuple[str, float]], float]:
             calls.append(len(crops))
             return [("JALAN AIR PANAS,", 0.95) for _ in crops], 0.0
