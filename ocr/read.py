@@ -15,6 +15,7 @@ from ocr.errors import OcrEngineError
 from ocr.fuse_text import text_blocks
 from ocr.inputs import PageInput, iter_pages, sniff
 from ocr.layout import page_text, reading_score
+from ocr.lexicon import languages, mended_by
 from ocr.models import Block, Document, OcrOptions, Page
 from ocr.preprocess import (
     FALLBACK_LANGUAGE,
@@ -94,6 +95,8 @@ def _recognize(image: Image.Image, options: OcrOptions, pool: ModelPool, priorit
         receipt = image if region == (0, 0, image.width, image.height) else image.crop(region)
         blocks = get_engine("tesseract").recognize(receipt, receipt_options(options), pool, priority)
         other = read_again(receipt, options, pool, priority)
+        if other is not None:
+            other = mended_by(other, blocks, languages(options.lang))
         engine = "tesseract" if other is None else f"tesseract+{SECOND_READER}"
         return engine, moved_blocks(blocks if other is None else text_blocks(blocks, other), region[0], region[1])
     blocks = get_engine("tesseract").recognize(image, options, pool, priority)
