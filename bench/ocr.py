@@ -297,27 +297,11 @@ def main() -> None:
     per_file = Table(title=f"scribe word accuracy, {len(scribe_files)} pages")
     per_file.add_column("file")
     scribe = {}
-    for name, opts in configs.items():
+    for name, opts in configs.items() if scribe_files else ():  # --limit 0: receipts only
         with variant(name):
             scribe[name] = run_scribe(name, opts, scribe_files, pool)
-    for name in scribe:
-        per_file.add_column(name, justify="right")
-    per_file.add_column("Tesseract.js", justify="right")
-    per_file.add_column("Scribe.js", justify="right")
-    first = next(iter(scribe.values()))
-    for stem in first.accuracy:
-        tess_js, scribe_js = refs.get(stem, (float("nan"), float("nan")))
-        per_file.add_row(
-            stem, *[f"{s.accuracy[stem]:.2%}" for s in scribe.values()], f"{tess_js:.2%}", f"{scribe_js:.2%}"
-        )
-    stems = [s for s in first.accuracy if s in refs]
-    per_file.add_row(
-        "mean",
-        *[f"{statistics.mean(s.accuracy[k] for k in stems):.2%}" for s in scribe.values()],
-        f"{statistics.mean(refs[k][0] for k in stems):.2%}",
-        f"{statistics.mean(refs[k][1] for k in stems):.2%}",
-    )
-    console.print(per_file)
+    if scribe:
+        print_scribe_pages(console, per_file, scribe, refs)
 
     summary = Table(title="summary (lower CER is better; ratio = baseline / ours, >1 beats the baseline)")
     for column in (
@@ -366,6 +350,30 @@ def main() -> None:
             vs_plain(console, list(pages), generated, "generated (sidebar pages declaring 96 dpi)")
     if args.a4:
         a4_section(console, configs, args.a4)
+
+
+def print_scribe_pages(
+    console: Console, per_file: Table, scribe: dict[str, Scores], refs: dict[str, tuple[float, float]]
+) -> None:
+    """Word accuracy per scribe page and engine, beside the published Tesseract.js and Scribe.js figures."""
+    for name in scribe:
+        per_file.add_column(name, justify="right")
+    per_file.add_column("Tesseract.js", justify="right")
+    per_file.add_column("Scribe.js", justify="right")
+    first = next(iter(scribe.values()))
+    for stem in first.accuracy:
+        tess_js, scribe_js = refs.get(stem, (float("nan"), float("nan")))
+        per_file.add_row(
+            stem, *[f"{s.accuracy[stem]:.2%}" for s in scribe.values()], f"{tess_js:.2%}", f"{scribe_js:.2%}"
+        )
+    stems = [s for s in first.accuracy if s in refs]
+    per_file.add_row(
+        "mean",
+        *[f"{statistics.mean(s.accuracy[k] for k in stems):.2%}" for s in scribe.values()],
+        f"{statistics.mean(refs[k][0] for k in stems):.2%}",
+        f"{statistics.mean(refs[k][1] for k in stems):.2%}",
+    )
+    console.print(per_file)
 
 
 def a4_section(console: Console, configs: dict[str, ocr.OcrOptions], count: int) -> None:
