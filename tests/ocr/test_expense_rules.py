@@ -175,6 +175,14 @@ def test_the_address_punctuation_misread_is_mended() -> None:
     assert found["VENDOR_ADDRESS"] == "LOT PT244, JLN PERBANDARAN SS6/4 47301 PETALING JAYA"
     found = values(["ACME SDN BHD", "LOT 1851B JALAN PERMAS UTARA 1", "PERMAS JAYA B1750 MASAI JOHOR", "TOTAL | 1.00"])
     assert found["VENDOR_ADDRESS"] == "LOT 1851B JALAN PERMAS UTARA 1 PERMAS JAYA 81750 MASAI JOHOR"
+    # the first word read one letter off LOT before its number; NO and a word that is not before a number stay
+    for read in ("Loi 3, Jalan Pelabur 23/1,", "Eot 3, Jalan Pelabur 23/1,", "1.ot 3, Jalan Pelabur 23/1,"):
+        found = values(["GARDENIA BAKERIES (KL) SDN BHD", read, "40300 Shah Alam, Selangor.", "TOTAL | 1.00"])
+        assert found["VENDOR_ADDRESS"] == "Lot 3, Jalan Pelabur 23/1, 40300 Shah Alam, Selangor."
+    found = values(["ACME SDN BHD", "LO1 1851-A & 1851-B, JALAN KPB 6,", "43300 SERI KEMBANGAN", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "LOT 1851-A & 1851-B, JALAN KPB 6, 43300 SERI KEMBANGAN"
+    found = values(["ACME SDN BHD", "NO. 3, JALAN BESAR,", "43300 SERI KEMBANGAN", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "NO. 3, JALAN BESAR, 43300 SERI KEMBANGAN"
     # a speck read as "?" inside a number; a comma read as a full stop after a code ending in a letter
     found = values(["ACME SDN BHD", "PT179?20 SEK U9,", "NO.49, JALAN DINAR G U3/G. SUBANG PERDANA", "TOTAL | 1.00"])
     assert found["VENDOR_ADDRESS"] == "PT17920 SEK U9, NO.49, JALAN DINAR G U3/G, SUBANG PERDANA"
