@@ -70,7 +70,11 @@ def writes_word_spaces() -> bool:
 
 def _run(model: Any, image: Image.Image) -> list[Any]:
     bgr = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
-    result, _ = model(bgr, return_word_box=True)
+    # No line-direction classifier: the page is upright before it is read (OSD turns it), and the classifier turned
+    # true lines upside down now and then: without it, ground-truth word recall 0.906 -> 0.910, 0.884 -> 0.889 and
+    # 0.895 -> 0.901 on 70 + 68 training receipts and the 25 shared tune ones, fields the same on all three, and
+    # 0.25 CPU s less per receipt (4.56 -> 4.31, 15 training receipts).
+    result, _ = model(bgr, return_word_box=True, use_cls=False)
     return _with_trailing_marks(model, bgr, result or [])
 
 

@@ -112,3 +112,19 @@ def test_the_installed_recogniser_writes_the_spaces_between_words() -> None:
     document = ocr.read(encode(image, "PNG"), ocr.OcrOptions(engine="rapidocr", orientation=False))
     lines = [ln.text for block in document.pages[0].blocks for ln in block.lines]
     assert lines == ["TOTAL RM 12.50", "Document No: TD01167104"]
+
+
+def test_lines_are_read_without_the_direction_classifier() -> None:
+    # The page is upright before RapidOCR reads it (OSD turns it); the line-direction classifier only turned true
+    # lines upside down now and then, so it is not run: a broken classifier must not stop a reading.
+    font = ImageFont.load_default(size=40)
+    image = Image.new("RGB", (900, 120), "white")
+    ImageDraw.Draw(image).text((40, 40), "TOTAL 12.50", fill="black", font=font)
+    model = rapid._load(rapid.recognizer_dir(), "cpu")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the direction classifier ran")
+
+    model.text_cls = broken
+    result = rapid._run(model, image)
+    assert [item[1].replace(" ", "") for item in result] == ["TOTAL12.50"]
