@@ -240,13 +240,21 @@ def month_mended(text: str) -> str:
 # a date with digits glued after its four-digit year ("17/01/20184 2153": the time's first digit; "17/01/201842153":
 # the whole time, as PP-OCRv6 reads it), or a two-digit year glued to a time ("28-03-1818:05")
 YEAR_GLUED = re.compile(r"(?<![\d/.\-])(\d{1,2}[/.\-]\d{1,2}[/.\-](?:(?:19|20)\d\d(?=\d)|\d\d(?=\d{1,2}:\d\d)))")
+# a zero read for the O of a month name ("0ct 3, 2016", "N0V"): no other word of a receipt reads so
+MONTH_ZERO = re.compile(r"\b(?:0CT|N0V)\b", re.I)
+# a month-name date whose year is glued to the time after it ("Oct 3, 201612:16:25 PM")
+NAMED_YEAR_GLUED = re.compile(
+    rf"(\b(?:{'|'.join(MONTH_NAMES)})[a-z]*\.?\s*\d{{1,2}},?\s*(?:19|20)\d\d)(?=\d{{1,2}}:\d\d)", re.I
+)
 # day, month and four-digit year read with spaces for the separators ("27 03 2018")
 SPACED_DATE = re.compile(r"(?<![\d.,/\-])(0[1-9]|[12]\d|3[01]) (0[1-9]|1[0-2]) ((?:19|20)\d\d)(?![\d.,/\-])")
 
 
 def year_unglued(text: str) -> str:
-    """The row with a space after a date's year where more digits were read glued to it, and slashes for the spaces
-    of a day, month and year read apart (the length grows by one at most: only for reading the date, where nothing
-    else was found)."""
+    """The row with a space after a date's year where more digits were read glued to it (a month-name date's too:
+    "Oct 3, 201612:16"), slashes for the spaces of a day, month and year read apart, and the O of OCT or NOV read as a
+    zero put back (the length grows by two at most: only for reading the date, where nothing else was found)."""
     text = SPACED_DATE.sub(r"\1/\2/\3", text)
+    text = MONTH_ZERO.sub(lambda m: m.group(0).replace("0", "O"), text)
+    text = NAMED_YEAR_GLUED.sub(r"\1 ", text)
     return YEAR_GLUED.sub(r"\1 ", text)

@@ -305,6 +305,10 @@ def test_a_month_name_misread_and_a_date_run_together_before_a_time() -> None:
 def test_a_digit_read_glued_after_the_year() -> None:
     assert values(["ACME SDN BHD", "CB#: 389720 17/01/20184 2153"])["INVOICE_RECEIPT_DATE"] == "2018-01-17"
     assert values(["ACME SDN BHD", "17/01/201842153"])["INVOICE_RECEIPT_DATE"] == "2018-01-17"  # the whole time
+    # a month-name date's year glued to the time, its month's O read as a zero; a code like "0CT5" is no month
+    assert values(["ACME SDN BHD", "Date; 0ct 3, 201612:16:25 PM"])["INVOICE_RECEIPT_DATE"] == "2016-10-03"
+    assert values(["ACME SDN BHD", "N0V 12, 2017"])["INVOICE_RECEIPT_DATE"] == "2017-11-12"
+    assert "INVOICE_RECEIPT_DATE" not in values(["ACME SDN BHD", "ITEM 0CT5 2017"])
     # a date found as printed elsewhere wins over the mended one
     found = values(["ACME SDN BHD", "CB#: 389720 17/01/20184 2153", "Date: 18/01/2018"])
     assert found["INVOICE_RECEIPT_DATE"] == "2018-01-18"
