@@ -17,7 +17,7 @@ from functools import cache, lru_cache
 from rapidfuzz.distance import Levenshtein
 
 from ocr.address_words import known_words
-from ocr.layout import make_block, make_line
+from ocr.layout import _h_overlap, _v_overlap, make_block, make_line
 from ocr.models import BBox, Block, Word
 
 log = logging.getLogger(__name__)
@@ -88,9 +88,7 @@ def word_beats(kept: str, other: str, langs: tuple[str, ...]) -> bool:
 
 
 def _overlap(a: BBox, b: BBox) -> bool:
-    across = max(0, min(a.right, b.right) - max(a.left, b.left)) / max(1, min(a.width, b.width))
-    down = max(0, min(a.bottom, b.bottom) - max(a.top, b.top)) / max(1, min(a.height, b.height))
-    return across >= MIN_OVERLAP and down >= MIN_OVERLAP
+    return _h_overlap(a, b) >= MIN_OVERLAP and _v_overlap(a, b) >= MIN_OVERLAP
 
 
 def _mended_word(word: Word, others: list[Word], langs: tuple[str, ...]) -> Word:
