@@ -27,7 +27,6 @@ from ocr.fuse import fuse_pages
 from ocr.fuse_text import text_blocks
 from ocr.inputs import iter_pages, sniff
 from ocr.layout import page_text
-from ocr.lexicon import languages, mended_by
 from ocr.models import Document, OcrOptions, Page
 from ocr.read import (
     SECOND_READER,
@@ -108,10 +107,9 @@ def _read_twice(
     Tesseract's page when the second reader fails (ocr.read.read_again): the receipt is still read."""
     stages = Stages()
     with stages("fuse"):  # the second reading is a stage of its own inside it
-        blocks = read_again(image, options, pool, priority)
+        blocks = read_again(image, page.blocks, page.lang, options, pool, priority)
         if blocks is None:
             return page, None, page
-        blocks = mended_by(blocks, page.blocks, languages(page.lang))
         rapid = page.model_copy(update={"blocks": blocks, "text": page_text(blocks), "engine": SECOND_READER})
         fused = fuse_pages(page, rapid)
         shown = text_blocks(page.blocks, blocks)

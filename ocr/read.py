@@ -67,13 +67,17 @@ def receipt_options(options: OcrOptions) -> OcrOptions:
     return options if options.psm is not None else options.model_copy(update={"psm": RECEIPT_PSM})
 
 
-def read_again(image: Image.Image, options: OcrOptions, pool: ModelPool, priority: int) -> list[Block] | None:
-    """SECOND_READER's reading of a page, to fuse with Tesseract's (stage "second reading"); None when the reader
-    fails (a broken model file, a runtime error: logged, and the page keeps Tesseract's reading). An overloaded
-    pool is not a failure of the reader: PoolBusy goes up to the caller (HTTP 503, Retry-After)."""
+def read_again(
+    image: Image.Image, first: list[Block], lang: str, options: OcrOptions, pool: ModelPool, priority: int
+) -> list[Block] | None:
+    """SECOND_READER's reading of a page, to fuse with Tesseract's `first` reading of it (stage "second
+    reading"), its non-words mended by `first`'s words in the page language `lang` (ocr.lexicon.mended_by); None
+    when the reader fails (a broken model file, a runtime error: logged, and the page keeps Tesseract's reading).
+    An overloaded pool is not a failure of the reader: PoolBusy goes up to the caller (HTTP 503, Retry-After)."""
     try:
         with stage("second reading"):
-            return get_engine(SECOND_READER).recognize(image, options, pool, priority)
+            blocks = get_engine(SECOND_READER).recognize(image, options, pool, priority)
+        return mended_by(blocks, first, languages(lang))
     except PoolBusy:
         raise
     except Exception:  # noqa: BLE001 - any failure of the optional reader leaves the first reading standing
@@ -94,9 +98,7 @@ def _recognize(image: Image.Image, options: OcrOptions, pool: ModelPool, priorit
         # receipt alone when it lies on a larger sheet
         receipt = image if region == (0, 0, image.width, image.height) else image.crop(region)
         blocks = get_engine("tesseract").recognize(receipt, receipt_options(options), pool, priority)
-        other = read_again(receipt, options, pool, priority)
-        if other is not None:
-            other = mended_by(other, blocks, languages(options.lang))
+        other = read_again(receipt, blocks, options.lang, options, pool, priority)
         engine = "tesseract" if other is None else f"tesseract+{SECOND_READER}"
         return engine, moved_blocks(blocks if other is None else text_blocks(blocks, other), region[0], region[1])
     blocks = get_engine("tesseract").recognize(image, options, pool, priority)
