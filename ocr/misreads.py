@@ -248,13 +248,26 @@ NAMED_YEAR_GLUED = re.compile(
 )
 # day, month and four-digit year read with spaces for the separators ("27 03 2018")
 SPACED_DATE = re.compile(r"(?<![\d.,/\-])(0[1-9]|[12]\d|3[01]) (0[1-9]|1[0-2]) ((?:19|20)\d\d)(?![\d.,/\-])")
+# a space read for the first separator of a day and month written with two digits each ("05 02-18")
+HALF_SPACED_DATE = re.compile(
+    r"(?<![\d.,/\-])(0[1-9]|[12]\d|3[01]) (0[1-9]|1[0-2])([/\-.])((?:19|20)\d\d|\d\d)(?![\d.,/\-])"
+)
+# day, month and four-digit year with their separators lost ("27032018 No: CS-20243"), first on the row or after a
+# date label: eight digits after another label are a number ("Member 25032018"); only in the fix pass (ocr.values
+# reads those before a time at once)
+RUN_TOGETHER_DATE = re.compile(
+    r"^(\s*|.*\bdate\s*[:.;]?\s*)(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])((?:19|20)\d\d)(?![\w.,/\-])", re.I
+)
 
 
 def year_unglued(text: str) -> str:
     """The row with a space after a date's year where more digits were read glued to it (a month-name date's too:
-    "Oct 3, 201612:16"), slashes for the spaces of a day, month and year read apart, and the O of OCT or NOV read as a
-    zero put back (the length grows by two at most: only for reading the date, where nothing else was found)."""
+    "Oct 3, 201612:16"), slashes for the spaces of a day, month and year read apart or run together, a space read
+    for a separator put back, and the O of OCT or NOV read as a zero put back (the length grows by two at most: only
+    for reading the date, where nothing else was found)."""
     text = SPACED_DATE.sub(r"\1/\2/\3", text)
+    text = HALF_SPACED_DATE.sub(r"\1\3\2\3\4", text)
+    text = RUN_TOGETHER_DATE.sub(r"\1\2/\3/\4", text)
     text = MONTH_ZERO.sub(lambda m: m.group(0).replace("0", "O"), text)
     text = NAMED_YEAR_GLUED.sub(r"\1 ", text)
     return YEAR_GLUED.sub(r"\1 ", text)

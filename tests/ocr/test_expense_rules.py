@@ -314,6 +314,17 @@ def test_a_digit_read_glued_after_the_year() -> None:
     assert found["INVOICE_RECEIPT_DATE"] == "2018-01-18"
 
 
+def test_a_date_whose_separators_were_read_as_a_space_or_lost() -> None:
+    assert values(["ACME SDN BHD", "INVOICE NO: 18299", "05 02-18"])["INVOICE_RECEIPT_DATE"] == "2018-02-05"
+    assert values(["ACME SDN BHD", "27032018 No :CS-20243"])["INVOICE_RECEIPT_DATE"] == "2018-03-27"
+    assert values(["ACME SDN BHD", "Date: 27032018"])["INVOICE_RECEIPT_DATE"] == "2018-03-27"
+    # eight digits after another label, or no date (month 13), stay a number; a date printed as such wins
+    assert "INVOICE_RECEIPT_DATE" not in values(["ACME SDN BHD", "Member 25032018"])
+    assert "INVOICE_RECEIPT_DATE" not in values(["ACME SDN BHD", "27132018 No :CS-20243"])
+    found = values(["ACME SDN BHD", "27032018 No :CS-20243", "Date: 28/03/2018"])
+    assert found["INVOICE_RECEIPT_DATE"] == "2018-03-28"
+
+
 def test_a_date_read_with_a_space_inside() -> None:
     assert values(["ACME SDN BHD", "DocNo CS00031663 D ate 25/12/20 18"])["INVOICE_RECEIPT_DATE"] == "2018-12-25"
     assert values(["ACME SDN BHD", "Date: 17/0 3/2018"])["INVOICE_RECEIPT_DATE"] == "2018-03-17"
