@@ -15,7 +15,9 @@ taken from RapidOCR only where both read a letter or digit at the same place:
 - one or two letters or digits fewer in a longer word (Tesseract's "KPB 64" where RapidOCR read "KPB6"), again
   never inside an amount.
 Punctuation, spacing, extra characters at a word's end and lines that do not look alike (under
-MIN_SIMILARITY of each other) stay Tesseract's: the fused reading is never built from RapidOCR alone. Nor does a
+MIN_SIMILARITY of each other) stay Tesseract's: the fused reading is never built from RapidOCR alone. The one
+exception at a word's end: letters RapidOCR read after a word of Tesseract's letters in the same place ("Tota" and
+"Total": Tesseract loses a faint last glyph; ocr.lexicon.completed). Nor does a
 word of Tesseract's that is a word of the page's language become a non-word ("PHARMACY" read "PIIARMACY" by RapidOCR:
 ocr.lexicon; on 208 public SROIE training receipts Tesseract's word was the true one 80 times of 85 such changes).
 A word both engines read alike gets AGREED_CONFIDENCE at least (Tesseract's confidence alone called true text on
@@ -37,7 +39,7 @@ import unicodedata
 from difflib import SequenceMatcher
 
 from ocr.layout import make_block, make_line, page_text, split_line_into_words
-from ocr.lexicon import languages, word_beats
+from ocr.lexicon import completed, languages, same_place, word_beats
 from ocr.models import BBox, Block, Line, Page, Word
 
 # Lines whose letters and digits agree less than this are different text (a box from a neighbouring column).
@@ -202,7 +204,14 @@ def _fused_line(line: Line, words: list[Word], langs: tuple[str, ...]) -> Line:
                  for w, t in zip(line.words, tokens, strict=True)]  # fmt: skip
     else:
         fused = split_line_into_words(text, BBox.union([w.bbox for w in line.words]), line.confidence)
+    fused = [_completed(w, words, langs) for w in fused]
     return make_line(_agreed(fused, rapid))
+
+
+def _completed(word: Word, rapid: list[Word], langs: tuple[str, ...]) -> Word:
+    """The word with the letters RapidOCR read after its end in the same place (ocr.lexicon.completed)."""
+    text = completed(word.text, [w for w in rapid if same_place(word.bbox, w.bbox)], langs)
+    return word if text == word.text else word.model_copy(update={"text": text})
 
 
 def fuse_blocks(tesseract: list[Block], rapid: list[Block], langs: tuple[str, ...] = ()) -> list[Block]:

@@ -26,6 +26,7 @@ MIN_LETTERS = 4
 MIN_ZIPF = 3.0
 MAX_EDITS = 2  # letters a non-word may differ by from the other reading's word that replaces it (one added or lost)
 MIN_OVERLAP = 0.5  # of the smaller box's width and height, for two readings of a word to be in the same place
+MIN_COMPLETED = 2  # letters of a word another reading may add letters to the end of
 # Tesseract's language codes and wordfreq's for the languages wordfreq lists (ISO 639-2 to 639-1)
 WORDFREQ_CODES = {
     "eng": "en", "msa": "ms", "ind": "id", "deu": "de", "fra": "fr", "spa": "es", "ita": "it", "por": "pt",
@@ -87,8 +88,31 @@ def word_beats(kept: str, other: str, langs: tuple[str, ...]) -> bool:
     return is_word(first, langs) and not is_word(second, langs)
 
 
-def _overlap(a: BBox, b: BBox) -> bool:
+def same_place(a: BBox, b: BBox) -> bool:
+    """Whether two boxes are two readings of one word: each overlapping the other by MIN_OVERLAP of the smaller."""
     return _h_overlap(a, b) >= MIN_OVERLAP and _v_overlap(a, b) >= MIN_OVERLAP
+
+
+def completed(read: str, others: list[Word], langs: tuple[str, ...]) -> str:
+    """`read` (one engine's word, letters with marks at its ends) with the letters the other engine read after its
+    end in the same place (`others`, words with boxes in the same pixels as `read`'s box): Tesseract loses a
+    word's last glyph where it is faint or touches a mark ("Tota", "PUD,", "DISCOUN"). One letter more is taken
+    as it is, two only where they make a word of `langs`. On 144 public SROIE training receipts, where RapidOCR read
+    one letter more at the end of a word of two or more letters, its word was the true one 26 times and Tesseract's
+    once (6 neither); two more that make a word, 7 against 0 (two more that make no word were mostly two words run
+    together: "FaxNo")."""
+    core = EDGE_MARKS.sub("", read)
+    if len(core) < MIN_COMPLETED or not core.isalpha():
+        return read
+    for other in others:
+        theirs = EDGE_MARKS.sub("", other.text)
+        extra = len(theirs) - len(core)
+        if not theirs.isalpha() or extra not in (1, 2) or not theirs.upper().startswith(core.upper()):
+            continue
+        if extra == 1 or (can_judge(langs) and is_word(theirs, langs)):
+            start = read.find(core)
+            return read[:start] + core + theirs[len(core) :] + read[start + len(core) :]
+    return read
 
 
 def _mended_word(word: Word, others: list[Word], langs: tuple[str, ...]) -> Word:
@@ -98,7 +122,7 @@ def _mended_word(word: Word, others: list[Word], langs: tuple[str, ...]) -> Word
     found = []
     for other in others:
         theirs = judged(other.text)
-        if theirs is None or abs(len(theirs) - len(read)) > 1 or not _overlap(word.bbox, other.bbox):
+        if theirs is None or abs(len(theirs) - len(read)) > 1 or not same_place(word.bbox, other.bbox):
             continue  # a word two letters longer or shorter is another word ("GARDENIA", a brand, and "GARDEN")
         if not is_word(theirs, langs):
             continue

@@ -79,3 +79,18 @@ def test_fusion_keeps_tesseracts_word_where_rapidocrs_letters_would_make_a_non_w
     assert _text(fuse_blocks(tesseract, rapid)) == ["SUBANG PIIARMACY 12"]  # no language: letters as before
     # RapidOCR's letters still win where they make the word ("AECN" -> "AEON", both non-words in English)
     assert _text(fuse_blocks(_blocks("AECN TAMAN"), _blocks("AEON TAMAN"), ("en",))) == ["AEON TAMAN"]
+
+
+def test_fusion_takes_the_letters_rapidocr_read_after_the_end_of_tesseracts_word() -> None:
+    en = ("en",)
+    assert _text(fuse_blocks(_blocks("Sub Tota 9.90"), _blocks("Sub Total 9.90"), en)) == ["Sub Total 9.90"]
+    # Tesseract's marks at the end stay; one letter more is taken without a dictionary (a street name)
+    assert _text(fuse_blocks(_blocks("OFF JALAN PUD,"), _blocks("OFF JALAN PUDU."), en)) == ["OFF JALAN PUDU,"]
+    # two letters more only where they make a word: "GSTID" is two words run together
+    assert _text(fuse_blocks(_blocks("Summa 5"), _blocks("Summary 5"), en)) == ["Summary 5"]
+    assert _text(fuse_blocks(_blocks("GST ID"), _blocks("GSTID"), en)) == ["GST ID"]
+    assert _text(fuse_blocks(_blocks("Summa 5"), _blocks("Summary 5"))) == ["Summa 5"]  # no language: no word
+    # a number or a one-letter word is not completed, nor a word the other reading has elsewhere
+    assert _text(fuse_blocks(_blocks("TOTAL 9.60"), _blocks("TOTAL 9.600"), en)) == ["TOTAL 9.60"]
+    elsewhere = BBox(left=100, top=400, width=600, height=30)
+    assert _text(fuse_blocks(_blocks("Sub Tota 9.90"), _blocks("Sub Total 9.90", elsewhere), en)) == ["Sub Tota 9.90"]
