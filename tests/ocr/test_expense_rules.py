@@ -361,6 +361,15 @@ def test_two_readings_a_labelled_total_wins_over_one_derived_from_the_amount_pai
     assert two_readings_fields(fused, second).fields["TOTAL"].value == "10.00"
 
 
+def test_two_readings_a_letter_spaced_word_of_the_second_is_one_word() -> None:
+    fused = page(["31803039", "'SH POWER HARDWARE", "TRADING :", "002458685-T", "TOTAL | 8.00"])
+    second = page(["31803039", "TSH POWER HARDWARE", "TR AD IN G", "002458685-T", "TOTAL | 8.00"])
+    assert two_readings_fields(fused, second).fields["VENDOR_NAME"].value == "TSH POWER HARDWARE TRADING"
+    # two or three words of two letters are words ("AA CO", "DE LA MAISON"); only pieces with a single letter join
+    second = page(["31803039", "TSH POWER HARDWARE", "TR AD IN", "002458685-T", "TOTAL | 8.00"])
+    assert two_readings_fields(fused, second).fields["VENDOR_NAME"].value == "TSH POWER HARDWARE"
+
+
 def test_two_readings_the_fused_address_unless_the_second_has_more_of_it() -> None:
     def address(fused: list[str], second: list[str]) -> str:
         return two_readings_fields(page(fused + ["TOTAL | 1.00"]), page(second + ["TOTAL | 1.00"])).fields[
