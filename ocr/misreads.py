@@ -13,7 +13,7 @@ from rapidfuzz.distance import Levenshtein
 from ocr.address_words import mend_address
 
 # Tesseract's usual misreadings of the Malaysian company form "SDN BHD" (SON BHD, SIN BHD, SDN BND, SDN 3HD)
-SDN_BHD = re.compile(r"\b(S[DOI0]N|5DN)(\.?\s*)(B[HN]\s?[DZ]|[83R]HD)\b", re.I)  # and "SDN BH D": a gap read
+SDN_BHD = re.compile(r"\b(S[DOI0B]N|5DN)(\.?\s*)(B[HN]\s?[DZ]|[83R]HD)\b", re.I)  # and "SDN BH D": a gap read
 
 
 SPECK_MARKS = "—–_|~'‘’`\"“”*·•"  # marks a speck or a rule is read as; no name prints one alone

@@ -234,6 +234,7 @@ def test_vendor_name_misreadings_are_mended() -> None:
     assert values(["AEON CO. {M) BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "AEON CO. (M) BHD"
     assert values(["Anzel Advertising (Mj SDN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "Anzel Advertising (M) SDN BHD"
     assert values(["IKANO HANDEL_SDN 3HD", "TOTAL | 1.00"])["VENDOR_NAME"] == "IKANO HANDEL SDN BHD"
+    assert values(["LIAN HING STATIONERY SBN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "LIAN HING STATIONERY SDN BHD"
     assert values(["UNIHAKKA INTL.SDN BHD.", "TOTAL | 1.00"])["VENDOR_NAME"] == "UNIHAKKA INTL SDN BHD"
     assert values(["Taste Of The WorId SDN BHD:", "TOTAL | 1.00"])["VENDOR_NAME"] == "Taste Of The World SDN BHD"
     # specks read around a name printed in capitals, a number tag before it, marks between its words
