@@ -27,6 +27,13 @@ MIN_TWICE_EDITED = 8
 # digits Tesseract reads for letters inside a word ("ANG5A", "Ja1an"): one such digit, or one digit twice
 DIGIT_FOR_LETTER = {"0": "O", "1": "IL", "4": "A", "5": "S", "8": "B", "6": "G"}
 WORD = re.compile(r"[A-Za-z0-9]+")
+# the states and federal territories and the country: a word both readers read one letter from one of these is
+# still mended (mend_address)
+STATES = frozenset({
+    "JOHOR", "KEDAH", "KELANTAN", "MELAKA", "MALACCA", "NEGERI", "SEMBILAN", "PAHANG", "PERAK", "PERLIS", "PENANG",
+    "PULAU", "PINANG", "SABAH", "SARAWAK", "SELANGOR", "TERENGGANU", "KUALA", "LUMPUR", "PUTRAJAYA", "LABUAN",
+    "MALAYSIA",
+})  # fmt: skip
 # a thin letter read as a mark inside a word of letters ("JA:AN", "SE_ANGOR"); an apostrophe ("D'SARA") is printed
 THIN_LETTERS = "LIJT"
 MARK_FOR_LETTER = re.compile(r"(?<![\w.:_|!;])([A-Za-z]{2,})([:_|!;])([A-Za-z]{2,})(?![\w:_|!;])")
@@ -104,9 +111,18 @@ def _letter_for_mark(match: re.Match[str]) -> str:
     return _cased(hits.pop(), before + after) if len(hits) == 1 else match.group(0)
 
 
-def mend_address(text: str) -> str:
-    """The address with its misread place and street words mended; every other word as read."""
-    return WORD.sub(lambda m: _mended(m.group(0)), MARK_FOR_LETTER.sub(_letter_for_mark, text))
+def _kept_or_mended(read: str, keep: frozenset[str]) -> str:
+    mended = _mended(read)
+    return read if read.upper() in keep and mended.upper() not in STATES else mended
+
+
+def mend_address(text: str, keep: frozenset[str] = frozenset()) -> str:
+    """The address with its misread place and street words mended; every other word as read, and so are the words
+    in `keep` (upper case), those two engines read alike on the page, unless the mend makes a state's name: two
+    readers agreeing on a word one letter from a listed street or place word read it as printed ("Jalan Batai" is
+    not "Balai"), but no place is named one letter from a state ("SCLANGOR", "Setangor" are SELANGOR, which nearly
+    every address prints)."""
+    return WORD.sub(lambda m: _kept_or_mended(m.group(0), keep), MARK_FOR_LETTER.sub(_letter_for_mark, text))
 
 
 def address_fit(text: str) -> int:

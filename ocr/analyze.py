@@ -142,6 +142,7 @@ def analyze_expense(
     pages: list[Page] = []
     rapid_pages: list[Page] = []
     shown_pages: list[Page] = []
+    first_pages: list[Page] = []  # Tesseract's own readings, before fusion
     for count, source in enumerate(iter_pages(data, options), start=1):
         # A receipt scanned on a larger sheet is read cut out (ocr.receipt: specks and blank paper around it read
         # as rows of noise in psm 6's one block), its boxes given back in the sheet's pixels.
@@ -152,6 +153,7 @@ def analyze_expense(
                 source.image = source.image.crop(region)
         page, image = read_page_image(source, options, pool, priority)
         shown = page
+        first_pages.append(page)
         if second and image is not None:
             page, rapid, shown = _read_twice(page, image, options, pool, priority)
             if rapid is not None:
@@ -162,5 +164,6 @@ def analyze_expense(
         if progress is not None:
             progress(count, None)
     second_document = Document(text="", mime=mime, pages=rapid_pages) if rapid_pages else None
-    found = two_readings_fields(make_document(pages, mime), second_document, date_order)
+    first = Document(text="", mime=mime, pages=first_pages)
+    found = two_readings_fields(make_document(pages, mime), second_document, date_order, first)
     return found.model_copy(update={"pages": shown_pages})

@@ -585,8 +585,10 @@ def _line_items(rows: list[Row], start: int, end: int, page: int) -> list[LineIt
     return items
 
 
-def expense_page(page: Page, order: DateOrder = "DMY") -> tuple[dict[str, ExpenseField], list[LineItem]]:
-    """The fields and line items of one read page."""
+def expense_page(
+    page: Page, order: DateOrder = "DMY", keep: frozenset[str] = frozenset()
+) -> tuple[dict[str, ExpenseField], list[LineItem]]:
+    """The fields and line items of one read page; the words in `keep` stay as read in the address."""
     rows = page_rows(page)
     fields: dict[str, ExpenseField] = {}
     vendor = _vendor(rows)
@@ -600,8 +602,8 @@ def expense_page(page: Page, order: DateOrder = "DMY") -> tuple[dict[str, Expens
         address, items_from = _address(rows, vendor, name_rows)
         if address:
             words = [w for r in address for w in r.words]
-            fields["VENDOR_ADDRESS"] = _field(words, address_text(" ".join(r.text.strip() for r in address)),
-                                              page.number)  # fmt: skip
+            text = address_text(" ".join(r.text.strip() for r in address), keep)
+            fields["VENDOR_ADDRESS"] = _field(words, text, page.number)
     date = _date(rows, page.number, order)
     if date is not None:
         fields["INVOICE_RECEIPT_DATE"] = date
@@ -636,13 +638,16 @@ def derived_total(fields: dict[str, ExpenseField]) -> ExpenseField | None:
     return paid.model_copy(update={"value": f"{value:.2f}"}) if value > 0 else None
 
 
-def expense_fields(document: Document, order: DateOrder = "DMY", derive_total: bool = True) -> ExpenseDocument:
+def expense_fields(
+    document: Document, order: DateOrder = "DMY", derive_total: bool = True, keep: frozenset[str] = frozenset()
+) -> ExpenseDocument:
     """AnalyzeExpense over a read document: each field from the first page that has it; line items of all pages.
-    Without a labelled total, `derive_total` takes the amount paid less the change (derived_total)."""
+    Without a labelled total, `derive_total` takes the amount paid less the change (derived_total). The words in
+    `keep` (upper case) stay as read in the address (ocr.address_words.mend_address)."""
     fields: dict[str, ExpenseField] = {}
     items: list[LineItem] = []
     for page in document.pages:
-        found, page_items = expense_page(page, order)
+        found, page_items = expense_page(page, order, keep)
         for name, field in found.items():
             fields.setdefault(name, field)
         items += page_items

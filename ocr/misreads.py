@@ -96,11 +96,12 @@ def _lot_first(text: str) -> str:
     return ("Lot" if any(c.islower() for c in read) else "LOT") + text[match.end() :]
 
 
-def address_text(text: str) -> str:
+def address_text(text: str, keep: frozenset[str] = frozenset()) -> str:
     """An address as read, its misread punctuation mended: stray quotes before words, typographic apostrophes,
     dots or colons read for commas between its parts, a colon for the slash of "7/4", a dollar read for an S, an
     exclamation mark for an I, a zero for the O of NO, lone small letters in an address printed in capitals. A comma
-    at its end is kept: it is printed there when the address ends a row (as SROIE's keys keep it)."""
+    at its end is kept: it is printed there when the address ends a row (as SROIE's keys keep it). The words in `keep`
+    are never mended to a listed address word (ocr.address_words.mend_address)."""
     text = STRAY_QUOTE.sub("", unicodedata.normalize("NFKC", text).replace("$", "S")).replace("’", "'")
     text = ADDRESS_LABEL.sub("", text)  # "HQ ADD: LOT 11995": the label is not the address
     text = LEADING_BRACKET.sub("", text)  # "(JALAN KLANG LAMA) LOT 2942": a branch or a number in brackets before it
@@ -129,7 +130,7 @@ def address_text(text: str) -> str:
     text = re.sub(r",(\s*,)+", ",", text)  # "BRINCHANG,, CAMERON": a speck after a comma; no address has two
     text = AMPERSAND_AS_8.sub(_ampersand, text)  # "LOT 211082111", "NO. 31G833G": the & of two numbers
     text = SELANGOR_DE.sub(lambda m: m.group(1) + ("D.E," if m.group(2) and text[m.end() :].strip() else "D.E."), text)
-    return mend_address(DOT_FOR_COMMA.sub(",", text).strip())
+    return mend_address(DOT_FOR_COMMA.sub(",", text).strip(), keep)
 
 
 # a label printed before the address ("Address:", "HQ ADD:"); no training key begins with one

@@ -22,7 +22,7 @@ import re
 from decimal import Decimal
 from difflib import SequenceMatcher
 
-from ocr.address_words import address_fit, is_address_part
+from ocr.address_words import WORD, address_fit, is_address_part
 from ocr.expense import (
     LEGAL_FORM,
     POSTCODE,
@@ -32,7 +32,7 @@ from ocr.expense import (
     derived_total,
     expense_fields,
 )
-from ocr.layout import make_block, make_line
+from ocr.layout import make_block, make_line, page_text
 from ocr.models import BBox, Block, Document, Line, Word
 from ocr.rows import page_rows
 from ocr.values import DateOrder, find_amounts
@@ -168,14 +168,27 @@ def letter_spaced_joined(reading: Document) -> Document:
     return reading.model_copy(update={"pages": pages})
 
 
-def two_readings_fields(fused: Document, second: Document | None, order: DateOrder = "DMY") -> ExpenseDocument:
+def agreed_words(first: Document, second: Document) -> frozenset[str]:
+    """The words (letters and digits, upper case) both readings read somewhere on the page."""
+
+    def words(reading: Document) -> set[str]:
+        return {w.upper() for page in reading.pages for w in WORD.findall(page_text(page.blocks))}
+
+    return frozenset(words(first) & words(second))
+
+
+def two_readings_fields(
+    fused: Document, second: Document | None, order: DateOrder = "DMY", first: Document | None = None
+) -> ExpenseDocument:
     """The fields of the fused reading, and of the second reader's own reading where it reads them better (see the
-    module's docstring); without a second reading, the fused reading's alone."""
-    result = expense_fields(fused, order, derive_total=second is None)
+    module's docstring); without a second reading, the fused reading's alone. A word that the `first` reading
+    (Tesseract's, before fusion) and the second both read stays as read in the address."""
+    keep = agreed_words(first, second) if first is not None and second is not None else frozenset()
+    result = expense_fields(fused, order, derive_total=second is None, keep=keep)
     if second is None:
         return result
     second = letter_spaced_joined(second)
-    own = expense_fields(second, order, derive_total=False).fields
+    own = expense_fields(second, order, derive_total=False, keep=keep).fields
     total = result.fields.get("TOTAL")
     result.fields.update({name: own[name] for name in SECOND_READER_FIELDS if name in own})
     if total is not None and "TOTAL" in own and _split_amount(own["TOTAL"], total, second):

@@ -59,3 +59,11 @@ def test_a_thin_letter_read_as_a_mark_inside_a_word_is_mended() -> None:
     # marks that are printed, or that no thin letter turns into an address word, stay
     for text in ("D'SARA AVEVUE", "INDS.PARK B.CAVES", "TEL:03 FAX:04", "JALAN:KPB", "LOT 3;TAMAN"):
         assert mend_address(text) == text
+
+
+def test_a_word_both_readers_read_alike_is_not_mended_unless_to_a_state() -> None:
+    assert mend_address("Lot 6, Jalan Batai, Plaza Batai") == "Lot 6, Jalan Balai, Plaza Balai"  # one reader alone
+    assert mend_address("Lot 6, Jalan Batai, Plaza Batai", keep=frozenset({"BATAI"})) == (
+        "Lot 6, Jalan Batai, Plaza Batai")  # fmt: skip
+    # a state's name one letter off is a misreading even when both readers agree on it
+    assert mend_address("41150 KLANG, SCLANGOR", keep=frozenset({"SCLANGOR"})) == "41150 KLANG, SELANGOR"

@@ -371,6 +371,17 @@ def test_two_readings_a_letter_spaced_word_of_the_second_is_one_word() -> None:
     assert two_readings_fields(fused, second).fields["VENDOR_NAME"].value == "TSH POWER HARDWARE"
 
 
+def test_two_readings_an_address_word_both_engines_read_alike_stays_as_read() -> None:
+    rows = ["BENS GROCER SDN. BHD", "Lot 6, Jalan Batai,", "50490, Kuala Lumpur", "TOTAL | 1.00"]
+    tesseract = page(["BENS GROCER SDN. BHD", "Lot 6, Jalan Batai,", "50490, Kuala Lumpur", "TOTAL | 1.00"])
+    found = two_readings_fields(page(rows), page(rows), first=tesseract).fields["VENDOR_ADDRESS"].value
+    assert found == "Lot 6, Jalan Batai, 50490, Kuala Lumpur"
+    # read so by one engine only (Tesseract read "Bata1"), the word is mended to the listed street word
+    tesseract = page(["BENS GROCER SDN. BHD", "Lot 6, Jalan Bata1,", "50490, Kuala Lumpur", "TOTAL | 1.00"])
+    found = two_readings_fields(page(rows), page(rows), first=tesseract).fields["VENDOR_ADDRESS"].value
+    assert found == "Lot 6, Jalan Balai, 50490, Kuala Lumpur"
+
+
 def test_two_readings_the_fused_address_unless_the_second_has_more_of_it() -> None:
     def address(fused: list[str], second: list[str]) -> str:
         return two_readings_fields(page(fused + ["TOTAL | 1.00"]), page(second + ["TOTAL | 1.00"])).fields[
