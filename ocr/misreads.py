@@ -13,7 +13,7 @@ from rapidfuzz.distance import Levenshtein
 from ocr.address_words import mend_address
 
 # Tesseract's usual misreadings of the Malaysian company form "SDN BHD" (SON BHD, SIN BHD, SDN BND, SDN 3HD)
-SDN_BHD = re.compile(r"\b(S[DOI0B]N|5DN)(\.?\s*)(B[HN]\s?[DZ]|[83R]HD)\b", re.I)  # and "SDN BH D": a gap read
+SDN_BHD = re.compile(r"\b(S[DOI0]N|5DN)(\.?\s*)(B[HN]\s?[DZ]|[83R]HD)\b", re.I)  # and "SDN BH D": a gap read
 
 
 SPECK_MARKS = "—–_|~'‘’`\"“”*·•"  # marks a speck or a rule is read as; no name prints one alone
@@ -104,6 +104,7 @@ def address_text(text: str, keep: frozenset[str] = frozenset()) -> str:
     are never mended to a listed address word (ocr.address_words.mend_address)."""
     text = STRAY_QUOTE.sub("", unicodedata.normalize("NFKC", text).replace("$", "S")).replace("’", "'")
     text = ADDRESS_LABEL.sub("", text)  # "HQ ADD: LOT 11995": the label is not the address
+    text = re.sub(r"^[^\w(]+", "", text)  # "-LOT 1-0-2": a speck before it (no training key begins with a mark)
     text = LEADING_BRACKET.sub("", text)  # "(JALAN KLANG LAMA) LOT 2942": a branch or a number in brackets before it
     text = _lot_first(text)
     text = re.sub(r"(?<=\d):(?=\d)", "/", text)  # "7:4" is the street "7/4": an address prints no time

