@@ -113,15 +113,19 @@ def _letter_for_mark(match: re.Match[str]) -> str:
 
 def _kept_or_mended(read: str, keep: frozenset[str]) -> str:
     mended = _mended(read)
-    return read if read.upper() in keep and mended.upper() not in STATES else mended
+    if mended == read or read.upper() not in keep or not read.isalpha() or mended.upper() in STATES:
+        return mended
+    long_and_near = len(read) >= MIN_TWICE_EDITED and Levenshtein.distance(read.upper(), mended.upper()) <= 1
+    return mended if long_and_near else read
 
 
 def mend_address(text: str, keep: frozenset[str] = frozenset()) -> str:
     """The address with its misread place and street words mended; every other word as read, and so are the words
-    in `keep` (upper case), those two engines read alike on the page, unless the mend makes a state's name: two
-    readers agreeing on a word one letter from a listed street or place word read it as printed ("Jalan Batai" is
-    not "Balai"), but no place is named one letter from a state ("SCLANGOR", "Setangor" are SELANGOR, which nearly
-    every address prints)."""
+    in `keep` (upper case), those two engines read alike on the page: two readers agreeing on a word one letter from
+    a listed street or place word read it as printed ("Jalan Batai" is not "Balai"). Still mended where both can be
+    wrong alike: a digit read in a word ("J1n", "4lam"), a state's name (no place is named one letter from one:
+    "SCLANGOR" is SELANGOR, which nearly every address prints), a word of MIN_TWICE_EDITED letters or more one
+    letter from a listed one ("PERTNDUSTRIAN")."""
     return WORD.sub(lambda m: _kept_or_mended(m.group(0), keep), MARK_FOR_LETTER.sub(_letter_for_mark, text))
 
 

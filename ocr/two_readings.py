@@ -95,6 +95,8 @@ def _address_of_two(fused: ExpenseField | None, second: ExpenseField | None) -> 
     value = _marks_of_two(fused.value, second.value)
     if address_fit(second.value) > address_fit(value):
         return second  # fewer misread words: "OFF JALAN PUDU" where the fused reading lost a letter ("PUD")
+    if address_fit(second.value) == address_fit(value) and POSTCODE.search(second.value) and not POSTCODE.search(value):
+        return second  # as many, and only it reads the postcode ("JLN PJU 1A/4 47301" against "JLN PT ides")
     return fused.model_copy(update={"value": value}) if value != fused.value else fused
 
 

@@ -67,3 +67,6 @@ def test_a_word_both_readers_read_alike_is_not_mended_unless_to_a_state() -> Non
         "Lot 6, Jalan Batai, Plaza Batai")  # fmt: skip
     # a state's name one letter off is a misreading even when both readers agree on it
     assert mend_address("41150 KLANG, SCLANGOR", keep=frozenset({"SCLANGOR"})) == "41150 KLANG, SELANGOR"
+    # a digit read in a word, and a long word one letter from a listed one, are misread alike by both
+    assert mend_address("7, J1n SS21/34, Shah 4lam", keep=frozenset({"J1N", "4LAM"})) == "7, Jln SS21/34, Shah alam"
+    assert mend_address("KAWASAN PERTNDUSTRIAN", keep=frozenset({"PERTNDUSTRIAN"})) == "KAWASAN PERINDUSTRIAN"

@@ -400,6 +400,10 @@ def test_two_readings_the_fused_address_unless_the_second_has_more_of_it() -> No
     assert address([name, "NO.59 JALAN PERMAS 9/5", "81750 JOHOR BAHRU"], [name, "NO.59 JALAN PERMAS 9/6"]) == (
         "NO.59 JALAN PERMAS 9/5 81750 JOHOR BAHRU")  # fmt: skip
     assert address([name, "NO 8 JALAN TUN", "(123456-X)"], [name]) == "NO 8 JALAN TUN"
+    # as many misread words in each, and only the second reads the postcode: the second's
+    assert address([name, "LOT F21 & 22, CITTA MALL", "HO ot, JLN PT ides"],
+                   [name, "LOT F21 & 22, CITTA MALL", "NO 1, JLN PJU 1A/4", "47301"]) == (
+        "LOT F21 & 22, CITTA MALL NO 1, JLN PJU 1A/4 47301")  # fmt: skip
     # with the commas and the final full stop the second reads where the fused has none; never the reverse
     assert address([name, "12, Jalan Tampoi 7/4", "81200 Johor Bahru Johor"],
                    [name, "12,JalanTampoi 7/4", "81200JohorBahru,Johor."]) == (
