@@ -38,6 +38,14 @@ def test_punctuation_spacing_and_o_or_zero_stay_right() -> None:
     assert fuse_text("SEKSYEN U3, 40170", "SEKSYEN U13.40170") == "SEKSYEN U13, 40170"
 
 
+def test_a_slash_tesseract_lost_or_took_for_a_thin_letter_comes_from_the_second_reading() -> None:
+    assert fuse_text("JALAN SR 19, SEKSYEN 9,", "JALAN SR 1/9. SEKSYEN 9.") == "JALAN SR 1/9, SEKSYEN 9,"
+    assert fuse_text("JALAN SEPADU C 25IC,", "JALAN SEPADU C 25/C,") == "JALAN SEPADU C 25/C,"
+    # not at a word's edge, and not in an amount
+    assert fuse_text("TOTAL 2.407", "TOTAL 2.40/") == "TOTAL 2.407"
+    assert fuse_text("I AM", "/ AM") == "I AM"
+
+
 def test_a_speck_only_tesseract_read_goes_but_never_a_word_or_a_digit_of_an_amount() -> None:
     assert fuse_text("LOT 1851-A, JALAN KPB 64, KAWASAN", "LOT 1851-A,JALANKPB6 KAWASAN") == (
         "LOT 1851-A, JALAN KPB 6, KAWASAN"
