@@ -116,12 +116,16 @@ NOT_ADDRESS = re.compile(r"[A-Za-z]\s*:\s*[\d+(]|\d{9,}")
 # a gap read inside the cents of an amount: "Total RM Incl. of GST 9. 90", "19.6 1" (PP-OCRv6)
 GAP_IN_CENTS = re.compile(r"(\d)\.( ?)(\d)( ?)(\d)(?![\d.,])")
 ONE_AFTER_CURRENCY = re.compile(r"(?<=RM)[Il|](?=\d[\d,]*\.\d)")  # "RMI11.90": no amount's first digit is a letter
+# a dash read for the decimal point of the amount that ends a labelled row ("TOTAL 22-60"); not a range or a code
+# ("1-10", "03-12", "A-22-60"): one to four digits alone before it
+DASH_FOR_POINT = re.compile(r"(?<![\w.,\-/])(\d{1,4})-(\d{2})\s*$")
 
 
 def _cents_closed(text: str) -> str:
-    """The text with the gaps inside amounts' cents moved after them, and a 1 read as I or l right after the
-    currency ("RMI11.90") made a digit (same length: positions in the row hold)."""
-    text = ONE_AFTER_CURRENCY.sub("1", text)
+    """The text with the gaps inside amounts' cents moved after them, a 1 read as I or l right after the
+    currency ("RMI11.90") made a digit, and a dash read for the point of the row's last amount a point (same length:
+    positions in the row hold)."""
+    text = DASH_FOR_POINT.sub(r"\1.\2", ONE_AFTER_CURRENCY.sub("1", text))
     return GAP_IN_CENTS.sub(lambda m: f"{m[1]}.{m[3]}{m[5]}{m[2]}{m[4]}", text)
 
 

@@ -292,6 +292,12 @@ def test_the_tax_a_total_includes_is_not_the_total() -> None:
     assert found["TOTAL"] == "70.30"
 
 
+def test_a_dash_read_for_the_decimal_point_of_a_labelled_total() -> None:
+    assert values(["ACME SDN BHD", "TOTAL 22-60", "CASH 30.00", "CHANGE 7.40"])["TOTAL"] == "22.60"
+    # a code with a dash is no amount
+    assert "TOTAL" not in values(["ACME SDN BHD", "TOTAL UNIT A-22-60"])
+
+
 def test_a_gap_read_after_the_decimal_point_of_a_labelled_total() -> None:
     assert values(["ACME SDN BHD", "Total RM Incl. of GST 9. 90", "Cash -20.00"])["TOTAL"] == "9.90"
     # or between the cents, on the total's row or the row below (not the cash under it)
