@@ -495,10 +495,20 @@ def _total(rows: list[Row], page: int, paid: Decimal | None = None, change: Deci
         same = [c for c in found if c.value == paid_less_change]
         if same and best.value != paid_less_change and best.support == 1:
             best = max(same, key=lambda c: c.rank)
-        elif not same and best.support == 1 and _one_digit_apart(best.value, paid_less_change):
+        elif (
+            not same
+            and best.support == 1
+            and _one_digit_apart(best.value, paid_less_change)
+            and _rounded(best.value) != paid_less_change  # cash rounded: 72.93 paid as 72.95 is no misread digit
+        ):
             field = best.field.model_copy(update={"value": f"{paid_less_change:.2f}"})
             return field, best.index
     return best.field, best.index
+
+
+def _rounded(value: Decimal) -> Decimal:
+    """`value` rounded to the nearest ROUNDING, as cash is paid."""
+    return (value / ROUNDING).quantize(Decimal(1), rounding=ROUND_HALF_UP) * ROUNDING
 
 
 def _rounded_total(rows: list[Row], best: _Candidate) -> tuple[ExpenseField, int] | None:
@@ -507,7 +517,7 @@ def _rounded_total(rows: list[Row], best: _Candidate) -> tuple[ExpenseField, int
     further down (often on a row of its own, under "ROUNDING ADJ -0.01")."""
     if best.value % ROUNDING == 0 or not any(ROUNDING_ROW.search(row.text) for row in rows):
         return None
-    target = (best.value / ROUNDING).quantize(Decimal(1), rounding=ROUND_HALF_UP) * ROUNDING
+    target = _rounded(best.value)
     for index in range(best.index + 1, len(rows)):
         row = rows[index]
         if any(value == target for _, value in find_amounts(row.text)) and not NOT_TOTAL.search(row.text):

@@ -73,6 +73,9 @@ def test_paid_less_change_corrects_a_misread_total() -> None:
     for cash, change in (("20.00", "7.50"), ("50.00", "30.00")):
         found = values(["ACME SDN BHD", "TOTAL | 12.50", f"CASH | {cash}", f"CHANGE | {change}"])
         assert found["TOTAL"] == "12.50"
+    # nor a total that paid less change is rounded to 5 sen from: cash is paid rounded, the total is as printed
+    found = values(["ACME SDN BHD", "Total: | 72.93", "Payment | 73.00", "Change Due | 0.05"])
+    assert found["TOTAL"] == "72.93"
 
 
 def test_a_tax_breakdown_row_is_not_the_total() -> None:
