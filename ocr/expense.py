@@ -157,6 +157,8 @@ NOT_TOTAL = re.compile(
     r"\b(GST|SST|TAX|VAT)\b.*\bTOTAL|TOTAL\s*\d+\s*%|SUPPLIES",
     re.I,
 )
+# the header of the tax summary printed under the totals: a TOTAL row after it is the summary's (taxable amount)
+TAX_SUMMARY = re.compile(r"\b(GST|SST|TAX)\s*SUMMARY\b|^\W*TAX\s*CODE\b", re.I)
 FIELD_LABELS: dict[str, re.Pattern[str]] = {
     "SUBTOTAL": re.compile(r"SUB\s*-?\s*TOTAL|TOTAL\s*(EXCL|BEFORE|W/O|EX\b)", re.I),
     "TAX": re.compile(r"\b(TOTAL\s*)?(GST|SST|VAT|TAX)\b(?!\s*(INVOICE|REG|ID|NO))", re.I),
@@ -482,6 +484,8 @@ def _total(rows: list[Row], page: int, paid: Decimal | None = None, change: Deci
     found = _total_candidates(rows, page)
     if not found:
         return None
+    summary = next((i for i, row in enumerate(rows) if TAX_SUMMARY.search(row.text)), len(rows))
+    found = [c for c in found if c.index < summary] or found  # "TOTAL : 144.68" of the tax summary is its own
     best = max(found, key=lambda c: c.rank)
     steadier = [c for c in found if c.tier > best.tier and c.support > best.support
                 and abs(c.value - best.value) > ROUNDING and _one_digit_apart(c.value, best.value)]  # fmt: skip

@@ -78,6 +78,14 @@ def test_paid_less_change_corrects_a_misread_total() -> None:
     assert found["TOTAL"] == "72.93"
 
 
+def test_the_total_of_the_tax_summary_is_not_the_receipts() -> None:
+    rows = ["ACME SDN BHD", "SUB-TOTAL (EX) | 144.68", "TOTAL TAX | 8.68", "TOTAL | 153.35", "GST SUMMARY",
+            "SR 6.00 | 144.68", "TOTAL : | 144.68"]  # fmt: skip
+    assert values(rows)["TOTAL"] == "153.35"
+    # a receipt with no total above its summary still has one
+    assert values(["ACME SDN BHD", "GST SUMMARY", "TOTAL : | 9.00"])["TOTAL"] == "9.00"
+
+
 def test_a_tax_breakdown_row_is_not_the_total() -> None:
     found = values(["ACME SDN BHD", "TOTAL 0% SUPPLIES: | 39.40", "TOTAL 6% SUPPLIES (INC. GST): | 13.74",
                     "TOTAL 0% SUPPLIES: | 39.40", "TOTAL PAYABLE: | 53.14"])  # fmt: skip
