@@ -115,6 +115,8 @@ def _kept_or_mended(read: str, keep: frozenset[str]) -> str:
     mended = _mended(read)
     if mended == read or read.upper() not in keep or not read.isalpha() or mended.upper() in STATES:
         return mended
+    if mended.upper() in _lookalikes(read.upper()):
+        return mended  # an I read for an L ("Jaian"): both engines take one for the other alike
     long_and_near = len(read) >= MIN_TWICE_EDITED and Levenshtein.distance(read.upper(), mended.upper()) <= 1
     return mended if long_and_near else read
 

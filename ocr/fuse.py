@@ -217,13 +217,18 @@ def _fused_line(line: Line, words: list[Word], langs: tuple[str, ...]) -> Line:
                  for w, t in zip(line.words, tokens, strict=True)]  # fmt: skip
     else:
         fused = split_line_into_words(text, BBox.union([w.bbox for w in line.words]), line.confidence)
-    fused = [_completed(w, words, langs) for w in fused]
+    fused = [_completed(fused, k, words, langs) for k in range(len(fused))]
     return make_line(_agreed(fused, rapid))
 
 
-def _completed(word: Word, rapid: list[Word], langs: tuple[str, ...]) -> Word:
-    """The word with the letters RapidOCR read after its end in the same place (ocr.lexicon.completed)."""
-    text = completed(word.text, [w for w in rapid if same_place(word.bbox, w.bbox)], langs)
+def _completed(line: list[Word], k: int, rapid: list[Word], langs: tuple[str, ...]) -> Word:
+    """The line's k-th word with the letters RapidOCR read before or after it in the same place
+    (ocr.lexicon.completed)."""
+    word = line[k]
+    previous = line[k - 1].text if k > 0 else ""
+    following = line[k + 1].text if k + 1 < len(line) else ""
+    there = [w for w in rapid if same_place(word.bbox, w.bbox)]
+    text = completed(word.text, there, langs, previous, following)
     return word if text == word.text else word.model_copy(update={"text": text})
 
 

@@ -27,6 +27,7 @@ MIN_ZIPF = 3.0
 MAX_EDITS = 2  # letters a non-word may differ by from the other reading's word that replaces it (one added or lost)
 MIN_OVERLAP = 0.5  # of the smaller box's width and height, for two readings of a word to be in the same place
 MIN_COMPLETED = 2  # letters of a word another reading may add letters to the end of
+LETTER_MARKS = frozenset("]|![")  # marks Tesseract reads for a thin letter at a word's end or start
 # Tesseract's language codes and wordfreq's for the languages wordfreq lists (ISO 639-2 to 639-1)
 WORDFREQ_CODES = {
     "eng": "en", "msa": "ms", "ind": "id", "deu": "de", "fra": "fr", "spa": "es", "ita": "it", "por": "pt",
@@ -93,32 +94,39 @@ def same_place(a: BBox, b: BBox) -> bool:
     return _h_overlap(a, b) >= MIN_OVERLAP and _v_overlap(a, b) >= MIN_OVERLAP
 
 
-def completed(read: str, others: list[Word], langs: tuple[str, ...]) -> str:
+def completed(read: str, others: list[Word], langs: tuple[str, ...], previous: str = "", following: str = "") -> str:
     """`read` (one engine's word, letters with marks at its ends) with the letters the other engine read before its
     start or after its end in the same place (`others`, words with boxes in the same pixels as `read`'s box):
     Tesseract loses a word's first or last glyph where it is faint or touches a mark ("Tota", "PUD,", "tem" for
-    "Item", "OREMON" for "DOREMON"). One letter more is taken as it is, two only where they make a word of `langs`.
-    On 144 public SROIE training receipts, where RapidOCR read one letter more at the end of a word of two or more
-    letters, its word was the true one 26 times and Tesseract's once (6 neither), one more at the start 36 times
-    against once (8 neither); two more that make a word, 7 against 0 (two more that make no word were mostly two
-    words run together: "FaxNo", "ofGST")."""
+    "Item", "OREMON" for "DOREMON"), or reads it as a mark ("SER]" for "SERI": the mark goes). One letter more is
+    taken as it is, two only where they make a word of `langs`; never letters that are the word before or after it
+    on the line (`previous`, `following`: "Se langor" read apart is not "Se Selangor"). On 144 public SROIE
+    training receipts, where RapidOCR read one letter more at the end of a word of two or more letters, its word
+    was the true one 26 times and Tesseract's once (6 neither), one more at the start 36 times against once (8
+    neither); two more that make a word, 7 against 0 (two more that make no word were mostly two words run
+    together: "FaxNo", "ofGST")."""
     core = EDGE_MARKS.sub("", read)
     if len(core) < MIN_COMPLETED or not core.isalpha():
         return read
+    at = read.find(core)
+    before, after = read[:at], read[at + len(core) :]
     for other in others:
         theirs = EDGE_MARKS.sub("", other.text)
         extra = len(theirs) - len(core)
         if not theirs.isalpha() or extra not in (1, 2):
             continue
-        if theirs.upper().startswith(core.upper()):
-            whole = core + theirs[len(core) :]
-        elif theirs.upper().endswith(core.upper()):
-            whole = theirs[:extra] + core
-        else:
+        if extra == 2 and not (can_judge(langs) and is_word(theirs, langs)):
             continue
-        if extra == 1 or (can_judge(langs) and is_word(theirs, langs)):
-            start = read.find(core)
-            return read[:start] + whole + read[start + len(core) :]
+        if theirs.upper().startswith(core.upper()):
+            added = theirs[len(core) :]
+            if following.upper().startswith(added.upper()):
+                continue
+            return before + core + added + (after[1:] if after[:1] in LETTER_MARKS else after)
+        if theirs.upper().endswith(core.upper()):
+            added = theirs[:extra]
+            if previous.upper().endswith(added.upper()):
+                continue
+            return (before[:-1] if before[-1:] in LETTER_MARKS else before) + added + core + after
     return read
 
 

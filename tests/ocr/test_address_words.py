@@ -70,3 +70,5 @@ def test_a_word_both_readers_read_alike_is_not_mended_unless_to_a_state() -> Non
     # a digit read in a word, and a long word one letter from a listed one, are misread alike by both
     assert mend_address("7, J1n SS21/34, Shah 4lam", keep=frozenset({"J1N", "4LAM"})) == "7, Jln SS21/34, Shah alam"
     assert mend_address("KAWASAN PERTNDUSTRIAN", keep=frozenset({"PERTNDUSTRIAN"})) == "KAWASAN PERINDUSTRIAN"
+    # and an I read for an L, which both engines take for each other
+    assert mend_address("Lot No2, Jaian Utarid", keep=frozenset({"JAIAN"})) == "Lot No2, Jalan Utarid"

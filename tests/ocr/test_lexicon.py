@@ -88,6 +88,10 @@ def test_fusion_takes_the_letters_rapidocr_read_before_or_after_tesseracts_word(
     assert _text(fuse_blocks(_blocks("OFF JALAN PUD,"), _blocks("OFF JALAN PUDU."), en)) == ["OFF JALAN PUDU,"]
     # or before its start ("tem" for "Item")
     assert _text(fuse_blocks(_blocks("tem Qty 2"), _blocks("Item Qty 2"), en)) == ["Item Qty 2"]
+    # a mark read for the lost letter goes; letters that are the next or the last word on the line are not added
+    assert _text(fuse_blocks(_blocks("43300 SER] KEMBANGAN"), _blocks("43300 SERI KEMBANGAN"), en)) == [
+        "43300 SERI KEMBANGAN"]  # fmt: skip
+    assert _text(fuse_blocks(_blocks("Se langor"), _blocks("Selangor"), en)) == ["Se langor"]
     # two letters more only where they make a word: "GSTID" is two words run together
     assert _text(fuse_blocks(_blocks("Summa 5"), _blocks("Summary 5"), en)) == ["Summary 5"]
     assert _text(fuse_blocks(_blocks("GST ID"), _blocks("GSTID"), en)) == ["GST ID"]
