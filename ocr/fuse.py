@@ -18,8 +18,8 @@ taken from RapidOCR only where both read a letter or digit at the same place:
   "25/C": on 288 public SROIE training receipts RapidOCR's slash was in the ground truth 10 times of 11).
 Punctuation, spacing, extra characters at a word's end and lines that do not look alike (under
 MIN_SIMILARITY of each other) stay Tesseract's: the fused reading is never built from RapidOCR alone. The one
-exception at a word's end: letters RapidOCR read after a word of Tesseract's letters in the same place ("Tota" and
-"Total": Tesseract loses a faint last glyph; ocr.lexicon.completed). Nor does a
+exception at a word's ends: letters RapidOCR read before or after a word of Tesseract's letters in the same place
+("tem" and "Item", "Tota" and "Total": Tesseract loses a faint first or last glyph; ocr.lexicon.completed). Nor does a
 word of Tesseract's that is a word of the page's language become a non-word ("PHARMACY" read "PIIARMACY" by RapidOCR:
 ocr.lexicon; on 208 public SROIE training receipts Tesseract's word was the true one 80 times of 85 such changes).
 A word both engines read alike gets AGREED_CONFIDENCE at least (Tesseract's confidence alone called true text on

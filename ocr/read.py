@@ -77,12 +77,12 @@ def read_again(
     try:
         with stage("second reading"):
             blocks = get_engine(SECOND_READER).recognize(image, options, pool, priority)
-        return mended_by(blocks, first, languages(lang))
     except PoolBusy:
         raise
     except Exception:  # noqa: BLE001 - any failure of the optional reader leaves the first reading standing
         log.warning("second reading by %s failed; the page keeps Tesseract's reading", SECOND_READER, exc_info=True)
         return None
+    return mended_by(blocks, first, languages(lang))  # outside the guard: a fault here is ours, not the reader's
 
 
 def _recognize(image: Image.Image, options: OcrOptions, pool: ModelPool, priority: int) -> tuple[str, list[Block]]:

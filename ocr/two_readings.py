@@ -93,9 +93,10 @@ def _address_of_two(fused: ExpenseField | None, second: ExpenseField | None) -> 
     if not _address_like(fused.value) and _address_like(second.value):
         return second  # the fused reading took an item row ("JIANYU STEEL RULER 30CM") for the address
     value = _marks_of_two(fused.value, second.value)
-    if address_fit(second.value) > address_fit(value):
+    theirs_fit, ours_fit = address_fit(second.value), address_fit(value)
+    if theirs_fit > ours_fit:
         return second  # fewer misread words: "OFF JALAN PUDU" where the fused reading lost a letter ("PUD")
-    if address_fit(second.value) == address_fit(value) and POSTCODE.search(second.value) and not POSTCODE.search(value):
+    if theirs_fit == ours_fit and POSTCODE.search(second.value) and not POSTCODE.search(value):
         return second  # as many, and only it reads the postcode ("JLN PJU 1A/4 47301" against "JLN PT ides")
     return fused.model_copy(update={"value": value}) if value != fused.value else fused
 
