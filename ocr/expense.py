@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from statistics import median
 
 from pydantic import BaseModel, Field
 
@@ -40,6 +41,7 @@ from ocr.values import DateOrder, find_amounts, find_dates
 
 TOP_ROWS = 12  # where a vendor's name is looked for
 MAX_ADDRESS_ROWS = 5
+ADDRESS_GAP = 1.2  # between address rows: at most 0.74 word heights on the 576 training receipts; 0.6 cut 6 of them
 MIN_CONFIDENCE = 40.0  # rows read less surely than this are skipped while looking for the vendor
 
 COMPANY_FORM = re.compile(
@@ -364,6 +366,10 @@ def _address_part(row: Row) -> Row:
     return Row(words)
 
 
+def _word_height(row: Row) -> float:
+    return median(w.bbox.height for w in row.words)
+
+
 def _address(rows: list[Row], vendor: int, name_rows: int) -> tuple[list[Row], int]:
     """The address rows (each cut at a phone number or a label after it), and the index of the row after them."""
     found: list[Row] = []
@@ -386,17 +392,20 @@ def _address(rows: list[Row], vendor: int, name_rows: int) -> tuple[list[Row], i
             STOP_ADDRESS.match(text) or REGISTRATION.match(text) or PHONE_NUMBER.match(text) or REG_LABEL.match(text)
         ):
             break
+        if found and row.bbox.top - found[-1].bbox.bottom > ADDRESS_GAP * _word_height(found[-1]):
+            break  # an address is printed as one block: a wide gap before a row ends it
         if found and row.confidence < MIN_CONFIDENCE:
             break  # a smudge or a logo read as letters ends the address
         if found and NOT_ADDRESS.search(text) and not STREET_WORD.search(text):
             break  # "CARELINE : 1800 88 1231", "GS? 10: 002017394688": a label and its number
-        if found and POSTCODE.search(found[-1].text) and not (
+        if found and any(POSTCODE.search(r.text) for r in found) and not (
             STREET_WORD.search(POSTCODE.sub("", text))
             or is_address_part(text)
             or BRANCH_CODE.match(text)
             or COUNTRY_END.search(text)
         ):
-            break  # after the postcode, a row with no address word is not the address: "PREPAY CHIT NUMBER 57381"
+            break  # after the postcode's row ("81750 Masai" / "Johor"), a row with no address word is not the address:
+            # "PREPAY CHIT NUMBER 57381", "CARRY OUT TIMED Pay By: CASH"
         if next(find_dates(text), None) or (find_amounts(text) and not STREET_WORD.search(text)):
             if not found:
                 continue  # a date printed between the name and the address

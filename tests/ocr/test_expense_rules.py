@@ -499,6 +499,16 @@ def test_selangor_darul_ehsan_read_with_an_l_for_its_dot() -> None:
     assert found["VENDOR_ADDRESS"] == "43000 KAJANG SELANGOR DE"
 
 
+def test_the_address_ends_after_its_postcode_row_and_at_a_wide_gap() -> None:
+    # the postcode two rows up still ends the address at a row with no address word
+    found = values(["DOMINO'S PIZZA", "No.12, Jalan Permas Jaya 10,", "Bandar Baru Permas Jaya, 81750 Masai", "Johor",
+                    "CARRY OUT TIMED Pay By: CASH", "TOTAL | 1.00"])  # fmt: skip
+    assert found["VENDOR_ADDRESS"] == "No.12, Jalan Permas Jaya 10, Bandar Baru Permas Jaya, 81750 Masai Johor"
+    # an address is one block of rows: after a blank row's gap (50 px, words 30 px high) the next row is not in it
+    found = values(["ACME SDN BHD", "NO7,JLN UERO,", "SHAH ALAM.", "", "27 T.S BASIN BESAR", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "NO7,JLN UERO, SHAH ALAM."
+
+
 def test_after_the_postcode_the_address_ends_at_a_row_of_no_address_words() -> None:
     found = values(["ACME SDN BHD", "Lot 1626, Mukim Kampung Laut Tumpat", "16200 Palekbang, Kelantan",
                     "PREPAY CHIT NUMBER 29721", "TOTAL | 1.00"])  # fmt: skip
