@@ -78,6 +78,7 @@ LEGAL_FORM = re.compile(
 LEGAL_FORM_END = re.compile(r"\b(S[DOI0]N\.?\s*B[HN]D|S/B|BHD|BERHAD|LTD|LIMITED)\.?$", re.I)
 GLUED_AFTER_FORM = re.compile(r"^(B[HN]D\.|BERHAD\.|LTD\.|LIMITED\.)[A-Z]{1,3}$", re.I)  # "BHD.LLT"
 NAME_WRAP_ROWS = 2
+OWNER_LABEL = re.compile(r"[A-Za-z]{4,}:")  # a label before a company's name ("DIMILIKI:", Malay for "owned by")
 # a row that is only an identifier, in brackets or as "LABEL: id" ("(JM0517726)", "BR NO.: 0195932-X", "SITE: 2395")
 ID_ROW = re.compile(r"^\(.*\d.*\)\W*$|^[A-Z][A-Z .#]{0,12}:\s*\(?[\dA-Z\-]*\d[\dA-Z\-]*\)?\W*$", re.I)
 # the country ends an address
@@ -248,9 +249,24 @@ def _formed(rows: list[Row]) -> int | None:
             and not REG_LABEL.search(row.text)
         ):
             # "POPULAR BOOK" / "CO. (M) SDN BHD" printed on two rows: the form alone names no one
+            legal = _legal_below(rows, i, formed.group(0))
+            if legal is not None:
+                return legal
             if _form_only(row.text) and i > 0 and _name_like(rows[i - 1]):
                 return i - 1
             return i
+    return None
+
+
+def _legal_below(rows: list[Row], index: int, kind: str) -> int | None:
+    """A row just below a name with no legal form that names the same business with its legal form: the logo's
+    name, then the company's ("ELKEN" / "SERVICE" / "ELKEN SERVICE SDN BHD (310184-X)")."""
+    if LEGAL_FORM.search(rows[index].text):
+        return None
+    for below in range(index + 1, min(len(rows), index + 1 + NAME_WRAP_ROWS)):
+        text = rows[below].text
+        if LEGAL_FORM.search(text) and re.search(rf"\b{re.escape(kind)}\b", text, re.I) and not REG_LABEL.search(text):
+            return below
     return None
 
 
@@ -308,6 +324,10 @@ def trim(words: list[Word]) -> list[Word]:
 def _vendor_name(rows: list[Row], index: int) -> list[Word]:
     words = list(rows[index].words)
     text = rows[index].text
+    label = next((i for i, w in enumerate(words[:2]) if OWNER_LABEL.fullmatch(w.text)), None)
+    if label is not None and LEGAL_FORM.search(text) and len(words) > label + 2:
+        words = words[label + 1 :]  # "DIMILIKI: BANH MI CAFE SDN BHD": the owner's label is not the name
+        text = " ".join(w.text for w in words)
     above = rows[index - 1] if index > 0 else None
     joined = above is not None and (above.text.rstrip().endswith("&") or text.lstrip().startswith("&"))
     if above is not None and joined and _name_like(above):

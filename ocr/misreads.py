@@ -11,6 +11,7 @@ import unicodedata
 from rapidfuzz.distance import Levenshtein
 
 from ocr.address_words import mend_address
+from ocr.lexicon import is_word
 
 # Tesseract's usual misreadings of the Malaysian company form "SDN BHD" (SON BHD, SIN BHD, SDN BND, SDN 3HD)
 SDN_BHD = re.compile(r"\b(S[DOI0]N|5DN)(\.?\s*)(B[HN]\s?[DZ]|[83R]HD)\b", re.I)  # and "SDN BH D": a gap read
@@ -37,6 +38,31 @@ def _name_words(words: list[str]) -> list[str]:
     return [w for w in words if w]
 
 
+# words that say what kind of business a name is: a word of a name one letter from one of them that is no word
+# itself is it misread ("PHARHACY", "HARDWAKE", "99 SPEED NART")
+BUSINESS_WORDS = frozenset((
+    "ENTERPRISE", "ENTERPRISES", "TRADING", "TRADERS", "STATIONERS", "PRINTERS", "BAKERS", "SUPPLIERS",
+    "RESTAURANT", "RESTAURANTS", "RESTORAN", "HOTEL", "MART", "MARKET", "SUPERMARKET", "HYPERMARKET", "MINIMARKET",
+    "STORE", "STORES", "SHOP", "PHARMACY", "KEDAI", "STATIONERY", "HARDWARE", "BAKERY", "CAFE", "BOOKSTORE",
+    "BOOKS", "SERVICE", "SERVICES", "INDUSTRIES", "HOLDINGS", "GROUP", "PERNIAGAAN", "SYARIKAT", "MARKETING",
+    "ELECTRICAL", "MACHINERY", "FURNITURE", "KITCHEN", "STATION", "SUPPLY", "SUPPLIES", "PRINTING", "TRAVEL",
+    "CLINIC", "OPTICAL", "CORPORATION", "COMPANY", "LIMITED", "BERHAD", "SENDIRIAN", "INTERNATIONAL", "MANAGEMENT",
+    "ENGINEERING", "EMPORIUM", "BOUTIQUE", "CATERING", "LAUNDRY", "TAILORING",
+))  # fmt: skip
+NAME_LANGUAGES = ("en", "ms")  # a receipt's name is judged as English or Malay
+
+
+def _business_mended(word: str) -> str:
+    core = word.strip(".,:;'\"()")
+    if len(core) < 4 or not core.isalpha() or core.upper() in BUSINESS_WORDS or is_word(core, NAME_LANGUAGES):
+        return word
+    near = [b for b in BUSINESS_WORDS if len(b) == len(core) and Levenshtein.distance(b, core.upper()) == 1]
+    if len(near) != 1:
+        return word
+    mended = near[0] if core.isupper() else near[0].title() if core.istitle() else near[0].lower()
+    return word.replace(core, mended)
+
+
 def name_text(text: str) -> str:
     """A vendor's name as read, mended: SDN BHD misread ("SDN 3HD"), braces and a j read for brackets ("AEON CO.
     {M) BHD", "(Mj"), an underscore for a space, a lone opening bracket, an I read for an l inside a lower-case word
@@ -47,7 +73,7 @@ def name_text(text: str) -> str:
     text = text.replace("{", "(").replace("}", ")").replace("_", " ").replace("’", "'").replace("¥", "Y")
     # "SDN.BHD" read run together is "SDN. BHD" (23 of 25 SROIE training keys with the dot have the space)
     text = SDN_BHD.sub(lambda m: "SDN" + (". " if m.group(2) == "." else m.group(2)) + "BHD", text)
-    text = re.sub(r"(?<=\s)[S5]/[B8]$", "S/B", text)  # "99 SPEED MART 5/B": Sendirian Berhad's S/B
+    text = re.sub(r"(?<=\s)[S5]/[B8D]$", "S/B", text)  # "99 SPEED MART 5/B", "S/D": Sendirian Berhad's S/B
     text = re.sub(r"(?<=[A-Za-z]):(?=\s+[A-Za-z])", "", text)  # "THE: TOAST": no name has a colon inside
     text = re.sub(r"\((M)[j\]|]", r"(\1)", text)  # "(Mj", "(M]": the (M) of a Malaysian company
     if text.startswith("(") and ")" not in text:
@@ -57,7 +83,7 @@ def name_text(text: str) -> str:
     text = re.sub(r"\s*\(?\d{4,}-?[A-Z]\)?$", "", text)  # a registration number glued on: "...SDNBHD(1248717-W)"
     text = re.sub(r"\s+\(\d{2,3}[.\s]\d{3}\s?-?\s?[A-Z]\)$", "", text)  # ... read with a dot or a gap: "(139.386 X)"
     text = re.sub(r"(?<=[A-Za-z]{2})\.(?=(SDN|S/B)\b)", " ", text, flags=re.I)
-    text = " ".join(_name_words(text.split())).rstrip(" :;,")
+    text = " ".join(_business_mended(w) for w in _name_words(text.split())).rstrip(" :;,")
     if text.endswith(".") and "." not in text[:-1]:
         text = text[:-1]
     return text

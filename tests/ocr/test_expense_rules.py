@@ -536,3 +536,23 @@ def test_land_titles_unit_codes_and_specks_in_the_address() -> None:
     # a floor or block letter O or I is as printed
     found = values(["ACME SDN BHD", "LOT 1-0-2, J-G-O, JALAN 7", "TOTAL | 1.00"])
     assert found["VENDOR_ADDRESS"] == "LOT 1-0-2, J-G-O, JALAN 7"
+
+
+def test_a_business_word_misread_by_one_letter_is_mended_and_real_words_stay() -> None:
+    assert values(["99 SPEED NART S/D", "TOTAL | 1.00"])["VENDOR_NAME"] == "99 SPEED MART S/B"
+    assert values(["OLIVE9 PHARHACY SDN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "OLIVE9 PHARMACY SDN BHD"
+    # a word of the language one letter from a business word is a word, not a misreading ("PART", "STATIONERS")
+    assert values(["PART SHOP SDN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "PART SHOP SDN BHD"
+    assert values(["ARTRANGE STATIONERS SDN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "ARTRANGE STATIONERS SDN BHD"
+
+
+def test_the_company_under_a_logo_and_its_owner_label() -> None:
+    # the logo's words, then the same business with its legal form: the company's name is the second
+    found = values(["ELKEN", "SERVICE", "ELKEN SERVICE SDN BHD (310184-X)", "No 2-1 Jalan 3/137B Batu 5",
+                    "TOTAL | 1.00"])  # fmt: skip
+    assert found["VENDOR_NAME"] == "ELKEN SERVICE SDN BHD"
+    # a company below a shop's name that does not name the same business is not taken for it
+    found = values(["KIKU JAPANESE RESTAURANT", "TOKYO HOLDINGS SDN BHD", "TOTAL | 1.00"])
+    assert found["VENDOR_NAME"].startswith("KIKU JAPANESE RESTAURANT")
+    found = values(["Banh Mi Cafe", "DIMILIKI: BANH MI CAFE SDN BHD 1110644-W", "TOTAL | 1.00"])
+    assert found["VENDOR_NAME"] == "BANH MI CAFE SDN BHD"
