@@ -508,8 +508,9 @@ def _total(rows: list[Row], page: int, paid: Decimal | None = None, change: Deci
     among them the amount printed most often on the page (a total repeats: total, rounded total, cash; a
     misread digit does not), then the last (a receipt's final total). Two cross-checks against misread digits:
     a rounded total is within ROUNDING of the total, so a less specific total printed more often that is one
-    digit and more than ROUNDING away is taken instead; and the amount paid less the change is the total, so
-    a total printed once that is one digit away from it takes its value."""
+    digit and more than ROUNDING away is taken instead; and the amount paid less the change is the total, so a
+    labelled total equal to it is taken before one printed more often (a tax total printed twice, its label misread:
+    "TAS TOTAL: 0.69"), and a total printed once that is one digit away from it takes its value."""
     found = _total_candidates(rows, page)
     if not found:
         return None
@@ -526,7 +527,7 @@ def _total(rows: list[Row], page: int, paid: Decimal | None = None, change: Deci
     if paid is not None and change is not None and paid - change > 0 and change > 0:
         paid_less_change = paid - change
         same = [c for c in found if c.value == paid_less_change]
-        if same and best.value != paid_less_change and best.support == 1:
+        if same and best.value != paid_less_change:
             best = max(same, key=lambda c: c.rank)
         elif (
             not same

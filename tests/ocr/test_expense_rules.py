@@ -556,3 +556,10 @@ def test_the_company_under_a_logo_and_its_owner_label() -> None:
     assert found["VENDOR_NAME"].startswith("KIKU JAPANESE RESTAURANT")
     found = values(["Banh Mi Cafe", "DIMILIKI: BANH MI CAFE SDN BHD 1110644-W", "TOTAL | 1.00"])
     assert found["VENDOR_NAME"] == "BANH MI CAFE SDN BHD"
+
+
+def test_the_total_the_payment_and_change_agree_on_beats_an_amount_printed_twice() -> None:
+    # the tax's label misread ("TAS TOTAL") and its amount printed twice; cash less change is the total
+    found = values(["ACME SDN BHD", "SUB-TOTAL (GST) | 12.19", "GST 6% | 0.69", "ROUNDING | -0.04", "TOTAL | 12.15",
+                    "CASH | 50.15", "CHANGE | 38.00", "TAS TOTAL: | 0.69"])  # fmt: skip
+    assert found["TOTAL"] == "12.15"
