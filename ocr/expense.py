@@ -78,6 +78,9 @@ LEGAL_FORM = re.compile(
 LEGAL_FORM_END = re.compile(r"\b(S[DOI0]N\.?\s*B[HN]D|S/B|BHD|BERHAD|LTD|LIMITED)\.?$", re.I)
 GLUED_AFTER_FORM = re.compile(r"^(B[HN]D\.|BERHAD\.|LTD\.|LIMITED\.)[A-Z]{1,3}$", re.I)  # "BHD.LLT"
 NAME_WRAP_ROWS = 2
+# the company that owns the shop, named under the shop's name ("SANYU STATIONERY SHOP" ... "Owned By :" /
+# "SANYU SUPPLY SDN BHD"): not the vendor
+OWNED_BY = re.compile(r"\b((OWNED|OPERATED|MANAGED)\s*BY|DIMILIKI(\s*OLEH)?)\b", re.I)
 OWNER_LABEL = re.compile(r"[A-Za-z]{4,}:")  # a label before a company's name ("DIMILIKI:", Malay for "owned by")
 # a row that is only an identifier, in brackets or as "LABEL: id" ("(JM0517726)", "BR NO.: 0195932-X", "SITE: 2395")
 ID_ROW = re.compile(r"^\(.*\d.*\)\W*$|^[A-Z][A-Z .#]{0,12}:\s*\(?[\dA-Z\-]*\d[\dA-Z\-]*\)?\W*$", re.I)
@@ -247,6 +250,7 @@ def _formed(rows: list[Row]) -> int | None:
             and _letters(row.text) >= 4
             and not TITLE.fullmatch(row.text.strip())
             and not REG_LABEL.search(row.text)
+            and not OWNED_BY.search(" ".join(r.text for r in rows[max(0, i - 1) : i + 1]))
         ):
             # "POPULAR BOOK" / "CO. (M) SDN BHD" printed on two rows: the form alone names no one
             legal = _legal_below(rows, i, formed.group(0))
@@ -282,6 +286,11 @@ def _vendor(rows: list[Row]) -> int | None:
     company's registration number ("(1365663-P)") when that comes first (a customer's company named further down
     the receipt is not the vendor)."""
     top = rows[:TOP_ROWS]
+    owner = next((i for i, row in enumerate(top) if OWNED_BY.search(row.text)
+                  and LEGAL_FORM.search(" ".join(r.text for r in top[i : i + 2]))), None)  # fmt: skip
+    if owner is not None:
+        # the shop's name is above the company owning it; below are the items ("1.2012-0029 RESTAURANT ORDER CHIT")
+        top = top[: owner + 2]
     formed = _formed(top)
     registered = next(
         (

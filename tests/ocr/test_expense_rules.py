@@ -563,3 +563,15 @@ def test_the_total_the_payment_and_change_agree_on_beats_an_amount_printed_twice
     found = values(["ACME SDN BHD", "SUB-TOTAL (GST) | 12.19", "GST 6% | 0.69", "ROUNDING | -0.04", "TOTAL | 12.15",
                     "CASH | 50.15", "CHANGE | 38.00", "TAS TOTAL: | 0.69"])  # fmt: skip
     assert found["TOTAL"] == "12.15"
+
+
+def test_the_company_owning_the_shop_is_not_the_vendor_but_an_operator_named_alone_is() -> None:
+    # the shop's name read run together (no company form in it), its owner named under "Owned By :"
+    found = values(["SANYU STATIONERYSHOP", "NO. 31G&33G, JALAN SETIA INDAH X ,U13/X", "40170 SETIA ALAM",
+                    "GST ID No: 001531760640", "Owned By :", "SANYU SUPPLY SDN BHD (1135772-K)", "TAX INVOICE",
+                    "CASH SALES COUNTER", "1.2012-0029 RESTAURANT ORDER CHIT NCR", "TOTAL | 1.00"])  # fmt: skip
+    assert found["VENDOR_NAME"] == "SANYU STATIONERYSHOP"
+    # "OPERATED BY" a brand, no company: the company further down, over its address, is the vendor
+    found = values(["MRT", "OPERATED BY", "RAPIDKL", "TAX INVOICE", "RAPID RAIL SDN BHD", "NO.1 JALAN PJU 1A/46,",
+                    "TOTAL | 1.00"])  # fmt: skip
+    assert found["VENDOR_NAME"] == "RAPID RAIL SDN BHD"
