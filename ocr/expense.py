@@ -119,6 +119,8 @@ PHONE_NUMBER = re.compile(
 REG_INSIDE = re.compile(r"\d{5,}-[A-Z]\b", re.I)
 # what no address row holds: a label and its number ("CARELINE : 1800 88 1231") or a long number (a tax id)
 NOT_ADDRESS = re.compile(r"[A-Za-z]\s*:\s*[\d+(]|\d{9,}")
+# a label and a number of five digits or more, no street word: not an address's first row ("Chit Number: 12091")
+LABELLED_NUMBER = re.compile(r"[A-Za-z]\s*:\s*\d{5,}(?!\S)")
 # a gap read inside the cents of an amount: "Total RM Incl. of GST 9. 90", "19.6 1" (PP-OCRv6)
 GAP_IN_CENTS = re.compile(r"(\d)\.( ?)(\d)( ?)(\d)(?![\d.,])")
 ONE_AFTER_CURRENCY = re.compile(r"(?<=RM)[Il|](?=\d[\d,]*\.\d)")  # "RMI11.90": no amount's first digit is a letter
@@ -413,6 +415,7 @@ def _address(rows: list[Row], vendor: int, name_rows: int) -> tuple[list[Row], i
             or ID_ROW.match(text)
             or REG_LABEL.search(text)
             or REG_INSIDE.search(text)
+            or (LABELLED_NUMBER.search(text) and not STREET_WORD.search(POSTCODE.sub("", text)))
             or (STOP_ADDRESS.search(text) and not ADDRESS_HINT.search(STOP_ADDRESS.split(text)[0])
                 and not STREET_WORD.search(text))
         ):
@@ -449,6 +452,27 @@ def _address(rows: list[Row], vendor: int, name_rows: int) -> tuple[list[Row], i
         if len(found) >= MAX_ADDRESS_ROWS or part.words != row.words or COUNTRY_END.search(text):
             break
     return found, after
+
+
+def _street_like(text: str) -> bool:
+    return bool(POSTCODE.search(text) or STREET_WORD.search(text))
+
+
+def _street_row(text: str) -> bool:
+    """A row an address may begin with: a street word or a postcode (a word of its own: not "A06140"), no label."""
+    return bool(STREET_WORD.search(text)) and _letters(text) >= 2 and not STOP_ADDRESS.search(text) and not (
+        NOT_ADDRESS.search(text))  # fmt: skip
+
+
+def _address_above(rows: list[Row], vendor: int) -> list[Row]:
+    """The address printed above the vendor's name (a station's or a chain's shop address, then the company running
+    it: "BHPetrol Permas Jaya 2" / "LOT PTD 101051" / ... / "81750 Masai, Johor" / "Esjay Fuel Enterprise"), from the
+    first row above it with a street word or a postcode; none when no such row is there."""
+    first = next((i for i in range(vendor) if _street_row(rows[i].text)), None)
+    if first is None:
+        return []
+    found, _ = _address(rows[:vendor], first - 1, 1)
+    return found if any(_street_like(r.text) for r in found) else []
 
 
 def _last_amount(row: Row, offset: int = 0) -> tuple[list[Word], Decimal] | None:
@@ -657,6 +681,9 @@ def expense_page(
         name_rows = 1 + max((k for k in range(vendor, len(rows)) if any(w in name for w in rows[k].words)),
                             default=vendor) - vendor  # fmt: skip
         address, items_from = _address(rows, vendor, name_rows)
+        if not any(_street_like(r.text) for r in address):
+            above = _address_above(rows, vendor)
+            address = above or address
         if address:
             words = [w for r in address for w in r.words]
             text = address_text(" ".join(r.text.strip() for r in address), keep)

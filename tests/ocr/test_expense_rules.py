@@ -575,3 +575,15 @@ def test_the_company_owning_the_shop_is_not_the_vendor_but_an_operator_named_alo
     found = values(["MRT", "OPERATED BY", "RAPIDKL", "TAX INVOICE", "RAPID RAIL SDN BHD", "NO.1 JALAN PJU 1A/46,",
                     "TOTAL | 1.00"])  # fmt: skip
     assert found["VENDOR_NAME"] == "RAPID RAIL SDN BHD"
+
+
+def test_an_address_printed_above_the_company_running_the_shop() -> None:
+    # a station's address above the company running it; below it only a labelled number, no address
+    found = values(["A06140", "TAX INVOICE", "BHPetrol Permas Jaya 2", "LOT PTD 101051", "Jalan Permas 10/10",
+                    "81750 Masai, Johor", "Esjay Fuel Enterprise", "CO. REG. NO: 001011128-T", "Cashier: 465",
+                    "Prepay Chit Number: 12091", "TOTAL | 1.00"])  # fmt: skip
+    assert found["VENDOR_NAME"] == "Esjay Fuel Enterprise"
+    assert found["VENDOR_ADDRESS"] == "LOT PTD 101051 Jalan Permas 10/10 81750 Masai, Johor"
+    # an address below the name is still the one taken
+    found = values(["12 JALAN LAMA", "ACME SDN BHD", "NO 5, JALAN BARU, 47100 PUCHONG", "TOTAL | 1.00"])
+    assert found["VENDOR_ADDRESS"] == "NO 5, JALAN BARU, 47100 PUCHONG"
