@@ -81,6 +81,8 @@ NAME_WRAP_ROWS = 2
 # the company that owns the shop, named under the shop's name ("SANYU STATIONERY SHOP" ... "Owned By :" /
 # "SANYU SUPPLY SDN BHD"): not the vendor
 OWNED_BY = re.compile(r"\b((OWNED|OPERATED|MANAGED)\s*BY|DIMILIKI(\s*OLEH)?)\b", re.I)
+# words that end a name, never begin one: a row beginning with one goes on from the row above
+NAME_END_FIRST = re.compile(r"^\W*(ENTERPRISES?|TRADING|SERVICES|INDUSTRIES|HOLDINGS|MARKETING|CORPORATION)\b", re.I)
 OWNER_LABEL = re.compile(r"[A-Za-z]{4,}:")  # a label before a company's name ("DIMILIKI:", Malay for "owned by")
 # a row that is only an identifier, in brackets or as "LABEL: id" ("(JM0517726)", "BR NO.: 0195932-X", "SITE: 2395")
 ID_ROW = re.compile(r"^\(.*\d.*\)\W*$|^[A-Z][A-Z .#]{0,12}:\s*\(?[\dA-Z\-]*\d[\dA-Z\-]*\)?\W*$", re.I)
@@ -343,6 +345,8 @@ def _vendor_name(rows: list[Row], index: int) -> list[Word]:
     joined = above is not None and (above.text.rstrip().endswith("&") or text.lstrip().startswith("&"))
     if above is not None and joined and _name_like(above):
         words = [*above.words, *words]  # "THE COFFEE BEAN" / "& TEA LEAF (M) SDN. BHD.": the name began above
+    elif above is not None and NAME_END_FIRST.match(text) and _name_like(above) and not COMPANY_FORM.search(above.text):
+        words = [*above.words, *words]  # "AIK HUAT HARDWARE" / "ENTERPRISE (SETIA": no name begins so
     nxt = rows[index + 1] if index + 1 < len(rows) else None
     if nxt is not None and COMPANY_FORM.search(nxt.text) and _form_only(nxt.text) and not LEGAL_FORM.search(text):
         words += nxt.words  # the name goes on on the next row, which holds its company form

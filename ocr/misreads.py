@@ -49,6 +49,7 @@ BUSINESS_WORDS = frozenset((
     "CLINIC", "OPTICAL", "CORPORATION", "COMPANY", "LIMITED", "BERHAD", "SENDIRIAN", "INTERNATIONAL", "MANAGEMENT",
     "ENGINEERING", "EMPORIUM", "BOUTIQUE", "CATERING", "LAUNDRY", "TAILORING",
 ))  # fmt: skip
+MIN_TWICE_MENDED = 8  # letters of a read word that may be two letters off a business word
 NAME_LANGUAGES = ("en", "ms")  # a receipt's name is judged as English or Malay
 
 
@@ -56,9 +57,12 @@ def _business_mended(word: str) -> str:
     core = word.strip(".,:;'\"()")
     if len(core) < 4 or not core.isalpha() or core.upper() in BUSINESS_WORDS or is_word(core, NAME_LANGUAGES):
         return word
-    near = [b for b in BUSINESS_WORDS if len(b) == len(core) and Levenshtein.distance(b, core.upper()) == 1]
-    if len(near) != 1:
-        return word
+    edits = 2 if len(core) >= MIN_TWICE_MENDED else 1  # "HARIWAKE", "HARUWARL": two letters off a long word
+    apart = {b: Levenshtein.distance(b, core.upper()) for b in BUSINESS_WORDS if abs(len(b) - len(core)) <= 1}
+    least = min(apart.values(), default=edits + 1)
+    near = [b for b, d in apart.items() if d == least]
+    if least > edits or len(near) != 1 or (least == 1 and len(near[0]) != len(core) and len(core) < MIN_TWICE_MENDED):
+        return word  # a short word one letter longer or shorter is often another word ("MARTS", "SHOPE")
     mended = near[0] if core.isupper() else near[0].title() if core.istitle() else near[0].lower()
     return word.replace(core, mended)
 
@@ -71,8 +75,9 @@ def name_text(text: str) -> str:
     keys end in a dot, all such)."""
     text = unicodedata.normalize("NFKC", text)  # full-width forms RapidOCR reads ("（M)") are ASCII
     text = text.replace("{", "(").replace("}", ")").replace("_", " ").replace("’", "'").replace("¥", "Y")
-    # "SDN.BHD" read run together is "SDN. BHD" (23 of 25 SROIE training keys with the dot have the space)
-    text = SDN_BHD.sub(lambda m: "SDN" + (". " if m.group(2) == "." else m.group(2)) + "BHD", text)
+    # "SDN.BHD" read run together is "SDN. BHD" (23 of 25 SROIE training keys with the dot have the space), "SDNBHD"
+    # is "SDN BHD" (none of the 626 keys runs it together)
+    text = SDN_BHD.sub(lambda m: "SDN" + (". " if m.group(2) == "." else m.group(2) or " ") + "BHD", text)
     text = re.sub(r"(?<=\s)[S5]/[B8D]$", "S/B", text)  # "99 SPEED MART 5/B", "S/D": Sendirian Berhad's S/B
     text = re.sub(r"(?<=[A-Za-z]):(?=\s+[A-Za-z])", "", text)  # "THE: TOAST": no name has a colon inside
     text = re.sub(r"\((M)[j\]|]", r"(\1)", text)  # "(Mj", "(M]": the (M) of a Malaysian company

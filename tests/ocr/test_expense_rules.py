@@ -587,3 +587,16 @@ def test_an_address_printed_above_the_company_running_the_shop() -> None:
     # an address below the name is still the one taken
     found = values(["12 JALAN LAMA", "ACME SDN BHD", "NO 5, JALAN BARU, 47100 PUCHONG", "TOTAL | 1.00"])
     assert found["VENDOR_ADDRESS"] == "NO 5, JALAN BARU, 47100 PUCHONG"
+
+
+def test_a_name_going_on_from_the_row_above_and_a_long_business_word_two_letters_off() -> None:
+    # "HARDWARE" misread two letters off, so the first row names no company; the next begins with a word that
+    # ends names ("ENTERPRISE"): the name began on the row above
+    found = values(["AIK HUAT HARIWAKE", "ENTERPRISE (SETIA", "ALAM) SDNBHD", "822737-X",
+                    "NO. 17-G, JALAN SETIA INDAH", "TOTAL | 1.00"])  # fmt: skip
+    assert found["VENDOR_NAME"] == "AIK HUAT HARDWARE ENTERPRISE (SETIA ALAM) SDN BHD"
+    # a letter too many in a long one is the nearest word, not one two letters off ("ENTERPRISES")
+    assert values(["HAPPY SNACKS ENTYERPRISE", "TOTAL | 1.00"])["VENDOR_NAME"] == "HAPPY SNACKS ENTERPRISE"
+    # a name that begins with its kind is not joined to the row above
+    found = values(["WELCOME", "RESTORAN WAN SHENG", "NO. 2, JALAN TEMENGGUNG", "TOTAL | 1.00"])
+    assert found["VENDOR_NAME"] == "RESTORAN WAN SHENG"
