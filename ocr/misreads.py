@@ -47,7 +47,8 @@ BUSINESS_WORDS = frozenset((
     "BOOKS", "SERVICE", "SERVICES", "INDUSTRIES", "HOLDINGS", "GROUP", "PERNIAGAAN", "SYARIKAT", "MARKETING",
     "ELECTRICAL", "MACHINERY", "FURNITURE", "KITCHEN", "STATION", "SUPPLY", "SUPPLIES", "PRINTING", "TRAVEL",
     "CLINIC", "OPTICAL", "CORPORATION", "COMPANY", "LIMITED", "BERHAD", "SENDIRIAN", "INTERNATIONAL", "MANAGEMENT",
-    "ENGINEERING", "EMPORIUM", "BOUTIQUE", "CATERING", "LAUNDRY", "TAILORING",
+    "ENGINEERING", "EMPORIUM", "BOUTIQUE", "CATERING", "LAUNDRY", "TAILORING", "CONFECTIONERY", "BAKERIES",
+    "DISTRIBUTOR", "DISTRIBUTORS", "RESOURCES", "PRODUCTS", "SOLUTIONS", "ELECTRONICS", "AUTOMOBILE", "PETROLEUM",
 ))  # fmt: skip
 MIN_TWICE_MENDED = 8  # letters of a read word that may be two letters off a business word
 NAME_LANGUAGES = ("en", "ms")  # a receipt's name is judged as English or Malay
@@ -83,6 +84,9 @@ def name_text(text: str) -> str:
     text = re.sub(r"\((M)[j\]|]", r"(\1)", text)  # "(Mj", "(M]": the (M) of a Malaysian company
     if text.startswith("(") and ")" not in text:
         text = text[1:]  # "(TONYMOLY SHOP": a speck read as a bracket
+    text = re.sub(r"\(([A-Z]{1,3})[Il1|](?=\s|$)(?![^(]*\))", r"(\1)", text)  # "(KLI SDN BHD": its ) read as an I
+    # a name never ends in Sendirian without Berhad: "SDN D", "SDN 11." are BHD misread, or it was lost
+    text = re.sub(r"\bSDN(\.?)(\s+(?!BHD\b)\S{1,3})?$", lambda m: "SDN. BHD." if m.group(1) else "SDN BHD", text)
     text = re.sub(r"(?<=[a-z])I(?=[a-z]|\b)", "l", text)
     text = re.sub(r"\b([A-Z])0(?=\.|\b)", r"\1O", text)  # "AEON C0. (M) BHD"
     text = re.sub(r"\s*\(?\d{4,}-?[A-Z]\)?$", "", text)  # a registration number glued on: "...SDNBHD(1248717-W)"

@@ -600,3 +600,11 @@ def test_a_name_going_on_from_the_row_above_and_a_long_business_word_two_letters
     # a name that begins with its kind is not joined to the row above
     found = values(["WELCOME", "RESTORAN WAN SHENG", "NO. 2, JALAN TEMENGGUNG", "TOTAL | 1.00"])
     assert found["VENDOR_NAME"] == "RESTORAN WAN SHENG"
+
+
+def test_a_name_ending_in_sendirian_and_a_bracket_closed_by_a_misread_letter() -> None:
+    assert values(["ONE ONE THREE SEAFOOD RESTAURANT SDN D.", "TOTAL | 1.00"])["VENDOR_NAME"] == (
+        "ONE ONE THREE SEAFOOD RESTAURANT SDN BHD")  # fmt: skip
+    assert values(["GARDENIA BAKERIES (KLI SDN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "GARDENIA BAKERIES (KL) SDN BHD"
+    assert values(["VERBENA CONFECTIUNERY SDN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "VERBENA CONFECTIONERY SDN BHD"
+    assert values(["ACME SDN. BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "ACME SDN. BHD"  # as printed
