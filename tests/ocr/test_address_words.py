@@ -72,3 +72,11 @@ def test_a_word_both_readers_read_alike_is_not_mended_unless_to_a_state() -> Non
     assert mend_address("KAWASAN PERTNDUSTRIAN", keep=frozenset({"PERTNDUSTRIAN"})) == "KAWASAN PERINDUSTRIAN"
     # and an I read for an L, which both engines take for each other
     assert mend_address("Lot No2, Jaian Utarid", keep=frozenset({"JAIAN"})) == "Lot No2, Jalan Utarid"
+
+
+def test_a_short_place_word_after_the_word_that_names_it() -> None:
+    # four letters are too few to mend alone; after SHAH or PETALING one letter off is the place, even where both
+    # readers read it so
+    assert mend_address("40170 SHAH ALAN.", keep=frozenset({"ALAN"})) == "40170 SHAH ALAM."
+    assert mend_address("47400 Petaling Jaye") == "47400 Petaling Jaya"
+    assert mend_address("ALAN BATU 5") == "ALAN BATU 5"  # alone, as read
