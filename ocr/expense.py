@@ -491,10 +491,11 @@ def _last_amount(row: Row, offset: int = 0) -> tuple[list[Word], Decimal] | None
 
 
 def _labelled_amount(rows: list[Row], index: int, label_end: int) -> tuple[list[Word], Decimal] | None:
-    """The amount after the label on its row, else the last amount on the next row when that row is nearly all
-    numbers."""
+    """The amount after the label on its row, else, where no digit follows the label, the last amount on the next
+    row when that row is nearly all numbers."""
     found = _last_amount(rows[index], label_end)
-    if found is None and index + 1 < len(rows) and _letters(rows[index + 1].text) <= 4:
+    misread_here = any(c.isdigit() for c in rows[index].text[label_end:])  # "Net Tota1 25. J": not the row below's
+    if found is None and not misread_here and index + 1 < len(rows) and _letters(rows[index + 1].text) <= 4:
         found = _last_amount(rows[index + 1])
     return found
 

@@ -608,3 +608,12 @@ def test_a_name_ending_in_sendirian_and_a_bracket_closed_by_a_misread_letter() -
     assert values(["GARDENIA BAKERIES (KLI SDN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "GARDENIA BAKERIES (KL) SDN BHD"
     assert values(["VERBENA CONFECTIUNERY SDN BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "VERBENA CONFECTIONERY SDN BHD"
     assert values(["ACME SDN. BHD", "TOTAL | 1.00"])["VENDOR_NAME"] == "ACME SDN. BHD"  # as printed
+
+
+def test_a_total_misread_on_its_row_is_not_taken_from_the_row_below() -> None:
+    # the amount after "Net Total" is misread ("25. J"): the cash on the next row is not the total, the untaxed
+    # subtotal is
+    found = values(["ACME SDN BHD", "2 SubTotal | 25.00", "Net Tota1 25. J", "C | 50.00", "CHANGE | 25.00"])
+    assert found["TOTAL"] == "25.00"
+    # an amount printed alone under its label is still taken
+    assert values(["ACME SDN BHD", "TOTAL", "12.50", "CASH | 20.00"])["TOTAL"] == "12.50"
