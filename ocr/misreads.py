@@ -289,6 +289,11 @@ SPACED_DATE = re.compile(r"(?<![\d.,/\-])(0[1-9]|[12]\d|3[01]) (0[1-9]|1[0-2]) (
 HALF_SPACED_DATE = re.compile(
     r"(?<![\d.,/\-])(0[1-9]|[12]\d|3[01]) (0[1-9]|1[0-2])([/\-.])((?:19|20)\d\d|\d\d)(?![\d.,/\-])"
 )
+# a slash read as a 7 or a 1 between day and month or month and year, the other slash read ("13707/2017",
+# "13/0712017"): day and month of two digits, a four-digit year
+SLASH_AS_DIGIT = re.compile(
+    r"(?<![\d.,/\-])(0[1-9]|[12]\d|3[01])(?:[71](0[1-9]|1[0-2])/|/(0[1-9]|1[0-2])[71])((?:19|20)\d\d)(?![\d.,/\-])"
+)
 # day, month and four-digit year with their separators lost ("27032018 No: CS-20243"), first on the row or after a
 # date label: eight digits after another label are a number ("Member 25032018"); only in the fix pass (ocr.values
 # reads those before a time at once)
@@ -300,11 +305,12 @@ RUN_TOGETHER_DATE = re.compile(
 def year_unglued(text: str) -> str:
     """The row with a space after a date's year where more digits were read glued to it (a month-name date's too:
     "Oct 3, 201612:16"), slashes for the spaces of a day, month and year read apart or run together, a space read
-    for a separator put back, and the O of OCT or NOV read as a zero put back (the length grows by two at most: only
-    for reading the date, where nothing else was found)."""
+    for a separator put back, a slash read as a 7 or a 1 put back, and the O of OCT or NOV read as a zero put back
+    (the length grows by two at most: only for reading the date, where nothing else was found)."""
     text = SPACED_DATE.sub(r"\1/\2/\3", text)
     text = HALF_SPACED_DATE.sub(r"\1\3\2\3\4", text)
     text = RUN_TOGETHER_DATE.sub(r"\1\2/\3/\4", text)
+    text = SLASH_AS_DIGIT.sub(lambda m: f"{m.group(1)}/{m.group(2) or m.group(3)}/{m.group(4)}", text)
     text = MONTH_ZERO.sub(lambda m: m.group(0).replace("0", "O"), text)
     text = NAMED_YEAR_GLUED.sub(r"\1 ", text)
     return YEAR_GLUED.sub(r"\1 ", text)

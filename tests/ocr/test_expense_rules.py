@@ -617,3 +617,9 @@ def test_a_total_misread_on_its_row_is_not_taken_from_the_row_below() -> None:
     assert found["TOTAL"] == "25.00"
     # an amount printed alone under its label is still taken
     assert values(["ACME SDN BHD", "TOTAL", "12.50", "CASH | 20.00"])["TOTAL"] == "12.50"
+
+
+def test_a_date_whose_slash_was_read_as_a_seven() -> None:
+    assert values(["ACME SDN BHD", "RECEIPT #: CSP0397224 DATE: 13707/2017", "TOTAL | 1.00"])[
+        "INVOICE_RECEIPT_DATE"] == "2017-07-13"  # fmt: skip
+    assert values(["ACME SDN BHD", "DATE 13/0712017 10:00", "TOTAL | 1.00"])["INVOICE_RECEIPT_DATE"] == "2017-07-13"
