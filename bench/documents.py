@@ -367,14 +367,18 @@ def _train_score(folder: Path, box: Path, found: dict[str, str]) -> dict[str, bo
     return score(found, {k: truth.get(k, "") for k in FIELDS})
 
 
+def _evenly_spaced(boxes: list[Path], count: int) -> list[Path]:
+    return boxes[:: max(1, len(boxes) // count)][:count] if count else []
+
+
 def _train_sample(boxes: list[Path], count: int, part: str | None) -> tuple[list[Path], str]:
     """The receipts to read: `count` evenly spaced, or, with `part` ("START:STEP"), every STEP-th from START less the
     evenly spaced 60 (read and looked at in earlier stops), and what they are."""
-    evenly = boxes[:: max(1, len(boxes) // count)][:count] if count else []
     if part is None:
+        evenly = _evenly_spaced(boxes, count)
         return evenly, f"{len(evenly)} evenly spaced"
     start, step = (int(n) for n in part.split(":"))
-    seen = set(boxes[:: max(1, len(boxes) // 60)][:60])
+    seen = set(_evenly_spaced(boxes, 60))
     sample = [b for b in boxes[start::step] if b not in seen][:count or None]
     return sample, f"{len(sample)}: one in {step} from index {start}, less the 60 evenly spaced"
 
