@@ -218,6 +218,13 @@ def merge_results(parts: list[dict]) -> dict:
 # The split: decoding defaults were chosen on TUNE only; HELD_OUT is measured, never tuned on.
 TUNE = ("RES0198", "RES0199", "RES0200", "RES0201", "RES0202")
 HELD_OUT = ("RES0203", "RES0204", "RES0205", "RES0206", "RES0207")
+# A clinician's history taking in natural sentences (a review of systems, not any one recording's words).
+CLINICAL_CONTEXT = (
+    "Doctor and patient consultation. Any fevers, chills or night sweats? Any cough, sputum, wheezing or shortness "
+    "of breath? Sore throat, runny or stuffy nose? Chest pain, palpitations, nausea, vomiting, diarrhea or "
+    "abdominal pain? Headaches, dizziness, rashes? What medications do you take, any allergies? Are your "
+    "immunizations up to date?"
+)
 # One lever at a time against our defaults (--ablation): name -> Config fields (options: TranscribeOptions,
 # settings: AsrSettings, medical: MedicalOptions with kind "medical").
 ABLATION: dict[str, dict] = {
@@ -252,6 +259,8 @@ ABLATION: dict[str, dict] = {
     "vad silence 500": {"options": {"vad_min_silence_ms": 500}},
     "vad pad 400": {"options": {"vad_speech_pad_ms": 400}},
     "beam 1": {"options": {"beam_size": 1}},
+    "clinical hotwords": {"hotwords": CLINICAL_CONTEXT},
+    "clinical prompt": {"options": {"prompt": CLINICAL_CONTEXT}},
     "medical (prompt)": {"kind": "medical"},
     "medical, no prompt": {"kind": "medical", "medical": {"prompt": ""}},
     "medical + term correction": {"kind": "medical", "medical": {"correct_terms": True}},
@@ -388,7 +397,9 @@ def clips_section(args, norm) -> None:
     print(f"\n## clips: {len(manifest)} clips + _sil.wav")
     from medwer import wer
 
-    for config in configs(args.models, bias=False):
+    for config in configs(args.models, bias=False, ablation=args.ablation):
+        if args.only and not any(word in config.name for word in args.only):
+            continue
         result = run_isolated(Job(config, files))
         edits = words = 0
         for name, ref in manifest.items():
