@@ -88,6 +88,7 @@ NO_SPEECH_LIMIT = 0.6
 # decoding): conversational speech runs at 2-3 words a second, so under this over a long segment is a failure.
 MIN_WORDS_PER_SECOND = 0.5
 MIN_SKIP_SECONDS = 10.0
+ECHO_NGRAM = 5  # a run this long shared with the prompt or hotwords is their echo
 
 
 def repeats_ngram(text: str, max_n: int = 8, min_words: int = 12) -> bool:
@@ -122,13 +123,15 @@ def skipped(segment: Any) -> bool:
 
 
 def _redecode(model: Any, samples: np.ndarray, raw: Any, kwargs: dict[str, Any]) -> list[Any]:
-    """One failed segment again, alone, without conditioning and with the temperature fallback; the
-    original is kept when the retry is no better (more failed, or lower mean log-probability)."""
+    """One failed segment again, alone, without conditioning or context (prompt, hotwords: primed decoding is where
+    skips and echoes come from) and with the temperature fallback; the original is kept when the retry is no better
+    (more failed, or lower mean log-probability)."""
     start, end = int(raw.start * 16000), int(math.ceil(raw.end * 16000))
     piece = samples[max(0, start) : end]
     if len(piece) < 1600:
         return [raw]
-    retry = dict(kwargs, vad_filter=False, condition_on_previous_text=False, temperature=TEMPERATURE_FALLBACK)
+    retry = dict(kwargs, vad_filter=False, condition_on_previous_text=False, temperature=TEMPERATURE_FALLBACK,
+                 initial_prompt=None, hotwords=None)  # fmt: skip
     retry.pop("vad_parameters", None)
     segments = [replace(s, start=s.start + raw.start, end=s.end + raw.start, words=_shift(s.words, raw.start))
                 for s in model.transcribe(piece, **retry)[0]]  # fmt: skip
@@ -154,6 +157,19 @@ def _has_speech(samples: np.ndarray) -> bool:
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     return bool(get_speech_timestamps(samples, VadOptions(min_speech_duration_ms=250)))
+
+
+def echoes(text: str, context: str | None, n: int = ECHO_NGRAM) -> bool:
+    """Whether a segment repeats an n-word run of the prompt or hotwords it was decoded with: Whisper, primed with a
+    context, sometimes writes the context's own sentences in place of what was said."""
+    if not context:
+        return False
+
+    def grams(words: str) -> set[tuple[str, ...]]:
+        tokens = [t for t in (w.strip(".,?!;:\"'").lower() for w in words.split()) if t]
+        return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
+
+    return bool(grams(text) & grams(context))
 
 
 class FasterWhisperEngine:
@@ -213,8 +229,10 @@ class FasterWhisperEngine:
             raw_segments, info = model.transcribe(samples, **kwargs)
         segments: list[Segment] = []
         pieces: list[str] = []  # raw texts keep Whisper's own spacing (none between CJK segments)
+        context = " ".join(filter(None, (options.prompt, options.hotwords)))
         for first in raw_segments:  # a generator: decoding happens here, segment by segment
-            retried = _redecode(model, samples, first, kwargs) if options.loop_guard and failed(first) else [first]
+            guarded = options.loop_guard and (failed(first) or echoes(first.text, context))
+            retried = _redecode(model, samples, first, kwargs) if guarded else [first]
             for raw in retried:
                 segment = _segment(len(segments), raw)
                 if not segment.text:

@@ -10,7 +10,11 @@ import pytest
 
 pytest.importorskip("faster_whisper", reason="the [asr] extra is not installed")
 
-from asr.engines.faster_whisper import _redecode, failed, repeats_ngram  # noqa: E402
+from types import SimpleNamespace  # noqa: E402
+
+from asr.engines import faster_whisper  # noqa: E402
+from asr.engines.faster_whisper import _redecode, echoes, failed, repeats_ngram  # noqa: E402
+from asr.schemas import TranscribeOptions  # noqa: E402
 
 
 @dataclass
@@ -22,16 +26,23 @@ class Seg:  # the fields of faster_whisper.transcribe.Segment that the guard rea
     compression_ratio: float = 1.4
     no_speech_prob: float = 0.01
     words: list | None = None
+    seek: int = 0
+    tokens: list = field(default_factory=list)
+    temperature: float = 0.0
 
 
 @dataclass
 class FakeModel:
     answer: list[Seg]
     calls: list[dict] = field(default_factory=list)
+    later: list[list[Seg]] = field(default_factory=list)  # answers to the calls after the first, in turn
+    model: SimpleNamespace = field(default_factory=lambda: SimpleNamespace(is_multilingual=False))
 
     def transcribe(self, samples: np.ndarray, **kwargs):
         self.calls.append(dict(kwargs, n=len(samples)))
-        return iter(self.answer), None
+        answer = self.answer if len(self.calls) == 1 else self.later[len(self.calls) - 2]
+        info = SimpleNamespace(language="en", language_probability=1.0, duration=len(samples) / 16000)
+        return iter(answer), info
 
 
 @pytest.mark.parametrize(
@@ -86,3 +97,34 @@ def test_redecode_of_a_skipped_chunk_keeps_the_retry_that_hears_more() -> None:
     retry = [Seg(0.0, 12.0, "he started to have a bit of a cough on Wednesday night", avg_logprob=-0.5)]
     assert _redecode(FakeModel(retry), samples, skipped_chunk, {})[0].text.startswith("he started")
     assert _redecode(FakeModel([]), samples, skipped_chunk, {}) == [skipped_chunk]  # nothing better: kept
+
+
+def test_a_segment_that_repeats_the_context_is_its_echo() -> None:
+    context = "Any fevers, chills or night sweats? Are your immunizations up to date?"
+    assert echoes("are your immunizations up to date are your immunizations", context)
+    assert not echoes("I had fevers and chills last night.", context)  # shared words, no five-word run
+    assert not echoes("are your immunizations up to date", None)
+
+
+def _engine_run(model: FakeModel, seconds: float, monkeypatch, **options):
+    monkeypatch.setattr(faster_whisper, "_has_speech", lambda samples: True)
+    samples = np.zeros(int(16000 * seconds), dtype=np.float32)
+    opts = TranscribeOptions(**{"language": "en", "vad": False, "loop_guard": True, "beam_size": 5, **options})
+    return faster_whisper.FasterWhisperEngine().transcribe(model, samples, opts)
+
+
+def test_an_echo_of_the_prompt_is_decoded_again_without_it(monkeypatch) -> None:
+    prompt = "Doctor and patient consultation. Are your immunizations up to date?"
+    first = [Seg(0.0, 6.0, "Are your immunizations up to date? Are your immunizations up to date?")]
+    model = FakeModel(first, later=[[Seg(0.0, 6.0, "Take Tylenol for the fever if you need it.")]])
+    result = _engine_run(model, 6.0, monkeypatch, prompt=prompt)
+    assert result.text == "Take Tylenol for the fever if you need it."
+    assert model.calls[1]["initial_prompt"] is None and model.calls[1]["hotwords"] is None
+
+
+def test_a_segment_that_only_shares_words_with_the_hotwords_is_kept(monkeypatch) -> None:
+    first = [Seg(0.0, 6.0, "Any cough or sputum? No wheezing at all.")]
+    model = FakeModel(first)
+    result = _engine_run(model, 6.0, monkeypatch, hotwords="cough, sputum, wheezing, shortness of breath")
+    assert result.text == "Any cough or sputum? No wheezing at all." and len(model.calls) == 1
+    assert model.calls[0]["hotwords"] == "cough, sputum, wheezing, shortness of breath"  # the first pass keeps them
