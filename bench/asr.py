@@ -289,6 +289,11 @@ def configs(models: list[str], bias: bool, sequential: bool = False, ablation: l
     return out
 
 
+def selected(chosen: list[Config], only: list[str] | None) -> list[Config]:
+    """The configurations --only names (a word of their name), or all."""
+    return [c for c in chosen if not only or any(word in c.name for word in only)]
+
+
 def medical_section(args, norm, terms) -> dict[str, dict[str, str]]:
     paths = sorted((DATA / "speech" / "medical").glob("*.mp3"))
     if args.split != "all":
@@ -310,8 +315,7 @@ def medical_section(args, norm, terms) -> dict[str, dict[str, str]]:
     print(f"  medical terms: medwer's default list ({len(entries)} entries, up to {max_tokens} words each), "
           "keep_medical on both sides")  # fmt: skip
     rows, texts = [], {}
-    chosen = [c for c in configs(args.models, args.bias, args.sequential, args.ablation)
-              if not args.only or any(word in c.name for word in args.only)]  # fmt: skip
+    chosen = selected(configs(args.models, args.bias, args.sequential, args.ablation), args.only)
     for config, result in run_all([Job(c, job_files) for c in chosen], args.parallel, args.pieces):
         texts[config.name] = result["texts"]
         if args.save:  # after every configuration: a long run that stops keeps what it decoded
@@ -397,9 +401,7 @@ def clips_section(args, norm) -> None:
     print(f"\n## clips: {len(manifest)} clips + _sil.wav")
     from medwer import wer
 
-    for config in configs(args.models, bias=False, ablation=args.ablation):
-        if args.only and not any(word in config.name for word in args.only):
-            continue
+    for config in selected(configs(args.models, bias=False, ablation=args.ablation), args.only):
         result = run_isolated(Job(config, files))
         edits = words = 0
         for name, ref in manifest.items():

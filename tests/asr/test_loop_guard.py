@@ -4,13 +4,12 @@ better. A fake model stands in for faster-whisper, so these run in milliseconds.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 pytest.importorskip("faster_whisper", reason="the [asr] extra is not installed")
-
-from types import SimpleNamespace  # noqa: E402
 
 from asr.engines import faster_whisper  # noqa: E402
 from asr.engines.faster_whisper import _redecode, echoes, failed, repeats_ngram  # noqa: E402
