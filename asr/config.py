@@ -44,6 +44,12 @@ class AsrSettings(BaseSettings):
     # against 12.8% / 25.9%; plain 11.9% / 19.0%). Without VAD, audio with no speech at all is not decoded.
     vad: bool = Field(default=False, description="cut audio to the speech Silero VAD finds before decoding")
     condition_on_previous_text: bool = Field(default=True, description="decode each window after the last's text")
+    # Sequential decoding (no VAD) of long audio cut at pauses into up to this many pieces of a minute or more,
+    # decoded at once, their beam searches batched (asr.engines.pieces). Opt-in, for throughput (batch jobs, call
+    # analytics): on the ten consultations whole (bench/results/asr_pieces.txt, alone, idle, same run as plain
+    # faster-whisper base) 8 pieces took 0.63x plain's wall time in int8 (0.75x float32) but WER 11.8% / term WER
+    # 16.9% against whole int8's 11.3% / 13.9% and plain's 10.9% / 14.6%: each cut decodes on without earlier text.
+    pieces: int = Field(default=1, ge=1, le=32, description="pieces long audio is decoded as at once; 1 = whole")
     batch_size: int = Field(
         default=8, ge=0, le=64, description="batched pipeline for audio over 60 s with VAD; 0 = sequential"
     )

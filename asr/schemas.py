@@ -48,6 +48,13 @@ class TranscribeOptions(BaseModel):
         description="encode a short clip with only this much padding instead of Whisper's 30 s window "
         "(several times faster; used by live dictation); only without VAD, timestamps or temperature fallback",
     )  # fmt: skip
+    pieces: int | None = Field(
+        default=None, ge=1, le=32,
+        description="sequential decoding without VAD: long audio cut at pauses into up to this many pieces, "
+        "decoded at once (one batched beam search; each piece as faster-whisper decodes a whole recording); "
+        "1 = whole; None: the configured default",
+    )  # fmt: skip
+    min_piece_s: float = Field(default=60.0, ge=30, description="shortest piece: audio under twice this is whole")
     batch_size: int | None = Field(
         default=None, ge=0, le=64,
         description="faster-whisper's batched pipeline; 0 = sequential; None: the configured default for audio "

@@ -42,6 +42,8 @@ def _prepare(options: TranscribeOptions | None, settings: AsrSettings | None, al
         options.vad = settings.vad
     if options.condition_on_previous_text is None:
         options.condition_on_previous_text = settings.condition_on_previous_text
+    if options.pieces is None:
+        options.pieces = settings.pieces
     model = resolve_model(options.model, settings, allow_passthrough=allow_passthrough)
     # Fail fast, before the model loads or the queue is joined.
     options.language = check_language(options.language, model.multilingual)
@@ -96,6 +98,7 @@ def stream(
     clip = as_audio(audio)
     if options.batch_size is None:
         options.batch_size = 0  # a batch holds 8 x 30 s before its first segment: too slow for a stream
+    options.pieces = 1  # ... and so would pieces: the first piece's segments come at a batch's pace
     return SegmentStream(pool or default_pool(), spec, clip, options, priority)
 
 

@@ -1,17 +1,20 @@
-"""faster-whisper (CTranslate2) engine: VAD on, no conditioning on previous text, batched when asked; a loop
-guard re-decodes the segments that fail Whisper's own quality checks (the batched pipeline has no fallback)."""
+"""faster-whisper (CTranslate2) engine: sequential decoding as plain faster-whisper does (whole audio, each window
+conditioned on the last; Silero VAD only to skip audio with no speech), or the batched VAD pipeline, or long audio as
+pieces decoded at once (asr.engines.pieces), as the options ask; a loop guard re-decodes the segments that fail
+Whisper's own quality checks."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
 from dataclasses import replace
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 from faster_whisper.tokenizer import _LANGUAGE_CODES
 
-from asr.engines import short_context
+from asr.engines import pieces, short_context
 from asr.errors import UnsupportedLanguageError
 from asr.languages import language_code
 from asr.schemas import TEMPERATURE_FALLBACK, Segment, TranscribeOptions, Transcript, Word
@@ -151,12 +154,14 @@ def _shift(words: list[Any] | None, offset: float) -> list[Any] | None:
     return [replace(w, start=w.start + offset, end=w.end + offset) for w in words]
 
 
-def _has_speech(samples: np.ndarray) -> bool:
-    """Whether Silero VAD hears any speech at all (about 1% of real time on CPU): the one thing VAD still does when
-    the audio is decoded whole."""
+def _speech(samples: np.ndarray) -> list[dict[str, int]]:
+    """Silero VAD's speech chunks (about 1% of real time on CPU): what VAD still does when the audio is decoded whole
+    (no speech at all: nothing to decode; the pauses: where to cut long audio into pieces)."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    return bool(get_speech_timestamps(samples, VadOptions(min_speech_duration_ms=250)))
+    # Short pauses split chunks (Silero's default merges speech over 2 s of silence): a cut needs only a pause.
+    return get_speech_timestamps(samples, VadOptions(min_speech_duration_ms=250, min_silence_duration_ms=300,
+                                                     speech_pad_ms=100))  # fmt: skip
 
 
 def echoes(text: str, context: str | None, n: int = ECHO_NGRAM) -> bool:
@@ -175,6 +180,15 @@ def echoes(text: str, context: str | None, n: int = ECHO_NGRAM) -> bool:
 class FasterWhisperEngine:
     name = "faster-whisper"
 
+    @staticmethod
+    def _cuts(model: Any, samples: np.ndarray, speech: list[dict[str, int]], options: TranscribeOptions) -> list[int]:
+        """Where to cut long audio into pieces decoded at once (asr.engines.pieces): sequential decoding of audio
+        decoded whole (VAD off: its speech chunks are known here), on CPU, where one batched beam search of several
+        windows costs little more than one."""
+        if (options.pieces or 1) < 2 or options.vad or getattr(model.model, "device", "cpu") != "cpu":
+            return []
+        return pieces.cut_points(speech, len(samples), options.pieces or 1, options.min_piece_s)
+
     def transcribe(
         self,
         model: Any,
@@ -192,7 +206,8 @@ class FasterWhisperEngine:
             raise UnsupportedLanguageError("this model is English-only and cannot translate", param="model")
         if _short_context_applies(samples, options):
             return _transcribe_short(model, samples, options, language)
-        if not options.vad and not _has_speech(samples):  # decoding silence without VAD invents words
+        speech = [] if options.vad else _speech(samples)
+        if not options.vad and not speech:  # decoding silence without VAD invents words
             duration = round(len(samples) / 16000, 3)
             return Transcript(text="", language=language or "en", language_probability=0.0, duration=duration,
                               model="", task=options.task, segments=[])  # fmt: skip
@@ -225,12 +240,22 @@ class FasterWhisperEngine:
             raw_segments, info = BatchedInferencePipeline(model).transcribe(
                 samples, batch_size=options.batch_size, without_timestamps=not options.timestamp_tokens, **kwargs
             )
+            decoded = ((raw, raw.end) for raw in raw_segments)
+        elif cuts := self._cuts(model, samples, speech, options):
+            if kwargs["language"] is None:  # one language for every piece
+                kwargs["language"], probability, _ = model.detect_language(samples)
+            else:
+                probability = 1.0
+            decoded = pieces.transcribe_pieces(model, samples, cuts, kwargs)
+            info = SimpleNamespace(language=kwargs["language"], language_probability=probability,
+                                   duration=len(samples) / pieces.RATE)  # fmt: skip
         else:
             raw_segments, info = model.transcribe(samples, **kwargs)
+            decoded = ((raw, raw.end) for raw in raw_segments)
         segments: list[Segment] = []
-        pieces: list[str] = []  # raw texts keep Whisper's own spacing (none between CJK segments)
+        texts: list[str] = []  # raw texts keep Whisper's own spacing (none between CJK segments)
         context = " ".join(filter(None, (options.prompt, options.hotwords)))
-        for first in raw_segments:  # a generator: decoding happens here, segment by segment
+        for first, covered in decoded:  # a generator: decoding happens here, segment by segment
             guarded = options.loop_guard and (failed(first) or echoes(first.text, context))
             retried = _redecode(model, samples, first, kwargs) if guarded else [first]
             for raw in retried:
@@ -239,11 +264,11 @@ class FasterWhisperEngine:
                     continue
                 segment.id = len(segments)
                 segments.append(segment)
-                pieces.append(raw.text)
+                texts.append(raw.text)
                 if on_segment is not None:
-                    on_segment(segment, raw.end)
+                    on_segment(segment, max(covered, raw.end))
         return Transcript(
-            text="".join(pieces).strip(),
+            text="".join(texts).strip(),
             language=info.language,
             language_probability=round(info.language_probability, 4),
             duration=round(info.duration, 3),

@@ -41,3 +41,13 @@ def test_long_form_decoding_comes_from_settings_unless_the_call_says(asr_setting
     mine = asr.TranscribeOptions(model="tiny.en", vad=True, condition_on_previous_text=False)
     options, _model, _spec = _prepare(mine, settings, True, 0)
     assert options.vad is True and options.condition_on_previous_text is False
+
+
+def test_pieces_are_opt_in(asr_settings: asr.AsrSettings) -> None:
+    """Long audio is decoded whole unless the settings or the call ask for pieces (bench/results/asr_pieces.txt)."""
+    assert asr.AsrSettings().pieces == 1
+    options, _model, _spec = _prepare(asr.TranscribeOptions(model="tiny.en"), asr_settings, True, 0)
+    assert options.pieces == 1
+    settings = asr_settings.model_copy(update={"pieces": 8})
+    assert _prepare(asr.TranscribeOptions(model="tiny.en"), settings, True, 0)[0].pieces == 8
+    assert _prepare(asr.TranscribeOptions(model="tiny.en", pieces=2), settings, True, 0)[0].pieces == 2

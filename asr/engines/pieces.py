@@ -1,0 +1,213 @@
+"""Long audio decoded as several pieces at once, each exactly as faster-whisper decodes a whole recording.
+
+On CPU, a batched beam search of several windows costs far less than searching them one by one (base, float32, 2
+cores: eight 30 s windows one by one in 16.7 s, together in 8.1 s; bench/asr_batch.py), while faster-whisper's
+long-form decoding searches one window at a time, each conditioned on the text before it. So a long recording is
+cut at pauses into pieces; each piece runs faster-whisper's own sequential decoding (seek, timestamps,
+conditioning, temperature fallback) in its own thread, and the threads' beam searches meet in one batched
+CTranslate2 call. What differs from decoding whole: each piece starts without previous text, windows fall
+elsewhere, and a batch's arithmetic differs in the last bits; on the ten consultations that cost WER (11.8% against
+11.3% whole, int8) for 0.63x plain faster-whisper's wall time (bench/results/asr_pieces.txt), so it is opt-in
+(`VOXGATE_ASR_PIECES`, `TranscribeOptions.pieces`).
+"""
+
+from __future__ import annotations
+
+import copy
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+RATE = 16000
+
+
+def cut_points(speech: list[dict[str, int]], total: int, pieces: int, min_piece_s: float) -> list[int]:
+    """Sample offsets where to cut `total` samples into at most `pieces` pieces of about `min_piece_s` or more: in
+    the longest pause (between Silero VAD speech chunks `speech`) near each equal share, never inside speech."""
+    count = min(pieces, int(total / (min_piece_s * RATE)))
+    if count < 2:
+        return []
+    pauses = [(a["end"], b["start"]) for a, b in zip(speech, speech[1:], strict=False) if b["start"] > a["end"]]
+    share = total / count
+    cuts: list[int] = []
+    for k in range(1, count):  # a cut moves at most a quarter share from its place: every piece >= half a share
+        near = [(end - start, (start + end) // 2) for start, end in pauses
+                if abs((start + end) / 2 - k * share) <= share / 4]  # fmt: skip
+        if near:
+            cuts.append(max(near)[1])
+    return cuts
+
+
+@dataclass
+class _Request:
+    features: Any
+    prompt: list[int]
+    kwargs: dict[str, Any]
+    done: threading.Event = field(default_factory=threading.Event)
+    result: Any = None
+    error: BaseException | None = None
+
+
+class Cancelled(Exception):
+    """The caller stopped reading: the pieces stop at their next search."""
+
+
+class GenerateBatcher:
+    """Meets the pieces' `generate` calls: once every live piece waits on one, they run as one batch (grouped by
+    decoding options). CTranslate2 needs <|startoftranscript|> at one position in a batch, so the previous text of
+    the longer prompts is cut from its start to the shortest's length (faster-whisper keeps the last 223 tokens;
+    after a window or two every piece has that many, and nothing is cut)."""
+
+    def __init__(self, model: Any, pieces: int, sot: int, sot_prev: int, kept: int = 0) -> None:
+        self._model, self._live, self._sot, self._sot_prev = model, pieces, sot, sot_prev
+        self._kept = kept  # tokens after <|startofprev|> never cut (the hotwords, which come before the text)
+        self._pending: list[_Request] = []
+        self._lock = threading.Lock()
+        self._cancelled = False
+        self.batches: list[int] = []  # sizes of the batches run (for the bench and the tests)
+
+    def generate(self, features: Any, prompts: list[list[int]], **kwargs: Any) -> list[Any]:
+        if len(prompts) != 1:  # faster-whisper searches one window per call; anything else runs alone
+            return self._model.generate(features, prompts, **kwargs)
+        request = _Request(features, prompts[0], kwargs)
+        with self._lock:
+            if self._cancelled:
+                raise Cancelled("transcription stopped")
+            self._pending.append(request)
+            batch = self._take()
+        if batch:
+            self._run(batch)
+        request.done.wait()
+        if request.error is not None:
+            raise request.error
+        return [request.result]
+
+    def finished(self) -> None:
+        """A piece has no more windows: the others stop waiting for it."""
+        with self._lock:
+            self._live -= 1
+            batch = self._take()
+        if batch:
+            self._run(batch)
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._cancelled = True
+            waiting, self._pending = self._pending, []
+        for request in waiting:
+            request.error = Cancelled("transcription stopped")
+            request.done.set()
+
+    def _take(self) -> list[_Request]:
+        if self._pending and len(self._pending) >= self._live:
+            batch, self._pending = self._pending, []
+            return batch
+        return []
+
+    def _run(self, batch: list[_Request]) -> None:
+        groups: dict[tuple, list[_Request]] = {}
+        for request in batch:
+            has_context = request.prompt[0] == self._sot_prev
+            groups.setdefault((repr(sorted(request.kwargs.items())), has_context), []).append(request)
+        for group in groups.values():
+            try:
+                results = self._search(group)
+            except BaseException as error:  # each waiting piece raises it in its own thread
+                for request in group:
+                    request.error = error
+            else:
+                for request, result in zip(group, results, strict=True):
+                    request.result = result
+            for request in group:
+                request.done.set()
+
+    def _search(self, group: list[_Request]) -> list[Any]:
+        import ctranslate2
+
+        prompts = self._aligned([r.prompt for r in group])
+        if len(group) == 1:
+            features = group[0].features
+        else:
+            stacked = np.concatenate([np.asarray(r.features) for r in group])  # referenced until the search ends
+            features = ctranslate2.StorageView.from_array(stacked)
+        self.batches.append(len(group))
+        return self._model.generate(features, prompts, **group[0].kwargs)
+
+    def _aligned(self, prompts: list[list[int]]) -> list[list[int]]:
+        """<|startoftranscript|> at one index: the previous text (after <|startofprev|>) cut from its start."""
+        at, keep = min(p.index(self._sot) for p in prompts), 1 + self._kept
+        return [p[:keep] + p[keep + p.index(self._sot) - at :] for p in prompts]
+
+
+class _BatchingWhisper:
+    """The CTranslate2 Whisper model as faster-whisper sees it, with `generate` going through the batcher."""
+
+    def __init__(self, inner: Any, batcher: GenerateBatcher) -> None:
+        self._inner, self._batcher = inner, batcher
+
+    def generate(self, features: Any, prompts: list[list[int]], **kwargs: Any) -> list[Any]:
+        return self._batcher.generate(features, prompts, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+_END = object()
+
+
+def transcribe_pieces(
+    model: Any, samples: np.ndarray, cuts: list[int], kwargs: dict[str, Any]
+) -> Iterator[tuple[Any, float]]:
+    """faster-whisper segments of the whole of `samples`, decoded as the pieces between `cuts` at once, in order
+    (times from the start of `samples`), each with the seconds of audio all pieces have decoded so far (progress:
+    the first piece's segments come while the others are decoded too). Closing the iterator stops the pieces."""
+    bounds = list(zip([0, *cuts], [*cuts, len(samples)], strict=True))
+    tokenizer = model.hf_tokenizer
+    hotwords = kwargs.get("hotwords")
+    kept = 0
+    if hotwords and not kwargs.get("prefix"):  # as faster-whisper's get_prompt puts them before the previous text
+        tokens = tokenizer.encode(" " + hotwords.strip(), add_special_tokens=False).ids
+        kept = min(len(tokens), model.max_length // 2 - 1)
+    batcher = GenerateBatcher(
+        model.model, len(bounds), tokenizer.token_to_id("<|startoftranscript|>"),
+        tokenizer.token_to_id("<|startofprev|>"), kept,
+    )  # fmt: skip
+    clone = copy.copy(model)  # shares the weights; only its `model` attribute batches
+    clone.model = _BatchingWhisper(model.model, batcher)
+    outputs: list[queue.Queue] = [queue.Queue() for _ in bounds]
+    decoded = [0.0] * len(bounds)  # seconds each piece has decoded
+
+    def run(index: int, start: int, end: int) -> None:
+        offset = start / RATE
+        try:
+            for segment in clone.transcribe(samples[start:end], **kwargs)[0]:
+                words = None if segment.words is None else [
+                    replace(w, start=w.start + offset, end=w.end + offset) for w in segment.words
+                ]  # fmt: skip
+                outputs[index].put(replace(segment, start=segment.start + offset, end=segment.end + offset,
+                                           seek=segment.seek + start // 160, words=words))  # fmt: skip
+                decoded[index] = segment.end
+        except BaseException as error:  # raised again in the reader's thread
+            outputs[index].put(error)
+        finally:
+            batcher.finished()
+            outputs[index].put(_END)
+
+    threads = [threading.Thread(target=run, args=(i, a, b), daemon=True, name=f"asr-piece-{i}")
+               for i, (a, b) in enumerate(bounds)]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    try:
+        for output in outputs:
+            while (item := output.get()) is not _END:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item, sum(decoded)
+    finally:
+        batcher.cancel()
+        for thread in threads:
+            thread.join()

@@ -1,0 +1,173 @@
+"""Long audio decoded as pieces at once (asr.engines.pieces): where it is cut, how the pieces' beam searches meet in
+one batch, and (with the real engine, on a real consultation) that the pieces read as the whole does."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+pytest.importorskip("faster_whisper", reason="the [asr] extra is not installed")
+
+import asr  # noqa: E402
+from asr.engines import pieces  # noqa: E402
+from asr.engines.pieces import Cancelled, GenerateBatcher, cut_points  # noqa: E402
+from tests.asr.conftest import TEST_MODEL, word_error_rate  # noqa: E402
+
+RATE = pieces.RATE
+SOT, SOT_PREV = 50257, 50360
+TIMEOUT = 10.0
+
+
+def chunks(spans: list[tuple[float, float]]) -> list[dict[str, int]]:
+    return [{"start": int(a * RATE), "end": int(b * RATE)} for a, b in spans]
+
+
+def test_cuts_fall_in_pauses_near_equal_shares() -> None:
+    # Speech in 9 s runs with pauses of 0.5 s, and a longer pause (3 s) near 150 s.
+    spans, t = [], 0.0
+    while t < 600:
+        spans.append((t, t + 9))
+        t += 9.5 if abs(t + 9 - 150) > 5 else 12
+    speech = chunks(spans)
+    cuts = cut_points(speech, 600 * RATE, pieces=4, min_piece_s=60)
+    assert len(cuts) == 3
+    for cut in cuts:  # never inside speech
+        assert not any(c["start"] <= cut < c["end"] for c in speech)
+    assert 145 * RATE < cuts[0] < 155 * RATE  # the longest pause within reach of 150 s wins
+    bounds = [0, *cuts, 600 * RATE]
+    assert min(b - a for a, b in zip(bounds, bounds[1:], strict=False)) >= 75 * RATE  # at least half a share
+
+
+def test_short_audio_stays_whole_and_speech_without_pause_is_not_cut() -> None:
+    assert cut_points(chunks([(0, 50), (51, 100)]), 110 * RATE, pieces=8, min_piece_s=60) == []
+    assert cut_points(chunks([(0, 300)]), 300 * RATE, pieces=4, min_piece_s=60) == []
+    assert cut_points(chunks([(0, 140), (141, 300)]), 300 * RATE, pieces=2, min_piece_s=60) == [int(140.5 * RATE)]
+
+
+@dataclass
+class FakeWhisper:
+    """Stands in for ctranslate2.models.Whisper: each result names the prompt it was searched with."""
+
+    calls: list[tuple[int, list[list[int]], dict]] = field(default_factory=list)
+
+    def generate(self, features: Any, prompts: list[list[int]], **kwargs: Any) -> list[Any]:
+        self.calls.append((len(np.asarray(features)), prompts, kwargs))
+        return [("result", tuple(p)) for p in prompts]
+
+
+def features(value: float) -> Any:
+    import ctranslate2
+
+    return ctranslate2.StorageView.from_array(np.full((1, 4, 2), value, dtype=np.float32))
+
+
+def call_all(batcher: GenerateBatcher, requests: list[tuple[list[int], dict]]) -> list[Any]:
+    results: list[Any] = [None] * len(requests)
+
+    def one(i: int, prompt: list[int], kwargs: dict) -> None:
+        try:
+            results[i] = batcher.generate(features(i), [prompt], **kwargs)[0]
+        except Exception as error:  # noqa: BLE001 - handed to the test
+            results[i] = error
+
+    threads = [threading.Thread(target=one, args=(i, p, k)) for i, (p, k) in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT)
+        assert not thread.is_alive(), "a piece waited for ever"
+    return results
+
+
+def test_pieces_search_as_one_batch_with_aligned_prompts() -> None:
+    model = FakeWhisper()
+    batcher = GenerateBatcher(model, pieces=3, sot=SOT, sot_prev=SOT_PREV, kept=2)
+    hot = [7, 8]  # hotwords come first and are never cut
+    requests = [
+        ([SOT_PREV, *hot, 1, 2, 3, 4, SOT, 9], {"beam_size": 5}),
+        ([SOT_PREV, *hot, 5, 6, SOT, 9], {"beam_size": 5}),
+        ([SOT_PREV, *hot, 11, 12, 13, SOT, 9], {"beam_size": 5}),
+    ]
+    results = call_all(batcher, requests)
+    assert len(model.calls) == 1 and model.calls[0][0] == 3  # one search, three windows
+    prompts = model.calls[0][1]
+    assert {p.index(SOT) for p in prompts} == {5}
+    assert [SOT_PREV, *hot, 3, 4, SOT, 9] in prompts  # the oldest previous text goes
+    assert [SOT_PREV, *hot, 12, 13, SOT, 9] in prompts
+    for (prompt, _), result in zip(requests, results, strict=True):  # each piece gets its own window's result
+        assert result[0] == "result" and result[1][-1] == 9 and result[1][3:5] == tuple(prompt[-4:-2])
+
+
+def test_different_options_and_no_context_search_apart() -> None:
+    model = FakeWhisper()
+    batcher = GenerateBatcher(model, pieces=3, sot=SOT, sot_prev=SOT_PREV)
+    call_all(batcher, [
+        ([SOT_PREV, 1, 2, SOT], {"beam_size": 5}),
+        ([SOT], {"beam_size": 5}),  # a first window: nothing to cut the others down to
+        ([SOT_PREV, 1, SOT], {"beam_size": 1, "sampling_temperature": 0.2}),  # a temperature fallback
+    ])  # fmt: skip
+    assert sorted(len(prompts) for _, prompts, _ in model.calls) == [1, 1, 1]
+    assert [SOT_PREV, 1, 2, SOT] in [prompts[0] for _, prompts, _ in model.calls]
+
+
+def test_a_finished_piece_releases_the_others_and_cancel_stops_them() -> None:
+    model = FakeWhisper()
+    batcher = GenerateBatcher(model, pieces=2, sot=SOT, sot_prev=SOT_PREV)
+    waiting: list[Any] = []
+    thread = threading.Thread(target=lambda: waiting.append(batcher.generate(features(0), [[SOT]])))
+    thread.start()
+    thread.join(0.2)
+    assert thread.is_alive() and not model.calls  # waits for the other piece
+    batcher.finished()
+    thread.join(TIMEOUT)
+    assert waiting and len(model.calls) == 1
+
+    stopped = GenerateBatcher(FakeWhisper(), pieces=2, sot=SOT, sot_prev=SOT_PREV)
+    outcome: list[Any] = []
+    thread = threading.Thread(target=lambda: outcome.extend(call_all(stopped, [([SOT], {})])))
+    thread.start()
+    thread.join(0.2)
+    stopped.cancel()
+    thread.join(TIMEOUT)
+    assert isinstance(outcome[0], Cancelled)
+    with pytest.raises(Cancelled):
+        stopped.generate(features(1), [[SOT]])
+
+
+def test_search_errors_reach_every_piece_of_the_batch() -> None:
+    class Broken(FakeWhisper):
+        def generate(self, features: Any, prompts: list[list[int]], **kwargs: Any) -> list[Any]:
+            raise RuntimeError("out of memory")
+
+    results = call_all(GenerateBatcher(Broken(), pieces=2, sot=SOT, sot_prev=SOT_PREV), [([SOT], {}), ([SOT], {})])
+    assert all(isinstance(r, RuntimeError) for r in results)
+
+
+def test_pieces_read_as_the_whole_recording(
+    speech_dir: Path, asr_pool, asr_settings: asr.AsrSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real engine (tiny.en) on 2.5 min of a real consultation: two pieces searched together give the whole
+    decode's words (a bound, not exact words: the second piece starts without previous text), in time order."""
+    recording = speech_dir / "medical" / "RES0198.mp3"
+    if not recording.is_file():
+        pytest.skip(f"{recording} is absent")
+    clip = asr.Audio.from_array(asr.decode(recording).samples[: 150 * RATE])
+    sizes: list[int] = []
+    search = GenerateBatcher._search
+    monkeypatch.setattr(GenerateBatcher, "_search", lambda self, group: sizes.append(len(group)) or search(self, group))
+    whole = asr.transcribe(clip, asr.TranscribeOptions(model=TEST_MODEL, language="en", pieces=1), pool=asr_pool,
+                           settings=asr_settings)  # fmt: skip
+    assert not sizes
+    split = asr.transcribe(clip, asr.TranscribeOptions(model=TEST_MODEL, language="en", pieces=2), pool=asr_pool,
+                           settings=asr_settings)  # fmt: skip
+    assert 2 in sizes  # the two pieces' windows were searched in one batch
+    assert word_error_rate(whole.text, split.text) < 0.1
+    starts = [s.start for s in split.segments]
+    assert starts == sorted(starts) and starts[-1] > 100  # the second piece's times run on from its cut
+    assert abs(split.segments[-1].end - whole.segments[-1].end) < 2
+    assert [s.id for s in split.segments] == list(range(len(split.segments)))
