@@ -232,6 +232,10 @@ ABLATION: dict[str, dict] = {
     "int8": {"settings": {"cpu_compute_type": "int8"}},
     "int8_float32": {"settings": {"cpu_compute_type": "int8_float32"}},
     "float32": {"settings": {"cpu_compute_type": "float32"}},
+    # Long audio cut at pauses into up to 8 pieces decoded at once, their beam searches batched (opt-in:
+    # bench/results/asr_pieces.txt, 0.63x plain's wall time in int8 but WER 1.08x, term WER 1.16x).
+    "8 pieces": {"options": {"pieces": 8}},
+    "float32, 8 pieces": {"settings": {"cpu_compute_type": "float32"}, "options": {"pieces": 8}},
     # The decoder's beam is most of the CPU time (base, 2 cores: a 30 s window encodes in 1.5 CPU-s float32, 1.1 int8;
     # decoding it with beam 5 costs several times that), so a narrower beam is the other way to 1.5x plain's speed.
     "float32 beam 2": {"settings": {"cpu_compute_type": "float32"}, "options": {"beam_size": 2}},
@@ -259,6 +263,9 @@ ABLATION: dict[str, dict] = {
     "vad silence 500": {"options": {"vad_min_silence_ms": 500}},
     "vad pad 400": {"options": {"vad_speech_pad_ms": 400}},
     "beam 1": {"options": {"beam_size": 1}},
+    # Greedy search is CTranslate2's cheap path (base, 2 threads, 80 tokens of one window: int8 beam 5 1.25 s, beam 3
+    # about the same, beam 1 0.80 s; float32 beam 5 2.15 s, beam 1 1.08 s); a beam of 2-5 costs nearly the same.
+    "float32 beam 1": {"settings": {"cpu_compute_type": "float32"}, "options": {"beam_size": 1}},
     "clinical hotwords": {"hotwords": CLINICAL_CONTEXT},
     "clinical prompt": {"options": {"prompt": CLINICAL_CONTEXT}},
     "medical (prompt)": {"kind": "medical"},
