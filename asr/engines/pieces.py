@@ -1,4 +1,4 @@
-"""Long audio decoded as several pieces at once, each exactly as faster-whisper decodes a whole recording.
+"""Long audio decoded as several pieces at once, each decoded as faster-whisper decodes a whole recording.
 
 On CPU, a batched beam search of several windows costs far less than searching them one by one (base, float32, 2
 cores: eight 30 s windows one by one in 16.7 s, together in 8.1 s; bench/asr_batch.py), while faster-whisper's
