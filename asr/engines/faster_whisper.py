@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -136,8 +135,7 @@ def _redecode(model: Any, samples: np.ndarray, raw: Any, kwargs: dict[str, Any])
     retry = dict(kwargs, vad_filter=False, condition_on_previous_text=False, temperature=TEMPERATURE_FALLBACK,
                  initial_prompt=None, hotwords=None)  # fmt: skip
     retry.pop("vad_parameters", None)
-    segments = [replace(s, start=s.start + raw.start, end=s.end + raw.start, words=_shift(s.words, raw.start))
-                for s in model.transcribe(piece, **retry)[0]]  # fmt: skip
+    segments = [pieces.shifted(s, raw.start) for s in model.transcribe(piece, **retry)[0]]
     if not segments:  # nothing heard: a loop was a hallucination; other text stays
         return [] if raw.compression_ratio > COMPRESSION_RATIO_LIMIT or repeats_ngram(raw.text) else [raw]
     if skipped(raw):  # the retry is better when it hears more of the speech
@@ -146,12 +144,6 @@ def _redecode(model: Any, samples: np.ndarray, raw: Any, kwargs: dict[str, Any])
     if sum(map(failed, segments)) > 0 and score <= raw.avg_logprob:
         return [raw]
     return segments
-
-
-def _shift(words: list[Any] | None, offset: float) -> list[Any] | None:
-    if words is None:
-        return None
-    return [replace(w, start=w.start + offset, end=w.end + offset) for w in words]
 
 
 def _speech(samples: np.ndarray) -> list[dict[str, int]]:
@@ -185,9 +177,9 @@ class FasterWhisperEngine:
         """Where to cut long audio into pieces decoded at once (asr.engines.pieces): sequential decoding of audio
         decoded whole (VAD off: its speech chunks are known here), on CPU, where one batched beam search of several
         windows costs little more than one."""
-        if (options.pieces or 1) < 2 or options.vad or getattr(model.model, "device", "cpu") != "cpu":
+        if options.vad or getattr(model.model, "device", "cpu") != "cpu":
             return []
-        return pieces.cut_points(speech, len(samples), options.pieces or 1, options.min_piece_s)
+        return pieces.cut_points(speech, len(samples), options.pieces or 1, options.min_piece_s)  # 1: no cuts
 
     def transcribe(
         self,

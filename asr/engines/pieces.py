@@ -42,6 +42,14 @@ def cut_points(speech: list[dict[str, int]], total: int, pieces: int, min_piece_
     return cuts
 
 
+def shifted(segment: Any, seconds: float) -> Any:
+    """A faster-whisper segment (and its words) moved `seconds` later: decoded from audio that starts there."""
+    words = None if segment.words is None else [
+        replace(w, start=w.start + seconds, end=w.end + seconds) for w in segment.words
+    ]  # fmt: skip
+    return replace(segment, start=segment.start + seconds, end=segment.end + seconds, words=words)
+
+
 @dataclass
 class _Request:
     features: Any
@@ -68,7 +76,6 @@ class GenerateBatcher:
         self._pending: list[_Request] = []
         self._lock = threading.Lock()
         self._cancelled = False
-        self.batches: list[int] = []  # sizes of the batches run (for the bench and the tests)
 
     def generate(self, features: Any, prompts: list[list[int]], **kwargs: Any) -> list[Any]:
         if len(prompts) != 1:  # faster-whisper searches one window per call; anything else runs alone
@@ -134,7 +141,6 @@ class GenerateBatcher:
         else:
             stacked = np.concatenate([np.asarray(r.features) for r in group])  # referenced until the search ends
             features = ctranslate2.StorageView.from_array(stacked)
-        self.batches.append(len(group))
         return self._model.generate(features, prompts, **group[0].kwargs)
 
     def _aligned(self, prompts: list[list[int]]) -> list[list[int]]:
@@ -185,11 +191,7 @@ def transcribe_pieces(
         offset = start / RATE
         try:
             for segment in clone.transcribe(samples[start:end], **kwargs)[0]:
-                words = None if segment.words is None else [
-                    replace(w, start=w.start + offset, end=w.end + offset) for w in segment.words
-                ]  # fmt: skip
-                outputs[index].put(replace(segment, start=segment.start + offset, end=segment.end + offset,
-                                           seek=segment.seek + start // 160, words=words))  # fmt: skip
+                outputs[index].put(replace(shifted(segment, offset), seek=segment.seek + start // 160))
                 decoded[index] = segment.end
         except BaseException as error:  # raised again in the reader's thread
             outputs[index].put(error)
