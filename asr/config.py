@@ -37,6 +37,9 @@ class AsrSettings(BaseSettings):
     vad_min_silence_ms: int | None = Field(default=None, ge=0, description="silence that splits speech into chunks")
     vad_speech_pad_ms: int | None = Field(default=800, ge=0, description="audio kept each side of a speech chunk")
     loop_guard: bool = Field(default=True, description="re-decode segments that loop or hallucinate")
+    # English transcripts only; a word no English word list knows that is spelt and sounds almost like one drug or
+    # condition name becomes that name ("Kepra" -> "Keppra"): asr.medical.correction.
+    correct_terms: bool = Field(default=True, description="fix misspelt near misses of drug and condition names")
     # Long-form decoding defaults (TranscribeOptions may override each per call).
     # Whole recordings decoded as plain faster-whisper does (no VAD cutting, each window conditioned on the last):
     # on the ten consultations, whole (bench/results/asr.txt), chosen on the tune five, this gave WER 10.5% /

@@ -43,6 +43,11 @@ class TranscribeOptions(BaseModel):
         description="re-decode a segment that loops or compresses like a hallucination (no conditioning, "
         "temperature fallback); None: the configured default",
     )
+    correct_terms: bool | None = Field(
+        default=None,
+        description="English: a word that is no English word and is spelt and sounds almost like one drug or "
+        "condition name becomes that name; None: the configured default",
+    )
     short_context_pad_s: float | None = Field(
         default=None, gt=0, le=10,
         description="encode a short clip with only this much padding instead of Whisper's 30 s window "

@@ -44,6 +44,8 @@ def _prepare(options: TranscribeOptions | None, settings: AsrSettings | None, al
         options.condition_on_previous_text = settings.condition_on_previous_text
     if options.pieces is None:
         options.pieces = settings.pieces
+    if options.correct_terms is None:
+        options.correct_terms = settings.correct_terms
     model = resolve_model(options.model, settings, allow_passthrough=allow_passthrough)
     # Fail fast, before the model loads or the queue is joined.
     options.language = check_language(options.language, model.multilingual)

@@ -70,6 +70,8 @@ def _transcribe_short(model: Any, samples: np.ndarray, options: TranscribeOption
         prompt=options.prompt, hotwords=options.hotwords,
     )  # fmt: skip
     duration = round(len(samples) / short_context.RATE, 3)
+    if (fix_terms := _term_fixer(options, language or "en")) is not None:
+        text = fix_terms.correct_text(text)[0]
     segments = []
     if text:
         segments.append(Segment(
@@ -144,6 +146,16 @@ def _redecode(model: Any, samples: np.ndarray, raw: Any, kwargs: dict[str, Any])
     if sum(map(failed, segments)) > 0 and score <= raw.avg_logprob:
         return [raw]
     return segments
+
+
+def _term_fixer(options: TranscribeOptions, language: str) -> Any:
+    """asr.medical.correction when this transcript's terms are corrected (English transcription asked to), else None.
+    Imported here: asr.medical builds on asr.transcription, which imports this engine."""
+    if not (options.correct_terms and options.task == "transcribe" and language == "en"):
+        return None
+    from asr.medical import correction
+
+    return correction
 
 
 def _speech(samples: np.ndarray) -> list[dict[str, int]]:
@@ -247,6 +259,7 @@ class FasterWhisperEngine:
         segments: list[Segment] = []
         texts: list[str] = []  # raw texts keep Whisper's own spacing (none between CJK segments)
         context = " ".join(filter(None, (options.prompt, options.hotwords)))
+        fix_terms = _term_fixer(options, info.language)
         for first, covered in decoded:  # a generator: decoding happens here, segment by segment
             guarded = options.loop_guard and (failed(first) or echoes(first.text, context))
             retried = _redecode(model, samples, first, kwargs) if guarded else [first]
@@ -255,8 +268,12 @@ class FasterWhisperEngine:
                 if not segment.text:
                     continue
                 segment.id = len(segments)
+                text = raw.text
+                if fix_terms is not None:
+                    segment, changes = fix_terms.correct_segment(segment)
+                    text = fix_terms.correct_text(text)[0] if changes else text
                 segments.append(segment)
-                texts.append(raw.text)
+                texts.append(text)
                 if on_segment is not None:
                     on_segment(segment, max(covered, raw.end))
         return Transcript(

@@ -1,101 +1,146 @@
-"""Post-correction of near-miss drug and condition names: a word the decoder itself doubted (low word
-probability), that is no common word (Whisper's vocabulary spells common words as one token), and that is
-spelt almost like exactly one single-word drug or condition name of the lexicon, becomes that name.
+"""Post-correction of near-miss drug and condition names in English transcripts.
 
-Off unless asked (`MedicalOptions.correct_terms`): bench/asr.py measures what it fixes and what it breaks.
+A word is changed only when it is no English word at all (wordfreq's English list has never seen it, so it is
+already a misspelling: "Kepra", "orthopneal", "Ventilin"), it is no lexicon name, and exactly one single-word drug or
+condition name of the lexicon is both spelt and sounds almost like it. Spelling alone would join names that look
+alike but sound apart; sound alone (the `sound_key` below) would join words whose letters differ. Everyday words,
+numbers and real names the lists know are never touched, so the worst a change can do is swap one wrong spelling
+for another. On by default for English transcription (`VOXGATE_ASR_CORRECT_TERMS`, `TranscribeOptions.correct_terms`);
+bench/asr.py reports every change with whether it fixed or broke a reference word.
 """
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
-from collections.abc import Callable
+from dataclasses import dataclass
 
-from asr.medical import lexicon
-from asr.schemas import Segment, Word
+from asr.schemas import Segment, Transcript, Word
 
-LOW_PROBABILITY = 0.5  # words the decoder was at least this sure of are left alone
-MIN_SIMILARITY = 0.84  # difflib ratio to the lexicon name
-MIN_MARGIN = 0.04  # ... and clearly closer to it than to the next candidate
-MIN_LENGTH = 5
-WORD_RE = re.compile(r"^(\W*)([A-Za-z][A-Za-z'-]*[A-Za-z])(\W*)$")
+MIN_LENGTH = 5  # shorter words have too many near neighbours
+MIN_SCORE = 85.0  # rapidfuzz ratio (0-100) both spellings and both sound keys must reach ...
+SAME_SOUND_MIN_SPELLING = 80.0  # ... or: sound keys equal and spellings this close
+MIN_MARGIN = 3.0  # the best name's mean score beats the next name's by this much
+WORD_RE = re.compile(r"(?<![\w'-])[A-Za-z][A-Za-z'-]*[A-Za-z](?![\w'-])")
+
+# Letters that spell the same sound, then every vowel run as one vowel and doubled letters as one: a rough
+# English sound key ("ventilin" and "ventolin" -> "vantalan", "kepra" and "keppra" -> "kapr").
+_SOUND_RULES = [(re.compile(a), b) for a, b in (
+    (r"ph", "f"), (r"ck", "k"), (r"qu", "kw"), (r"x", "ks"), (r"z", "s"), (r"c(?=[eiy])", "s"), (r"c", "k"),
+    (r"^wh", "w"), (r"^kn", "n"), (r"^ps", "s"), (r"^pn", "n"), (r"rh", "r"), (r"th", "t"), (r"dg", "j"),
+    (r"(?<=.)h", ""), (r"y", "i"), (r"(?<=.)[aeiou]+", "a"), (r"(.)\1+", r"\1"), (r"(?<=..)a$", ""),
+)]  # fmt: skip
+
+
+def sound_key(word: str) -> str:
+    key = word.lower()
+    for pattern, replacement in _SOUND_RULES:
+        key = pattern.sub(replacement, key)
+    return key
+
+
+@dataclass(frozen=True)
+class Names:
+    names: tuple[str, ...]
+    keys: tuple[str, ...]  # sound_key of each name
+    known: frozenset[str]
+
+
+def names_of(words: list[str] | set[str]) -> Names:
+    found = sorted({w.lower() for w in words if len(w) >= MIN_LENGTH and w.isalpha()})
+    return Names(tuple(found), tuple(sound_key(n) for n in found), frozenset(found))
 
 
 @functools.cache
-def _names() -> dict[tuple[str, int], tuple[str, ...]]:
-    """Single-word drug and condition names, indexed by first letter and length."""
+def _names() -> Names:
+    """Single-word drug and condition names of the lexicon (loaded only when a transcript has a non-word)."""
+    from asr.medical import lexicon
+
     found: set[str] = set()
     for table in (lexicon.medications(), lexicon.conditions()):
-        found |= {k[0] for k in table if len(k) == 1 and len(k[0]) >= MIN_LENGTH and k[0].isalpha()}
-    index: dict[tuple[str, int], list[str]] = {}
-    for name in found:
-        index.setdefault((name[0], len(name)), []).append(name)
-    return {k: tuple(sorted(v)) for k, v in index.items()}
-
-
-def candidate(word: str) -> str | None:
-    """The lexicon name `word` is a near miss of, or None (already a name, too short, no clear match)."""
-    w = word.lower()
-    index = _names()
-    if len(w) < MIN_LENGTH or w in index.get((w[0], len(w)), ()):
-        return None
-    scored = sorted(
-        ((difflib.SequenceMatcher(None, w, name).ratio(), name)
-         for size in range(len(w) - 2, len(w) + 3) for name in index.get((w[0], size), ())),
-        reverse=True,
-    )  # fmt: skip
-    if not scored or scored[0][0] < MIN_SIMILARITY:
-        return None
-    if len(scored) > 1 and scored[0][0] - scored[1][0] < MIN_MARGIN:
-        return None
-    return scored[0][1]
-
-
-def correct_segments(
-    segments: list[Segment], is_common: Callable[[str], bool]
-) -> tuple[list[Segment], list[tuple[str, str]]]:
-    """Segments with near-miss names replaced in their words and text, and the (old, new) pairs.
-    `is_common(word)`: whether the word is an everyday word (one token of the model's vocabulary)."""
-    changes: list[tuple[str, str]] = []
-    out: list[Segment] = []
-    for segment in segments:
-        if not segment.words:
-            out.append(segment)
-            continue
-        words: list[Word] = []
-        text = segment.text
-        for w in segment.words:
-            m = WORD_RE.match(w.word.strip())
-            new = None
-            if m and w.probability < LOW_PROBABILITY and not is_common(m.group(2)):
-                new = candidate(m.group(2))
-            if new is None:
-                words.append(w)
-                continue
-            name = new.capitalize() if m.group(2)[0].isupper() else new
-            changes.append((m.group(2), name))
-            words.append(w.model_copy(update={"word": w.word.replace(m.group(2), name)}))
-            text = re.sub(rf"\b{re.escape(m.group(2))}\b", name, text, count=1)
-        out.append(segment.model_copy(update={"words": words, "text": text}))
-    return out, changes
+        found |= {k[0] for k in table if len(k) == 1}
+    return names_of(found)
 
 
 @functools.cache
-def whisper_common_words(model_dir: str) -> Callable[[str], bool]:
-    """An `is_common` from a Whisper model's tokenizer.json: a word is common when " word" (or " Word") is one
-    token; without the file, no word is (every low-probability near miss is a candidate)."""
-    from pathlib import Path
+def _english() -> object | None:
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # without wordfreq every word counts as English: nothing is changed
+        return None
+    return zipf_frequency
 
-    path = Path(model_dir) / "tokenizer.json"
-    if not path.is_file():
-        return lambda word: False
-    from tokenizers import Tokenizer
 
-    tokenizer = Tokenizer.from_file(str(path))
+def is_english_word(word: str) -> bool:
+    zipf = _english()
+    return zipf is None or zipf(word.lower(), "en") > 0  # type: ignore[operator]
 
-    def is_common(word: str) -> bool:
-        return any(len(tokenizer.encode(" " + form, add_special_tokens=False).ids) == 1
-                   for form in (word.lower(), word.capitalize()))  # fmt: skip
 
-    return is_common
+@functools.lru_cache(maxsize=4096)
+def candidate(word: str) -> str | None:
+    """The lexicon name `word` is a near miss of, or None (an English word, a name already, or no clear match)."""
+    from rapidfuzz import fuzz, process
+
+    w = word.lower()
+    if len(w) < MIN_LENGTH or is_english_word(w):
+        return None
+    table = _names()
+    if w in table.known:
+        return None
+    key = sound_key(w)
+    scores: dict[int, tuple[float, float]] = {}  # name index -> (spelling, sound)
+    for _name, _score, i in process.extract(w, table.names, scorer=fuzz.ratio, limit=5):
+        scores[i] = (0.0, 0.0)
+    for _key, _score, i in process.extract(key, table.keys, scorer=fuzz.ratio, limit=5):
+        scores[i] = (0.0, 0.0)
+    for i in scores:
+        scores[i] = (fuzz.ratio(w, table.names[i]), fuzz.ratio(key, table.keys[i]))
+    ranked = sorted(scores.items(), key=lambda kv: -(kv[1][0] + kv[1][1]))
+    if not ranked:
+        return None
+    best, (spelling, sound) = ranked[0]
+    close = min(spelling, sound) >= MIN_SCORE or (sound == 100.0 and spelling >= SAME_SOUND_MIN_SPELLING)
+    if not close:
+        return None
+    if len(ranked) > 1 and (spelling + sound - sum(ranked[1][1])) / 2 < MIN_MARGIN:
+        return None
+    return table.names[best]
+
+
+def correct_text(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """`text` with near-miss names replaced (capitalised where the word was), and the (old, new) pairs."""
+    changes: list[tuple[str, str]] = []
+
+    def replace(match: re.Match[str]) -> str:
+        old = match.group()
+        new = candidate(old)
+        if new is None:
+            return old
+        new = new.capitalize() if old[0].isupper() else new
+        changes.append((old, new))
+        return new
+
+    return WORD_RE.sub(replace, text), changes
+
+
+def correct_segment(segment: Segment) -> tuple[Segment, list[tuple[str, str]]]:
+    text, changes = correct_text(segment.text)
+    if not changes:
+        return segment, []
+    words: list[Word] | None = None
+    if segment.words is not None:
+        words = [w.model_copy(update={"word": correct_text(w.word)[0]}) for w in segment.words]
+    return segment.model_copy(update={"text": text, "words": words}), changes
+
+
+def correct_transcript(transcript: Transcript) -> tuple[Transcript, list[tuple[str, str]]]:
+    """The transcript with every segment (and the whole text) corrected, and the (old, new) pairs."""
+    segments: list[Segment] = []
+    changes: list[tuple[str, str]] = []
+    for segment in transcript.segments:
+        fixed, found = correct_segment(segment)
+        segments.append(fixed)
+        changes += found
+    if not changes:
+        return transcript, []
+    return transcript.model_copy(update={"segments": segments, "text": correct_text(transcript.text)[0]}), changes

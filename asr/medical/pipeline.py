@@ -11,13 +11,12 @@ import numpy as np
 from asr import speakers
 from asr.audio import Audio, AudioSource
 from asr.config import AsrSettings
-from asr.medical import conversation, correction
+from asr.medical import conversation
 from asr.medical.entities import detect_entities
 from asr.medical.phi import find_phi, redact
 from asr.medical.schemas import Entity, MedicalOptions, MedicalTranscript
 from asr.medical.spoken_format import format_dictation
 from asr.medical.vocabulary import select_hotwords
-from asr.models import resolve_model
 from asr.schemas import Segment, TranscribeOptions, Transcript, Word
 from asr.transcription import as_audio, transcribe
 from workers import ModelPool, Priority
@@ -90,16 +89,12 @@ def transcribe_medical(
     prompt = options.prompt if options.prompt is not None else ((settings or AsrSettings()).medical_prompt or None)
     topts = TranscribeOptions(
         model=options.model, language=options.language, hotwords=hotwords, word_timestamps=True,
-        beam_size=options.beam_size, batch_size=options.batch_size, prompt=prompt,
+        beam_size=options.beam_size, batch_size=options.batch_size, prompt=prompt, correct_terms=options.correct_terms,
     )  # fmt: skip
     is_conversation = options.type == "conversation"
     stereo = is_conversation and conversation.distinct_channels(clip.channels)
     call = dict(pool=pool, priority=priority, settings=settings, allow_passthrough=allow_passthrough)
     parts = _transcribe_parts(clip, topts, stereo, call, progress)
-    if options.correct_terms:
-        is_common = correction.whisper_common_words(resolve_model(options.model, settings or AsrSettings()).target)
-        parts = [p.model_copy(update={"segments": correction.correct_segments(p.segments, is_common)[0]})
-                 for p in parts]  # fmt: skip
     first = parts[0]
 
     if stereo:

@@ -55,9 +55,10 @@ class MedicalOptions(BaseModel):
     )
     beam_size: int | None = None
     batch_size: int | None = None
-    correct_terms: bool = Field(
-        default=False,
-        description="replace low-confidence near misses of drug and condition names by the lexicon's spelling",
+    correct_terms: bool | None = Field(
+        default=None,
+        description="replace misspelt near misses of drug and condition names (no English word, spelt and "
+        "sounding almost like one lexicon name) by the lexicon's spelling; None: the configured default (on)",
     )
     prompt: str | None = Field(
         default=None,

@@ -1,53 +1,125 @@
-"""Near-miss drug and condition names: fixed only where the decoder doubted the word, the word is no common word
-and one lexicon name is clearly closest. A small lexicon stands in for the real one (which takes seconds to load)."""
+"""Near-miss drug and condition names: a word is changed only when it is no English word, no lexicon name, and one
+name is both spelt and sounds almost like it. A small lexicon stands in for the real one (which takes seconds to
+load) except in the last test, which uses the real lexicon and wordfreq's real English list."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import numpy as np
 import pytest
 
 from asr.medical import correction
-from asr.schemas import Segment, Word
+from asr.schemas import Segment, TranscribeOptions, Transcript, Word
 
-NAMES = ("ventolin", "atorvastatin", "metformin", "metoprolol", "salbutamol", "asthma")
+NAMES = ["ventolin", "atorvastatin", "metformin", "metoprolol", "salbutamol", "asthma", "keppra", "orthopnea",
+         "spiriva", "spirulina"]  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def small_lexicon(monkeypatch: pytest.MonkeyPatch) -> None:
-    index: dict[tuple[str, int], tuple[str, ...]] = {}
-    for name in NAMES:
-        index[(name[0], len(name))] = (*index.get((name[0], len(name)), ()), name)
-    monkeypatch.setattr(correction, "_names", lambda: index)
+    monkeypatch.setattr(correction, "_names", lambda: correction.names_of(NAMES))
+    correction.candidate.cache_clear()
+    yield
+    correction.candidate.cache_clear()
 
 
-def segment(*words: tuple[str, float]) -> Segment:
-    ws = [Word(word=" " + w, start=i, end=i + 1, probability=p) for i, (w, p) in enumerate(words)]
-    return Segment(id=0, start=0, end=len(ws), text=" ".join(w for w, _ in words), confidence=0.8, words=ws)
+def test_sound_key_joins_spellings_of_one_sound() -> None:
+    assert correction.sound_key("Ventilin") == correction.sound_key("ventolin")
+    assert correction.sound_key("kepra") == correction.sound_key("keppra")
+    assert correction.sound_key("fosfate") == correction.sound_key("phosphate")
+    assert correction.sound_key("metformin") != correction.sound_key("metoprolol")
 
 
-def never_common(word: str) -> bool:
-    return False
-
-
+@pytest.mark.usefixtures("small_lexicon")
 @pytest.mark.parametrize(
     ("word", "expected"),
-    [("ventilin", "ventolin"), ("metforman", "metformin"), ("ventolin", None), ("cough", None), ("zzzzzzzz", None)],
+    [
+        ("ventilin", "ventolin"),  # one vowel off: same sound
+        ("Kepra", "keppra"),
+        ("metforman", "metformin"),
+        ("ventolin", None),  # already a name
+        ("cough", None),  # an English word
+        ("swap", None),  # an English word, even where "swab" was said
+        ("zzzzzzzz", None),  # like nothing
+        ("metfo", None),  # too far from metformin
+        ("kepr", None),  # too short to judge
+    ],
 )
 def test_candidate(word: str, expected: str | None) -> None:
     assert correction.candidate(word) == expected
 
 
-def test_low_confidence_near_miss_is_fixed_and_sure_words_are_kept() -> None:
-    seg = segment(("I", 0.9), ("use", 0.9), ("Ventilin,", 0.3), ("and", 0.9), ("metforman", 0.95))
-    [fixed], changes = correction.correct_segments([seg], never_common)
-    assert changes == [("Ventilin", "Ventolin")]  # metforman was said with confidence: left alone
-    assert fixed.text == "I use Ventolin, and metforman"
-    assert [w.word for w in fixed.words or []][2] == " Ventolin,"
+@pytest.mark.usefixtures("small_lexicon")
+def test_ambiguous_near_miss_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(correction, "_names", lambda: correction.names_of(["ventolin", "ventilan"]))
+    correction.candidate.cache_clear()
+    assert correction.candidate("ventilin") is None  # as close to both: no choice is safe
 
 
-def test_common_words_are_never_changed() -> None:
-    seg = segment(("ventilin", 0.1))
-    assert correction.correct_segments([seg], lambda w: True)[1] == []
+@pytest.mark.usefixtures("small_lexicon")
+def test_segment_text_and_words_are_corrected_alike() -> None:
+    words = ["I", "use", "Ventilin,", "and", "metforman", "daily"]
+    timed = [Word(word=" " + w, start=i, end=i + 1, probability=0.9) for i, w in enumerate(words)]
+    seg = Segment(id=0, start=0, end=6, text=" ".join(words), confidence=0.8, words=timed)
+    fixed, changes = correction.correct_segment(seg)
+    assert changes == [("Ventilin", "Ventolin"), ("metforman", "metformin")]
+    assert fixed.text == "I use Ventolin, and metformin daily"
+    assert [w.word for w in fixed.words or []] == [" I", " use", " Ventolin,", " and", " metformin", " daily"]
+    transcript = Transcript(text=" " + seg.text, language="en", language_probability=1.0, duration=6.0, model="base",
+                            task="transcribe", segments=[seg])  # fmt: skip
+    fixed_transcript, changes = correction.correct_transcript(transcript)
+    assert fixed_transcript.text == " I use Ventolin, and metformin daily"
+    assert len(changes) == 2
 
 
-def test_whisper_vocabulary_tells_common_words(tmp_path) -> None:
-    assert correction.whisper_common_words(str(tmp_path))("anything") is False  # no tokenizer: nothing is common
+@pytest.mark.usefixtures("small_lexicon")
+def test_a_sentence_of_english_words_is_never_changed() -> None:
+    text = "Okay, so any fevers, chills, or shortness of breath? No, just the cough and some swap of the medicine."
+    assert correction.correct_text(text) == (text, [])
+
+
+@pytest.mark.slow
+def test_real_lexicon_fixes_misspelt_names_and_keeps_english() -> None:
+    correction.candidate.cache_clear()
+    text, changes = correction.correct_text("I take Kepra for my epilepsy and the Ventilin puffer, any orthopnea?")
+    assert text == "I take Keppra for my epilepsy and the Ventolin puffer, any orthopnea?"
+    assert changes == [("Kepra", "Keppra"), ("Ventilin", "Ventolin")]
+    plain = "She had a swab for covid and some reflux after the flu, and the wheezing settled."
+    assert correction.correct_text(plain) == (plain, [])
+
+
+class _FakeWhisper:
+    """Stands in for faster-whisper's model: one window decoded to fixed segments, in the language asked for."""
+
+    model = SimpleNamespace(is_multilingual=True)
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+
+    def transcribe(self, samples: np.ndarray, **kwargs):
+        segments = [SimpleNamespace(start=i, end=i + 1.0, text=" " + t, avg_logprob=-0.2, compression_ratio=1.3,
+                                    no_speech_prob=0.01, words=None, seek=0, tokens=[], temperature=0.0)
+                    for i, t in enumerate(self.texts)]  # fmt: skip
+        info = SimpleNamespace(language=kwargs["language"], language_probability=1.0, duration=len(samples) / 16000)
+        return iter(segments), info
+
+
+@pytest.mark.usefixtures("small_lexicon")
+@pytest.mark.parametrize(
+    ("language", "correct", "expected"),
+    [("en", True, "I take Keppra. And Ventolin."), ("en", False, "I take Kepra. And Ventilin."),
+     ("de", True, "I take Kepra. And Ventilin.")],  # the lexicon and the word list are English
+)  # fmt: skip
+def test_the_engine_corrects_english_transcripts_when_asked(
+    monkeypatch: pytest.MonkeyPatch, language: str, correct: bool, expected: str
+) -> None:
+    from asr.engines import faster_whisper
+
+    monkeypatch.setattr(faster_whisper, "_speech", lambda samples: [{"start": 0, "end": len(samples)}])
+    options = TranscribeOptions(language=language, vad=False, loop_guard=False, correct_terms=correct)
+    result = faster_whisper.FasterWhisperEngine().transcribe(
+        _FakeWhisper(["I take Kepra.", "And Ventilin."]), np.zeros(16000 * 2, np.float32), options
+    )
+    assert result.text == expected
+    assert " ".join(s.text for s in result.segments) == expected
