@@ -43,6 +43,7 @@ $(INSTALLED): $(PY) pyproject.toml
 
 $(MODELS): $(INSTALLED) scripts/install_models.py
 	$(PY) scripts/install_models.py
+	$(PY) -m asr.medical.correction models  # term correction's names, so no transcript waits for the drug tables
 	mkdir -p models && touch $@
 
 # Rasa 3.6 needs Python 3.10: its own venv. train.sh retrains only the bots whose training data changed.

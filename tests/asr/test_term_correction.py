@@ -123,3 +123,34 @@ def test_the_engine_corrects_english_transcripts_when_asked(
     )
     assert result.text == expected
     assert " ".join(s.text for s in result.segments) == expected
+
+
+def test_names_are_read_from_the_model_directory_once_built(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    built: list[int] = []
+
+    def small() -> list[str]:
+        built.append(1)
+        return ["keppra", "ventolin"]
+
+    monkeypatch.setattr(correction, "lexicon_names", small)
+    monkeypatch.setenv("VOXGATE_ASR_MODEL_DIR", str(tmp_path))
+    correction._names.cache_clear()
+    try:
+        assert correction._names().names == ("keppra", "ventolin")
+        path = correction.names_file(tmp_path)
+        assert path.read_text().split() == ["keppra", "ventolin"]
+        correction._names.cache_clear()
+        assert correction._names().known == {"keppra", "ventolin"} and len(built) == 1  # read back, not rebuilt
+    finally:
+        correction._names.cache_clear()
+
+
+def test_a_read_only_model_directory_still_corrects(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setattr(correction, "lexicon_names", lambda: ["keppra"])
+    monkeypatch.setattr(correction, "build_names_file", lambda model_dir: (_ for _ in ()).throw(OSError("read-only")))
+    monkeypatch.setenv("VOXGATE_ASR_MODEL_DIR", str(tmp_path))
+    correction._names.cache_clear()
+    try:
+        assert correction._names().names == ("keppra",)
+    finally:
+        correction._names.cache_clear()
