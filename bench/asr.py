@@ -158,7 +158,7 @@ def run_config(job: Job) -> dict:
         load_s = time.perf_counter() - started
         started = time.perf_counter()
         medical = MedicalOptions(model=job.config.model, format=False, **job.config.medical)
-        correcting = (medical.correct_terms if job.config.kind == "medical" else options.correct_terms)
+        correcting = medical.correct_terms if job.config.kind == "medical" else options.correct_terms
         correcting = settings.correct_terms if correcting is None else correcting
         # One decode scored before and after term correction: decoded uncorrected, then corrected here, as the
         # engine would (the correction is per word, so the texts are the same), and every change is reported.

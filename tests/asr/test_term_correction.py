@@ -1,6 +1,6 @@
-"""Near-miss drug and condition names: a word is changed only when it is no English word, no lexicon name, and one
-name is both spelt and sounds almost like it. A small lexicon stands in for the real one (which takes seconds to
-load) except in the last test, which uses the real lexicon and wordfreq's real English list."""
+"""Near-miss drug and condition names: a word is changed only when it is no English word, no word of the medical
+lists (nor is its stem), and one name is both spelt and sounds almost like it. A small lexicon stands in for the
+real one except in the slow test, which uses the real lists and wordfreq's real English list."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ from asr.medical import correction
 from asr.schemas import Segment, TranscribeOptions, Transcript, Word
 
 NAMES = ["ventolin", "atorvastatin", "metformin", "metoprolol", "salbutamol", "asthma", "keppra", "orthopnea",
-         "spiriva", "spirulina"]  # fmt: skip
+         "spiriva", "spirulina", "hyperlipidemia", "xanthomax"]  # fmt: skip
+KNOWN = ["xanthoma", "hypolipidemia", "asplenia"]  # words of the lists' longer entries
 
 
 @pytest.fixture
 def small_lexicon(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(correction, "_names", lambda: correction.names_of(NAMES))
+    monkeypatch.setattr(correction, "_names", lambda: correction.names_of(NAMES, KNOWN))
     correction.candidate.cache_clear()
     yield
     correction.candidate.cache_clear()
@@ -44,6 +45,11 @@ def test_sound_key_joins_spellings_of_one_sound() -> None:
         ("zzzzzzzz", None),  # like nothing
         ("metfo", None),  # too far from metformin
         ("kepr", None),  # too short to judge
+        ("hypolipidemia", None),  # a known word of the lists, though one letter from a name
+        ("hypolipidaemia", None),  # not known, but the near name turns hypo- into hyper-
+        ("xanthomas", None),  # its stem "xanthoma" is known: a plural, not a misspelt "xanthomax"
+        ("asplenic", None),  # stem "asplenia"
+        ("metFORman", None),  # capitals inside: a coined form or an abbreviation
     ],
 )
 def test_candidate(word: str, expected: str | None) -> None:
@@ -128,25 +134,26 @@ def test_the_engine_corrects_english_transcripts_when_asked(
 def test_names_are_read_from_the_model_directory_once_built(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     built: list[int] = []
 
-    def small() -> list[str]:
+    def small() -> dict[str, list[str]]:
         built.append(1)
-        return ["keppra", "ventolin"]
+        return {"names": ["keppra", "ventolin"], "known": ["xanthoma"]}
 
     monkeypatch.setattr(correction, "lexicon_names", small)
     monkeypatch.setenv("VOXGATE_ASR_MODEL_DIR", str(tmp_path))
+    (tmp_path / "terms").mkdir()
+    (tmp_path / "terms" / "correction-names-0000.json").write_text("{}")  # an earlier version's lists
     correction._names.cache_clear()
     try:
         assert correction._names().names == ("keppra", "ventolin")
-        path = correction.names_file(tmp_path)
-        assert path.read_text().split() == ["keppra", "ventolin"]
+        assert [p.name for p in (tmp_path / "terms").iterdir()] == [correction.names_file(tmp_path).name]
         correction._names.cache_clear()
-        assert correction._names().known == {"keppra", "ventolin"} and len(built) == 1  # read back, not rebuilt
+        assert correction._names().known == {"keppra", "ventolin", "xanthoma"} and len(built) == 1  # read back
     finally:
         correction._names.cache_clear()
 
 
 def test_a_read_only_model_directory_still_corrects(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    monkeypatch.setattr(correction, "lexicon_names", lambda: ["keppra"])
+    monkeypatch.setattr(correction, "lexicon_names", lambda: {"names": ["keppra"], "known": []})
     monkeypatch.setattr(correction, "build_names_file", lambda model_dir: (_ for _ in ()).throw(OSError("read-only")))
     monkeypatch.setenv("VOXGATE_ASR_MODEL_DIR", str(tmp_path))
     correction._names.cache_clear()
