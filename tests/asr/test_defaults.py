@@ -51,3 +51,13 @@ def test_pieces_are_opt_in(asr_settings: asr.AsrSettings) -> None:
     settings = asr_settings.model_copy(update={"pieces": 8})
     assert _prepare(asr.TranscribeOptions(model="tiny.en"), settings, True, 0)[0].pieces == 8
     assert _prepare(asr.TranscribeOptions(model="tiny.en", pieces=2), settings, True, 0)[0].pieces == 2
+
+
+def test_term_correction_is_on_unless_the_call_or_settings_say(asr_settings: asr.AsrSettings) -> None:
+    def correcting(settings: asr.AsrSettings, **kw) -> bool | None:
+        return _prepare(asr.TranscribeOptions(model="tiny.en", **kw), settings, True, 0)[0].correct_terms
+
+    assert asr.AsrSettings().correct_terms is True
+    assert correcting(asr_settings) is True
+    assert correcting(asr_settings, correct_terms=False) is False
+    assert correcting(asr_settings.model_copy(update={"correct_terms": False})) is False
