@@ -74,7 +74,7 @@ class DictationSession:
             model=model.id, language=config.language, beam_size=self.settings.beam_size, temperature=0.0,
             # Only the caller's own terms: specialty term lists raised WER in bench/asr.py (8.8% -> 12.4% on base).
             vad=False, hotwords=select_hotwords(config.vocabulary), prompt="", loop_guard=False,
-            # Off live: the lexicon takes ~4 s to load, which the first misspelt word would add to a partial.
+            # Off live: its lists take ~1 s to load (4 s without make setup's file), added to the first partial.
             correct_terms=False,
         )  # fmt: skip
         self._pcm = Pcm16Decoder(config.sample_rate)
