@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from asr.schemas import Segment, Transcript, Word
+from asr.schemas import Segment, Word
 
 MIN_LENGTH = 5  # shorter words have too many near neighbours
 MIN_SCORE = 85.0  # rapidfuzz ratio (0-100) both spellings and both sound keys must reach ...
@@ -118,15 +118,10 @@ def _names() -> Names:
     """The lists, from the model directory's file, else built from the lexicon (and kept there when it can be)."""
     from asr.config import AsrSettings
 
-    model_dir = AsrSettings().model_dir
-    path = names_file(model_dir)
-    if not path.is_file():
-        try:
-            build_names_file(model_dir)
-        except OSError:  # a read-only model directory: build in memory, every process
-            lists = lexicon_names()
-            return names_of(lists["names"], lists["known"])
-    lists = json.loads(path.read_text())
+    try:
+        lists = json.loads(build_names_file(AsrSettings().model_dir).read_text())  # built only when missing
+    except OSError:  # a read-only model directory: build in memory, every process
+        lists = lexicon_names()
     return names_of(lists["names"], lists["known"])
 
 
@@ -173,13 +168,10 @@ def candidate(word: str) -> str | None:
     if w in table.known or any(s in table.known or is_english_word(s) for s in _stems(w)):
         return None
     key = sound_key(w)
-    scores: dict[int, tuple[float, float]] = {}  # name index -> (spelling, sound)
-    for _name, _score, i in process.extract(w, table.names, scorer=fuzz.ratio, limit=5):
-        scores[i] = (0.0, 0.0)
-    for _key, _score, i in process.extract(key, table.keys, scorer=fuzz.ratio, limit=5):
-        scores[i] = (0.0, 0.0)
-    for i in scores:
-        scores[i] = (fuzz.ratio(w, table.names[i]), fuzz.ratio(key, table.keys[i]))
+    # The five nearest names by spelling and the five by sound, each scored both ways: (spelling, sound).
+    nearest = {i for *_, i in process.extract(w, table.names, scorer=fuzz.ratio, limit=5)}
+    nearest |= {i for *_, i in process.extract(key, table.keys, scorer=fuzz.ratio, limit=5)}
+    scores = {i: (fuzz.ratio(w, table.names[i]), fuzz.ratio(key, table.keys[i])) for i in nearest}
     ranked = sorted(scores.items(), key=lambda kv: -(kv[1][0] + kv[1][1]))
     if not ranked:
         return None
@@ -216,19 +208,6 @@ def correct_segment(segment: Segment) -> tuple[Segment, list[tuple[str, str]]]:
     if segment.words is not None:
         words = [w.model_copy(update={"word": correct_text(w.word)[0]}) for w in segment.words]
     return segment.model_copy(update={"text": text, "words": words}), changes
-
-
-def correct_transcript(transcript: Transcript) -> tuple[Transcript, list[tuple[str, str]]]:
-    """The transcript with every segment (and the whole text) corrected, and the (old, new) pairs."""
-    segments: list[Segment] = []
-    changes: list[tuple[str, str]] = []
-    for segment in transcript.segments:
-        fixed, found = correct_segment(segment)
-        segments.append(fixed)
-        changes += found
-    if not changes:
-        return transcript, []
-    return transcript.model_copy(update={"segments": segments, "text": correct_text(transcript.text)[0]}), changes
 
 
 if __name__ == "__main__":  # python -m asr.medical.correction [MODEL_DIR]: write the names file
