@@ -106,7 +106,7 @@ def test_a_segment_that_repeats_the_context_is_its_echo() -> None:
 
 
 def _engine_run(model: FakeModel, seconds: float, monkeypatch, **options):
-    monkeypatch.setattr(faster_whisper, "_speech", lambda samples: [{"start": 0, "end": len(samples)}])
+    monkeypatch.setattr(faster_whisper, "_speech", lambda samples, **_: [{"start": 0, "end": len(samples)}])
     samples = np.zeros(int(16000 * seconds), dtype=np.float32)
     opts = TranscribeOptions(**{"language": "en", "vad": False, "loop_guard": True, "beam_size": 5, **options})
     return faster_whisper.FasterWhisperEngine().transcribe(model, samples, opts)

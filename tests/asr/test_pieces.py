@@ -171,3 +171,22 @@ def test_pieces_read_as_the_whole_recording(
     assert starts == sorted(starts) and starts[-1] > 100  # the second piece's times run on from its cut
     assert abs(split.segments[-1].end - whole.segments[-1].end) < 2
     assert [s.id for s in split.segments] == list(range(len(split.segments)))
+
+
+def test_whole_decoding_asks_vad_only_the_first_slice_with_speech(
+    jfk_bytes: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whole decoding needs only to know there is speech: Silero VAD over one slice at a time (bounded memory),
+    stopping at the first that holds some; pieces get every chunk of one pass."""
+    from asr.engines import faster_whisper
+
+    jfk = asr.decode(jfk_bytes).samples
+    audio = np.concatenate([np.zeros(9 * RATE), jfk, np.zeros(3 * RATE), jfk]).astype(np.float32)
+    one_pass = faster_whisper._speech(audio)
+    assert len(one_pass) >= 4 and one_pass[0]["start"] >= 9 * RATE
+    monkeypatch.setattr(faster_whisper, "SPEECH_SLICE_S", 4)
+    assert faster_whisper._speech(audio) == one_pass  # pieces: one pass, whatever the slice
+    first = faster_whisper._speech(audio, first_only=True)  # slices 0-4 s and 4-8 s are silent
+    assert first and all(8 * RATE <= c["start"] < c["end"] <= 12 * RATE for c in first)
+    assert abs(first[0]["start"] - one_pass[0]["start"]) <= 0.1 * RATE
+    assert faster_whisper._speech(np.zeros(10 * RATE, dtype=np.float32), first_only=True) == []

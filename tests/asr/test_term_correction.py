@@ -117,7 +117,7 @@ def test_the_engine_corrects_english_transcripts_when_asked(
 ) -> None:
     from asr.engines import faster_whisper
 
-    monkeypatch.setattr(faster_whisper, "_speech", lambda samples: [{"start": 0, "end": len(samples)}])
+    monkeypatch.setattr(faster_whisper, "_speech", lambda samples, **_: [{"start": 0, "end": len(samples)}])
     options = TranscribeOptions(language=language, vad=False, loop_guard=False, correct_terms=correct)
     result = faster_whisper.FasterWhisperEngine().transcribe(
         _FakeWhisper(["I take Kepra.", "And Ventilin."]), np.zeros(16000 * 2, np.float32), options
