@@ -90,6 +90,7 @@ async def _openai_audio(
     stream: bool,
     pool: ModelPool,
     settings: asr.AsrSettings,
+    correct_terms: bool | None = None,
 ) -> Response:
     if response_format not in RESPONSE_FORMATS:
         raise ApiError(400, f"response_format must be one of {', '.join(RESPONSE_FORMATS)}", param="response_format")
@@ -106,6 +107,7 @@ async def _openai_audio(
         # OpenAI: 0 means "start at 0 and raise it while the output fails the quality checks".
         temperature=temperature if temperature > 0 else asr.schemas.TEMPERATURE_FALLBACK,
         word_timestamps="word" in granularities,
+        correct_terms=correct_terms,
     )
     check_transcription(options, settings)
     audio = await decode_audio(
@@ -136,6 +138,11 @@ PromptField = Annotated[str | None, Form(description="context or spelling hints 
 TemperatureField = Annotated[float, Form(description="0: automatic fallback; >0: fixed sampling temperature")]
 GranularityField = Annotated[list[str], Form(alias="timestamp_granularities[]")]
 StreamField = Annotated[bool, Form(description="server-sent events: transcript.text.delta, then .done")]
+# Not an OpenAI field (its clients send it as extra_body): the raw Whisper words when false.
+CorrectTermsField = Annotated[bool | None, Form(
+    description="English: fix misspelt near misses of drug and condition names (\"Kepra\" -> \"Keppra\"); "
+    "empty: the server's setting (VOXGATE_ASR_CORRECT_TERMS, on by default)",
+)]  # fmt: skip
 
 
 @router.post("/v1/audio/transcriptions", response_class=Response, responses=TRANSCRIPT_200)
@@ -148,13 +155,14 @@ async def create_transcription(
     temperature: TemperatureField = 0.0,
     timestamp_granularities: GranularityField = [],  # noqa: B006 (FastAPI copies defaults)
     stream: StreamField = False,
+    correct_terms: CorrectTermsField = None,
     pool: ModelPool = Depends(get_pool),
     settings: asr.AsrSettings = Depends(asr_settings),
 ) -> Response:
     """Transcribe audio in its own language (OpenAI `audio.transcriptions.create`)."""
     return await _openai_audio(
         "transcribe", file, model, language, prompt, response_format, temperature,
-        timestamp_granularities, stream, pool, settings,
+        timestamp_granularities, stream, pool, settings, correct_terms,
     )  # fmt: skip
 
 
@@ -206,6 +214,7 @@ async def create_medical_transcription(
     specialty_hotwords: Annotated[bool, Form(description="also bias towards the specialty's terms")] = False,
     note: Annotated[bool, Form(description="also write the visit note from the transcript (as POST "
                                            "/v1/medical/notes does): `note`, or `note_error` saying why none")] = False,
+    correct_terms: CorrectTermsField = None,
     *,
     request: Request,
     pool: ModelPool = Depends(get_pool),
@@ -222,7 +231,7 @@ async def create_medical_transcription(
                        code="module_not_mounted", param="note")  # fmt: skip
     options = MedicalOptions(
         type=type, specialty=specialty, vocabulary=_vocabulary(vocabulary), redact_phi=redact_phi,
-        model=model, language=language or None, specialty_hotwords=specialty_hotwords,
+        model=model, language=language or None, specialty_hotwords=specialty_hotwords, correct_terms=correct_terms,
     )  # fmt: skip
     check_transcription(asr.TranscribeOptions(model=model, language=options.language), settings)
     data = await _read(file)
