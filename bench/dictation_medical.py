@@ -7,8 +7,9 @@ gateway's socket does; as fast as the decodes allow, so every partial and final 
 decoded, and its endpointing sees the same audio), then `finish()`. The note is the finals joined, unformatted
 (`format=False`: scored as transcription, not as a written note), scored as bench/asr.py scores (medwer normaliser,
 medwer's default term list, keep_medical on both sides), before and after term post-correction
-(asr.medical.correction, on each final's text). Decode seconds per audio second are the session's own decodes,
-partials included (a live session spreads them over the recording's duration; its latency is bench/dictation.py).
+(asr.medical.correction, on each final's text, as a medical session does by default). Decode seconds per audio
+second are the session's own decodes, partials included (a live session spreads them over the recording's
+duration; its latency is bench/dictation.py).
 
     VOXGATE_DATA=../shared/data .venv/bin/python -m bench.dictation_medical [--model tiny.en] [--ids RES0198 ...]
         [--no-plain]
@@ -36,7 +37,10 @@ FRAME = 1600  # 100 ms, as a browser client sends
 
 def dictate(samples, model: str, pool) -> tuple[list[str], int, float]:
     """The finals' raw texts of one replayed session, its decodes and their seconds."""
-    session = DictationSession(DictationConfig(model=model, format=False, entities=False), pool=pool)
+    # Correction off in the session: one replay is scored raw and corrected (main() corrects each final as the
+    # session does by default).
+    raw = asr.AsrSettings().model_copy(update={"correct_terms": False})
+    session = DictationSession(DictationConfig(model=model, format=False, entities=False), asr_settings=raw, pool=pool)
     session.warm_up()
     for start in range(0, len(samples), FRAME):
         session.feed_samples(samples[start : start + FRAME])

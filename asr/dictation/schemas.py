@@ -49,7 +49,7 @@ class FinalEvent(BaseModel):
     type: Literal["final"] = "final"
     index: int
     text: str = Field(description="formatted text that will not change")
-    raw: str = Field(description="the decoder's words before formatting")
+    raw: str = Field(description="the decoder's words (medical sessions in English: term-corrected) before formatting")
     start: float
     end: float
     entities: list[Entity] = Field(default_factory=list)

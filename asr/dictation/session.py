@@ -38,7 +38,8 @@ from asr.dictation.schemas import (
     PartialEvent,
 )
 from asr.dictation.text import format_utterance, join_note
-from asr.medical import detect_entities, select_hotwords
+from asr.languages import language_code
+from asr.medical import correction, detect_entities, select_hotwords
 from workers import ModelPool, Priority, optional
 
 
@@ -74,9 +75,13 @@ class DictationSession:
             model=model.id, language=config.language, beam_size=self.settings.beam_size, temperature=0.0,
             # Only the caller's own terms: specialty term lists raised WER in bench/asr.py (8.8% -> 12.4% on base).
             vad=False, hotwords=select_hotwords(config.vocabulary), prompt="", loop_guard=False,
-            # Off live: its lists take ~1 s to load (4 s without make setup's file), added to the first partial.
+            # Partials stay raw (each is replaced within a second); finals are corrected in _finalize.
             correct_terms=False,
         )  # fmt: skip
+        # Finals get the term post-correction every other route gives English transcripts, in medical sessions
+        # (entities on: voice bots turn them off); its lists load in warm_up, not on the first final.
+        language = language_code(config.language) if config.language else ("" if model.multilingual else "en")
+        self.correct_terms = self.asr_settings.correct_terms and config.entities and language == "en"
         self._pcm = Pcm16Decoder(config.sample_rate)
         self._webm = WebmDecoder(self._append) if config.encoding == "webm" else None
         s = self.settings
@@ -273,6 +278,8 @@ class DictationSession:
         # The final is this full-window decode as it is: the partials' confirmed words came from
         # short-window decodes and would carry their errors into the note ("As not" for "Ask not").
         raw = " ".join(words)
+        if self.correct_terms:
+            raw = correction.correct_text(raw)[0]
         self._agreement = LocalAgreement()
         self._hypothesis = None
         self._covered = 0
@@ -333,6 +340,8 @@ class DictationSession:
         try:
             if self.config.entities:
                 detect_entities("aspirin")  # the medical lexicons load once per process, on first use
+            if self.correct_terms:
+                correction.correct_text("Kepra")  # its lists too (~1 s from make setup's file)
             silence = np.zeros(RATE // 2, np.float32)
             asr.transcribe(silence, self.options, pool=self.pool, priority=Priority.INTERACTIVE,
                            settings=self.asr_settings, allow_passthrough=False)  # fmt: skip

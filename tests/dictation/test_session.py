@@ -33,3 +33,38 @@ def test_a_finished_sentence_is_final_after_a_short_pause(data_dir: Path, dictat
     waited, text = final_delay(DictationSettings(sentence_end_silence_s=0), samples, dictation_pool)
     assert text.endswith(".") and early_text == text  # the same decode, only sooner
     assert early <= 0.45 < DictationSettings().min_silence_s <= waited, (early, waited)
+
+
+def test_medical_finals_are_term_corrected_and_partials_and_bot_sessions_are_not(
+    data_dir: Path, dictation_pool: ModelPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finals get the term post-correction file transcription gives (the setting, English, entities on); partials
+    stay raw; a session without entities (voice bots) is never corrected. A stand-in correction marks what it is
+    given: no clip here reliably decodes to a misspelt drug name (tests/asr/test_term_correction.py checks the real
+    one)."""
+    from asr.medical import correction
+
+    monkeypatch.setattr(correction, "correct_text", lambda text: (text + " zzmarked", [("x", "zzmarked")]))
+    speech = asr.decode(data_dir / "speech/general/clips/goforward.wav").samples
+    samples = np.concatenate([speech, np.zeros(16000, np.float32)])
+
+    def events(config: DictationConfig, asr_settings: asr.AsrSettings | None = None) -> list:
+        session = DictationSession(config, asr_settings=asr_settings, pool=dictation_pool)
+        session.warm_up()
+        got = []
+        for i in range(0, len(samples), CHUNK):
+            session.feed_samples(samples[i : i + CHUNK])
+            got += session.step()
+        return got + session.finish()
+
+    medical = events(DictationConfig(model="tiny.en", format=False))
+    finals = [e for e in medical if isinstance(e, FinalEvent)]
+    assert finals and all(f.raw.endswith("zzmarked") and "zzmarked" in f.text for f in finals)
+    partials = [e for e in medical if e.type == "partial"]
+    assert partials and not any("zzmarked" in p.text for p in partials)
+    assert "zzmarked" in medical[-1].text  # the done event's note
+    for config, settings in ((DictationConfig(model="tiny.en", format=False, entities=False), None),
+                             (DictationConfig(model="tiny.en", format=False),
+                              asr.AsrSettings(correct_terms=False))):  # fmt: skip
+        finals = [e for e in events(config, settings) if isinstance(e, FinalEvent)]
+        assert finals and not any("zzmarked" in f.raw for f in finals)
