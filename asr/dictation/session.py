@@ -37,9 +37,10 @@ from asr.dictation.schemas import (
     FinalEvent,
     PartialEvent,
 )
-from asr.dictation.text import format_utterance, join_note
+from asr.dictation.text import format_utterance, join_note, loops
 from asr.languages import language_code
 from asr.medical import correction, detect_entities, select_hotwords
+from asr.schemas import TEMPERATURE_FALLBACK
 from workers import ModelPool, Priority, optional
 
 
@@ -303,6 +304,18 @@ class DictationSession:
         options = self.options.model_copy(
             update={"beam_size": beam_size, "prompt": context, "short_context_pad_s": pad or None}
         )
+        text = self._transcribe(start, end, options)
+        if not short and loops(text):
+            # Full-window decodes become finals, and a final's text the next decodes' prompt: a loop (". . . ." or
+            # "No. No. No." a hundred times, seen replaying consultations) would go into the note and, from the
+            # prompt, into what follows. Decode once more as the engine's loop guard does (no prompt, the
+            # temperature fallback, the guard on); still a loop: nothing reliable was heard.
+            retry = options.model_copy(update={"prompt": "", "temperature": TEMPERATURE_FALLBACK, "loop_guard": True})
+            text = self._transcribe(start, end, retry)
+            text = "" if loops(text) else text
+        return text.split()
+
+    def _transcribe(self, start: int, end: int, options: asr.TranscribeOptions) -> str:
         began = time.perf_counter()
         try:
             result = asr.transcribe(
@@ -314,7 +327,7 @@ class DictationSession:
         finally:
             self.decodes += 1
             self.decode_seconds += time.perf_counter() - began
-        return result.text.split()
+        return result.text
 
     def _slice(self, start: int, end: int) -> np.ndarray:
         start = max(start, self._base)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 
+from faster_whisper.transcribe import get_compression_ratio
+
+from asr.engines.faster_whisper import COMPRESSION_RATIO_LIMIT, repeats_ngram
 from asr.medical import format_dictation
 
 _BREAK = r"(?P<cmd>new paragraph|next paragraph|new line|next line)"
@@ -43,3 +46,9 @@ def join_note(pieces: list[str]) -> str:
             note += " "
         note += piece
     return re.sub(r"\n{3,}", "\n\n", note).strip()
+
+
+def loops(text: str) -> bool:
+    """A decode stuck repeating itself: Whisper's compression-ratio check or a phrase said over and over, as the
+    engine's loop guard tests a segment."""
+    return bool(text.strip()) and (get_compression_ratio(text) > COMPRESSION_RATIO_LIMIT or repeats_ngram(text))

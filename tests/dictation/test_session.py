@@ -68,3 +68,46 @@ def test_medical_finals_are_term_corrected_and_partials_and_bot_sessions_are_not
                               asr.AsrSettings(correct_terms=False))):  # fmt: skip
         finals = [e for e in events(config, settings) if isinstance(e, FinalEvent)]
         assert finals and not any("zzmarked" in f.raw for f in finals)
+
+
+def test_a_looping_final_is_decoded_again_without_the_prompt_or_dropped(
+    data_dir: Path, dictation_pool: ModelPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Full-window decodes (the finals) that loop are decoded once more as the engine's loop guard would (no prompt,
+    temperature fallback, guard on), and dropped when that loops too; short partials are never retried. A stand-in
+    decoder loops on demand (the engine's own guard: tests/asr/test_loop_guard.py); the audio and endpointing are
+    real."""
+    from types import SimpleNamespace
+
+    from asr.dictation.text import loops
+    from asr.schemas import TEMPERATURE_FALLBACK
+
+    assert loops(". " * 223) and loops("No. " * 112) and not loops("No. No, not really. Four days ago.")
+    speech = asr.decode(data_dir / "speech/general/clips/goforward.wav").samples
+    samples = np.concatenate([speech, np.zeros(16000, np.float32)])
+
+    def run(retry_text: str) -> tuple[list[FinalEvent], list]:
+        calls = []
+
+        def fake_transcribe(audio, options, **_):
+            calls.append(options)
+            if options.short_context_pad_s:
+                return SimpleNamespace(text="go forward")
+            return SimpleNamespace(text=retry_text if options.loop_guard else ". " * 100)
+
+        monkeypatch.setattr(asr, "transcribe", fake_transcribe)
+        session = DictationSession(DictationConfig(model="tiny.en", format=False, entities=False), pool=dictation_pool)
+        events = []
+        for i in range(0, len(samples), CHUNK):
+            session.feed_samples(samples[i : i + CHUNK])
+            events += session.step()
+        events += session.finish()
+        return [e for e in events if isinstance(e, FinalEvent)], calls
+
+    finals, calls = run("Go forward ten meters.")
+    assert [f.raw for f in finals] == ["Go forward ten meters."]
+    retries = [c for c in calls if c.loop_guard]
+    assert retries and all(c.prompt == "" and c.temperature == TEMPERATURE_FALLBACK for c in retries)
+    assert not any(c.loop_guard for c in calls if c.short_context_pad_s)
+    finals, _ = run("No. " * 50)  # still a loop: nothing reliable was heard
+    assert finals == []
