@@ -18,6 +18,7 @@ duration; its latency is bench/dictation.py).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import time
 from pathlib import Path
@@ -51,15 +52,16 @@ def dictate(samples, model: str, pool) -> tuple[list[str], int, float]:
     return texts, session.decodes, session.decode_seconds
 
 
-def plain(samples, target: str, threads: int) -> str:
+@functools.cache
+def plain_model(target: str, threads: int):
     from faster_whisper import WhisperModel
 
-    model = plain.cache.get(target) or plain.cache.setdefault(target, WhisperModel(target, cpu_threads=threads))
-    segments, _info = model.transcribe(samples)
+    return WhisperModel(target, cpu_threads=threads)
+
+
+def plain(samples, target: str, threads: int) -> str:
+    segments, _info = plain_model(target, threads).transcribe(samples)
     return "".join(s.text for s in segments).strip()
-
-
-plain.cache = {}
 
 
 def main() -> None:
@@ -98,9 +100,8 @@ def main() -> None:
         raw = " ".join(finals)
         fixed = " ".join(correction.correct_text(text)[0] for text in finals)
         saved[fid] = {"finals": finals}
-        add("dictation", fid, dict(score(reference, raw, norm, terms, False), rtf=decode_s / seconds, decodes=decodes))
-        add("dictation + term correction", fid, dict(score(reference, fixed, norm, terms, False),
-                                                     rtf=decode_s / seconds, decodes=decodes))  # fmt: skip
+        for config, text in (("dictation", raw), ("dictation + term correction", fixed)):
+            add(config, fid, dict(score(reference, text, norm, terms, False), rtf=decode_s / seconds))
         line = f"{fid} ({split_of(fid)}, {seconds / 60:.1f} min): {len(finals)} finals, {decodes} decodes, " \
                f"decode RTF {decode_s / seconds:.3f}, replay {wall:.0f} s"  # fmt: skip
         if not args.no_plain:
@@ -108,8 +109,7 @@ def main() -> None:
             text = plain(audio.samples, target, settings.cpu_threads)
             saved[fid]["plain"] = text
             elapsed = time.perf_counter() - began
-            add("plain faster-whisper", fid, dict(score(reference, text, norm, terms, False), rtf=elapsed / seconds,
-                                                  decodes=0))  # fmt: skip
+            add("plain faster-whisper", fid, dict(score(reference, text, norm, terms, False), rtf=elapsed / seconds))
             line += f"; plain {elapsed:.0f} s"
         print(line, flush=True)
         if args.save:

@@ -50,3 +50,21 @@ def servers() -> Iterator[list[Server]]:
     for server in started:
         if server.process.poll() is None:
             server.kill()
+
+
+MARK = "zzmarked"
+
+
+@pytest.fixture
+def marking_correction(monkeypatch: pytest.MonkeyPatch) -> str:
+    """A stand-in for term post-correction that appends a marker to whatever it is given (segments and texts), for
+    tests of where correction is applied: no clip here reliably decodes to a misspelt drug name (the real correction:
+    tests/asr/test_term_correction.py). Returns the marker."""
+    from asr.medical import correction
+
+    def mark_segment(segment):
+        return segment.model_copy(update={"text": f"{segment.text} {MARK}"}), [("x", MARK)]
+
+    monkeypatch.setattr(correction, "correct_segment", mark_segment)
+    monkeypatch.setattr(correction, "correct_text", lambda text: (f"{text} {MARK}", [("x", MARK)]))
+    return MARK

@@ -81,20 +81,13 @@ def test_unknown_model_is_a_bad_request(client: openai.OpenAI, speech_dir: Path)
 
 
 def test_term_correction_switch_from_the_official_client(
-    client: openai.OpenAI, speech_dir: Path, monkeypatch: pytest.MonkeyPatch
+    client: openai.OpenAI, speech_dir: Path, marking_correction: str
 ) -> None:
     """`correct_terms` is no OpenAI field: the official client sends it as extra_body, in the same form. A stand-in
-    correction marks what it is given (the real one: tests/asr/test_term_correction.py)."""
-    from asr.medical import correction
-
-    def mark_segment(segment):
-        return segment.model_copy(update={"text": segment.text + " zzmarked"}), [("x", "zzmarked")]
-
-    monkeypatch.setattr(correction, "correct_segment", mark_segment)
-    monkeypatch.setattr(correction, "correct_text", lambda text: (text + " zzmarked", [("x", "zzmarked")]))
+    correction marks what it is given."""
     path = speech_dir / "general" / "jfk.flac"
     with path.open("rb") as f:
         corrected = client.audio.transcriptions.create(model=TEST_MODEL, file=f)
     with path.open("rb") as f:
         raw = client.audio.transcriptions.create(model=TEST_MODEL, file=f, extra_body={"correct_terms": False})
-    assert "zzmarked" in corrected.text and "zzmarked" not in raw.text
+    assert marking_correction in corrected.text and marking_correction not in raw.text

@@ -95,28 +95,19 @@ def test_bad_fields_are_400_naming_the_field(api: TestClient, jfk_bytes: bytes, 
     assert assert_error(post(api, jfk_bytes, **fields), 400)["param"] == param
 
 
-
-def test_term_correction_is_a_field_of_both_routes(
-    api: TestClient, jfk_bytes: bytes, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_term_correction_is_a_field_of_both_routes(api: TestClient, jfk_bytes: bytes, marking_correction: str) -> None:
     """correct_terms (not an OpenAI field: its clients send it as extra_body) reaches the engine from either route;
-    empty takes the setting (on). The real model decodes; a stand-in correction marks what it was given, since no
-    clip here reliably decodes to a misspelt drug name (tests/asr/test_term_correction.py checks the real one)."""
-    from asr.medical import correction
-
-    def mark_segment(segment):
-        return segment.model_copy(update={"text": segment.text + " zzmarked"}), [("x", "zzmarked")]
-
-    monkeypatch.setattr(correction, "correct_segment", mark_segment)
-    monkeypatch.setattr(correction, "correct_text", lambda text: (text + " zzmarked", [("x", "zzmarked")]))
+    empty takes the setting (on). The real model decodes; a stand-in correction marks what it was given."""
+    mark = marking_correction
     for route in ("/v1/audio/transcriptions", "/v1/medical/transcriptions"):
         by_default = post(api, jfk_bytes, route=route)
         switched_off = post(api, jfk_bytes, route=route, correct_terms="false")
         asked = post(api, jfk_bytes, route=route, correct_terms="true")
         assert by_default.status_code == switched_off.status_code == asked.status_code == 200, route
-        assert "zzmarked" in by_default.json()["text"].lower() and "zzmarked" in asked.json()["text"].lower(), route
-        assert "zzmarked" not in switched_off.json()["text"].lower(), route
+        assert mark in by_default.json()["text"].lower() and mark in asked.json()["text"].lower(), route
+        assert mark not in switched_off.json()["text"].lower(), route
         assert assert_error(post(api, jfk_bytes, route=route, correct_terms="perhaps"), 422)["param"] == "correct_terms"
+
 
 def test_bad_audio_is_400_never_500(api: TestClient, speech_dir: Path) -> None:
     truncated = (speech_dir / "medical" / "RES0198.mp3").read_bytes()[:30000]

@@ -36,15 +36,12 @@ def test_a_finished_sentence_is_final_after_a_short_pause(data_dir: Path, dictat
 
 
 def test_medical_finals_are_term_corrected_and_partials_and_bot_sessions_are_not(
-    data_dir: Path, dictation_pool: ModelPool, monkeypatch: pytest.MonkeyPatch
+    data_dir: Path, dictation_pool: ModelPool, marking_correction: str
 ) -> None:
     """Finals get the term post-correction file transcription gives (the setting, English, entities on); partials
     stay raw; a session without entities (voice bots) is never corrected. A stand-in correction marks what it is
-    given: no clip here reliably decodes to a misspelt drug name (tests/asr/test_term_correction.py checks the real
-    one)."""
-    from asr.medical import correction
-
-    monkeypatch.setattr(correction, "correct_text", lambda text: (text + " zzmarked", [("x", "zzmarked")]))
+    given."""
+    mark = marking_correction
     speech = asr.decode(data_dir / "speech/general/clips/goforward.wav").samples
     samples = np.concatenate([speech, np.zeros(16000, np.float32)])
 
@@ -59,15 +56,15 @@ def test_medical_finals_are_term_corrected_and_partials_and_bot_sessions_are_not
 
     medical = events(DictationConfig(model="tiny.en", format=False))
     finals = [e for e in medical if isinstance(e, FinalEvent)]
-    assert finals and all(f.raw.endswith("zzmarked") and "zzmarked" in f.text for f in finals)
+    assert finals and all(f.raw.endswith(mark) and mark in f.text for f in finals)
     partials = [e for e in medical if e.type == "partial"]
-    assert partials and not any("zzmarked" in p.text for p in partials)
-    assert "zzmarked" in medical[-1].text  # the done event's note
+    assert partials and not any(mark in p.text for p in partials)
+    assert mark in medical[-1].text  # the done event's note
     for config, settings in ((DictationConfig(model="tiny.en", format=False, entities=False), None),
                              (DictationConfig(model="tiny.en", format=False),
                               asr.AsrSettings(correct_terms=False))):  # fmt: skip
         finals = [e for e in events(config, settings) if isinstance(e, FinalEvent)]
-        assert finals and not any("zzmarked" in f.raw for f in finals)
+        assert finals and not any(mark in f.raw for f in finals)
 
 
 def test_a_looping_final_is_decoded_again_without_the_prompt_or_dropped(
