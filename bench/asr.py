@@ -244,6 +244,10 @@ ABLATION: dict[str, dict] = {
     # Long audio cut at pauses into up to 8 pieces decoded at once, their beam searches batched (opt-in:
     # bench/results/asr_pieces.txt, 0.63x plain's wall time in int8 but WER 1.08x, term WER 1.16x).
     "8 pieces": {"options": {"pieces": 8}},
+    # Fewer cuts: the decoder (most of int8's time, memory-bound) batches two pieces for little more than one's cost,
+    # and each cut is one more start without earlier text.
+    "2 pieces": {"options": {"pieces": 2}},
+    "3 pieces": {"options": {"pieces": 3}},
     "float32, 8 pieces": {"settings": {"cpu_compute_type": "float32"}, "options": {"pieces": 8}},
     # The decoder's beam is most of the CPU time (base, 2 cores: a 30 s window encodes in 1.5 CPU-s float32, 1.1 int8;
     # decoding it with beam 5 costs several times that), so a narrower beam is the other way to 1.5x plain's speed.
