@@ -54,8 +54,9 @@ class WhisperLoader:
         encoder_type = self.cpu_encoder_compute_type
         if encoder_type and encoder_type != self.cpu_compute_type:
             # The encoder from a second copy of the weights in its own compute type (faster-whisper encodes every
-            # window through WhisperModel.encode, and CTranslate2's decoder takes any encoder's output): int8 encodes
-            # a window ~1.4x faster than float32, while the beam search keeps the decoder's numerics.
+            # window through WhisperModel.encode, and CTranslate2's decoder takes any encoder's output). Alone on a
+            # 2-core AVX2 machine both encode a window in the same time (bench/results/asr_speed_probe.txt): int8's
+            # speed is in the beam search.
             encoder = WhisperModel(self.target, device="cpu", compute_type=encoder_type, cpu_threads=threads)
             model.encode = encoder.encode  # type: ignore[method-assign]
         return model
