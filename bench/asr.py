@@ -244,10 +244,9 @@ ABLATION: dict[str, dict] = {
     # Long audio cut at pauses into up to 8 pieces decoded at once, their beam searches batched (opt-in:
     # bench/results/asr_pieces.txt, 0.63x plain's wall time in int8 but WER 1.08x, term WER 1.16x).
     "8 pieces": {"options": {"pieces": 8}},
-    # Fewer cuts: the decoder (most of int8's time, memory-bound) batches two pieces for little more than one's cost,
-    # and each cut is one more start without earlier text.
+    # One cut instead of seven (each cut is one more start without earlier text). Not kept: the int8 search of two
+    # windows at once cost twice one here, so no faster than whole (bench/results/asr_pieces.txt run 3).
     "2 pieces": {"options": {"pieces": 2}},
-    "3 pieces": {"options": {"pieces": 3}},
     "float32, 8 pieces": {"settings": {"cpu_compute_type": "float32"}, "options": {"pieces": 8}},
     # The decoder's beam is most of the CPU time (base, 2 cores, idle: a 30 s window encodes in 0.7 s in either type;
     # beam 5 searches it in 2.1 s float32, 1.3 s int8), so a narrower beam is the other way to 1.5x plain's speed.
