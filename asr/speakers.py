@@ -27,9 +27,9 @@ STEP_FRAMES = 77  # Resemblyzer's 1.3 partials a second
 TARGET_DBFS = -30.0
 MODEL_ID = "speaker-encoder:resemblyzer"
 # Cosine of the two voices' centroids above which they are one speaker: one voice split in two
-# gave 0.84 (jfk.wav) and 0.90 (four librivox clips), two people 0.70-0.74 (consultations RES0198,
-# RES0199) and 0.54 (the stereo_left/right clips).
-SAME_VOICE = 0.8
+# gave 0.79-0.84 (jfk.wav's two sentences, as word times or segment times cut them) and 0.90 (four librivox
+# clips), two people 0.70-0.74 (consultations RES0198, RES0199) and 0.54 (the stereo_left/right clips).
+SAME_VOICE = 0.76
 
 
 def model_path(settings: AsrSettings | None = None) -> Path:
