@@ -53,6 +53,16 @@ class AsrSettings(BaseSettings):
     # faster-whisper base) 8 pieces took 0.63x plain's wall time in int8 (0.75x float32) but WER 11.8% / term WER
     # 16.9% against whole int8's 11.3% / 13.9% and plain's 10.9% / 14.6%: each cut decodes on without earlier text.
     pieces: int = Field(default=1, ge=1, le=32, description="pieces long audio is decoded as at once; 1 = whole")
+    # Sequential whole decoding in pause-aligned clips without timestamp tokens, each window prompted with the last
+    # 64 tokens of text instead of up to 223 (asr.engines.windows). On the ten consultations whole, same run
+    # (bench/results/asr_windows.txt): WER 10.5% / term WER 14.2% at RTF 0.067, against Whisper's own windows' 10.9% /
+    # 13.9% at 0.083 and plain faster-whisper's 10.6% / 14.6% at 0.105 (1.57x its speed).
+    pause_windows: bool = Field(default=True, description="long audio decoded in clips cut at pauses")
+    context_tokens: int = Field(default=64, ge=0, le=223, description="previous-text tokens each window sees")
+    # ... except these models, decoded with Whisper's own windows and its full context: chosen on the tune five, where
+    # tiny.en's term WER was 20.7% in pause windows against 18.4% in Whisper's (WER 13.0% vs 12.9%); the held-out five
+    # agreed (25.9% vs 25.0%). Decoded without timestamp tokens, tiny drops words inside a clip.
+    whisper_windows_models: list[str] = Field(default_factory=lambda: ["tiny.en"])
     batch_size: int = Field(
         default=8, ge=0, le=64, description="batched pipeline for audio over 60 s with VAD; 0 = sequential"
     )

@@ -9,6 +9,7 @@ from asr.schemas import Segment, Transcript
 
 ResponseFormat = Literal["json", "text", "srt", "verbose_json", "vtt"]
 RESPONSE_FORMATS: tuple[str, ...] = ("json", "text", "srt", "verbose_json", "vtt")
+TIMED_FORMATS: tuple[str, ...] = ("srt", "verbose_json", "vtt")  # formats that show segment times
 MEDIA_TYPES = {
     "json": "application/json",
     "verbose_json": "application/json",

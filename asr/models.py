@@ -46,11 +46,15 @@ class WhisperLoader:
     def __call__(self, device: str):
         from faster_whisper import WhisperModel
 
+        from asr.engines.windows import WindowedWhisperModel  # plain faster-whisper unless a call sets its hooks
+
         if device.startswith("cuda"):
             index = int(device.split(":")[1]) if ":" in device else 0
-            return WhisperModel(self.target, device="cuda", device_index=index, compute_type=self.cuda_compute_type)
+            return WindowedWhisperModel(self.target, device="cuda", device_index=index,
+                                        compute_type=self.cuda_compute_type)  # fmt: skip
         threads = ct2_cpu_threads(self.cpu_threads)
-        model = WhisperModel(self.target, device="cpu", compute_type=self.cpu_compute_type, cpu_threads=threads)
+        model = WindowedWhisperModel(self.target, device="cpu", compute_type=self.cpu_compute_type,
+                                     cpu_threads=threads)  # fmt: skip
         encoder_type = self.cpu_encoder_compute_type
         if encoder_type and encoder_type != self.cpu_compute_type:
             # The encoder from a second copy of the weights in its own compute type (faster-whisper encodes every

@@ -59,6 +59,17 @@ class TranscribeOptions(BaseModel):
         "decoded at once (one batched beam search; each piece as faster-whisper decodes a whole recording); "
         "1 = whole; None: the configured default",
     )  # fmt: skip
+    pause_windows: bool | None = Field(
+        default=None,
+        description="sequential decoding without VAD: cut long audio at pauses into clips of up to 29.5 s, each "
+        "decoded as one window without timestamp tokens (segments are clips, or sentences with word timestamps); "
+        "None: the configured default",
+    )
+    context_tokens: int | None = Field(
+        default=None, ge=0, le=223,
+        description="sequential decoding: tokens of the previous text each window is prompted with (faster-whisper: "
+        "223); the initial prompt is kept whole; None: the configured default",
+    )  # fmt: skip
     min_piece_s: float = Field(default=60.0, ge=30, description="shortest piece: audio under twice this is whole")
     batch_size: int | None = Field(
         default=None, ge=0, le=64,

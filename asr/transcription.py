@@ -28,6 +28,9 @@ def as_audio(audio: AudioSource | Audio | np.ndarray, max_seconds: float | None 
     return decode(audio, max_seconds=max_seconds)
 
 
+WHISPER_CONTEXT_TOKENS = 223  # faster-whisper's own: half its 448-token window, less the start token
+
+
 def _prepare(options: TranscribeOptions | None, settings: AsrSettings | None, allow_passthrough: bool, priority: int):
     settings = settings or AsrSettings()
     options = (options or TranscribeOptions()).model_copy()
@@ -47,6 +50,11 @@ def _prepare(options: TranscribeOptions | None, settings: AsrSettings | None, al
     if options.correct_terms is None:
         options.correct_terms = settings.correct_terms
     model = resolve_model(options.model, settings, allow_passthrough=allow_passthrough)
+    whisper_windows = model.id in settings.whisper_windows_models
+    if options.pause_windows is None:
+        options.pause_windows = settings.pause_windows and not whisper_windows
+    if options.context_tokens is None:
+        options.context_tokens = WHISPER_CONTEXT_TOKENS if whisper_windows else settings.context_tokens
     # Fail fast, before the model loads or the queue is joined.
     options.language = check_language(options.language, model.multilingual)
     english = options.language == "en" or (options.language is None and not model.multilingual)

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 
 import asr
 from api.settings import Settings
-from asr.formats import RESPONSE_FORMATS, render
+from asr.formats import RESPONSE_FORMATS, TIMED_FORMATS, render
 from asr.medical import MedicalOptions, MedicalTranscript, transcribe_medical
 
 err = Console(stderr=True)
@@ -38,7 +38,7 @@ def _output(result: asr.Transcript | MedicalTranscript, fmt: str) -> str:
 
 
 def _run_one(
-    path: Path, medical: bool, options: dict, progress: Progress, settings: asr.AsrSettings
+    path: Path, medical: bool, options: dict, progress: Progress, settings: asr.AsrSettings, timed: bool = False
 ) -> asr.Transcript | MedicalTranscript:
     audio = asr.decode(path)
     task = progress.add_task(path.name, total=round(audio.duration, 1))
@@ -53,7 +53,8 @@ def _run_one(
         )  # fmt: skip
     else:
         result = asr.transcribe(
-            audio, asr.TranscribeOptions(model=options["model"], language=options["language"]), settings=settings,
+            audio, asr.TranscribeOptions(model=options["model"], language=options["language"], word_timestamps=timed),
+            settings=settings,
             on_segment=lambda _segment, covered: advance(covered),
         )  # fmt: skip
     progress.update(task, completed=audio.duration)
@@ -85,7 +86,7 @@ def transcribe(
     with Progress(*columns, console=err, transient=False) as progress:
         for path in files:
             try:
-                result = _run_one(path, medical, options, progress, settings)
+                result = _run_one(path, medical, options, progress, settings, timed=fmt in TIMED_FORMATS)
             except asr.AsrError as exc:
                 err.print(f"[red]{path}: {exc.message}[/red]")
                 failed += 1

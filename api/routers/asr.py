@@ -22,7 +22,7 @@ from api.errors import ApiError
 from api.jobs import JobAccepted, JobService
 from api.responses import accepted
 from api.settings import Settings
-from asr.formats import MEDIA_TYPES, RESPONSE_FORMATS, render
+from asr.formats import MEDIA_TYPES, RESPONSE_FORMATS, TIMED_FORMATS, render
 from asr.medical import MedicalOptions, MedicalTranscript, transcribe_medical
 from workers import ModelPool, Priority
 
@@ -106,7 +106,9 @@ async def _openai_audio(
         prompt=prompt,
         # OpenAI: 0 means "start at 0 and raise it while the output fails the quality checks".
         temperature=temperature if temperature > 0 else asr.schemas.TEMPERATURE_FALLBACK,
-        word_timestamps="word" in granularities,
+        # Timed formats need word times: a pause-aligned window's segment is a clip of up to 29.5 s, which the
+        # engine splits into sentences by its words (asr.engines.windows).
+        word_timestamps="word" in granularities or response_format in TIMED_FORMATS,
         correct_terms=correct_terms,
     )
     check_transcription(options, settings)

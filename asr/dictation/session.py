@@ -78,6 +78,8 @@ class DictationSession:
             vad=False, hotwords=select_hotwords(config.vocabulary), prompt="", loop_guard=False,
             # Partials stay raw (each is replaced within a second); finals are corrected in _finalize.
             correct_terms=False,
+            # Utterances are decoded as measured for live dictation (bench/dictation.py): Whisper's own windowing.
+            pause_windows=False,
         )  # fmt: skip
         # Finals get the term post-correction every other route gives English transcripts, in medical sessions
         # (entities on: voice bots turn them off); its lists load in warm_up, not on the first final.

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from faster_whisper.tokenizer import _LANGUAGE_CODES
 
-from asr.engines import pieces, short_context
+from asr.engines import pieces, short_context, windows
 from asr.errors import UnsupportedLanguageError
 from asr.languages import language_code
 from asr.schemas import TEMPERATURE_FALLBACK, Segment, TranscribeOptions, Transcript, Word
@@ -109,24 +109,29 @@ def repeats_ngram(text: str, max_n: int = 8, min_words: int = 12) -> bool:
     return False
 
 
-def failed(segment: Any) -> bool:
+def failed(segment: Any, speech: list[dict[str, int]] | None = None) -> bool:
     """Whisper's checks on one decoded segment: a loop (compression ratio or a repeated n-gram), or text
     the model itself doubts where it does not believe the audio is silence."""
     if segment.compression_ratio > COMPRESSION_RATIO_LIMIT or repeats_ngram(segment.text):
         return True
-    if skipped(segment):
+    if skipped(segment, speech):
         return True
     return segment.avg_logprob < LOGPROB_LIMIT and segment.no_speech_prob < NO_SPEECH_LIMIT
 
 
-def skipped(segment: Any) -> bool:
-    """Long speech decoded to too few words (the decoder jumped over most of it)."""
+def skipped(segment: Any, speech: list[dict[str, int]] | None = None) -> bool:
+    """Long speech decoded to too few words (the decoder jumped over most of it). With the VAD's `speech` chunks,
+    only their seconds count: a pause-aligned clip's segment spans its pauses too (asr.engines.windows)."""
     duration = segment.end - segment.start
+    if speech is not None:
+        duration = windows.speech_seconds(speech, segment.start, segment.end)
     words = len(segment.text.split())
     return duration >= MIN_SKIP_SECONDS and words < MIN_WORDS_PER_SECOND * duration and segment.no_speech_prob < 0.5
 
 
-def _redecode(model: Any, samples: np.ndarray, raw: Any, kwargs: dict[str, Any]) -> list[Any]:
+def _redecode(
+    model: Any, samples: np.ndarray, raw: Any, kwargs: dict[str, Any], speech: list[dict[str, int]] | None = None
+) -> list[Any]:
     """One failed segment again, alone, without conditioning or context (prompt, hotwords: primed decoding is where
     skips and echoes come from) and with the temperature fallback; the original is kept when the retry is no better
     (more failed, or lower mean log-probability)."""
@@ -137,13 +142,14 @@ def _redecode(model: Any, samples: np.ndarray, raw: Any, kwargs: dict[str, Any])
     retry = dict(kwargs, vad_filter=False, condition_on_previous_text=False, temperature=TEMPERATURE_FALLBACK,
                  initial_prompt=None, hotwords=None)  # fmt: skip
     retry.pop("vad_parameters", None)
+    retry.pop("clip_timestamps", None)  # the piece is one clip
     segments = [pieces.shifted(s, raw.start) for s in model.transcribe(piece, **retry)[0]]
     if not segments:  # nothing heard: a loop was a hallucination; other text stays
         return [] if raw.compression_ratio > COMPRESSION_RATIO_LIMIT or repeats_ngram(raw.text) else [raw]
-    if skipped(raw):  # the retry is better when it hears more of the speech
+    if skipped(raw, speech):  # the retry is better when it hears more of the speech
         return segments if sum(len(s.text.split()) for s in segments) > len(raw.text.split()) else [raw]
     score = sum(s.avg_logprob for s in segments) / len(segments)
-    if sum(map(failed, segments)) > 0 and score <= raw.avg_logprob:
+    if sum(failed(s, speech) for s in segments) > 0 and score <= raw.avg_logprob:
         return [raw]
     return segments
 
@@ -158,28 +164,32 @@ def _term_fixer(options: TranscribeOptions, language: str) -> Any:
     return correction
 
 
-# Whole decoding asks Silero VAD only whether there is speech, a slice at a time: faster-whisper runs it over up to
-# 10,000 windows (320 s) in one batch, which held ~210 MB more at the peak of an 11-minute consultation than 60 s
-# slices do (17 MB). Pieces need every pause, in one pass (a slice's first windows start Silero's state afresh and
-# would move a pause's edge, e.g. 0.45 s into speech at a slice edge).
+# Whole decoding asks Silero VAD where the speech is a slice at a time: faster-whisper runs it over up to 10,000
+# windows (320 s) in one batch, which held ~210 MB more at the peak of an 11-minute consultation than 60 s slices do
+# (17 MB). A slice's first windows start Silero's state afresh, which can move a pause's edge (e.g. 0.45 s into
+# speech at a slice edge): harmless for pause-aligned windows (a cut lands in the middle of a pause), not for pieces,
+# which take every pause from one pass.
 SPEECH_SLICE_S = 60
 
 
-def _speech(samples: np.ndarray, first_only: bool = False) -> list[dict[str, int]]:
+def _speech(samples: np.ndarray, first_only: bool = False, whole: bool = False) -> list[dict[str, int]]:
     """Silero VAD's speech chunks (about 0.2% of real time on CPU): what VAD still does when the audio is decoded
-    whole (no speech at all: nothing to decode; the pauses: where to cut long audio into pieces). `first_only`: the
-    chunks of the first slice that holds speech, enough to know there is some."""
+    whole (no speech at all: nothing to decode; the pauses: where windows or pieces are cut). `first_only`: the
+    chunks of the first slice that holds speech, enough to know there is some; `whole`: one pass (pieces)."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     # Short pauses split chunks (Silero's default merges speech over 2 s of silence): a cut needs only a pause.
     vad = VadOptions(min_speech_duration_ms=250, min_silence_duration_ms=300, speech_pad_ms=100)
-    if not first_only:
+    if whole:
         return get_speech_timestamps(samples, vad)
     step = SPEECH_SLICE_S * 16000
+    chunks: list[dict[str, int]] = []
     for offset in range(0, len(samples), step):
-        if found := get_speech_timestamps(samples[offset : offset + step], vad):
-            return [{"start": c["start"] + offset, "end": c["end"] + offset} for c in found]
-    return []
+        found = get_speech_timestamps(samples[offset : offset + step], vad)
+        chunks += [{"start": c["start"] + offset, "end": c["end"] + offset} for c in found]
+        if first_only and chunks:
+            break
+    return chunks
 
 
 def echoes(text: str, context: str | None, n: int = ECHO_NGRAM) -> bool:
@@ -193,6 +203,13 @@ def echoes(text: str, context: str | None, n: int = ECHO_NGRAM) -> bool:
         return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
 
     return bool(grams(text) & grams(context))
+
+
+def _prompt_tokens(model: Any, prompt: str | None) -> tuple[int, ...]:
+    """The initial prompt's tokens as faster-whisper encodes them (a leading space, no special tokens)."""
+    if not prompt or not prompt.strip() or not hasattr(model, "hf_tokenizer"):
+        return ()
+    return tuple(model.hf_tokenizer.encode(" " + prompt.strip(), add_special_tokens=False).ids)
 
 
 class FasterWhisperEngine:
@@ -224,7 +241,9 @@ class FasterWhisperEngine:
             raise UnsupportedLanguageError("this model is English-only and cannot translate", param="model")
         if _short_context_applies(samples, options):
             return _transcribe_short(model, samples, options, language)
-        speech = [] if options.vad else _speech(samples, first_only=(options.pieces or 1) < 2)
+        split = (options.pieces or 1) >= 2
+        pause_windows = bool(options.pause_windows) and not options.vad
+        speech = [] if options.vad else _speech(samples, first_only=not (split or pause_windows), whole=split)
         if not options.vad and not speech:  # decoding silence without VAD invents words
             duration = round(len(samples) / 16000, 3)
             return Transcript(text="", language=language or "en", language_probability=0.0, duration=duration,
@@ -268,15 +287,34 @@ class FasterWhisperEngine:
             info = SimpleNamespace(language=kwargs["language"], language_probability=probability,
                                    duration=len(samples) / pieces.RATE)  # fmt: skip
         else:
+            if pause_windows:
+                kwargs.update(clip_timestamps=windows.clip_timestamps(speech, len(samples)), without_timestamps=True)
             raw_segments, info = model.transcribe(samples, **kwargs)
             decoded = ((raw, raw.end) for raw in raw_segments)
+        clipped = "clip_timestamps" in kwargs  # segments are clips: the loop guard counts their speech only
+        state = windows.Decoding(
+            context_tokens=options.context_tokens, initial_tokens=_prompt_tokens(model, options.prompt),
+            whole_clips=clipped,
+        )  # fmt: skip
+        with windows.decoding(state):
+            return self._collect(model, samples, options, kwargs, decoded, info, speech if clipped else None,
+                                 on_segment)  # fmt: skip
+
+    @staticmethod
+    def _collect(
+        model: Any, samples: np.ndarray, options: TranscribeOptions, kwargs: dict[str, Any], decoded: Any, info: Any,
+        speech: list[dict[str, int]] | None, on_segment: Callable[[Segment, float], None] | None,
+    ) -> Transcript:  # fmt: skip
+        """Run the decoding (`decoded` is a generator), guard, correct and report each segment."""
         segments: list[Segment] = []
         texts: list[str] = []  # raw texts keep Whisper's own spacing (none between CJK segments)
         context = " ".join(filter(None, (options.prompt, options.hotwords)))
         fix_terms = _term_fixer(options, info.language)
         for first, covered in decoded:  # a generator: decoding happens here, segment by segment
-            guarded = options.loop_guard and (failed(first) or echoes(first.text, context))
-            retried = _redecode(model, samples, first, kwargs) if guarded else [first]
+            guarded = options.loop_guard and (failed(first, speech) or echoes(first.text, context))
+            retried = _redecode(model, samples, first, kwargs, speech) if guarded else [first]
+            if speech is not None and options.word_timestamps:  # a clip is several sentences
+                retried = [part for raw in retried for part in windows.sentences(raw)]
             for raw in retried:
                 segment = _segment(len(segments), raw)
                 if not segment.text:

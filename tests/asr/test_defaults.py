@@ -61,3 +61,17 @@ def test_term_correction_is_on_unless_the_call_or_settings_say(asr_settings: asr
     assert correcting(asr_settings) is True
     assert correcting(asr_settings, correct_terms=False) is False
     assert correcting(asr_settings.model_copy(update={"correct_terms": False})) is False
+
+
+def test_pause_windows_and_the_short_context_are_defaults_a_call_may_turn_off(asr_settings: asr.AsrSettings) -> None:
+    """bench/results/asr_windows.txt: on the ten consultations 1.57x plain's speed at WER 0.99x."""
+    assert asr.AsrSettings().pause_windows is True and asr.AsrSettings().context_tokens == 64
+    assert asr.AsrSettings().whisper_windows_models == ["tiny.en"]  # tiny lost terms in pause windows
+    options = _prepare(asr.TranscribeOptions(model="tiny.en"), asr_settings, True, 0)[0]
+    assert options.pause_windows is False and options.context_tokens == 223
+    settings = asr_settings.model_copy(update={"whisper_windows_models": []})  # as base and any other model
+    options = _prepare(asr.TranscribeOptions(model="tiny.en"), settings, True, 0)[0]
+    assert options.pause_windows is True and options.context_tokens == 64
+    mine = asr.TranscribeOptions(model="tiny.en", pause_windows=False, context_tokens=100)
+    options = _prepare(mine, settings, True, 0)[0]
+    assert options.pause_windows is False and options.context_tokens == 100

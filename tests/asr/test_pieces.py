@@ -160,8 +160,8 @@ def test_pieces_read_as_the_whole_recording(
     sizes: list[int] = []
     search = GenerateBatcher._search
     monkeypatch.setattr(GenerateBatcher, "_search", lambda self, group: sizes.append(len(group)) or search(self, group))
-    whole = asr.transcribe(clip, asr.TranscribeOptions(model=TEST_MODEL, language="en", pieces=1), pool=asr_pool,
-                           settings=asr_settings)  # fmt: skip
+    plain = asr.TranscribeOptions(model=TEST_MODEL, language="en", pieces=1, pause_windows=False)  # Whisper's times
+    whole = asr.transcribe(clip, plain, pool=asr_pool, settings=asr_settings)
     assert not sizes
     split = asr.transcribe(clip, asr.TranscribeOptions(model=TEST_MODEL, language="en", pieces=2), pool=asr_pool,
                            settings=asr_settings)  # fmt: skip
@@ -177,15 +177,19 @@ def test_whole_decoding_asks_vad_only_the_first_slice_with_speech(
     jfk_bytes: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Whole decoding needs only to know there is speech: Silero VAD over one slice at a time (bounded memory),
-    stopping at the first that holds some; pieces get every chunk of one pass."""
+    stopping at the first that holds some; pause-aligned windows get every slice's chunks; pieces every chunk of one
+    pass."""
     from asr.engines import faster_whisper
 
     jfk = asr.decode(jfk_bytes).samples
     audio = np.concatenate([np.zeros(9 * RATE), jfk, np.zeros(3 * RATE), jfk]).astype(np.float32)
-    one_pass = faster_whisper._speech(audio)
+    one_pass = faster_whisper._speech(audio, whole=True)
     assert len(one_pass) >= 4 and one_pass[0]["start"] >= 9 * RATE
     monkeypatch.setattr(faster_whisper, "SPEECH_SLICE_S", 4)
-    assert faster_whisper._speech(audio) == one_pass  # pieces: one pass, whatever the slice
+    assert faster_whisper._speech(audio, whole=True) == one_pass  # pieces: one pass, whatever the slice
+    sliced = faster_whisper._speech(audio)  # every slice's chunks, in order, on the audio's clock
+    assert sliced[0]["start"] >= 8 * RATE and sliced[-1]["end"] > len(audio) - 4 * RATE
+    assert all(a["end"] <= b["start"] for a, b in zip(sliced, sliced[1:], strict=False))
     first = faster_whisper._speech(audio, first_only=True)  # slices 0-4 s and 4-8 s are silent
     assert first and all(8 * RATE <= c["start"] < c["end"] <= 12 * RATE for c in first)
     assert abs(first[0]["start"] - one_pass[0]["start"]) <= 0.1 * RATE

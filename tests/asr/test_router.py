@@ -71,6 +71,32 @@ def test_formats(api: TestClient, jfk_bytes: bytes, clips: dict[str, str]) -> No
     assert verbose["segments"] and len(verbose["words"]) >= 20 and verbose["duration"] == pytest.approx(11, abs=0.1)
 
 
+def test_subtitles_of_long_audio_are_sentences_with_the_same_words(
+    app_settings: Settings, asr_pool: EmbeddedPool, speech_dir: Path
+) -> None:
+    """Long audio is decoded in pause-aligned clips of up to 29.5 s (asr.engines.windows; tiny.en, by default
+    decoded in Whisper's windows, too here); srt asks for word times, so its cues are sentences, and its words are
+    the json answer's."""
+    import asr
+
+    recording = speech_dir / "medical" / "RES0198.mp3"
+    if not recording.is_file():
+        pytest.skip(f"{recording} is absent")
+    data = wav_bytes(asr.decode(recording).samples[: 70 * 16000])
+    pause_windows = app_settings.asr.model_copy(update={"whisper_windows_models": []})
+    settings = app_settings.model_copy(update={"asr": pause_windows})
+    with TestClient(create_app(settings, pool=asr_pool)) as api:
+        text = post(api, data).json()["text"]
+        srt = post(api, data, response_format="srt").text
+    cues = [c.split("\n") for c in srt.strip().split("\n\n")]
+    assert len(cues) >= 8  # 70 s is three clips
+    seconds = [[float(t[:2]) * 3600 + float(t[3:5]) * 60 + float(t[6:].replace(",", ".")) for t in c[1].split(" --> ")]
+               for c in cues]  # fmt: skip
+    assert all(0 <= end - start < 20 for start, end in seconds)
+    assert all(a[1] <= b[0] + 0.01 for a, b in zip(seconds, seconds[1:], strict=False))
+    assert " ".join(" ".join(c[2:]) for c in cues).split() == text.split()
+
+
 def test_stream_is_server_sent_events(api: TestClient, jfk_bytes: bytes) -> None:
     response = post(api, jfk_bytes, stream="true")
     assert response.headers["content-type"].startswith("text/event-stream")

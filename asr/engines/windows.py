@@ -1,0 +1,142 @@
+"""Pause-aligned windows and a shorter text context for sequential decoding (the default for long audio).
+
+Plain faster-whisper decodes a recording 30 s at a time with Whisper's timestamp tokens, and seeks each window back
+to the last segment it completed, so a 30 s window advances ~24 s and every window searches ~15% timestamp tokens.
+Here the audio is cut beforehand at pauses (Silero VAD) into clips of at most 29.5 s, each decoded as one window
+without timestamp tokens (`clip_timestamps`, `without_timestamps`): a clip ends in a pause, so no word is cut and
+nothing is sought back. And each window is prompted with the last `context_tokens` tokens of the text before it
+instead of up to 223: the decoder's cost grows with the prompt. On the ten consultations whole (base, int8, two
+threads, idle, same run; bench/results/asr_windows.txt) the two together took 0.81x the time of Whisper's own
+windows (RTF 0.067 against 0.083; 0.64x plain faster-whisper's 0.105) at WER 10.5% against 10.9% (plain 10.6%),
+medical-term WER 14.2% against 13.9% (plain 14.6%); chosen on the tune five, where WER went 10.2% -> 9.7%.
+
+What a clip loses is Whisper's own segment times: a segment is a clip (up to 29.5 s) unless word timestamps were
+asked for, when it is split at sentence ends with the words' times (`sentences`).
+
+The state a call sets (`decoding`) reaches faster-whisper's per-window hooks through a context variable, so calls
+on other threads sharing the model are untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from faster_whisper import WhisperModel
+
+RATE = 16000
+LONGEST_CLIP_S = 29.5  # under Whisper's 30 s window
+SHORTEST_CLIP_S = 25.0  # the cut is the longest pause after this much of a clip (20: more windows)
+FALLBACK_CLIP_S = 10.0  # no pause after 20 s: the longest after 10 s
+
+
+def pause_cuts(speech: list[dict[str, int]], total: int, longest_s: float = LONGEST_CLIP_S,
+               after_s: float = SHORTEST_CLIP_S) -> list[int]:  # fmt: skip
+    """Sample offsets of cuts into `total` samples, each in the longest pause between Silero VAD's speech chunks
+    `after_s`..`longest_s` after the last cut (else `FALLBACK_CLIP_S`..; speech with no pause at all runs on to the
+    next pause, and faster-whisper decodes that clip in 30 s windows as usual)."""
+    pauses = [((a["end"] + b["start"]) // 2, b["start"] - a["end"]) for a, b in zip(speech, speech[1:], strict=False)
+              if b["start"] > a["end"]]  # fmt: skip
+    cuts, start = [], 0
+    while total - start > longest_s * RATE:
+        pick = None
+        for earliest in (after_s, FALLBACK_CLIP_S):
+            near = [(gap, mid) for mid, gap in pauses if start + earliest * RATE <= mid <= start + longest_s * RATE]
+            if near:
+                pick = max(near)[1]
+                break
+        if pick is None:
+            later = [mid for mid, _ in pauses if mid > start + longest_s * RATE]
+            if not later:
+                break
+            pick = later[0]
+        cuts.append(pick)
+        start = pick
+    return cuts
+
+
+def clip_timestamps(speech: list[dict[str, int]], total: int) -> list[float]:
+    """faster-whisper's `clip_timestamps` (start, end, start, end, ... in seconds) for pause-aligned clips."""
+    bounds = [0, *pause_cuts(speech, total), total]
+    return [round(t / RATE, 3) for pair in zip(bounds, bounds[1:], strict=False) for t in pair]
+
+
+def speech_seconds(speech: list[dict[str, int]], start_s: float, end_s: float) -> float:
+    """Seconds of VAD speech between `start_s` and `end_s`."""
+    start, end = start_s * RATE, end_s * RATE
+    return sum(max(0, min(end, c["end"]) - max(start, c["start"])) for c in speech) / RATE
+
+
+@dataclass(frozen=True)
+class Decoding:
+    context_tokens: int | None  # previous-text tokens each window is prompted with; None: faster-whisper's 223
+    initial_tokens: tuple[int, ...] = ()  # the caller's initial prompt: kept whole while faster-whisper keeps it
+    whole_clips: bool = False  # a window that reaches its clip's end is complete (no seeking back to a word)
+
+
+_DECODING: ContextVar[Decoding | None] = ContextVar("voxgate_decoding", default=None)
+
+
+@contextmanager
+def decoding(state: Decoding) -> Iterator[None]:
+    """`state` for the faster-whisper calls made inside (and the segment generator consumed inside)."""
+    token = _DECODING.set(state)
+    try:
+        yield
+    finally:
+        _DECODING.reset(token)
+
+
+def limit_context(previous: list[int], state: Decoding) -> list[int]:
+    """The caller's initial prompt (when `previous` still starts with it) and the last `context_tokens` after it."""
+    if state.context_tokens is None:
+        return previous
+    head: list[int] = []
+    if state.initial_tokens and tuple(previous[: len(state.initial_tokens)]) == state.initial_tokens:
+        head, previous = list(state.initial_tokens), previous[len(state.initial_tokens) :]
+    return head + (previous[-state.context_tokens :] if state.context_tokens else [])
+
+
+class WindowedWhisperModel(WhisperModel):
+    """faster-whisper's model with the two per-window hooks above; without a `decoding` state it is plain."""
+
+    def get_prompt(self, tokenizer: Any, previous_tokens: list[int], *args: Any, **kwargs: Any) -> list[int]:
+        state = _DECODING.get()
+        if state is not None:
+            previous_tokens = limit_context(previous_tokens, state)
+        return super().get_prompt(tokenizer, previous_tokens, *args, **kwargs)
+
+    def _split_segments_by_timestamps(self, tokenizer: Any, tokens: list[int], time_offset: float,
+                                      segment_size: int, segment_duration: float, seek: int) -> Any:  # fmt: skip
+        segments, seek, single_timestamp_ending = super()._split_segments_by_timestamps(
+            tokenizer=tokenizer, tokens=tokens, time_offset=time_offset, segment_size=segment_size,
+            segment_duration=segment_duration, seek=seek,
+        )  # fmt: skip
+        state = _DECODING.get()
+        reaches_clip_end = segment_size < self.feature_extractor.nb_max_frames
+        if state is not None and state.whole_clips and reaches_clip_end:
+            # Word timestamps would otherwise seek back to the last word's end and decode the clip's silent tail
+            # as one more window: the clip ends in a pause, so its text is complete.
+            single_timestamp_ending = True
+        return segments, seek, single_timestamp_ending
+
+
+def sentences(segment: Any) -> list[Any]:
+    """A faster-whisper segment with words, split at sentence ends with its words' times (a clip holds several)."""
+    from dataclasses import replace
+
+    if not segment.words:
+        return [segment]
+    out, current = [], []
+    for index, word in enumerate(segment.words):
+        current.append(word)
+        if word.word.rstrip().endswith((".", "?", "!")) or index == len(segment.words) - 1:
+            out.append(replace(segment, start=current[0].start, end=current[-1].end,
+                               text="".join(w.word for w in current), words=current))  # fmt: skip
+            current = []
+    if len(out) > 1:  # words carry no token ids: the clip's tokens would repeat in every sentence
+        out = [replace(part, tokens=[]) for part in out]
+    return out
