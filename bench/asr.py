@@ -263,6 +263,11 @@ ABLATION: dict[str, dict] = {
     # Not kept (bench/results/asr_float32_encoder.txt, same run as plain): term WER 14.2% vs plain 14.6%, but WER
     # 12.0% vs 10.9% (worse on 7 of the 10 recordings, tune and held-out alike) at 0.72x plain's CPU.
     "float32 encoder, int8 beam 5": {"settings": {"cpu_compute_type": "int8", "cpu_encoder_compute_type": "float32"}},
+    # Whisper's own windows (timestamp tokens, each window sought back to its last complete segment) and its full
+    # previous-text prompt (up to 223 tokens): the defaults before asr.engines.windows.
+    "whisper windows": {"options": {"pause_windows": False, "context_tokens": 223}},
+    "whisper windows, context 64": {"options": {"pause_windows": False}},
+    "pause windows, context 223": {"options": {"context_tokens": 223}},
     "no loop guard": {"options": {"loop_guard": False}},
     "timestamp tokens": {"options": {"timestamp_tokens": True}},
     "sequential": {"batch_size": 0},

@@ -17,31 +17,10 @@ from __future__ import annotations
 import argparse
 import time
 
+from asr.engines.windows import pause_cuts
 from bench.asr import DATA, medical_terms, normalizer, score
 
 RATE = 16000
-
-
-def pause_cuts(speech: list[dict[str, int]], total: int, longest_s: float = 29.5, after_s: float = 20.0) -> list[int]:
-    """Sample offsets of cuts, each in the longest pause `after_s`..`longest_s` after the last (10 s if none)."""
-    pauses = [((a["end"] + b["start"]) // 2, b["start"] - a["end"]) for a, b in zip(speech, speech[1:], strict=False)
-              if b["start"] > a["end"]]  # fmt: skip
-    cuts, start = [], 0
-    while total - start > longest_s * RATE:
-        pick = None
-        for earliest in (after_s, 10.0):
-            near = [(gap, mid) for mid, gap in pauses if start + earliest * RATE <= mid <= start + longest_s * RATE]
-            if near:
-                pick = max(near)[1]
-                break
-        if pick is None:  # speech without a pause: the next pause ends a longer clip, seeking inside it as usual
-            later = [mid for mid, _ in pauses if mid > start + longest_s * RATE]
-            if not later:
-                break
-            pick = later[0]
-        cuts.append(pick)
-        start = pick
-    return cuts
 
 
 def window_split(model_dir: str) -> None:
@@ -74,25 +53,39 @@ def window_split(model_dir: str) -> None:
         print(f"| {compute_type} | {encode_s:.2f} | {cells[0]} | {cells[1]} |")
 
 
-def windowing(model_dir: str, ids: list[str]) -> None:
-    from faster_whisper import WhisperModel
+# Windowing arms (part 2): name -> (cut at pauses: earliest cut in s or None, timestamp tokens, previous-text tokens)
+ARMS: dict[str, tuple[float | None, bool, int | None]] = {
+    "plain seeking": (None, True, None),  # faster-whisper's own: 30 s windows sought back to the last segment
+    "pause-aligned": (20.0, True, None),  # clips cut at pauses, Whisper's timestamp tokens kept
+    "pause-aligned, no timestamp tokens": (20.0, False, None),
+    "pause-aligned 25, no timestamp tokens": (25.0, False, None),
+    "30 s windows, no timestamp tokens": (None, False, None),  # each window advances 30 s, cutting words
+    "plain seeking, context 64": (None, True, 64),
+    "pause-aligned 25, no timestamp tokens, context 64": (25.0, False, 64),  # what asr.engines.windows does
+}
 
+
+def windowing(model_dir: str, ids: list[str], arms: list[str]) -> None:
     import asr
+    from asr.engines import windows
     from asr.engines.faster_whisper import _speech
 
     norm, terms = normalizer(), medical_terms()
-    model = WhisperModel(model_dir, cpu_threads=2, compute_type="int8")
+    model = windows.WindowedWhisperModel(model_dir, cpu_threads=2, compute_type="int8")  # bare: no loop guard
     print("\n| windows | recording | RTF | WER | term errors / words | segments |\n|---|---|---|---|---|---|")
-    for arm in ("plain seeking", "pause-aligned"):
+    for arm in arms:
+        after_s, timestamps, context = ARMS[arm]
         totals = {"edits": 0, "words": 0, "med_edits": 0, "med_words": 0, "seconds": 0.0, "audio": 0.0}
         for fid in ids:
             audio = asr.decode(DATA / "speech" / "medical" / f"{fid}.mp3")
             started = time.perf_counter()
-            kwargs: dict = {"language": "en", "beam_size": 5}
-            if arm == "pause-aligned":
-                bounds = [0, *pause_cuts(_speech(audio.samples), len(audio.samples)), len(audio.samples)]
+            kwargs: dict = {"language": "en", "beam_size": 5, "without_timestamps": not timestamps}
+            if after_s is not None:
+                speech = _speech(audio.samples, whole=True)
+                bounds = [0, *pause_cuts(speech, len(audio.samples), after_s=after_s), len(audio.samples)]
                 kwargs["clip_timestamps"] = [t / RATE for pair in zip(bounds, bounds[1:], strict=False) for t in pair]
-            segments = list(model.transcribe(audio.samples, **kwargs)[0])
+            with windows.decoding(windows.Decoding(context_tokens=context)):
+                segments = list(model.transcribe(audio.samples, **kwargs)[0])
             seconds = time.perf_counter() - started
             text = "".join(s.text for s in segments).strip()
             scored = score((DATA / "speech" / "medical" / f"{fid}.txt").read_text(), text, norm, terms, False)
@@ -112,10 +105,14 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ids", nargs="+", default=["RES0198", "RES0200", "RES0201"], help="tune recordings only")
+    parser.add_argument("--arms", nargs="+", choices=list(ARMS), default=list(ARMS)[:2], metavar="ARM",
+                        help=f"windowing arms: {'; '.join(ARMS)}")  # fmt: skip
+    parser.add_argument("--no-split", action="store_true", help="skip part 1 (one window's encode and search)")
     args = parser.parse_args()
     model_dir = asr.resolve_model("base", Settings().asr).target
-    window_split(model_dir)
-    windowing(model_dir, args.ids)
+    if not args.no_split:
+        window_split(model_dir)
+    windowing(model_dir, args.ids, args.arms)
 
 
 if __name__ == "__main__":
