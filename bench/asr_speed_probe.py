@@ -1,15 +1,17 @@
-"""Where base's CPU time goes, and one speed lever that did not pay (issue 13: 1.5x plain faster-whisper's speed at
-plain's WER). A probe, not a feature.
+"""Where base's CPU time goes, and the windowing levers (issue 13: 1.5x plain faster-whisper's speed at plain's WER).
+A probe, not a feature.
 
     VOXGATE_DATA=../shared/data .venv/bin/python -m bench.asr_speed_probe [--ids RES0198 RES0200 RES0201]
+        [--arms ARM ...] [--no-split]
 
 1. One 30 s window of RES0200, per compute type: the encoder's time and a beam-5 (and greedy) search's time, so the
    ratio says which half int8 speeds up.
-2. Pause-aligned windows: plain faster-whisper seeks each window back to its last complete segment (about 24 s a
-   window on the consultations, each 30 s encoded). Cutting the audio at pauses into clips of up to 29.5 s
-   (`clip_timestamps`, the longest pause 20-29.5 s after the last cut) would need fewer windows if each clip ended
-   with a complete segment. Both arms are bare faster-whisper int8 (no loop guard or correction), so only the
-   windowing differs.
+2. Windowing arms (`ARMS`), all bare faster-whisper int8 (no loop guard or correction), so only the windowing
+   differs. Plain faster-whisper seeks each window back to its last complete segment (about 24 s a window on the
+   consultations, each 30 s encoded). Clips cut at pauses with timestamp tokens kept did not pay (a clip whose
+   decode does not end on a timestamp seeks back and encodes its remainder as one more window); without timestamp
+   tokens, and with 64 tokens of earlier text instead of 223, they did: asr/engines/windows.py, the default for
+   base (bench/results/asr_windows.txt).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from faster_whisper import WhisperModel
@@ -126,8 +126,6 @@ class WindowedWhisperModel(WhisperModel):
 
 def sentences(segment: Any) -> list[Any]:
     """A faster-whisper segment with words, split at sentence ends with its words' times (a clip holds several)."""
-    from dataclasses import replace
-
     if not segment.words:
         return [segment]
     out, current = [], []
