@@ -30,7 +30,7 @@ from faster_whisper import WhisperModel
 RATE = 16000
 LONGEST_CLIP_S = 29.5  # under Whisper's 30 s window
 SHORTEST_CLIP_S = 25.0  # the cut is the longest pause after this much of a clip (20: more windows)
-FALLBACK_CLIP_S = 10.0  # no pause after 20 s: the longest after 10 s
+FALLBACK_CLIP_S = 10.0  # no pause SHORTEST_CLIP_S.. in: the longest pause after 10 s
 
 
 def pause_cuts(speech: list[dict[str, int]], total: int, longest_s: float = LONGEST_CLIP_S,
