@@ -27,6 +27,8 @@ from typing import Any
 
 from faster_whisper import WhisperModel
 
+from asr.sentences import sentence_runs
+
 RATE = 16000
 LONGEST_CLIP_S = 29.5  # under Whisper's 30 s window
 SHORTEST_CLIP_S = 25.0  # the cut is the longest pause after this much of a clip (20: more windows)
@@ -128,13 +130,8 @@ def sentences(segment: Any) -> list[Any]:
     """A faster-whisper segment with words, split at sentence ends with its words' times (a clip holds several)."""
     if not segment.words:
         return [segment]
-    out, current = [], []
-    for index, word in enumerate(segment.words):
-        current.append(word)
-        if word.word.rstrip().endswith((".", "?", "!")) or index == len(segment.words) - 1:
-            out.append(replace(segment, start=current[0].start, end=current[-1].end,
-                               text="".join(w.word for w in current), words=current))  # fmt: skip
-            current = []
+    out = [replace(segment, start=run[0].start, end=run[-1].end, text="".join(w.word for w in run), words=run)
+           for run in sentence_runs(segment.words)]  # fmt: skip
     if len(out) > 1:  # words carry no token ids: the clip's tokens would repeat in every sentence
         out = [replace(part, tokens=[]) for part in out]
     return out

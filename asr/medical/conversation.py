@@ -14,7 +14,8 @@ import re
 
 import numpy as np
 
-from asr.schemas import Segment, Word
+from asr.schemas import Segment
+from asr.sentences import sentence_runs
 
 CLINICIAN, PATIENT = "clinician", "patient"
 _CLINICIAN_CUES = re.compile(
@@ -62,14 +63,10 @@ def split_sentences(segments: list[Segment]) -> list[Segment]:
         if not words:
             out.append(segment)
             continue
-        current: list[Word] = []
-        for index, word in enumerate(words):
-            current.append(word)
-            if word.word.rstrip().endswith((".", "?", "!")) or index == len(words) - 1:
-                text = "".join(w.word for w in current).strip()
-                out.append(segment.model_copy(update={"start": current[0].start, "end": current[-1].end,
-                                                      "text": text, "words": current}))  # fmt: skip
-                current = []
+        for run in sentence_runs(words):
+            text = "".join(w.word for w in run).strip()
+            out.append(segment.model_copy(update={"start": run[0].start, "end": run[-1].end, "text": text,
+                                                  "words": run}))  # fmt: skip
     for index, segment in enumerate(out):
         segment.id = index
     return out
