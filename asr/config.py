@@ -40,6 +40,11 @@ class AsrSettings(BaseSettings):
     # English transcripts only; a word no English word list knows that is spelt and sounds almost like one drug or
     # condition name becomes that name ("Kepra" -> "Keppra"): asr.medical.correction.
     correct_terms: bool = Field(default=True, description="fix misspelt near misses of drug and condition names")
+    # A two- to four-word clinical phrase with one word heard as a like-sounding word ("test pain", "shortness of
+    # brap") is rewritten when Whisper's decoder, scoring both texts on the same audio, finds the phrase at most
+    # `phrase_max_cost` nats less likely: asr.medical.phrases proposes, asr.engines.rescoring decides.
+    check_phrases: bool = Field(default=True, description="put right clinical phrases with one word misheard")
+    phrase_max_cost: float = Field(default=5.0, ge=0, description="nats a phrase may cost against the text as written")
     # Long-form decoding defaults (TranscribeOptions may override each per call).
     # Whole recordings decoded as plain faster-whisper does (no VAD cutting, each window conditioned on the last):
     # on the ten consultations, whole (bench/results/asr.txt), chosen on the tune five, this gave WER 10.5% /

@@ -48,6 +48,16 @@ class TranscribeOptions(BaseModel):
         description="English: a word that is no English word and is spelt and sounds almost like one drug or "
         "condition name becomes that name; None: the configured default",
     )
+    check_phrases: bool | None = Field(
+        default=None,
+        description="English: a clinical phrase with one word misheard ('no test pain') is put right where the model "
+        "finds it about as likely as what it wrote; None: the configured default",
+    )
+    phrase_max_cost: float | None = Field(
+        default=None, ge=0, le=50,
+        description="check_phrases: how many nats less likely than the text as written a phrase may be; None: the "
+        "configured default",
+    )  # fmt: skip
     short_context_pad_s: float | None = Field(
         default=None, gt=0, le=10,
         description="encode a short clip with only this much padding instead of Whisper's 30 s window "

@@ -49,6 +49,10 @@ def _prepare(options: TranscribeOptions | None, settings: AsrSettings | None, al
         options.pieces = settings.pieces
     if options.correct_terms is None:
         options.correct_terms = settings.correct_terms
+    if options.check_phrases is None:
+        options.check_phrases = settings.check_phrases
+    if options.phrase_max_cost is None:
+        options.phrase_max_cost = settings.phrase_max_cost
     model = resolve_model(options.model, settings, allow_passthrough=allow_passthrough)
     whisper_windows = model.id in settings.whisper_windows_models
     if options.pause_windows is None:

@@ -268,6 +268,8 @@ ABLATION: dict[str, dict] = {
     "whisper windows": {"options": {"pause_windows": False, "context_tokens": 223}},
     "whisper windows, context 64": {"options": {"pause_windows": False}},
     "pause windows, context 223": {"options": {"context_tokens": 223}},
+    # Near-missed clinical phrases put right after an acoustic check (asr.medical.phrases, asr.engines.rescoring).
+    "no phrase check": {"options": {"check_phrases": False}},
     "no loop guard": {"options": {"loop_guard": False}},
     "timestamp tokens": {"options": {"timestamp_tokens": True}},
     "sequential": {"batch_size": 0},

@@ -1,4 +1,5 @@
-"""What term post-correction (asr/medical/correction.py) does to text that is already right: a table, not a test.
+"""What term post-correction (asr/medical/correction.py) does to text that is already right, and how often the
+phrase check (asr/medical/phrases.py) has a right word to refuse: tables, not a test.
 
     .venv/bin/python -m bench.asr_correction [--limit N]
 
@@ -65,6 +66,28 @@ def main() -> None:
     print("\nchanges (old -> new: count):")
     for (old, new), count in all_changes.most_common():
         print(f"  {old} -> {new}: {count}")
+    phrase_proposals(args.limit)
+
+
+def phrase_proposals(limit: int | None) -> None:
+    """Near-missed clinical phrases (asr.medical.phrases) proposed in right text, a sentence at a time as the engine
+    sees a clip: each is a right word only the acoustic check (asr.engines.rescoring) keeps from being changed."""
+    import re
+
+    from asr.medical.phrases import candidates
+
+    print("\n| corpus (right text: every proposal is one the acoustic check must refuse) | sentences | words | "
+          "proposals | per 100k words |\n|---|---|---|---|---|")  # fmt: skip
+    proposed: Counter[tuple[str, str]] = Counter()
+    for name, texts in corpora(limit):
+        sentences = [s for t in texts for s in re.split(r"(?<=[.?!])\s+|\n+", t) if s.strip()]
+        found = [(c.old.lower(), c.phrase) for s in sentences for c in candidates(s)]
+        proposed.update(found)
+        words = sum(len(s.split()) for s in sentences)
+        print(f"| {name} | {len(sentences)} | {words} | {len(found)} | {len(found) / max(words, 1) * 1e5:.1f} |")
+    print("\nmost proposed (word as written -> phrase: count):")
+    for (old, phrase), count in proposed.most_common(25):
+        print(f"  {old} -> {phrase}: {count}")
 
 
 if __name__ == "__main__":

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 from faster_whisper.tokenizer import _LANGUAGE_CODES
 
-from asr.engines import pieces, short_context, windows
+from asr.engines import pieces, rescoring, short_context, windows
 from asr.errors import UnsupportedLanguageError
 from asr.languages import language_code
 from asr.schemas import TEMPERATURE_FALLBACK, Segment, TranscribeOptions, Transcript, Word
@@ -53,6 +54,18 @@ def _segment(index: int, raw: Any) -> Segment:
         confidence=round(math.exp(raw.avg_logprob), 4),
         words=words,
     )
+
+
+def _within(segment: Segment, duration: float) -> Segment:
+    """`segment` with no time past the audio's end: the last of Whisper's windows can end on a timestamp token later
+    than the audio it was given (tiny.en wrote 164.1 s for the end of 150 s)."""
+    end = round(duration, 3)
+    if segment.end <= end:
+        return segment
+    words = None if segment.words is None else [
+        w.model_copy(update={"start": min(w.start, end), "end": min(w.end, end)}) for w in segment.words
+    ]  # fmt: skip
+    return segment.model_copy(update={"start": min(segment.start, end), "end": end, "words": words})
 
 
 def _short_context_applies(samples: np.ndarray, options: TranscribeOptions) -> bool:
@@ -162,6 +175,43 @@ def _term_fixer(options: TranscribeOptions, language: str) -> Any:
     from asr.medical import correction
 
     return correction
+
+
+MIN_CHECK_SECONDS = 1.0  # shorter audio holds no phrase worth a second pass
+PHRASE_MAX_COST = 5.0  # AsrSettings.phrase_max_cost's default, for a caller that skipped asr.transcribe's settings
+
+
+def _check_phrases(model: Any, samples: np.ndarray, raw: Any, max_cost: float, language: str) -> Any:
+    """`raw` with each near-missed clinical phrase (asr.medical.phrases) put right where Whisper's decoder, scoring
+    both texts on the segment's audio, finds the phrase at most `max_cost` nats less likely than what it wrote. The
+    segment's words follow the text where they spell it."""
+    from asr.medical import phrases
+
+    if not 0 < raw.end - raw.start <= 30 or raw.end - raw.start < MIN_CHECK_SECONDS:
+        return raw
+    found = phrases.candidates(raw.text)
+    if not found:
+        return raw
+    scores = rescoring.sequence_logprobs(model, samples, raw.start, raw.end, [raw.text, *(c.text for c in found)],
+                                         language)  # fmt: skip
+    kept = sorted((c for c, score in zip(found, scores[1:], strict=True) if score >= scores[0] - max_cost),
+                  key=lambda c: -c.start)  # fmt: skip
+    if not kept:
+        return raw
+    text, words = raw.text, list(raw.words) if raw.words else None
+    if words is not None and "".join(w.word for w in words) != text:
+        return raw  # words that do not spell the text could not follow it
+    for change in kept:  # from the end: earlier offsets stay valid
+        text = text[: change.start] + change.new + text[change.end :]
+        if words is not None:
+            offset = 0
+            for index, word in enumerate(words):
+                if offset <= change.start and change.end <= offset + len(word.word):
+                    at = change.start - offset
+                    words[index] = replace(word, word=word.word[:at] + change.new + word.word[at + len(change.old) :])
+                    break
+                offset += len(word.word)
+    return replace(raw, text=text, words=words)
 
 
 # Whole decoding asks Silero VAD where the speech is a slice at a time: faster-whisper runs it over up to 10,000
@@ -313,10 +363,13 @@ class FasterWhisperEngine:
         for first, covered in decoded:  # a generator: decoding happens here, segment by segment
             guarded = options.loop_guard and (failed(first, speech) or echoes(first.text, context))
             retried = _redecode(model, samples, first, kwargs, speech) if guarded else [first]
+            if options.check_phrases and options.task == "transcribe" and info.language == "en":
+                cost = PHRASE_MAX_COST if options.phrase_max_cost is None else options.phrase_max_cost
+                retried = [_check_phrases(model, samples, raw, cost, "en") for raw in retried]
             if speech is not None and options.word_timestamps:  # a clip is several sentences
                 retried = [part for raw in retried for part in windows.sentences(raw)]
             for raw in retried:
-                segment = _segment(len(segments), raw)
+                segment = _within(_segment(len(segments), raw), info.duration)
                 if not segment.text:
                     continue
                 segment.id = len(segments)

@@ -128,3 +128,15 @@ def test_batching_without_vad_falls_back_to_sequential(asr_pool: EmbeddedPool) -
     noise = np.random.default_rng(1).normal(0, 0.001, 16000 * 35).astype(np.float32)
     options = TINY.model_copy(update={"batch_size": 8, "vad": False})
     assert isinstance(asr.transcribe(noise, options, pool=asr_pool).text, str)
+
+
+def test_no_segment_ends_past_the_audio() -> None:
+    """The last of Whisper's windows can end on a timestamp later than its audio: times are held to the duration."""
+    from asr.engines.faster_whisper import _within
+    from asr.schemas import Segment, Word
+
+    words = [Word(word=" No.", start=149.0, end=164.1, probability=0.9)]
+    late = Segment(id=3, start=149.0, end=164.08, text="No.", confidence=0.8, words=words)
+    held = _within(late, 150.0)
+    assert (held.start, held.end, held.words[0].end) == (149.0, 150.0, 150.0)
+    assert _within(held, 150.0) is held  # a segment within the audio is left as it is
