@@ -162,7 +162,9 @@ def run_config(job: Job) -> dict:
         correcting = settings.correct_terms if correcting is None else correcting
         # One decode scored before and after term correction: decoded uncorrected, then corrected here, as the
         # engine would (the correction is per word, so the texts are the same), and every change is reported.
-        medical = medical.model_copy(update={"correct_terms": False})
+        # ... and the phrase check (which follows correct_terms in the medical pipeline) runs as configured.
+        phrases = settings.check_phrases if medical.check_phrases is None else medical.check_phrases
+        medical = medical.model_copy(update={"correct_terms": False, "check_phrases": phrases})
         options = options.model_copy(update={"correct_terms": False})
         for fid, audio in clips:
             one, one_cpu = time.perf_counter(), cpu_seconds()

@@ -110,6 +110,7 @@ async def _openai_audio(
         # engine splits into sentences by its words (asr.engines.windows).
         word_timestamps="word" in granularities or response_format in TIMED_FORMATS,
         correct_terms=correct_terms,
+        check_phrases=correct_terms,  # one switch for Whisper's raw words: false turns both rewrites off
     )
     check_transcription(options, settings)
     audio = await decode_audio(
@@ -142,8 +143,9 @@ GranularityField = Annotated[list[str], Form(alias="timestamp_granularities[]")]
 StreamField = Annotated[bool, Form(description="server-sent events: transcript.text.delta, then .done")]
 # Not an OpenAI field (its clients send it as extra_body): the raw Whisper words when false.
 CorrectTermsField = Annotated[bool | None, Form(
-    description="English: fix misspelt near misses of drug and condition names (\"Kepra\" -> \"Keppra\"); "
-    "empty: the server's setting (VOXGATE_ASR_CORRECT_TERMS, on by default)",
+    description="English: fix misspelt near misses of drug and condition names (\"Kepra\" -> \"Keppra\") and "
+    "clinical phrases with one word misheard (\"test pain\" -> \"chest pain\", where the audio agrees); false: "
+    "Whisper's own words; empty: the server's settings (VOXGATE_ASR_CORRECT_TERMS, VOXGATE_ASR_CHECK_PHRASES, on)",
 )]  # fmt: skip
 
 

@@ -90,6 +90,7 @@ def transcribe_medical(
     topts = TranscribeOptions(
         model=options.model, language=options.language, hotwords=hotwords, word_timestamps=True,
         beam_size=options.beam_size, batch_size=options.batch_size, prompt=prompt, correct_terms=options.correct_terms,
+        check_phrases=options.correct_terms if options.check_phrases is None else options.check_phrases,
     )  # fmt: skip
     is_conversation = options.type == "conversation"
     stereo = is_conversation and conversation.distinct_channels(clip.channels)

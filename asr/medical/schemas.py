@@ -60,6 +60,11 @@ class MedicalOptions(BaseModel):
         description="replace misspelt near misses of drug and condition names (no English word, spelt and "
         "sounding almost like one lexicon name) by the lexicon's spelling; None: the configured default (on)",
     )
+    check_phrases: bool | None = Field(
+        default=None,
+        description="put right clinical phrases with one word misheard where the audio agrees; None: as "
+        "correct_terms (false there: Whisper's own words), else the configured default (on)",
+    )
     prompt: str | None = Field(
         default=None,
         description="initial prompt for the decoder; None: the configured one (VOXGATE_ASR_MEDICAL_PROMPT), "

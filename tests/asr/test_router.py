@@ -121,13 +121,22 @@ def test_bad_fields_are_400_naming_the_field(api: TestClient, jfk_bytes: bytes, 
     assert assert_error(post(api, jfk_bytes, **fields), 400)["param"] == param
 
 
-def test_term_correction_is_a_field_of_both_routes(api: TestClient, jfk_bytes: bytes, marking_correction: str) -> None:
+def test_term_correction_is_a_field_of_both_routes(
+    api: TestClient, jfk_bytes: bytes, marking_correction: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """correct_terms (not an OpenAI field: its clients send it as extra_body) reaches the engine from either route;
     empty takes the setting (on). The real model decodes; a stand-in correction marks what it was given."""
+    from asr.medical import phrases
+
     mark = marking_correction
+    checked: list[str] = []  # the phrase check follows the same switch (false: Whisper's own words)
+    monkeypatch.setattr(phrases, "candidates", lambda text: checked.append(text) or [])
     for route in ("/v1/audio/transcriptions", "/v1/medical/transcriptions"):
         by_default = post(api, jfk_bytes, route=route)
+        assert checked, route
+        checked.clear()
         switched_off = post(api, jfk_bytes, route=route, correct_terms="false")
+        assert not checked, route
         asked = post(api, jfk_bytes, route=route, correct_terms="true")
         assert by_default.status_code == switched_off.status_code == asked.status_code == 200, route
         assert mark in by_default.json()["text"].lower() and mark in asked.json()["text"].lower(), route
