@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from asr.schemas import DEFAULT_PHRASE_MAX_COST
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -44,7 +46,8 @@ class AsrSettings(BaseSettings):
     # brap") is rewritten when Whisper's decoder, scoring both texts on the same audio, finds the phrase at most
     # `phrase_max_cost` nats less likely: asr.medical.phrases proposes, asr.engines.rescoring decides.
     check_phrases: bool = Field(default=True, description="put right clinical phrases with one word misheard")
-    phrase_max_cost: float = Field(default=5.0, ge=0, description="nats a phrase may cost against the text as written")
+    phrase_max_cost: float = Field(default=DEFAULT_PHRASE_MAX_COST, ge=0,
+                                   description="nats a phrase may cost against the text as written")  # fmt: skip
     # Long-form decoding defaults (TranscribeOptions may override each per call).
     # Whole recordings decoded as plain faster-whisper does (no VAD cutting, each window conditioned on the last):
     # on the ten consultations, whole (bench/results/asr.txt), chosen on the tune five, this gave WER 10.5% /

@@ -13,6 +13,9 @@ TEMPERATURE_FALLBACK = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 AUTO_BATCH_SECONDS = 60.0
 
 
+DEFAULT_PHRASE_MAX_COST = 5.0  # nats (AsrSettings.phrase_max_cost; the engine's when a caller skipped the settings)
+
+
 class TranscribeOptions(BaseModel):
     model: str | None = Field(default=None, description="base, tiny.en, whisper-1 (the default), a configured id")
     task: Literal["transcribe", "translate"] = "transcribe"

@@ -17,7 +17,7 @@ from faster_whisper.tokenizer import _LANGUAGE_CODES
 from asr.engines import pieces, rescoring, short_context, windows
 from asr.errors import UnsupportedLanguageError
 from asr.languages import language_code
-from asr.schemas import TEMPERATURE_FALLBACK, Segment, TranscribeOptions, Transcript, Word
+from asr.schemas import DEFAULT_PHRASE_MAX_COST, TEMPERATURE_FALLBACK, Segment, TranscribeOptions, Transcript, Word
 
 LANGUAGES = frozenset(_LANGUAGE_CODES)
 
@@ -178,7 +178,6 @@ def _term_fixer(options: TranscribeOptions, language: str) -> Any:
 
 
 MIN_CHECK_SECONDS = 1.0  # shorter audio holds no phrase worth a second pass
-PHRASE_MAX_COST = 5.0  # AsrSettings.phrase_max_cost's default, for a caller that skipped asr.transcribe's settings
 
 
 def _check_phrases(model: Any, samples: np.ndarray, raw: Any, max_cost: float, language: str) -> Any:
@@ -187,7 +186,7 @@ def _check_phrases(model: Any, samples: np.ndarray, raw: Any, max_cost: float, l
     segment's words follow the text where they spell it."""
     from asr.medical import phrases
 
-    if not 0 < raw.end - raw.start <= 30 or raw.end - raw.start < MIN_CHECK_SECONDS:
+    if not MIN_CHECK_SECONDS <= raw.end - raw.start <= 30:
         return raw
     found = phrases.candidates(raw.text)
     if not found:
@@ -364,7 +363,7 @@ class FasterWhisperEngine:
             guarded = options.loop_guard and (failed(first, speech) or echoes(first.text, context))
             retried = _redecode(model, samples, first, kwargs, speech) if guarded else [first]
             if options.check_phrases and options.task == "transcribe" and info.language == "en":
-                cost = PHRASE_MAX_COST if options.phrase_max_cost is None else options.phrase_max_cost
+                cost = DEFAULT_PHRASE_MAX_COST if options.phrase_max_cost is None else options.phrase_max_cost
                 retried = [_check_phrases(model, samples, raw, cost, "en") for raw in retried]
             if speech is not None and options.word_timestamps:  # a clip is several sentences
                 retried = [part for raw in retried for part in windows.sentences(raw)]

@@ -134,9 +134,15 @@ def _english() -> object | None:
     return zipf_frequency
 
 
-def is_english_word(word: str) -> bool:
+def english_frequency(word: str) -> float | None:
+    """wordfreq's Zipf frequency of `word` in English (0: never seen), or None without wordfreq."""
     zipf = _english()
-    return zipf is None or zipf(word.lower(), "en") > 0  # type: ignore[operator]
+    return None if zipf is None else zipf(word.lower(), "en")  # type: ignore[operator]
+
+
+def is_english_word(word: str) -> bool:
+    frequency = english_frequency(word)
+    return frequency is None or frequency > 0
 
 
 def _stems(word: str) -> list[str]:
@@ -149,7 +155,8 @@ def _stems(word: str) -> list[str]:
     return stems
 
 
-def _opposite(word: str, name: str) -> bool:
+def opposite(word: str, name: str) -> bool:
+    """Whether the two words open with prefixes that turn a meaning round (hypo/hyper, ...)."""
     return any((word.startswith(a) and name.startswith(b)) or (word.startswith(b) and name.startswith(a))
                for a, b in OPPOSITE_PREFIXES)  # fmt: skip
 
@@ -177,7 +184,7 @@ def candidate(word: str) -> str | None:
         return None
     best, (spelling, sound) = ranked[0]
     close = min(spelling, sound) >= MIN_SCORE or (sound == 100.0 and spelling >= SAME_SOUND_MIN_SPELLING)
-    if not close or _opposite(w, table.names[best]):
+    if not close or opposite(w, table.names[best]):
         return None
     if len(ranked) > 1 and (spelling + sound - sum(ranked[1][1])) / 2 < MIN_MARGIN:
         return None

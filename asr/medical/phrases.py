@@ -15,7 +15,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from asr.medical.correction import OPPOSITE_PREFIXES, sound_key
+from asr.medical.correction import english_frequency, opposite, sound_key
 
 MAX_WORDS = 4  # longer ICD-10 names are written, not said
 MIN_SIMILARITY = 65.0  # rapidfuzz ratio (0-100) of spelling or of sound key between the odd word and the phrase's
@@ -62,22 +62,14 @@ def _similarity(old: str, new: str) -> float:
 
 
 def _common(word: str) -> bool:
-    try:
-        from wordfreq import zipf_frequency
-    except ImportError:
-        return False
-    return zipf_frequency(word, "en") >= MAX_ODD_ZIPF
+    frequency = english_frequency(word)
+    return frequency is not None and frequency >= MAX_ODD_ZIPF
 
 
 def _inflection(old: str, new: str) -> bool:
     """ "ache" and "aches": the phrase list holds one number of a word, Whisper heard the other."""
     short, long = sorted((old, new), key=len)
     return long.startswith(short) and long[len(short) :] in ("s", "es", "ing", "ed", "d")
-
-
-def _opposite(old: str, new: str) -> bool:
-    return any((old.startswith(a) and new.startswith(b)) or (old.startswith(b) and new.startswith(a))
-               for a, b in OPPOSITE_PREFIXES)  # fmt: skip
 
 
 def candidates(text: str) -> list[Candidate]:
@@ -97,7 +89,7 @@ def candidates(text: str) -> list[Candidate]:
                     continue
                 for new in index.get((j, gram[:j] + gram[j + 1 :]), ()):
                     similarity = _similarity(old, new)
-                    if similarity < MIN_SIMILARITY or _opposite(old, new) or _inflection(old, new):
+                    if similarity < MIN_SIMILARITY or opposite(old, new) or _inflection(old, new):
                         continue
                     if i + j in best and best[i + j].similarity >= similarity:
                         continue
