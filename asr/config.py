@@ -30,8 +30,16 @@ class AsrSettings(BaseSettings):
     cuda_compute_type: str = "float16"
     # CTranslate2's own default (4 threads) oversubscribes small machines: on 2 cores, 2 threads decoded 2-3x faster.
     cpu_threads: int = Field(
-        default_factory=lambda: min(4, os.cpu_count() or 1), ge=0, description="CTranslate2 threads per call on CPU"
-    )
+        default_factory=lambda: min(4, os.cpu_count() or 1), ge=0,
+        description="CTranslate2 threads a model uses on CPU, all its workers together",
+    )  # fmt: skip
+    # One beam search keeps little more than one core busy: on 2 cores (AVX-512, base, 8 windows of 30 s) int8 took
+    # 11.4 s with one worker of 2 threads, 9.9 s with one of 1 thread and 5.4 s with two workers of 1 thread side by
+    # side (bench/results/asr_workers.txt). Long audio is decoded as one piece per worker (`pieces`).
+    cpu_workers: int = Field(
+        default=0, ge=0, le=32,
+        description="CTranslate2 workers (decodes side by side, sharing the weights) on CPU; 0: one per thread",
+    )  # fmt: skip
     beam_size: int = Field(default=5, ge=1)
     # Silero VAD before decoding (TranscribeOptions may override per call).
     # None: faster-whisper's own (batched: 160 ms silence, sequential: 2000 ms; pad 400 ms). Padding 800 ms
@@ -56,20 +64,21 @@ class AsrSettings(BaseSettings):
     vad: bool = Field(default=False, description="cut audio to the speech Silero VAD finds before decoding")
     condition_on_previous_text: bool = Field(default=True, description="decode each window after the last's text")
     # Sequential decoding (no VAD) of long audio cut at pauses into up to this many pieces of a minute or more,
-    # decoded at once, their beam searches batched (asr.engines.pieces). Opt-in, for throughput (batch jobs, call
-    # analytics): on the ten consultations whole (bench/results/asr_pieces.txt, alone, idle, same run as plain
-    # faster-whisper base) 8 pieces took 0.63x plain's wall time in int8 (0.75x float32) but WER 11.8% / term WER
-    # 16.9% against whole int8's 11.3% / 13.9% and plain's 10.9% / 14.6%: each cut decodes on without earlier text.
-    pieces: int = Field(default=1, ge=1, le=32, description="pieces long audio is decoded as at once; 1 = whole")
+    # decoded at once (asr.engines.pieces), each after the first prompted with the text just before its cut. 0: one
+    # per CPU worker (cpu_workers), side by side. A model with one worker batches the pieces' beam searches instead.
+    pieces: int = Field(
+        default=0, ge=0, le=32, description="pieces long audio is decoded as at once; 1 = whole, 0 = one per CPU worker"
+    )
     # Sequential whole decoding in pause-aligned clips without timestamp tokens, each window prompted with the last
     # 64 tokens of text instead of up to 223 (asr.engines.windows). On the ten consultations whole, same run
     # (bench/results/asr_windows.txt): WER 10.5% / term WER 14.2% at RTF 0.067, against Whisper's own windows' 10.9% /
     # 13.9% at 0.083 and plain faster-whisper's 10.6% / 14.6% at 0.105 (1.57x its speed).
     pause_windows: bool = Field(default=True, description="long audio decoded in clips cut at pauses")
     context_tokens: int = Field(default=64, ge=0, le=223, description="previous-text tokens each window sees")
-    # ... except these models, decoded with Whisper's own windows and its full context: chosen on the tune five, where
-    # tiny.en's term WER was 20.7% in pause windows against 18.4% in Whisper's (WER 13.0% vs 12.9%); the held-out five
-    # agreed (25.9% vs 25.0%). Decoded without timestamp tokens, tiny drops words inside a clip.
+    # ... except these models, decoded with Whisper's own windows and its full context, whole: chosen on the tune five,
+    # where tiny.en's term WER was 20.7% in pause windows against 18.4% in Whisper's (WER 13.0% vs 12.9%); the held-out
+    # five agreed (25.9% vs 25.0%). Decoded without timestamp tokens, tiny drops words inside a clip. In pieces (each
+    # with Whisper's windows falling elsewhere) tiny.en's tune term WER went 16.8% -> 20.7% (asr_workers.txt).
     whisper_windows_models: list[str] = Field(default_factory=lambda: ["tiny.en"])
     batch_size: int = Field(
         default=8, ge=0, le=64, description="batched pipeline for audio over 60 s with VAD; 0 = sequential"

@@ -40,8 +40,15 @@ class WhisperLoader:
     target: str
     cpu_compute_type: str = "int8"
     cuda_compute_type: str = "float16"
-    cpu_threads: int = 0
+    cpu_threads: int = 0  # all workers together; 0: CTranslate2's default
     cpu_encoder_compute_type: str | None = None  # None: the encoder as the rest (cpu_compute_type)
+    cpu_workers: int = 1  # 0: one per thread
+
+    def cpu_layout(self) -> tuple[int, int]:
+        """(workers, threads per worker) on CPU: the thread budget shared by the workers, at least one each."""
+        threads = ct2_cpu_threads(self.cpu_threads)
+        workers = self.cpu_workers or max(1, threads)
+        return workers, max(1, threads // workers) if threads else 0
 
     def __call__(self, device: str):
         from faster_whisper import WhisperModel
@@ -52,16 +59,18 @@ class WhisperLoader:
             index = int(device.split(":")[1]) if ":" in device else 0
             return WindowedWhisperModel(self.target, device="cuda", device_index=index,
                                         compute_type=self.cuda_compute_type)  # fmt: skip
-        threads = ct2_cpu_threads(self.cpu_threads)
+        workers, threads = self.cpu_layout()
         model = WindowedWhisperModel(self.target, device="cpu", compute_type=self.cpu_compute_type,
-                                     cpu_threads=threads)  # fmt: skip
+                                     cpu_threads=threads, num_workers=workers)  # fmt: skip
         encoder_type = self.cpu_encoder_compute_type
         if encoder_type and encoder_type != self.cpu_compute_type:
             # The encoder from a second copy of the weights in its own compute type (faster-whisper encodes every
             # window through WhisperModel.encode, and CTranslate2's decoder takes any encoder's output). Alone on a
             # 2-core AVX2 machine both encode a window in the same time (bench/results/asr_speed_probe.txt): int8's
             # speed is in the beam search.
-            encoder = WhisperModel(self.target, device="cpu", compute_type=encoder_type, cpu_threads=threads)
+            encoder = WhisperModel(
+                self.target, device="cpu", compute_type=encoder_type, cpu_threads=threads, num_workers=workers
+            )
             model.encode = encoder.encode  # type: ignore[method-assign]
         return model
 
@@ -82,7 +91,7 @@ class ResolvedModel:
         niced, so a long job cannot starve live dictation of the CPU (priority alone orders only the queue)."""
         loader = WhisperLoader(
             self.target, settings.cpu_compute_type, settings.cuda_compute_type, settings.cpu_threads,
-            settings.cpu_encoder_compute_type,
+            settings.cpu_encoder_compute_type, settings.cpu_workers,
         )  # fmt: skip
         return ModelSpec(
             id=f"whisper:{self.id}" + ("@batch" if background else ""),

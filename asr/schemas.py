@@ -67,10 +67,11 @@ class TranscribeOptions(BaseModel):
         "(several times faster; used by live dictation); only without VAD, timestamps or temperature fallback",
     )  # fmt: skip
     pieces: int | None = Field(
-        default=None, ge=1, le=32,
-        description="sequential decoding without VAD: long audio cut at pauses into up to this many pieces, "
-        "decoded at once (one batched beam search; each piece as faster-whisper decodes a whole recording); "
-        "1 = whole; None: the configured default",
+        default=None, ge=0, le=32,
+        description="sequential decoding without VAD on CPU: long audio cut at pauses into up to this many pieces of "
+        "min_piece_s or more, decoded at once (side by side on the model's CTranslate2 workers, or as one batched "
+        "beam search on one), each after the first prompted with the text before its cut; 1 = whole, 0 = one per "
+        "worker; None: the configured default",
     )  # fmt: skip
     pause_windows: bool | None = Field(
         default=None,

@@ -45,8 +45,6 @@ def _prepare(options: TranscribeOptions | None, settings: AsrSettings | None, al
         options.vad = settings.vad
     if options.condition_on_previous_text is None:
         options.condition_on_previous_text = settings.condition_on_previous_text
-    if options.pieces is None:
-        options.pieces = settings.pieces
     if options.correct_terms is None:
         options.correct_terms = settings.correct_terms
     if options.check_phrases is None:
@@ -59,6 +57,8 @@ def _prepare(options: TranscribeOptions | None, settings: AsrSettings | None, al
         options.pause_windows = settings.pause_windows and not whisper_windows
     if options.context_tokens is None:
         options.context_tokens = WHISPER_CONTEXT_TOKENS if whisper_windows else settings.context_tokens
+    if options.pieces is None:  # Whisper's windows fall elsewhere in every piece: tiny.en lost terms (asr_workers.txt)
+        options.pieces = 1 if whisper_windows else settings.pieces
     # Fail fast, before the model loads or the queue is joined.
     options.language = check_language(options.language, model.multilingual)
     english = options.language == "en" or (options.language is None and not model.multilingual)

@@ -265,13 +265,18 @@ class FasterWhisperEngine:
     name = "faster-whisper"
 
     @staticmethod
-    def _cuts(model: Any, samples: np.ndarray, speech: list[dict[str, int]], options: TranscribeOptions) -> list[int]:
-        """Where to cut long audio into pieces decoded at once (asr.engines.pieces): sequential decoding of audio
-        decoded whole (VAD off: its speech chunks are known here), on CPU, where one batched beam search of several
-        windows costs little more than one."""
+    def _planned_pieces(model: Any, options: TranscribeOptions) -> int:
+        """How many pieces long audio is decoded as at once (asr.engines.pieces): sequential decoding (VAD off) on
+        CPU only, as many as the call asks, else one per CTranslate2 worker of the model (0 asks for that)."""
         if options.vad or getattr(model.model, "device", "cpu") != "cpu":
-            return []
-        return pieces.cut_points(speech, len(samples), options.pieces or 1, options.min_piece_s)  # 1: no cuts
+            return 1
+        return options.pieces or getattr(model.model, "num_workers", 1)
+
+    def _cuts(self, model: Any, samples: np.ndarray, speech: list[dict[str, int]], options: TranscribeOptions
+              ) -> list[int]:  # fmt: skip
+        """Where to cut long audio into pieces decoded at once: in pauses, none for audio under two pieces."""
+        planned = self._planned_pieces(model, options)
+        return pieces.cut_points(speech, len(samples), planned, options.min_piece_s) if planned > 1 else []
 
     def transcribe(
         self,
@@ -290,7 +295,7 @@ class FasterWhisperEngine:
             raise UnsupportedLanguageError("this model is English-only and cannot translate", param="model")
         if _short_context_applies(samples, options):
             return _transcribe_short(model, samples, options, language)
-        split = (options.pieces or 1) >= 2
+        split = self._planned_pieces(model, options) >= 2
         pause_windows = bool(options.pause_windows) and not options.vad
         speech = [] if options.vad else _speech(samples, first_only=not (split or pause_windows), whole=split)
         if not options.vad and not speech:  # decoding silence without VAD invents words
@@ -332,7 +337,9 @@ class FasterWhisperEngine:
                 kwargs["language"], probability, _ = model.detect_language(samples)
             else:
                 probability = 1.0
-            decoded = pieces.transcribe_pieces(model, samples, cuts, kwargs)
+            if pause_windows:  # each piece in clips of its own (asr.engines.pieces)
+                kwargs["without_timestamps"] = True
+            decoded = pieces.transcribe_pieces(model, samples, cuts, kwargs, speech, pause_windows)
             info = SimpleNamespace(language=kwargs["language"], language_probability=probability,
                                    duration=len(samples) / pieces.RATE)  # fmt: skip
         else:
@@ -340,7 +347,7 @@ class FasterWhisperEngine:
                 kwargs.update(clip_timestamps=windows.clip_timestamps(speech, len(samples)), without_timestamps=True)
             raw_segments, info = model.transcribe(samples, **kwargs)
             decoded = ((raw, raw.end) for raw in raw_segments)
-        clipped = "clip_timestamps" in kwargs  # segments are clips: the loop guard counts their speech only
+        clipped = pause_windows  # segments are clips: the loop guard counts their speech only
         state = windows.Decoding(
             context_tokens=options.context_tokens, initial_tokens=_prompt_tokens(model, options.prompt),
             whole_clips=clipped,

@@ -13,6 +13,7 @@ elsewhere, and a batch's arithmetic differs in the last bits; on the ten consult
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import queue
 import threading
@@ -163,44 +164,82 @@ class _BatchingWhisper:
 
 
 _END = object()
+WARM_S = (10.0, 25.0)  # a piece after the first is primed with the text of the audio this far before its cut
+WARM_FALLBACK_S = 20.0  # ... from the longest pause in that span, else from this far before the cut
+
+
+def warm_start(speech: list[dict[str, int]], cut: int) -> int:
+    """Where the audio a piece is primed with begins: the longest pause WARM_S before `cut` (a clip that starts
+    in a pause, as a recording's first window does), else WARM_FALLBACK_S before it."""
+    earliest, latest = cut - WARM_S[1] * RATE, cut - WARM_S[0] * RATE
+    pauses = [(b["start"] - a["end"], (a["end"] + b["start"]) // 2) for a, b in zip(speech, speech[1:], strict=False)
+              if earliest <= (a["end"] + b["start"]) // 2 <= latest]  # fmt: skip
+    return max(0, max(pauses)[1] if pauses else int(cut - WARM_FALLBACK_S * RATE))
+
+
+def piece_speech(speech: list[dict[str, int]], start: int, end: int) -> list[dict[str, int]]:
+    """The speech chunks between `start` and `end`, on that piece's clock."""
+    return [{"start": max(c["start"], start) - start, "end": min(c["end"], end) - start}
+            for c in speech if c["end"] > start and c["start"] < end]  # fmt: skip
+
+
+def warm_text(model: Any, samples: np.ndarray, start: int, cut: int, kwargs: dict[str, Any]) -> str:
+    """What was said just before a cut, decoded as a recording's first window is (no earlier text): the previous
+    text a piece after the first is prompted with, so it keeps the register the recording set (a piece decoded
+    from nothing sometimes comes out unpunctuated, with every "uh"; bench/results/asr_pieces.txt)."""
+    options = dict(kwargs, word_timestamps=False, condition_on_previous_text=False)
+    options.pop("clip_timestamps", None)
+    return "".join(s.text for s in model.transcribe(samples[start:cut], **options)[0]).strip()
 
 
 def transcribe_pieces(
-    model: Any, samples: np.ndarray, cuts: list[int], kwargs: dict[str, Any]
-) -> Iterator[tuple[Any, float]]:
+    model: Any, samples: np.ndarray, cuts: list[int], kwargs: dict[str, Any], speech: list[dict[str, int]],
+    pause_windows: bool = False,
+) -> Iterator[tuple[Any, float]]:  # fmt: skip
     """faster-whisper segments of the whole of `samples`, decoded as the pieces between `cuts` at once, in order
     (times from the start of `samples`), each with the seconds of audio all pieces have decoded so far (progress:
-    the first piece's segments come while the others are decoded too). Closing the iterator stops the pieces."""
+    the first piece's segments come while the others are decoded too). Closing the iterator stops the pieces.
+
+    A model with several CTranslate2 workers decodes the pieces side by side, one worker each; with one worker their
+    beam searches meet in one batched call (GenerateBatcher). Each piece after the first is prompted with the text
+    of the audio before its cut (`warm_text`); `pause_windows`: each piece in pause-aligned clips of its own
+    (asr.engines.windows, from the `speech` chunks)."""
+    from asr.engines import windows
+
     bounds = list(zip([0, *cuts], [*cuts, len(samples)], strict=True))
-    tokenizer = model.hf_tokenizer
-    hotwords = kwargs.get("hotwords")
-    kept = 0
-    if hotwords and not kwargs.get("prefix"):  # as faster-whisper's get_prompt puts them before the previous text
-        tokens = tokenizer.encode(" " + hotwords.strip(), add_special_tokens=False).ids
-        kept = min(len(tokens), model.max_length // 2 - 1)
-    batcher = GenerateBatcher(
-        model.model, len(bounds), tokenizer.token_to_id("<|startoftranscript|>"),
-        tokenizer.token_to_id("<|startofprev|>"), kept,
-    )  # fmt: skip
-    clone = copy.copy(model)  # shares the weights; only its `model` attribute batches
-    clone.model = _BatchingWhisper(model.model, batcher)
+    target, batcher = model, None
+    if getattr(model.model, "num_workers", 1) < 2:
+        batcher = _batcher(model, len(bounds), kwargs)
+        target = copy.copy(model)  # shares the weights; only its `model` attribute batches
+        target.model = _BatchingWhisper(model.model, batcher)
     outputs: list[queue.Queue] = [queue.Queue() for _ in bounds]
     decoded = [0.0] * len(bounds)  # seconds each piece has decoded
+    stop = threading.Event()
 
     def run(index: int, start: int, end: int) -> None:
         offset = start / RATE
+        options = dict(kwargs)
         try:
-            for segment in clone.transcribe(samples[start:end], **kwargs)[0]:
+            if pause_windows:
+                options["clip_timestamps"] = windows.clip_timestamps(piece_speech(speech, start, end), end - start)
+            if index > 0:
+                before = warm_text(target, samples, warm_start(speech, start), start, kwargs)
+                options["initial_prompt"] = " ".join(filter(None, (kwargs.get("initial_prompt"), before))) or None
+            for segment in target.transcribe(samples[start:end], **options)[0]:
                 outputs[index].put(replace(shifted(segment, offset), seek=segment.seek + start // 160))
                 decoded[index] = segment.end
+                if stop.is_set():
+                    break
         except BaseException as error:  # raised again in the reader's thread
             outputs[index].put(error)
         finally:
-            batcher.finished()
+            if batcher is not None:
+                batcher.finished()
             outputs[index].put(_END)
 
-    threads = [threading.Thread(target=run, args=(i, a, b), daemon=True, name=f"asr-piece-{i}")
-               for i, (a, b) in enumerate(bounds)]  # fmt: skip
+    # Each thread runs in a copy of the caller's context: the decoding state (asr.engines.windows) reaches it.
+    threads = [threading.Thread(target=contextvars.copy_context().run, args=(run, i, a, b), daemon=True,
+                                name=f"asr-piece-{i}") for i, (a, b) in enumerate(bounds)]  # fmt: skip
     for thread in threads:
         thread.start()
     try:
@@ -210,6 +249,21 @@ def transcribe_pieces(
                     raise item
                 yield item, sum(decoded)
     finally:
-        batcher.cancel()
+        stop.set()
+        if batcher is not None:
+            batcher.cancel()
         for thread in threads:
             thread.join()
+
+
+def _batcher(model: Any, pieces: int, kwargs: dict[str, Any]) -> GenerateBatcher:
+    tokenizer = model.hf_tokenizer
+    hotwords = kwargs.get("hotwords")
+    kept = 0
+    if hotwords and not kwargs.get("prefix"):  # as faster-whisper's get_prompt puts them before the previous text
+        tokens = tokenizer.encode(" " + hotwords.strip(), add_special_tokens=False).ids
+        kept = min(len(tokens), model.max_length // 2 - 1)
+    return GenerateBatcher(
+        model.model, pieces, tokenizer.token_to_id("<|startoftranscript|>"),
+        tokenizer.token_to_id("<|startofprev|>"), kept,
+    )  # fmt: skip

@@ -43,14 +43,39 @@ def test_long_form_decoding_comes_from_settings_unless_the_call_says(asr_setting
     assert options.vad is True and options.condition_on_previous_text is False
 
 
-def test_pieces_are_opt_in(asr_settings: asr.AsrSettings) -> None:
-    """Long audio is decoded whole unless the settings or the call ask for pieces (bench/results/asr_pieces.txt)."""
-    assert asr.AsrSettings().pieces == 1
-    options, _model, _spec = _prepare(asr.TranscribeOptions(model="tiny.en"), asr_settings, True, 0)
-    assert options.pieces == 1
-    settings = asr_settings.model_copy(update={"pieces": 8})
-    assert _prepare(asr.TranscribeOptions(model="tiny.en"), settings, True, 0)[0].pieces == 8
-    assert _prepare(asr.TranscribeOptions(model="tiny.en", pieces=2), settings, True, 0)[0].pieces == 2
+def test_pieces_default_to_one_per_cpu_worker(asr_settings: asr.AsrSettings) -> None:
+    """Long audio is decoded as one piece per CTranslate2 worker (0) unless the settings or the call say how many
+    (1: whole); the engine turns 0 into the model's worker count. A model kept in Whisper's own windows (tiny.en)
+    is decoded whole unless the call asks (bench/results/asr_workers.txt)."""
+    assert asr.AsrSettings().pieces == 0 and asr.AsrSettings().cpu_workers == 0
+    pause_windowed = asr_settings.model_copy(update={"whisper_windows_models": []})
+
+    def pieces(settings: asr.AsrSettings, **kw) -> int | None:
+        return _prepare(asr.TranscribeOptions(model="tiny.en", **kw), settings, True, 0)[0].pieces
+
+    assert pieces(pause_windowed) == 0 and pieces(asr_settings) == 1
+    assert pieces(pause_windowed.model_copy(update={"pieces": 8})) == 8
+    assert pieces(asr_settings, pieces=2) == 2 and pieces(pause_windowed, pieces=1) == 1
+
+
+def test_cpu_threads_are_shared_by_the_workers(asr_settings: asr.AsrSettings, monkeypatch) -> None:
+    """VOXGATE_ASR_CPU_THREADS is the model's whole thread budget; by default one worker per thread."""
+    from asr.models import WhisperLoader
+
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+
+    def layout(threads: int, workers: int) -> tuple[int, int]:
+        return WhisperLoader("unused", cpu_threads=threads, cpu_workers=workers).cpu_layout()
+
+    assert layout(2, 0) == (2, 1) and layout(4, 0) == (4, 1)
+    assert layout(4, 2) == (2, 2) and layout(2, 1) == (1, 2) and layout(3, 2) == (2, 1)
+    assert layout(1, 4) == (4, 1)  # each worker has a thread, whatever the budget
+    assert layout(0, 0) == (1, 0)  # 0: CTranslate2's own thread count, one worker
+    for workers, expected in ((0, (2, 1)), (1, (1, 2))):  # the settings reach the pool's loader
+        settings = asr_settings.model_copy(update={"cpu_threads": 2, "cpu_workers": workers})
+        assert asr.resolve_model("tiny.en", settings).spec(settings).loader.cpu_layout() == expected
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "1")
+    assert layout(4, 0) == (1, 1)
 
 
 def test_term_correction_is_on_unless_the_call_or_settings_say(asr_settings: asr.AsrSettings) -> None:

@@ -4,6 +4,7 @@ one batch, and (with the real engine, on a real consultation) that the pieces re
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,9 @@ pytest.importorskip("faster_whisper", reason="the [asr] extra is not installed")
 
 import asr  # noqa: E402
 from asr.engines import pieces  # noqa: E402
-from asr.engines.pieces import Cancelled, GenerateBatcher, cut_points  # noqa: E402
+from asr.engines.pieces import Cancelled, GenerateBatcher, cut_points, piece_speech, warm_start  # noqa: E402
 from tests.asr.conftest import TEST_MODEL, word_error_rate  # noqa: E402
+from workers import EmbeddedPool, PoolSettings  # noqa: E402
 
 RATE = pieces.RATE
 SOT, SOT_PREV = 50257, 50360
@@ -47,6 +49,19 @@ def test_short_audio_stays_whole_and_speech_without_pause_is_not_cut() -> None:
     assert cut_points(chunks([(0, 50), (51, 100)]), 110 * RATE, pieces=8, min_piece_s=60) == []
     assert cut_points(chunks([(0, 300)]), 300 * RATE, pieces=4, min_piece_s=60) == []
     assert cut_points(chunks([(0, 140), (141, 300)]), 300 * RATE, pieces=2, min_piece_s=60) == [int(140.5 * RATE)]
+
+
+def test_a_piece_is_primed_from_a_pause_before_its_cut() -> None:
+    cut = 100 * RATE
+    speech = chunks([(60, 70), (70.4, 80), (82, 88), (88.3, 95), (95.2, 99.5)])  # pauses at ~70.2, 81, 88.15, 95.1 s
+    assert warm_start(speech, cut) == (80 + 82) * RATE // 2  # the longest pause 10-25 s before the cut
+    assert warm_start(chunks([(60, 99.5)]), cut) == 80 * RATE  # no pause there: 20 s before
+    assert warm_start(chunks([(0, 9.5)]), 12 * RATE) == 0  # never before the audio
+
+
+def test_a_piece_sees_its_own_speech_on_its_own_clock() -> None:
+    speech = chunks([(0, 10), (55, 65), (70, 80), (119, 125)])
+    assert piece_speech(speech, 60 * RATE, 120 * RATE) == chunks([(0, 5), (10, 20), (59, 60)])
 
 
 @dataclass
@@ -148,22 +163,33 @@ def test_search_errors_reach_every_piece_of_the_batch() -> None:
     assert all(isinstance(r, RuntimeError) for r in results)
 
 
+@pytest.fixture
+def own_pool() -> Iterator[EmbeddedPool]:
+    """A pool of its own: the session's pool keeps a model by its id, loaded with whatever workers came first."""
+    pool = EmbeddedPool(PoolSettings(cpu_threads=1, use_cuda=False, max_queue_wait_s=0, max_estimated_wait_s=0),
+                        devices=["cpu"])  # fmt: skip
+    yield pool
+    pool.shutdown()
+
+
 def test_pieces_read_as_the_whole_recording(
-    speech_dir: Path, asr_pool, asr_settings: asr.AsrSettings, monkeypatch: pytest.MonkeyPatch
+    speech_dir: Path, own_pool: EmbeddedPool, asr_settings: asr.AsrSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The real engine (tiny.en) on 2.5 min of a real consultation: two pieces searched together give the whole
-    decode's words (a bound, not exact words: the second piece starts without previous text), in time order."""
+    """The real engine (tiny.en, one CTranslate2 worker) on 2.5 min of a real consultation: two pieces searched
+    together give the whole decode's words (a bound, not exact words: the second piece starts after the text of the
+    audio before its cut, not the whole's), in time order."""
     recording = speech_dir / "medical" / "RES0198.mp3"
     if not recording.is_file():
         pytest.skip(f"{recording} is absent")
+    asr_settings = asr_settings.model_copy(update={"cpu_workers": 1})
     clip = asr.Audio.from_array(asr.decode(recording).samples[: 150 * RATE])
     sizes: list[int] = []
     search = GenerateBatcher._search
     monkeypatch.setattr(GenerateBatcher, "_search", lambda self, group: sizes.append(len(group)) or search(self, group))
     plain = asr.TranscribeOptions(model=TEST_MODEL, language="en", pieces=1, pause_windows=False)  # Whisper's times
-    whole = asr.transcribe(clip, plain, pool=asr_pool, settings=asr_settings)
+    whole = asr.transcribe(clip, plain, pool=own_pool, settings=asr_settings)
     assert not sizes
-    split = asr.transcribe(clip, asr.TranscribeOptions(model=TEST_MODEL, language="en", pieces=2), pool=asr_pool,
+    split = asr.transcribe(clip, asr.TranscribeOptions(model=TEST_MODEL, language="en", pieces=2), pool=own_pool,
                            settings=asr_settings)  # fmt: skip
     assert 2 in sizes  # the two pieces' windows were searched in one batch
     assert word_error_rate(whole.text, split.text) < 0.1
@@ -171,6 +197,43 @@ def test_pieces_read_as_the_whole_recording(
     assert starts == sorted(starts) and starts[-1] > 100  # the second piece's times run on from its cut
     assert abs(split.segments[-1].end - whole.segments[-1].end) < 2
     assert [s.id for s in split.segments] == list(range(len(split.segments)))
+
+
+def test_pieces_decode_side_by_side_on_the_workers(
+    speech_dir: Path, own_pool: EmbeddedPool, asr_settings: asr.AsrSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real engine (tiny.en, two CTranslate2 workers of one thread) on 2.5 min of a real consultation: with the
+    defaults of base (pieces 0; tiny.en's own decode whole), one piece per worker, decoded side by side in
+    pause-aligned clips, the second primed with what was said before its cut and under the call's decoding state
+    (the windows' shorter context), reading as the whole does."""
+    from asr.engines import windows
+
+    recording = speech_dir / "medical" / "RES0198.mp3"
+    if not recording.is_file():
+        pytest.skip(f"{recording} is absent")
+    settings = asr_settings.model_copy(update={"cpu_threads": 2, "cpu_workers": 0})
+    clip = asr.Audio.from_array(asr.decode(recording).samples[: 150 * RATE])
+    primed: list[str] = []
+    warm = pieces.warm_text
+    monkeypatch.setattr(pieces, "warm_text", lambda *a: primed.append(warm(*a)) or primed[-1])
+    limited: list[str] = []  # threads the decoding state reached
+    limit = windows.limit_context
+    named = threading.current_thread
+    monkeypatch.setattr(windows, "limit_context", lambda p, state: limited.append(named().name) or limit(p, state))
+    batches = []
+    monkeypatch.setattr(GenerateBatcher, "_search", lambda self, group: batches.append(group))
+    options = asr.TranscribeOptions(model=TEST_MODEL, language="en", word_timestamps=True, pause_windows=True,
+                                    context_tokens=64, pieces=0)  # fmt: skip
+    split = asr.transcribe(clip, options, pool=own_pool, settings=settings)
+    assert not batches  # two workers: no batched search
+    assert len(primed) == 1 and len(primed[0].split()) >= 10  # the second piece heard the words before its cut
+    assert "asr-piece-1" in limited  # the second piece's windows were prompted as the call said
+    whole = asr.transcribe(clip, options.model_copy(update={"pieces": 1}), pool=own_pool, settings=settings)
+    assert word_error_rate(whole.text, split.text) < 0.1
+    starts = [s.start for s in split.segments]
+    assert starts == sorted(starts) and starts[-1] > 100 and split.segments[-1].end <= 150
+    words = [w for s in split.segments for w in s.words or []]
+    assert all(a.start <= b.start for a, b in zip(words, words[1:], strict=False))  # sentences, on the audio's clock
 
 
 def test_whole_decoding_asks_vad_only_the_first_slice_with_speech(
