@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
@@ -366,27 +367,29 @@ class FasterWhisperEngine:
         texts: list[str] = []  # raw texts keep Whisper's own spacing (none between CJK segments)
         context = " ".join(filter(None, (options.prompt, options.hotwords)))
         fix_terms = _term_fixer(options, info.language)
-        for first, covered in decoded:  # a generator: decoding happens here, segment by segment
-            guarded = options.loop_guard and (failed(first, speech) or echoes(first.text, context))
-            retried = _redecode(model, samples, first, kwargs, speech) if guarded else [first]
-            if options.check_phrases and options.task == "transcribe" and info.language == "en":
-                cost = DEFAULT_PHRASE_MAX_COST if options.phrase_max_cost is None else options.phrase_max_cost
-                retried = [_check_phrases(model, samples, raw, cost, "en") for raw in retried]
-            if speech is not None and options.word_timestamps:  # a clip is several sentences
-                retried = [part for raw in retried for part in windows.sentences(raw)]
-            for raw in retried:
-                segment = _within(_segment(len(segments), raw), info.duration)
-                if not segment.text:
-                    continue
-                segment.id = len(segments)
-                text = raw.text
-                if fix_terms is not None:
-                    segment, changes = fix_terms.correct_segment(segment)
-                    text = fix_terms.correct_text(text)[0] if changes else text
-                segments.append(segment)
-                texts.append(text)
-                if on_segment is not None:
-                    on_segment(segment, max(covered, raw.end))
+        # Closed however the loop ends: a call stopped by its callback stops the decoding now, every piece's too.
+        with closing(decoded):
+            for first, covered in decoded:  # a generator: decoding happens here, segment by segment
+                guarded = options.loop_guard and (failed(first, speech) or echoes(first.text, context))
+                retried = _redecode(model, samples, first, kwargs, speech) if guarded else [first]
+                if options.check_phrases and options.task == "transcribe" and info.language == "en":
+                    cost = DEFAULT_PHRASE_MAX_COST if options.phrase_max_cost is None else options.phrase_max_cost
+                    retried = [_check_phrases(model, samples, raw, cost, "en") for raw in retried]
+                if speech is not None and options.word_timestamps:  # a clip is several sentences
+                    retried = [part for raw in retried for part in windows.sentences(raw)]
+                for raw in retried:
+                    segment = _within(_segment(len(segments), raw), info.duration)
+                    if not segment.text:
+                        continue
+                    segment.id = len(segments)
+                    text = raw.text
+                    if fix_terms is not None:
+                        segment, changes = fix_terms.correct_segment(segment)
+                        text = fix_terms.correct_text(text)[0] if changes else text
+                    segments.append(segment)
+                    texts.append(text)
+                    if on_segment is not None:
+                        on_segment(segment, max(covered, raw.end))
         return Transcript(
             text="".join(texts).strip(),
             language=info.language,

@@ -257,3 +257,26 @@ def test_whole_decoding_asks_vad_only_the_first_slice_with_speech(
     assert first and all(8 * RATE <= c["start"] < c["end"] <= 12 * RATE for c in first)
     assert abs(first[0]["start"] - one_pass[0]["start"]) <= 0.1 * RATE
     assert faster_whisper._speech(np.zeros(10 * RATE, dtype=np.float32), first_only=True) == []
+
+
+def test_a_cancelled_call_stops_every_piece(
+    speech_dir: Path, own_pool: EmbeddedPool, asr_settings: asr.AsrSettings
+) -> None:
+    """A job cancelled at its first segment (its progress callback raises) returns with no piece still decoding:
+    the other worker's piece stops at its next window instead of running on for nobody."""
+    recording = speech_dir / "medical" / "RES0198.mp3"
+    if not recording.is_file():
+        pytest.skip(f"{recording} is absent")
+    settings = asr_settings.model_copy(update={"cpu_threads": 2, "cpu_workers": 0})
+    clip = asr.Audio.from_array(asr.decode(recording).samples[: 240 * RATE])
+    seen: list[float] = []
+
+    def stop(_segment: asr.Segment, covered: float) -> None:
+        seen.append(covered)
+        raise asr.TranscriptionCancelled("stop")
+
+    options = asr.TranscribeOptions(model=TEST_MODEL, language="en", pause_windows=True, pieces=0)
+    with pytest.raises(asr.TranscriptionCancelled):
+        asr.transcribe(clip, options, pool=own_pool, settings=settings, on_segment=stop)
+    assert len(seen) == 1 and 0 < seen[0] < 120
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("asr-piece")]
