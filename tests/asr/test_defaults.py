@@ -71,9 +71,13 @@ def test_cpu_threads_are_shared_by_the_workers(asr_settings: asr.AsrSettings, mo
     assert layout(4, 2) == (2, 2) and layout(2, 1) == (1, 2) and layout(3, 2) == (2, 1)
     assert layout(1, 4) == (4, 1)  # each worker has a thread, whatever the budget
     assert layout(0, 0) == (1, 0)  # 0: CTranslate2's own thread count, one worker
+    memory = {}
     for workers, expected in ((0, (2, 1)), (1, (1, 2))):  # the settings reach the pool's loader
         settings = asr_settings.model_copy(update={"cpu_threads": 2, "cpu_workers": workers})
-        assert asr.resolve_model("tiny.en", settings).spec(settings).loader.cpu_layout() == expected
+        spec = asr.resolve_model("base", settings).spec(settings)
+        assert spec.loader.cpu_layout() == expected
+        memory[expected[0]] = spec.memory_mb
+    assert memory[2] > memory[1] >= 200  # a worker's buffers count against the pool's budget
     monkeypatch.setenv("OMP_THREAD_LIMIT", "1")
     assert layout(4, 0) == (1, 1)
 
