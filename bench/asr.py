@@ -243,8 +243,11 @@ ABLATION: dict[str, dict] = {
     "int8": {"settings": {"cpu_compute_type": "int8"}},
     "int8_float32": {"settings": {"cpu_compute_type": "int8_float32"}},
     "float32": {"settings": {"cpu_compute_type": "float32"}},
-    # Long audio cut at pauses into up to 8 pieces decoded at once, their beam searches batched (opt-in:
-    # bench/results/asr_pieces.txt, 0.63x plain's wall time in int8 but WER 1.08x, term WER 1.16x).
+    # Long audio decoded whole, on one of the model's workers (the default is one piece per worker: asr_workers.txt).
+    "whole": {"options": {"pieces": 1}},
+    # Long audio cut at pauses into up to 8 pieces decoded at once (with one CTranslate2 worker their beam searches
+    # were batched: bench/results/asr_pieces.txt, 0.63x plain's wall time in int8 but WER 1.08x, term WER 1.16x;
+    # with one worker per thread they share the workers).
     "8 pieces": {"options": {"pieces": 8}},
     # One cut instead of seven (each cut is one more start without earlier text). Not kept: the int8 search of two
     # windows at once cost twice one here, so no faster than whole (bench/results/asr_pieces.txt run 3).

@@ -1,14 +1,19 @@
 """Long audio decoded as several pieces at once, each decoded as faster-whisper decodes a whole recording.
 
-On CPU, a batched beam search of several windows costs far less than searching them one by one (base, float32, 2
-cores: eight 30 s windows one by one in 16.7 s, together in 8.1 s; bench/asr_batch.py), while faster-whisper's
-long-form decoding searches one window at a time, each conditioned on the text before it. So a long recording is
-cut at pauses into pieces; each piece runs faster-whisper's own sequential decoding (seek, timestamps,
-conditioning, temperature fallback) in its own thread, and the threads' beam searches meet in one batched
-CTranslate2 call. What differs from decoding whole: each piece starts without previous text, windows fall
-elsewhere, and a batch's arithmetic differs in the last bits; on the ten consultations that cost WER (11.8% against
-11.3% whole, int8) for 0.63x plain faster-whisper's wall time (bench/results/asr_pieces.txt), so it is opt-in
-(`VOXGATE_ASR_PIECES`, `TranscribeOptions.pieces`).
+One beam search keeps little more than one CPU core busy (bench/results/asr_workers.txt: base int8 on 2 cores, 8
+windows in 10.95 s on one CTranslate2 worker of 2 threads, 5.06 s on two workers of 1 thread side by side), while
+faster-whisper's long-form decoding searches one window at a time, each conditioned on the text before it. So a
+long recording is cut at pauses into pieces; each piece runs faster-whisper's own sequential decoding in its own
+thread (in pause-aligned clips of its own when the call decodes so), and the threads' searches run side by side on
+the model's workers. A piece after the first starts from the text of the audio just before its cut (`warm_text`),
+as a window starts from the one before it. On the ten consultations (bench/results/asr_workers.txt) two pieces on
+two workers took 0.50x plain faster-whisper's wall time at WER 0.99x and term WER 1.00x its own; the default is one
+piece per worker (`VOXGATE_ASR_PIECES=0`).
+
+A model with one worker meets the pieces' beam searches in one batched CTranslate2 call instead (`GenerateBatcher`):
+a batched search of several windows costs far less than searching them one by one in float32 (eight 30 s windows
+one by one in 16.7 s, together in 8.1 s; bench/asr_batch.py), less so in int8 (bench/results/asr_pieces.txt, before
+pieces were primed: 8 pieces 0.63x plain's wall time at WER 1.08x).
 """
 
 from __future__ import annotations
