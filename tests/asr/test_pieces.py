@@ -172,17 +172,22 @@ def own_pool() -> Iterator[EmbeddedPool]:
     pool.shutdown()
 
 
+def consultation(speech_dir: Path, seconds: int) -> asr.Audio:
+    """The first `seconds` of a real consultation (skips without the data)."""
+    recording = speech_dir / "medical" / "RES0198.mp3"
+    if not recording.is_file():
+        pytest.skip(f"{recording} is absent")
+    return asr.Audio.from_array(asr.decode(recording).samples[: seconds * RATE])
+
+
 def test_pieces_read_as_the_whole_recording(
     speech_dir: Path, own_pool: EmbeddedPool, asr_settings: asr.AsrSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The real engine (tiny.en, one CTranslate2 worker) on 2.5 min of a real consultation: two pieces searched
     together give the whole decode's words (a bound, not exact words: the second piece starts after the text of the
     audio before its cut, not the whole's), in time order."""
-    recording = speech_dir / "medical" / "RES0198.mp3"
-    if not recording.is_file():
-        pytest.skip(f"{recording} is absent")
     asr_settings = asr_settings.model_copy(update={"cpu_workers": 1})
-    clip = asr.Audio.from_array(asr.decode(recording).samples[: 150 * RATE])
+    clip = consultation(speech_dir, 150)
     sizes: list[int] = []
     search = GenerateBatcher._search
     monkeypatch.setattr(GenerateBatcher, "_search", lambda self, group: sizes.append(len(group)) or search(self, group))
@@ -208,11 +213,8 @@ def test_pieces_decode_side_by_side_on_the_workers(
     (the windows' shorter context), reading as the whole does."""
     from asr.engines import windows
 
-    recording = speech_dir / "medical" / "RES0198.mp3"
-    if not recording.is_file():
-        pytest.skip(f"{recording} is absent")
     settings = asr_settings.model_copy(update={"cpu_threads": 2, "cpu_workers": 0})
-    clip = asr.Audio.from_array(asr.decode(recording).samples[: 150 * RATE])
+    clip = consultation(speech_dir, 150)
     primed: list[str] = []
     warm = pieces.warm_text
     monkeypatch.setattr(pieces, "warm_text", lambda *a: primed.append(warm(*a)) or primed[-1])
@@ -264,11 +266,8 @@ def test_a_cancelled_call_stops_every_piece(
 ) -> None:
     """A job cancelled at its first segment (its progress callback raises) returns with no piece still decoding:
     the other worker's piece stops at its next window instead of running on for nobody."""
-    recording = speech_dir / "medical" / "RES0198.mp3"
-    if not recording.is_file():
-        pytest.skip(f"{recording} is absent")
     settings = asr_settings.model_copy(update={"cpu_threads": 2, "cpu_workers": 0})
-    clip = asr.Audio.from_array(asr.decode(recording).samples[: 240 * RATE])
+    clip = consultation(speech_dir, 240)
     seen: list[float] = []
 
     def stop(_segment: asr.Segment, covered: float) -> None:
