@@ -273,12 +273,6 @@ class FasterWhisperEngine:
             return 1
         return options.pieces or getattr(model.model, "num_workers", 1)
 
-    def _cuts(self, model: Any, samples: np.ndarray, speech: list[dict[str, int]], options: TranscribeOptions
-              ) -> list[int]:  # fmt: skip
-        """Where to cut long audio into pieces decoded at once: in pauses, none for audio under two pieces."""
-        planned = self._planned_pieces(model, options)
-        return pieces.cut_points(speech, len(samples), planned, options.min_piece_s) if planned > 1 else []
-
     def transcribe(
         self,
         model: Any,
@@ -296,7 +290,8 @@ class FasterWhisperEngine:
             raise UnsupportedLanguageError("this model is English-only and cannot translate", param="model")
         if _short_context_applies(samples, options):
             return _transcribe_short(model, samples, options, language)
-        split = self._planned_pieces(model, options) >= 2
+        planned = self._planned_pieces(model, options)
+        split = planned >= 2
         pause_windows = bool(options.pause_windows) and not options.vad
         speech = [] if options.vad else _speech(samples, first_only=not (split or pause_windows), whole=split)
         if not options.vad and not speech:  # decoding silence without VAD invents words
@@ -333,7 +328,7 @@ class FasterWhisperEngine:
                 samples, batch_size=options.batch_size, without_timestamps=not options.timestamp_tokens, **kwargs
             )
             decoded = ((raw, raw.end) for raw in raw_segments)
-        elif cuts := self._cuts(model, samples, speech, options):
+        elif split and (cuts := pieces.cut_points(speech, len(samples), planned, options.min_piece_s)):
             if kwargs["language"] is None:  # one language for every piece
                 kwargs["language"], probability, _ = model.detect_language(samples)
             else:

@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from asr.engines import windows
+
 RATE = 16000
 
 
@@ -177,9 +179,8 @@ def warm_start(speech: list[dict[str, int]], cut: int) -> int:
     """Where the audio a piece is primed with begins: the longest pause WARM_S before `cut` (a clip that starts
     in a pause, as a recording's first window does), else WARM_FALLBACK_S before it."""
     earliest, latest = cut - WARM_S[1] * RATE, cut - WARM_S[0] * RATE
-    pauses = [(b["start"] - a["end"], (a["end"] + b["start"]) // 2) for a, b in zip(speech, speech[1:], strict=False)
-              if earliest <= (a["end"] + b["start"]) // 2 <= latest]  # fmt: skip
-    return max(0, max(pauses)[1] if pauses else int(cut - WARM_FALLBACK_S * RATE))
+    near = [(gap, mid) for mid, gap in windows.pauses(speech) if earliest <= mid <= latest]
+    return max(0, max(near)[1] if near else int(cut - WARM_FALLBACK_S * RATE))
 
 
 def piece_speech(speech: list[dict[str, int]], start: int, end: int) -> list[dict[str, int]]:
@@ -209,8 +210,6 @@ def transcribe_pieces(
     beam searches meet in one batched call (GenerateBatcher). Each piece after the first is prompted with the text
     of the audio before its cut (`warm_text`); `pause_windows`: each piece in pause-aligned clips of its own
     (asr.engines.windows, from the `speech` chunks)."""
-    from asr.engines import windows
-
     bounds = list(zip([0, *cuts], [*cuts, len(samples)], strict=True))
     target, batcher = model, None
     if getattr(model.model, "num_workers", 1) < 2:

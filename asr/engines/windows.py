@@ -35,23 +35,28 @@ SHORTEST_CLIP_S = 25.0  # the cut is the longest pause after this much of a clip
 FALLBACK_CLIP_S = 10.0  # no pause SHORTEST_CLIP_S.. in: the longest pause after 10 s
 
 
+def pauses(speech: list[dict[str, int]]) -> list[tuple[int, int]]:
+    """(middle sample, length in samples) of each pause between Silero VAD's speech chunks."""
+    return [((a["end"] + b["start"]) // 2, b["start"] - a["end"]) for a, b in zip(speech, speech[1:], strict=False)
+            if b["start"] > a["end"]]  # fmt: skip
+
+
 def pause_cuts(speech: list[dict[str, int]], total: int, longest_s: float = LONGEST_CLIP_S,
                after_s: float = SHORTEST_CLIP_S) -> list[int]:  # fmt: skip
     """Sample offsets of cuts into `total` samples, each in the longest pause between Silero VAD's speech chunks
     `after_s`..`longest_s` after the last cut (else `FALLBACK_CLIP_S`..; speech with no pause at all runs on to the
     next pause, and faster-whisper decodes that clip in 30 s windows as usual)."""
-    pauses = [((a["end"] + b["start"]) // 2, b["start"] - a["end"]) for a, b in zip(speech, speech[1:], strict=False)
-              if b["start"] > a["end"]]  # fmt: skip
+    found = pauses(speech)
     cuts, start = [], 0
     while total - start > longest_s * RATE:
         pick = None
         for earliest in (after_s, FALLBACK_CLIP_S):
-            near = [(gap, mid) for mid, gap in pauses if start + earliest * RATE <= mid <= start + longest_s * RATE]
+            near = [(gap, mid) for mid, gap in found if start + earliest * RATE <= mid <= start + longest_s * RATE]
             if near:
                 pick = max(near)[1]
                 break
         if pick is None:
-            later = [mid for mid, _ in pauses if mid > start + longest_s * RATE]
+            later = [mid for mid, _ in found if mid > start + longest_s * RATE]
             if not later:
                 break
             pick = later[0]
