@@ -56,6 +56,11 @@ class TranscribeOptions(BaseModel):
         description="English: a clinical phrase with one word misheard ('no test pain') is put right where the model "
         "finds it about as likely as what it wrote; None: the configured default",
     )
+    confirm_terms: bool | None = Field(
+        default=None,
+        description="English: a rare word that sounds like a common clinical word ('weasings') becomes that word "
+        "where a second decode of its segment, biased to it, writes it there; None: as check_phrases",
+    )
     phrase_max_cost: float | None = Field(
         default=None, ge=0, le=50,
         description="check_phrases: how many nats less likely than the text as written a phrase may be; None: the "

@@ -49,6 +49,8 @@ def _prepare(options: TranscribeOptions | None, settings: AsrSettings | None, al
         options.correct_terms = settings.correct_terms
     if options.check_phrases is None:
         options.check_phrases = settings.check_phrases
+    if options.confirm_terms is None:  # a caller that asked for Whisper's own words (no phrase check) gets them
+        options.confirm_terms = settings.confirm_terms and bool(options.check_phrases)
     if options.phrase_max_cost is None:
         options.phrase_max_cost = settings.phrase_max_cost
     model = resolve_model(options.model, settings, allow_passthrough=allow_passthrough)

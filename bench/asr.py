@@ -275,6 +275,8 @@ ABLATION: dict[str, dict] = {
     "pause windows, context 223": {"options": {"context_tokens": 223}},
     # Near-missed clinical phrases put right after an acoustic check (asr.medical.phrases, asr.engines.rescoring).
     "no phrase check": {"options": {"check_phrases": False}},
+    # Rare words that sound like clinical words confirmed by a re-decode biased to them (asr.medical.soundalikes).
+    "no soundalike check": {"options": {"confirm_terms": False}},
     "no loop guard": {"options": {"loop_guard": False}},
     "timestamp tokens": {"options": {"timestamp_tokens": True}},
     "sequential": {"batch_size": 0},

@@ -196,12 +196,18 @@ def _check_phrases(model: Any, samples: np.ndarray, raw: Any, max_cost: float, l
                                          language)  # fmt: skip
     kept = sorted((c for c, score in zip(found, scores[1:], strict=True) if score >= scores[0] - max_cost),
                   key=lambda c: -c.start)  # fmt: skip
-    if not kept:
+    return _apply(raw, kept)
+
+
+def _apply(raw: Any, changes: list[Any]) -> Any:
+    """`raw` with each change (`start`, `end` in its text, `old`, `new`) made; its words follow where they spell the
+    text, else the segment is left as it is."""
+    if not changes:
         return raw
     text, words = raw.text, list(raw.words) if raw.words else None
     if words is not None and "".join(w.word for w in words) != text:
         return raw  # words that do not spell the text could not follow it
-    for change in kept:  # from the end: earlier offsets stay valid
+    for change in sorted(changes, key=lambda c: -c.start):  # from the end: earlier offsets stay valid
         text = text[: change.start] + change.new + text[change.end :]
         if words is not None:
             offset = 0
@@ -212,6 +218,26 @@ def _check_phrases(model: Any, samples: np.ndarray, raw: Any, max_cost: float, l
                     break
                 offset += len(word.word)
     return replace(raw, text=text, words=words)
+
+
+def _confirm_terms(model: Any, samples: np.ndarray, raw: Any, kwargs: dict[str, Any]) -> Any:
+    """`raw` with each rare word that sounds like a clinical word (asr.medical.soundalikes) put right where a second
+    decode of the segment, biased to those few clinical words (hotwords) and nothing else, writes the clinical word
+    in its place. Only those words are taken from the second decode."""
+    from asr.medical import soundalikes
+
+    if not MIN_CHECK_SECONDS <= raw.end - raw.start <= 30:
+        return raw
+    found = soundalikes.proposals(raw.text)
+    if not found:
+        return raw
+    retry = dict(kwargs, vad_filter=False, condition_on_previous_text=False, temperature=0.0, initial_prompt=None,
+                 hotwords=soundalikes.hotwords(found), word_timestamps=False, without_timestamps=True)  # fmt: skip
+    retry.pop("vad_parameters", None)
+    retry.pop("clip_timestamps", None)  # the piece is one clip
+    piece = samples[max(0, int(raw.start * 16000)) : int(math.ceil(raw.end * 16000))]
+    heard = " ".join(s.text.strip() for s in model.transcribe(piece, **retry)[0])
+    return _apply(raw, soundalikes.confirmed(raw.text, heard, found))
 
 
 # Whole decoding asks Silero VAD where the speech is a slice at a time: faster-whisper runs it over up to 10,000
@@ -370,6 +396,8 @@ class FasterWhisperEngine:
                 if options.check_phrases and options.task == "transcribe" and info.language == "en":
                     cost = DEFAULT_PHRASE_MAX_COST if options.phrase_max_cost is None else options.phrase_max_cost
                     retried = [_check_phrases(model, samples, raw, cost, "en") for raw in retried]
+                if options.confirm_terms and options.task == "transcribe" and info.language == "en":
+                    retried = [_confirm_terms(model, samples, raw, kwargs) for raw in retried]
                 if speech is not None and options.word_timestamps:  # a clip is several sentences
                     retried = [part for raw in retried for part in windows.sentences(raw)]
                 for raw in retried:

@@ -125,6 +125,11 @@ def _names() -> Names:
     return names_of(lists["names"], lists["known"])
 
 
+def is_medical_word(word: str) -> bool:
+    """Whether `word` (any case) is a word of the drug and condition lists (their names and descriptions)."""
+    return word.lower() in _names().known
+
+
 @functools.cache
 def _english() -> object | None:
     try:

@@ -92,6 +92,17 @@ def test_term_correction_is_on_unless_the_call_or_settings_say(asr_settings: asr
     assert correcting(asr_settings.model_copy(update={"correct_terms": False})) is False
 
 
+def test_the_soundalike_check_follows_the_phrase_check_unless_asked(asr_settings: asr.AsrSettings) -> None:
+    def confirming(settings: asr.AsrSettings, **kw) -> bool | None:
+        return _prepare(asr.TranscribeOptions(model="tiny.en", **kw), settings, True, 0)[0].confirm_terms
+
+    assert asr.AsrSettings().confirm_terms is True
+    assert confirming(asr_settings) is True
+    assert confirming(asr_settings, check_phrases=False) is False  # a caller asking for Whisper's own words
+    assert confirming(asr_settings, check_phrases=False, confirm_terms=True) is True
+    assert confirming(asr_settings.model_copy(update={"confirm_terms": False})) is False
+
+
 def test_pause_windows_and_the_short_context_are_defaults_a_call_may_turn_off(asr_settings: asr.AsrSettings) -> None:
     """bench/results/asr_windows.txt: on the ten consultations 1.57x plain's speed at WER 0.99x."""
     assert asr.AsrSettings().pause_windows is True and asr.AsrSettings().context_tokens == 64

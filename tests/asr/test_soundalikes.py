@@ -1,0 +1,72 @@
+"""Rare words that sound like clinical words: what asr.medical.soundalikes proposes, what a second decode confirms,
+and the engine's _confirm_terms on the real tiny.en model."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+import asr
+from asr.medical import soundalikes
+from tests.asr.conftest import TEST_MODEL
+
+
+def test_a_rare_word_that_sounds_like_a_clinical_word_is_proposed() -> None:
+    assert "wheezing" in soundalikes.proposals("No, no weasings.")["weasings"]
+    assert "swab" in soundalikes.proposals("We'll do a COVID swap.")["swap"]
+
+
+def test_common_words_clinical_words_and_inflections_are_left() -> None:
+    assert soundalikes.proposals("The cost of the call was high.") == {}  # common words are heard as themselves
+    assert soundalikes.proposals("Any wheezing, sputum or fever?") == {}  # the clinical words themselves
+    assert soundalikes.proposals("Any dyspnea or orthopnea?") == {}  # words of the medical lexicon
+    found = soundalikes.proposals("He smoked.")  # "smoking" shares its stem: no mishearing
+    assert "smoking" not in found.get("smoked", ())
+
+
+def test_hotwords_are_few_and_the_closest_of_each_word_first() -> None:
+    found = {"weasings": ("wheezing", "wheeze"), "swap": ("swab",), "coffin": ("coughing", "cough")}
+    assert soundalikes.hotwords(found) == "coughing swab wheezing"
+    assert soundalikes.hotwords({}) == ""
+
+
+def test_only_a_proposed_word_confirmed_in_its_place_is_taken() -> None:
+    found = {"weasings": ("wheezing",), "swap": ("swab",)}
+    text = "No weasings. Weasings, and then the swap."
+    heard = "Know wheezing. Wheezing and then a swab."  # "No" and "the" differ too: never taken
+    changes = soundalikes.confirmed(text, heard, found)
+    assert [(c.old, c.new) for c in changes] == [("weasings", "wheezing"), ("Weasings", "Wheezing"), ("swap", "swab")]
+    assert all(text[c.start : c.end] == c.old for c in changes)
+    # A second decode that drops or adds words around it confirms nothing there, and another word is no confirmation.
+    assert soundalikes.confirmed("No weasings today.", "No today.", found) == []
+    assert soundalikes.confirmed("No weasings today.", "No wheelchairs today.", found) == []
+
+
+@pytest.fixture(scope="module")
+def misheard_segment(asr_settings: asr.AsrSettings, jfk_bytes: bytes):
+    """tiny.en's segment of "ask not what your country can do for you", with "country" written as a word Whisper
+    never wrote: what a second decode must put right when the word is proposed."""
+    from asr.engines.windows import WindowedWhisperModel
+
+    model = WindowedWhisperModel(asr.resolve_model(TEST_MODEL, asr_settings).target, cpu_threads=1)
+    samples = asr.decode(jfk_bytes).samples
+    segments, _ = model.transcribe(samples, language="en", word_timestamps=True)
+    raw = next(s for s in segments if "country" in s.text)
+    words = [replace(w, word=w.word.replace("country", "cuntree")) for w in raw.words]
+    return model, samples, replace(raw, text=raw.text.replace("country", "cuntree"), words=words)
+
+
+def test_the_engine_takes_a_proposal_only_where_the_biased_decode_writes_it(misheard_segment, monkeypatch) -> None:
+    from asr.engines.faster_whisper import _confirm_terms
+
+    model, samples, raw = misheard_segment
+    kwargs = {"language": "en", "task": "transcribe", "beam_size": 5}
+    monkeypatch.setattr(soundalikes, "proposals", lambda text: {"cuntree": ("country",)} if "cuntree" in text else {})
+    fixed = _confirm_terms(model, samples, raw, kwargs)
+    assert "cuntree" not in fixed.text and "country" in fixed.text
+    assert "".join(w.word for w in fixed.words) == fixed.text  # the words follow the text
+    assert [w.start for w in fixed.words] == [w.start for w in raw.words]
+    # A proposal the audio does not carry is not written, whatever the bias.
+    monkeypatch.setattr(soundalikes, "proposals", lambda text: {"cuntree": ("zebra",)} if "cuntree" in text else {})
+    assert _confirm_terms(model, samples, raw, kwargs).text == raw.text
