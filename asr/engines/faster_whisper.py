@@ -231,8 +231,9 @@ def _confirm_terms(model: Any, samples: np.ndarray, raw: Any, kwargs: dict[str, 
     found = soundalikes.proposals(raw.text)
     if not found:
         return raw
-    retry = dict(kwargs, vad_filter=False, condition_on_previous_text=False, temperature=0.0, initial_prompt=None,
-                 hotwords=soundalikes.hotwords(found), word_timestamps=False, without_timestamps=True)  # fmt: skip
+    retry = dict(kwargs, language="en", task="transcribe", vad_filter=False, condition_on_previous_text=False,
+                 temperature=0.0, initial_prompt=None, hotwords=soundalikes.hotwords(found), word_timestamps=False,
+                 without_timestamps=True)  # fmt: skip
     retry.pop("vad_parameters", None)
     retry.pop("clip_timestamps", None)  # the piece is one clip
     piece = samples[max(0, int(raw.start * 16000)) : int(math.ceil(raw.end * 16000))]

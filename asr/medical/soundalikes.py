@@ -58,7 +58,10 @@ def phonemes(word: str) -> str:
     espeak = shutil.which("espeak-ng")
     if espeak is None:
         return sound_key(word)
-    found = subprocess.run([espeak, "-q", "--ipa", "-v", "en-us", word], capture_output=True, text=True, timeout=10)
+    try:
+        found = subprocess.run([espeak, "-q", "--ipa", "-v", "en-us", word], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):  # a lookup never fails a transcription
+        return sound_key(word)
     return _ESPEAK_MARKS.sub("", found.stdout) or sound_key(word)
 
 

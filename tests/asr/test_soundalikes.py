@@ -43,6 +43,20 @@ def test_only_a_proposed_word_confirmed_in_its_place_is_taken() -> None:
     assert soundalikes.confirmed("No weasings today.", "No wheelchairs today.", found) == []
 
 
+def test_without_espeak_the_spelling_key_stands_in(monkeypatch) -> None:
+    from asr.medical.correction import sound_key
+
+    def broken(*args, **kwargs):
+        raise OSError("espeak-ng could not start")
+
+    soundalikes.phonemes.cache_clear()
+    monkeypatch.setattr(soundalikes.subprocess, "run", broken)
+    try:
+        assert soundalikes.phonemes("weasings") == sound_key("weasings")  # no error reaches the transcription
+    finally:
+        soundalikes.phonemes.cache_clear()
+
+
 @pytest.fixture(scope="module")
 def misheard_segment(asr_settings: asr.AsrSettings, jfk_bytes: bytes):
     """tiny.en's segment of "ask not what your country can do for you", with "country" written as a word Whisper
