@@ -15,6 +15,7 @@ import argparse
 import os
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -66,7 +67,7 @@ def main() -> None:
     listed: list[str] = []
     for similarity, zipf in thresholds:
         soundalikes.MIN_SIMILARITY, soundalikes.MAX_ZIPF = similarity, zipf
-        redecoded = fixes = harm = neutral = 0
+        redecoded, verdicts = 0, Counter()
         term_before = term_after = 0
         cpu = 0.0
         for rid in ids:
@@ -87,15 +88,14 @@ def main() -> None:
                               False)  # fmt: skip
                 verdict = "fix" if alone["edits"] < before["edits"] else "harm" if alone["edits"] > before["edits"] \
                     else "neutral"  # fmt: skip
-                fixes, harm, neutral = fixes + (verdict == "fix"), harm + (verdict == "harm"), neutral + (
-                    verdict == "neutral")  # fmt: skip
+                verdicts[verdict] += 1
                 texts[index] = checked.text
                 listed.append(f"#   {similarity:.0f}/{zipf}: {rid} {segment.start:.0f}s {verdict}: "
                               f"{_diff(segment.text, checked.text)}")  # fmt: skip
             after = score(reference, " ".join(texts), norm, terms, False)
             term_before, term_after = term_before + before["med_edits"], term_after + after["med_edits"]
-        print(f"| {similarity:.0f} | {zipf} | {redecoded} | {cpu:.1f} | {fixes + harm + neutral} | {fixes} | {harm} "
-              f"| {neutral} | {term_before} -> {term_after} |")  # fmt: skip
+        print(f"| {similarity:.0f} | {zipf} | {redecoded} | {cpu:.1f} | {verdicts.total()} | {verdicts['fix']} "
+              f"| {verdicts['harm']} | {verdicts['neutral']} | {term_before} -> {term_after} |")  # fmt: skip
     print("# every change:")
     print("\n".join(listed) or "#   none")
     pool.shutdown()

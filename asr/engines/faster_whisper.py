@@ -143,21 +143,30 @@ def skipped(segment: Any, speech: list[dict[str, int]] | None = None) -> bool:
     return duration >= MIN_SKIP_SECONDS and words < MIN_WORDS_PER_SECOND * duration and segment.no_speech_prob < 0.5
 
 
+def _segment_samples(samples: np.ndarray, raw: Any) -> np.ndarray:
+    return samples[max(0, int(raw.start * 16000)) : int(math.ceil(raw.end * 16000))]
+
+
+def _decode_alone(model: Any, piece: np.ndarray, kwargs: dict[str, Any], **overrides: Any) -> list[Any]:
+    """One segment's audio decoded again as one clip, as the call asked (`kwargs`) but with no VAD, no earlier text
+    and no initial prompt, and with `overrides`: the second decodes of the loop guard and the soundalike check."""
+    retry = dict(kwargs, vad_filter=False, condition_on_previous_text=False, initial_prompt=None, **overrides)
+    retry.pop("vad_parameters", None)
+    retry.pop("clip_timestamps", None)  # the piece is one clip
+    return list(model.transcribe(piece, **retry)[0])
+
+
 def _redecode(
     model: Any, samples: np.ndarray, raw: Any, kwargs: dict[str, Any], speech: list[dict[str, int]] | None = None
 ) -> list[Any]:
     """One failed segment again, alone, without conditioning or context (prompt, hotwords: primed decoding is where
     skips and echoes come from) and with the temperature fallback; the original is kept when the retry is no better
     (more failed, or lower mean log-probability)."""
-    start, end = int(raw.start * 16000), int(math.ceil(raw.end * 16000))
-    piece = samples[max(0, start) : end]
+    piece = _segment_samples(samples, raw)
     if len(piece) < 1600:
         return [raw]
-    retry = dict(kwargs, vad_filter=False, condition_on_previous_text=False, temperature=TEMPERATURE_FALLBACK,
-                 initial_prompt=None, hotwords=None)  # fmt: skip
-    retry.pop("vad_parameters", None)
-    retry.pop("clip_timestamps", None)  # the piece is one clip
-    segments = [pieces.shifted(s, raw.start) for s in model.transcribe(piece, **retry)[0]]
+    second = _decode_alone(model, piece, kwargs, temperature=TEMPERATURE_FALLBACK, hotwords=None)
+    segments = [pieces.shifted(s, raw.start) for s in second]
     if not segments:  # nothing heard: a loop was a hallucination; other text stays
         return [] if raw.compression_ratio > COMPRESSION_RATIO_LIMIT or repeats_ngram(raw.text) else [raw]
     if skipped(raw, speech):  # the retry is better when it hears more of the speech
@@ -181,22 +190,25 @@ def _term_fixer(options: TranscribeOptions, language: str) -> Any:
 MIN_CHECK_SECONDS = 1.0  # shorter audio holds no phrase worth a second pass
 
 
+def _checkable(raw: Any) -> bool:
+    """A segment the phrase and soundalike checks look at: long enough to hold a phrase, one window at most."""
+    return MIN_CHECK_SECONDS <= raw.end - raw.start <= 30
+
+
 def _check_phrases(model: Any, samples: np.ndarray, raw: Any, max_cost: float, language: str) -> Any:
     """`raw` with each near-missed clinical phrase (asr.medical.phrases) put right where Whisper's decoder, scoring
     both texts on the segment's audio, finds the phrase at most `max_cost` nats less likely than what it wrote. The
     segment's words follow the text where they spell it."""
     from asr.medical import phrases
 
-    if not MIN_CHECK_SECONDS <= raw.end - raw.start <= 30:
+    if not _checkable(raw):
         return raw
     found = phrases.candidates(raw.text)
     if not found:
         return raw
     scores = rescoring.sequence_logprobs(model, samples, raw.start, raw.end, [raw.text, *(c.text for c in found)],
                                          language)  # fmt: skip
-    kept = sorted((c for c, score in zip(found, scores[1:], strict=True) if score >= scores[0] - max_cost),
-                  key=lambda c: -c.start)  # fmt: skip
-    return _apply(raw, kept)
+    return _apply(raw, [c for c, score in zip(found, scores[1:], strict=True) if score >= scores[0] - max_cost])
 
 
 def _apply(raw: Any, changes: list[Any]) -> Any:
@@ -226,18 +238,13 @@ def _confirm_terms(model: Any, samples: np.ndarray, raw: Any, kwargs: dict[str, 
     in its place. Only those words are taken from the second decode."""
     from asr.medical import soundalikes
 
-    if not MIN_CHECK_SECONDS <= raw.end - raw.start <= 30:
-        return raw
-    found = soundalikes.proposals(raw.text)
+    found = soundalikes.proposals(raw.text) if _checkable(raw) else {}
     if not found:
         return raw
-    retry = dict(kwargs, language="en", task="transcribe", vad_filter=False, condition_on_previous_text=False,
-                 temperature=0.0, initial_prompt=None, hotwords=soundalikes.hotwords(found), word_timestamps=False,
-                 without_timestamps=True)  # fmt: skip
-    retry.pop("vad_parameters", None)
-    retry.pop("clip_timestamps", None)  # the piece is one clip
-    piece = samples[max(0, int(raw.start * 16000)) : int(math.ceil(raw.end * 16000))]
-    heard = " ".join(s.text.strip() for s in model.transcribe(piece, **retry)[0])
+    second = _decode_alone(model, _segment_samples(samples, raw), kwargs, language="en", task="transcribe",
+                           temperature=0.0, hotwords=soundalikes.hotwords(found), word_timestamps=False,
+                           without_timestamps=True)  # fmt: skip
+    heard = " ".join(s.text.strip() for s in second)
     return _apply(raw, soundalikes.confirmed(raw.text, heard, found))
 
 
@@ -389,15 +396,16 @@ class FasterWhisperEngine:
         texts: list[str] = []  # raw texts keep Whisper's own spacing (none between CJK segments)
         context = " ".join(filter(None, (options.prompt, options.hotwords)))
         fix_terms = _term_fixer(options, info.language)
+        english = options.task == "transcribe" and info.language == "en"  # the clinical checks' language
+        cost = DEFAULT_PHRASE_MAX_COST if options.phrase_max_cost is None else options.phrase_max_cost
         # Closed however the loop ends: a call stopped by its callback stops the decoding now, every piece's too.
         with closing(decoded):
             for first, covered in decoded:  # a generator: decoding happens here, segment by segment
                 guarded = options.loop_guard and (failed(first, speech) or echoes(first.text, context))
                 retried = _redecode(model, samples, first, kwargs, speech) if guarded else [first]
-                if options.check_phrases and options.task == "transcribe" and info.language == "en":
-                    cost = DEFAULT_PHRASE_MAX_COST if options.phrase_max_cost is None else options.phrase_max_cost
+                if options.check_phrases and english:
                     retried = [_check_phrases(model, samples, raw, cost, "en") for raw in retried]
-                if options.confirm_terms and options.task == "transcribe" and info.language == "en":
+                if options.confirm_terms and english:
                     retried = [_confirm_terms(model, samples, raw, kwargs) for raw in retried]
                 if speech is not None and options.word_timestamps:  # a clip is several sentences
                     retried = [part for raw in retried for part in windows.sentences(raw)]
