@@ -17,7 +17,7 @@ from typing import Any
 
 from workers.devices import raise_thread_nice
 from workers.errors import ModelLoadError, ModelTooLarge, PoolBusy
-from workers.memory import process_rss_mb
+from workers.memory import collection_paused, process_rss_mb
 from workers.spec import ModelSpec
 
 log = logging.getLogger(__name__)
@@ -114,10 +114,12 @@ class DeviceResidency:
             self._cond.notify_all()
 
     def _load(self, spec: ModelSpec, loading: _Loading) -> None:
-        rss_before = process_rss_mb()
         started = time.monotonic()
         try:
-            model = self._run_loader(spec)
+            with collection_paused():
+                rss_before = process_rss_mb()
+                model = self._run_loader(spec)
+                measured_mb = max(0.0, process_rss_mb() - rss_before)
         except BaseException as exc:  # the loader is user code: report any failure to every waiter
             with self._cond:
                 self._reserved_mb -= spec.memory_mb
@@ -137,7 +139,7 @@ class DeviceResidency:
                 loaded_at=now,
                 last_used=now,
                 load_seconds=now - started,
-                measured_mb=max(0.0, process_rss_mb() - rss_before),
+                measured_mb=measured_mb,
             )
             self._loading.pop(spec.id, None)
             loading.done.set()

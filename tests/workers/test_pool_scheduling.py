@@ -265,6 +265,52 @@ def test_memory_a_loader_allocates_is_measured(make_pool) -> None:
     assert 48 <= info.measured_rss_mb <= 200
 
 
+def test_no_automatic_collection_runs_while_a_model_loads(make_pool) -> None:
+    import gc
+
+    # A collection mid-load would free earlier garbage and hide the load's cost (a CI run measured 0 MB for 64 MB).
+    collections: list[int] = []
+
+    def count(phase: str, info: dict) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    during_load: list[int] = []
+
+    def loader(device: str) -> list:
+        assert not gc.isenabled()
+        model = [[i] for i in range(50_000)]  # far past the collector's threshold of 700 new containers
+        during_load.extend(collections)
+        return model
+
+    gc.callbacks.append(count)
+    try:
+        make_pool().run(ModelSpec(id="cyclic", loader=loader, memory_mb=1), lambda model: None)
+    finally:
+        gc.callbacks.remove(count)
+    assert during_load == []
+    assert gc.isenabled(), "collection resumes after the load"
+
+
+def test_overlapping_loads_share_one_pause_and_a_collector_switched_off_stays_off() -> None:
+    import gc
+
+    from workers.memory import collection_paused
+
+    with collection_paused():
+        with collection_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled(), "the outer load is still running"
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collection_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def _nice_of_current_thread() -> int:
     stat = open(f"/proc/self/task/{threading.get_native_id()}/stat").read()  # noqa: SIM115
     return int(stat.rsplit(")", 1)[1].split()[16])
