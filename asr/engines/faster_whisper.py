@@ -153,7 +153,8 @@ def _decode_alone(model: Any, piece: np.ndarray, kwargs: dict[str, Any], **overr
     retry = dict(kwargs, vad_filter=False, condition_on_previous_text=False, initial_prompt=None, **overrides)
     retry.pop("vad_parameters", None)
     retry.pop("clip_timestamps", None)  # the piece is one clip
-    return list(model.transcribe(piece, **retry)[0])
+    with windows.keeping_encodings(None):  # read once, here: nothing will take its windows' encodings
+        return list(model.transcribe(piece, **retry)[0])
 
 
 def _redecode(
@@ -232,19 +233,45 @@ def _apply(raw: Any, changes: list[Any]) -> Any:
     return replace(raw, text=text, words=words)
 
 
-def _confirm_terms(model: Any, samples: np.ndarray, raw: Any, kwargs: dict[str, Any]) -> Any:
+def _has_soundalikes(text: str) -> bool:
+    """Whether the soundalike check will decode a window of this text again (so its encoder output is kept)."""
+    from asr.medical import soundalikes
+
+    return bool(soundalikes.proposals(text))
+
+
+def _decode_encoding(model: Any, encoding: Any, hotwords: str, beam_size: int) -> str:
+    """A window's text decoded again from its kept encoder output: English transcription without timestamp tokens,
+    temperature 0, prompted with `hotwords` and nothing else (the prompt `_decode_alone` would give)."""
+    from faster_whisper.tokenizer import Tokenizer
+    from faster_whisper.transcribe import get_suppressed_tokens
+
+    tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language="en")
+    prompt = model.get_prompt(tokenizer, [], without_timestamps=True, hotwords=hotwords)
+    suppressed = get_suppressed_tokens(tokenizer, [-1])  # faster-whisper's default: no non-speech symbols
+    result = model.model.generate(encoding, [prompt], beam_size=beam_size, max_length=model.max_length,
+                                  suppress_blank=True, suppress_tokens=suppressed)[0]  # fmt: skip
+    return tokenizer.decode([t for t in result.sequences_ids[0] if t < tokenizer.eot]).strip()
+
+
+def _confirm_terms(model: Any, samples: np.ndarray, raw: Any, kwargs: dict[str, Any], encoding: Any = None) -> Any:
     """`raw` with each rare word that sounds like a clinical word (asr.medical.soundalikes) put right where a second
     decode of the segment, biased to those few clinical words (hotwords) and nothing else, writes the clinical word
-    in its place. Only those words are taken from the second decode."""
+    in its place. Only those words are taken from the second decode. `encoding`: the encoder output of the window
+    `raw` is (a pause-aligned clip), decoded again instead of encoding its audio again."""
     from asr.medical import soundalikes
 
     found = soundalikes.proposals(raw.text) if _checkable(raw) else {}
     if not found:
         return raw
-    second = _decode_alone(model, _segment_samples(samples, raw), kwargs, language="en", task="transcribe",
-                           temperature=0.0, hotwords=soundalikes.hotwords(found), word_timestamps=False,
-                           without_timestamps=True)  # fmt: skip
-    heard = " ".join(s.text.strip() for s in second)
+    hotwords = soundalikes.hotwords(found)
+    if encoding is not None:
+        heard = _decode_encoding(model, encoding, hotwords, kwargs.get("beam_size") or 5)
+    else:
+        second = _decode_alone(model, _segment_samples(samples, raw), kwargs, language="en", task="transcribe",
+                               temperature=0.0, hotwords=hotwords, word_timestamps=False,
+                               without_timestamps=True)  # fmt: skip
+        heard = " ".join(s.text.strip() for s in second)
     return _apply(raw, soundalikes.confirmed(raw.text, heard, found))
 
 
@@ -382,7 +409,10 @@ class FasterWhisperEngine:
             context_tokens=options.context_tokens, initial_tokens=_prompt_tokens(model, options.prompt),
             whole_clips=clipped,
         )  # fmt: skip
-        with windows.decoding(state):
+        # A clip is one window, so the soundalike check can decode it again from the encoder output it had.
+        keeping = options.confirm_terms and pause_windows and options.task == "transcribe"
+        store = windows.EncodingStore(keep=_has_soundalikes) if keeping else None
+        with windows.decoding(state), windows.keeping_encodings(store):
             return self._collect(model, samples, options, kwargs, decoded, info, speech if clipped else None,
                                  on_segment)  # fmt: skip
 
@@ -398,15 +428,19 @@ class FasterWhisperEngine:
         fix_terms = _term_fixer(options, info.language)
         english = options.task == "transcribe" and info.language == "en"  # the clinical checks' language
         cost = DEFAULT_PHRASE_MAX_COST if options.phrase_max_cost is None else options.phrase_max_cost
+        store = windows.kept_encodings()
         # Closed however the loop ends: a call stopped by its callback stops the decoding now, every piece's too.
         with closing(decoded):
             for first, covered in decoded:  # a generator: decoding happens here, segment by segment
+                encoding = store.take(first) if store is not None else None
                 guarded = options.loop_guard and (failed(first, speech) or echoes(first.text, context))
                 retried = _redecode(model, samples, first, kwargs, speech) if guarded else [first]
+                if retried != [first]:  # decoded again: the kept encoding is not this audio's
+                    encoding = None
                 if options.check_phrases and english:
                     retried = [_check_phrases(model, samples, raw, cost, "en") for raw in retried]
                 if options.confirm_terms and english:
-                    retried = [_confirm_terms(model, samples, raw, kwargs) for raw in retried]
+                    retried = [_confirm_terms(model, samples, raw, kwargs, encoding) for raw in retried]
                 if speech is not None and options.word_timestamps:  # a clip is several sentences
                     retried = [part for raw in retried for part in windows.sentences(raw)]
                 for raw in retried:

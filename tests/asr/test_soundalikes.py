@@ -84,3 +84,66 @@ def test_the_engine_takes_a_proposal_only_where_the_biased_decode_writes_it(mish
     # A proposal the audio does not carry is not written, whatever the bias.
     monkeypatch.setattr(soundalikes, "proposals", lambda text: {"cuntree": ("zebra",)} if "cuntree" in text else {})
     assert _confirm_terms(model, samples, raw, kwargs).text == raw.text
+
+
+def test_a_kept_window_encoding_serves_the_second_decode(misheard_segment, monkeypatch) -> None:
+    from asr.engines import faster_whisper as engine
+    from asr.engines import windows
+
+    model, samples, misheard = misheard_segment
+    store = windows.EncodingStore(keep=lambda text: "country" in text)
+    with windows.keeping_encodings(store):
+        (first,) = [s for s in model.transcribe(samples, language="en", without_timestamps=True)[0] if s.text]
+    encoding = store.take(first)
+    assert encoding is not None and store.take(first) is None, "taken once, then dropped"
+    raw = replace(misheard, tokens=first.tokens)
+
+    def encoded_again(*args, **kwargs):
+        raise AssertionError("the kept encoder output was not used")
+
+    monkeypatch.setattr(engine, "_decode_alone", encoded_again)
+    monkeypatch.setattr(soundalikes, "proposals", lambda text: {"cuntree": ("country",)} if "cuntree" in text else {})
+    kwargs = {"language": "en", "task": "transcribe", "beam_size": 5}
+    fixed = engine._confirm_terms(model, samples, raw, kwargs, encoding)
+    assert "cuntree" not in fixed.text and "country" in fixed.text
+    monkeypatch.setattr(soundalikes, "proposals", lambda text: {"cuntree": ("zebra",)} if "cuntree" in text else {})
+    assert engine._confirm_terms(model, samples, raw, kwargs, encoding).text == raw.text
+
+
+def test_windows_of_the_same_tokens_waiting_at_once_keep_no_encoding() -> None:
+    from types import SimpleNamespace
+
+    from asr.engines.windows import EncodingStore
+
+    store = EncodingStore(keep=lambda text: True)
+    store.put([1, 2, 3], "first window")
+    store.put([4, 5], "other window")
+    store.put([1, 2, 3], "second window")  # which window's would a segment of these tokens take?
+    assert store.take(SimpleNamespace(tokens=[1, 2, 3])) is None
+    assert store.take(SimpleNamespace(tokens=[4, 5])) == "other window"
+    assert store.kept == {}
+
+
+def test_the_engine_decodes_a_pause_aligned_clip_again_from_its_kept_encoding(
+    asr_pool, asr_settings: asr.AsrSettings, jfk_bytes: bytes, monkeypatch
+) -> None:
+    from asr.engines import faster_whisper as engine
+
+    taken: list[bool] = []
+    check = engine._confirm_terms
+
+    def recording(model, samples, raw, kwargs, encoding=None):
+        taken.append(encoding is not None)
+        return check(model, samples, raw, kwargs, encoding)
+
+    def encoded_again(*args, **kwargs):
+        raise AssertionError("a pause-aligned clip was encoded again")
+
+    monkeypatch.setattr(engine, "_confirm_terms", recording)
+    monkeypatch.setattr(engine, "_decode_alone", encoded_again)
+    monkeypatch.setattr(soundalikes, "proposals", lambda text: {"country": ("county",)} if "country" in text else {})
+    options = asr.TranscribeOptions(model=TEST_MODEL, language="en", pause_windows=True, confirm_terms=True,
+                                    loop_guard=False)  # fmt: skip
+    transcript = asr.transcribe(jfk_bytes, options, pool=asr_pool, settings=asr_settings)
+    assert "country" in transcript.text.lower()  # "county" is not what the audio says: nothing changed
+    assert taken and all(taken)
