@@ -40,6 +40,13 @@ class AsrSettings(BaseSettings):
         default=0, ge=0, le=32,
         description="CTranslate2 workers (decodes side by side, sharing the weights) on CPU; 0: one per thread",
     )  # fmt: skip
+    # ... except these models' recordings (audio over 30 s; live dictation keeps the int8 workers), in float32 on one
+    # worker with every thread: tiny.en in int8 read worse than plain faster-whisper's float32 (WER 12.8% vs 12.6% on
+    # the tune five), and it decodes a recording whole (whisper_windows_models), so a second worker sat idle. In
+    # float32 on one worker of two threads (bench/results/asr_tiny_float32.txt, ten consultations whole, same run):
+    # WER 12.6% vs 12.6% on the tune five, 12.2% vs 12.3% held-out; term WER 17.3% vs 17.9% and 20.7% vs 22.4%; 1.02x
+    # plain's wall time (int8: 1.04-1.15x). A second run invented a tail for one recording (see that file).
+    cpu_float32_models: list[str] = Field(default_factory=lambda: ["tiny.en"])
     beam_size: int = Field(default=5, ge=1)
     # Silero VAD before decoding (TranscribeOptions may override per call).
     # None: faster-whisper's own (batched: 160 ms silence, sequential: 2000 ms; pad 400 ms). Padding 800 ms

@@ -86,15 +86,20 @@ class ResolvedModel:
         size = _vocabulary_size(self.target)
         return size >= _MULTILINGUAL_VOCAB if size else not self.target.endswith(".en")
 
-    def spec(self, settings: AsrSettings, background: bool = False) -> ModelSpec:
+    def spec(self, settings: AsrSettings, background: bool = False, long_form: bool = False) -> ModelSpec:
         """The pool spec; `background` is a second instance for batch work whose CTranslate2 threads run
-        niced, so a long job cannot starve live dictation of the CPU (priority alone orders only the queue)."""
-        loader = WhisperLoader(
-            self.target, settings.cpu_compute_type, settings.cuda_compute_type, settings.cpu_threads,
-            settings.cpu_encoder_compute_type, settings.cpu_workers,
-        )  # fmt: skip
+        niced, so a long job cannot starve live dictation of the CPU (priority alone orders only the queue).
+        `long_form`: a recording, which a model of `cpu_float32_models` decodes on its own float32 instance."""
+        float32 = long_form and self.id in settings.cpu_float32_models
+        if float32:  # one float32 worker with every thread (AsrSettings.cpu_float32_models)
+            loader = WhisperLoader(self.target, "float32", settings.cuda_compute_type, settings.cpu_threads, None, 1)
+        else:
+            loader = WhisperLoader(
+                self.target, settings.cpu_compute_type, settings.cuda_compute_type, settings.cpu_threads,
+                settings.cpu_encoder_compute_type, settings.cpu_workers,
+            )  # fmt: skip
         return ModelSpec(
-            id=f"whisper:{self.id}" + ("@batch" if background else ""),
+            id=f"whisper:{self.id}" + ("@float32" if float32 else "") + ("@batch" if background else ""),
             loader=loader,
             memory_mb=_memory_estimate_mb(self.target, loader.cpu_layout()[0]),
             cpu_nice=settings.batch_cpu_nice if background else 0,

@@ -28,6 +28,9 @@ def as_audio(audio: AudioSource | Audio | np.ndarray, max_seconds: float | None 
     return decode(audio, max_seconds=max_seconds)
 
 
+# Longer audio is a recording decoded in windows, where AsrSettings.cpu_float32_models run in float32; live
+# dictation's decodes (a window at most) keep the int8 workers of the same model.
+LONG_FORM_S = 30.0
 WHISPER_CONTEXT_TOKENS = 223  # faster-whisper's own: half its 448-token window, less the start token
 
 
@@ -70,7 +73,12 @@ def _prepare(options: TranscribeOptions | None, settings: AsrSettings | None, al
     if options.task == "translate" and not model.multilingual:
         raise UnsupportedLanguageError(f"model {model.id!r} is English-only and cannot translate", param="model")
     background = priority >= Priority.BATCH and settings.batch_cpu_nice > 0
-    return options, model, model.spec(settings, background=background)
+
+    def spec_for(duration: float) -> ModelSpec:
+        """The model's pool spec for audio this long: a recording longer than a window may run in float32."""
+        return model.spec(settings, background=background, long_form=duration > LONG_FORM_S)
+
+    return options, model, spec_for
 
 
 def transcribe(
@@ -84,8 +92,9 @@ def transcribe(
     allow_passthrough: bool = True,
 ) -> Transcript:
     """Transcribe (or translate) audio: bytes or a path in any format, an `Audio`, or 16 kHz samples."""
-    options, model, spec = _prepare(options, settings, allow_passthrough, priority)
+    options, model, spec_for = _prepare(options, settings, allow_passthrough, priority)
     clip = as_audio(audio)
+    spec = spec_for(clip.duration)
     if options.batch_size is None:
         batched = clip.duration > AUTO_BATCH_SECONDS and options.vad
         options.batch_size = (settings or AsrSettings()).batch_size if batched else 0
@@ -110,8 +119,9 @@ def stream(
     """Segments as the model produces them. Bad input raises here, before the first segment;
     the work runs on the pool's executor (priorities and residency hold) and closing the
     stream (`close()`, read or not) stops the decoding."""
-    options, _model, spec = _prepare(options, settings, allow_passthrough, priority)
+    options, _model, spec_for = _prepare(options, settings, allow_passthrough, priority)
     clip = as_audio(audio)
+    spec = spec_for(clip.duration)
     if options.batch_size is None:
         options.batch_size = 0  # a batch holds 8 x 30 s before its first segment: too slow for a stream
     options.pieces = 1  # ... and so would pieces: the first piece's segments come at a batch's pace

@@ -154,7 +154,8 @@ def run_config(job: Job) -> dict:
             model=job.config.model, hotwords=job.config.hotwords, language="en", batch_size=job.config.batch_size,
             **job.config.options,
         )  # fmt: skip
-        pool.run(asr.resolve_model(job.config.model, settings).spec(settings), lambda m: None)  # load
+        recordings = asr.resolve_model(job.config.model, settings).spec(settings, long_form=True)
+        pool.run(recordings, lambda m: None)  # load the instance that decodes recordings
         load_s = time.perf_counter() - started
         started = time.perf_counter()
         medical = MedicalOptions(model=job.config.model, format=False, **job.config.medical)

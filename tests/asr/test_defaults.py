@@ -82,6 +82,24 @@ def test_cpu_threads_are_shared_by_the_workers(asr_settings: asr.AsrSettings, mo
     assert layout(4, 0) == (1, 1)
 
 
+def test_tiny_en_runs_in_float32_on_one_worker_with_every_thread(asr_settings: asr.AsrSettings) -> None:
+    """tiny.en in int8 read worse than plain faster-whisper's float32, and it decodes a recording whole: one float32
+    worker for recordings; live dictation keeps its int8 workers."""
+    assert asr.AsrSettings().cpu_float32_models == ["tiny.en"]
+    settings = asr_settings.model_copy(update={"cpu_threads": 2, "cpu_workers": 0})
+    _, _, spec_for = _prepare(asr.TranscribeOptions(model="tiny.en"), settings, True, 0)
+    recording, live = spec_for(600.0), spec_for(8.0)  # a consultation; a dictation window
+    assert recording.id != live.id, "two instances: dictation's decodes keep the int8 workers"
+    assert (recording.loader.cpu_compute_type, recording.loader.cpu_layout()) == ("float32", (1, 2))
+    assert (live.loader.cpu_compute_type, live.loader.cpu_layout()) == ("int8", (2, 1))
+    base = _prepare(asr.TranscribeOptions(model="base"), settings, True, 0)[2](600.0).loader
+    assert (base.cpu_compute_type, base.cpu_layout()) == ("int8", (2, 1))
+    model = recording.loader("cpu")
+    assert model.model.compute_type == "float32" and model.model.num_workers == 1
+    other = settings.model_copy(update={"cpu_float32_models": []})
+    assert _prepare(asr.TranscribeOptions(model="tiny.en"), other, True, 0)[2](600.0).loader.cpu_compute_type == "int8"
+
+
 def test_term_correction_is_on_unless_the_call_or_settings_say(asr_settings: asr.AsrSettings) -> None:
     def correcting(settings: asr.AsrSettings, **kw) -> bool | None:
         return _prepare(asr.TranscribeOptions(model="tiny.en", **kw), settings, True, 0)[0].correct_terms

@@ -186,7 +186,7 @@ def test_pieces_read_as_the_whole_recording(
     """The real engine (tiny.en, one CTranslate2 worker) on 2.5 min of a real consultation: two pieces searched
     together give the whole decode's words (a bound, not exact words: the second piece starts after the text of the
     audio before its cut, not the whole's), in time order."""
-    asr_settings = asr_settings.model_copy(update={"cpu_workers": 1})
+    asr_settings = asr_settings.model_copy(update={"cpu_workers": 1, "cpu_float32_models": []})
     clip = consultation(speech_dir, 150)
     sizes: list[int] = []
     search = GenerateBatcher._search
@@ -213,7 +213,7 @@ def test_pieces_decode_side_by_side_on_the_workers(
     (the windows' shorter context), reading as the whole does."""
     from asr.engines import windows
 
-    settings = asr_settings.model_copy(update={"cpu_threads": 2, "cpu_workers": 0})
+    settings = asr_settings.model_copy(update={"cpu_threads": 2, "cpu_workers": 0, "cpu_float32_models": []})
     clip = consultation(speech_dir, 150)
     primed: list[str] = []
     warm = pieces.warm_text
@@ -266,7 +266,7 @@ def test_a_cancelled_call_stops_every_piece(
 ) -> None:
     """A job cancelled at its first segment (its progress callback raises) returns with no piece still decoding:
     the other worker's piece stops at its next window instead of running on for nobody."""
-    settings = asr_settings.model_copy(update={"cpu_threads": 2, "cpu_workers": 0})
+    settings = asr_settings.model_copy(update={"cpu_threads": 2, "cpu_workers": 0, "cpu_float32_models": []})
     clip = consultation(speech_dir, 240)
     seen: list[float] = []
 
