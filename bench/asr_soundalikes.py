@@ -41,7 +41,7 @@ def main() -> None:
     from faster_whisper.transcribe import Segment
 
     import asr
-    from asr.engines.faster_whisper import _confirm_terms
+    from asr.engines.faster_whisper import _confirm_terms, _segment_samples
     from asr.medical import soundalikes
     from bench.asr import HELD_OUT, TUNE, cpu_seconds, medical_terms, normalizer, score
     from workers import EmbeddedPool, PoolSettings
@@ -86,7 +86,7 @@ def main() -> None:
                 # A pause-aligned clip is one window: the engine decodes it again from the encoder output it kept.
                 # Here that output is made again, outside the timing, from the segment's audio alone.
                 encoding = None if args.encode_again else pool.run(spec, lambda model, s=segment, a=audio[rid]: (
-                    _encode_segment(model, a.samples, s)))  # fmt: skip
+                    _encode(model, _segment_samples(a.samples, s))))  # fmt: skip
                 started = cpu_seconds()
                 checked = pool.run(spec, lambda model, s=segment, a=audio[rid], e=encoding: _confirm_terms(
                     model, a.samples, s, kwargs, e))  # fmt: skip
@@ -110,11 +110,10 @@ def main() -> None:
     pool.shutdown()
 
 
-def _encode_segment(model, samples, segment):  # noqa: ANN001, ANN202 - a bench helper
+def _encode(model, samples):  # noqa: ANN001, ANN202 - a bench helper
     from faster_whisper.audio import pad_or_trim
 
-    features = model.feature_extractor(samples[int(segment.start * 16000) : int(segment.end * 16000)])
-    return model.encode(pad_or_trim(features))
+    return model.encode(pad_or_trim(model.feature_extractor(samples)))
 
 
 def _diff(old: str, new: str) -> str:

@@ -153,7 +153,7 @@ def _decode_alone(model: Any, piece: np.ndarray, kwargs: dict[str, Any], **overr
     retry = dict(kwargs, vad_filter=False, condition_on_previous_text=False, initial_prompt=None, **overrides)
     retry.pop("vad_parameters", None)
     retry.pop("clip_timestamps", None)  # the piece is one clip
-    with windows.keeping_encodings(None):  # read once, here: nothing will take its windows' encodings
+    with windows.without_encodings():  # read once, here: nothing will take its windows' encodings
         return list(model.transcribe(piece, **retry)[0])
 
 
@@ -405,30 +405,30 @@ class FasterWhisperEngine:
             raw_segments, info = model.transcribe(samples, **kwargs)
             decoded = ((raw, raw.end) for raw in raw_segments)
         clipped = pause_windows  # segments are clips: the loop guard counts their speech only
-        state = windows.Decoding(
-            context_tokens=options.context_tokens, initial_tokens=_prompt_tokens(model, options.prompt),
-            whole_clips=clipped,
-        )  # fmt: skip
         # A clip is one window, so the soundalike check can decode it again from the encoder output it had.
         keeping = options.confirm_terms and pause_windows and options.task == "transcribe"
-        store = windows.EncodingStore(keep=_has_soundalikes) if keeping else None
-        with windows.decoding(state), windows.keeping_encodings(store):
+        state = windows.Decoding(
+            context_tokens=options.context_tokens, initial_tokens=_prompt_tokens(model, options.prompt),
+            whole_clips=clipped, encodings=windows.EncodingStore(keep=_has_soundalikes) if keeping else None,
+        )  # fmt: skip
+        with windows.decoding(state):
             return self._collect(model, samples, options, kwargs, decoded, info, speech if clipped else None,
-                                 on_segment)  # fmt: skip
+                                 on_segment, state.encodings)  # fmt: skip
 
     @staticmethod
     def _collect(
         model: Any, samples: np.ndarray, options: TranscribeOptions, kwargs: dict[str, Any], decoded: Any, info: Any,
         speech: list[dict[str, int]] | None, on_segment: Callable[[Segment, float], None] | None,
+        store: windows.EncodingStore | None = None,
     ) -> Transcript:  # fmt: skip
-        """Run the decoding (`decoded` is a generator), guard, correct and report each segment."""
+        """Run the decoding (`decoded` is a generator), guard, correct and report each segment; `store`: the
+        encoder outputs the windows keep for the soundalike check."""
         segments: list[Segment] = []
         texts: list[str] = []  # raw texts keep Whisper's own spacing (none between CJK segments)
         context = " ".join(filter(None, (options.prompt, options.hotwords)))
         fix_terms = _term_fixer(options, info.language)
         english = options.task == "transcribe" and info.language == "en"  # the clinical checks' language
         cost = DEFAULT_PHRASE_MAX_COST if options.phrase_max_cost is None else options.phrase_max_cost
-        store = windows.kept_encodings()
         # Closed however the loop ends: a call stopped by its callback stops the decoding now, every piece's too.
         with closing(decoded):
             for first, covered in decoded:  # a generator: decoding happens here, segment by segment

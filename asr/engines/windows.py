@@ -14,9 +14,9 @@ What a clip loses is Whisper's own segment times: a segment is a clip (up to 29.
 asked for, when it is split at sentence ends with the words' times (`sentences`).
 
 The state a call sets (`decoding`) reaches faster-whisper's per-window hooks through a context variable, so calls
-on other threads sharing the model are untouched. So does an `EncodingStore` (`keeping_encodings`): the encoder
-output of each window whose text its `keep` test picks, for the soundalike check to decode that window again without
-encoding it again (the encoder is ~60% of a second decode of base on CPU).
+on other threads sharing the model are untouched. The state may carry an `EncodingStore`: the encoder output of each
+window whose text its `keep` test picks, for the soundalike check to decode that window again without encoding it
+again (the encoder is ~60% of a second decode of base on CPU).
 """
 
 from __future__ import annotations
@@ -80,11 +80,32 @@ def speech_seconds(speech: list[dict[str, int]], start_s: float, end_s: float) -
     return sum(max(0, min(end, c["end"]) - max(start, c["start"])) for c in speech) / RATE
 
 
+@dataclass
+class EncodingStore:
+    """Encoder outputs of the windows whose text `keep` picks, by the tokens of faster-whisper's segment of that
+    window, until the reader takes them; shared by the threads of a call's pieces. (Not by seek: a piece's windows
+    seek within the piece, its segments are moved to the recording's frames.) Two windows of the same tokens
+    waiting at once are both dropped: neither encoding could be told apart, and a check then encodes the audio."""
+
+    keep: Callable[[str], bool]
+    kept: dict[tuple[int, ...], Any] = field(default_factory=dict)
+
+    def put(self, tokens: list[int], encoding: Any) -> None:
+        key = tuple(tokens)
+        self.kept[key] = None if key in self.kept else encoding
+
+    def take(self, segment: Any) -> Any | None:
+        """The kept encoder output of the window `segment` (a faster-whisper segment) came from, dropped from the
+        store; None when it was not kept."""
+        return self.kept.pop(tuple(segment.tokens or ()), None)
+
+
 @dataclass(frozen=True)
 class Decoding:
     context_tokens: int | None  # previous-text tokens each window is prompted with; None: faster-whisper's 223
     initial_tokens: tuple[int, ...] = ()  # the caller's initial prompt: kept whole while faster-whisper keeps it
     whole_clips: bool = False  # a window that reaches its clip's end is complete (no seeking back to a word)
+    encodings: EncodingStore | None = field(default=None, compare=False)  # where windows keep their encoder output
 
 
 _DECODING: ContextVar[Decoding | None] = ContextVar("voxgate_decoding", default=None)
@@ -110,52 +131,28 @@ def limit_context(previous: list[int], state: Decoding) -> list[int]:
     return head + (previous[-state.context_tokens :] if state.context_tokens else [])
 
 
-@dataclass
-class EncodingStore:
-    """Encoder outputs of the windows whose text `keep` picks, by the tokens of faster-whisper's segment of that
-    window, until the reader takes them; shared by the threads of a call's pieces. (Not by seek: a piece's windows
-    seek within the piece, its segments are moved to the recording's frames.) Two windows of the same tokens
-    waiting at once are both dropped: neither encoding could be told apart, and a check then encodes the audio."""
-
-    keep: Callable[[str], bool]
-    kept: dict[tuple[int, ...], Any] = field(default_factory=dict)
-
-    def put(self, tokens: list[int], encoding: Any) -> None:
-        key = tuple(tokens)
-        self.kept[key] = None if key in self.kept else encoding
-
-    def take(self, segment: Any) -> Any | None:
-        """The kept encoder output of the window `segment` (a faster-whisper segment) came from, dropped from the
-        store; None when it was not kept."""
-        return self.kept.pop(tuple(segment.tokens or ()), None)
-
-
-_ENCODINGS: ContextVar[EncodingStore | None] = ContextVar("voxgate_encodings", default=None)
 _last_encoding = threading.local()  # a window's encoder output, from `encode` to the same window's split
 
 
 @contextmanager
-def keeping_encodings(store: EncodingStore | None) -> Iterator[None]:
-    """Windows decoded inside (None: none) keep their encoder output in `store` when its test picks their text."""
-    token = _ENCODINGS.set(store)
-    try:
+def without_encodings() -> Iterator[None]:
+    """The decoding state as it is, less its encoding store: for a decode inside the call whose windows nobody
+    takes (the engine's second decodes read their segments at once)."""
+    state = _DECODING.get()
+    if state is None or state.encodings is None:
         yield
-    finally:
-        _ENCODINGS.reset(token)
-
-
-def kept_encodings() -> EncodingStore | None:
-    """The store windows decoded now keep their encoder output in, if any."""
-    return _ENCODINGS.get()
+        return
+    with decoding(replace(state, encodings=None)):
+        yield
 
 
 class WindowedWhisperModel(WhisperModel):
-    """faster-whisper's model with the per-window hooks above; without a `decoding` state or an encoding store it is
-    plain."""
+    """faster-whisper's model with the per-window hooks above; without a `decoding` state it is plain."""
 
     def encode(self, features: Any) -> Any:
         output = super().encode(features)
-        if _ENCODINGS.get() is not None:
+        state = _DECODING.get()
+        if state is not None and state.encodings is not None:
             _last_encoding.output = output
         return output
 
@@ -177,12 +174,12 @@ class WindowedWhisperModel(WhisperModel):
             # Word timestamps would otherwise seek back to the last word's end and decode the clip's silent tail
             # as one more window: the clip ends in a pause, so its text is complete.
             single_timestamp_ending = True
-        store, encoding = _ENCODINGS.get(), getattr(_last_encoding, "output", None)
-        if store is not None and encoding is not None:
+        encoding = getattr(_last_encoding, "output", None)
+        if state is not None and state.encodings is not None and encoding is not None:
             _last_encoding.output = None
             for part in segments:  # faster-whisper yields each part as a segment with these tokens
-                if store.keep(tokenizer.decode(part["tokens"])):
-                    store.put(part["tokens"], encoding)
+                if state.encodings.keep(tokenizer.decode(part["tokens"])):
+                    state.encodings.put(part["tokens"], encoding)
         return segments, seek, single_timestamp_ending
 
 

@@ -92,7 +92,7 @@ def test_a_kept_window_encoding_serves_the_second_decode(misheard_segment, monke
 
     model, samples, misheard = misheard_segment
     store = windows.EncodingStore(keep=lambda text: "country" in text)
-    with windows.keeping_encodings(store):
+    with windows.decoding(windows.Decoding(context_tokens=None, encodings=store)):
         (first,) = [s for s in model.transcribe(samples, language="en", without_timestamps=True)[0] if s.text]
     encoding = store.take(first)
     assert encoding is not None and store.take(first) is None, "taken once, then dropped"
