@@ -68,10 +68,9 @@ class WhisperLoader:
             # window through WhisperModel.encode, and CTranslate2's decoder takes any encoder's output). Alone on a
             # 2-core AVX2 machine both encode a window in the same time (bench/results/asr_speed_probe.txt): int8's
             # speed is in the beam search.
-            encoder = WhisperModel(
+            model.encoder_model = WhisperModel(
                 self.target, device="cpu", compute_type=encoder_type, cpu_threads=threads, num_workers=workers
             )
-            model.encode = encoder.encode  # type: ignore[method-assign]
         return model
 
 

@@ -149,8 +149,12 @@ def without_encodings() -> Iterator[None]:
 class WindowedWhisperModel(WhisperModel):
     """faster-whisper's model with the per-window hooks above; without a `decoding` state it is plain."""
 
+    # A second copy of the weights that encodes every window in its own compute type (asr.models.WhisperLoader's
+    # cpu_encoder_compute_type), or None: this model encodes. Set here, not over `encode`, so the hook below runs.
+    encoder_model: WhisperModel | None = None
+
     def encode(self, features: Any) -> Any:
-        output = super().encode(features)
+        output = super().encode(features) if self.encoder_model is None else self.encoder_model.encode(features)
         state = _DECODING.get()
         if state is not None and state.encodings is not None:
             _last_encoding.output = output
