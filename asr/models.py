@@ -44,6 +44,11 @@ class WhisperLoader:
     cpu_encoder_compute_type: str | None = None  # None: the encoder as the rest (cpu_compute_type)
     cpu_workers: int = 1  # 0: one per thread
 
+    @property
+    def separate_encoder(self) -> bool:
+        """Whether a second copy of the weights encodes on CPU (an encoder type other than the decoder's)."""
+        return bool(self.cpu_encoder_compute_type) and self.cpu_encoder_compute_type != self.cpu_compute_type
+
     def cpu_layout(self) -> tuple[int, int]:
         """(workers, threads per worker) on CPU: the thread budget shared by the workers, at least one each."""
         threads = ct2_cpu_threads(self.cpu_threads)
@@ -62,15 +67,13 @@ class WhisperLoader:
         workers, threads = self.cpu_layout()
         model = WindowedWhisperModel(self.target, device="cpu", compute_type=self.cpu_compute_type,
                                      cpu_threads=threads, num_workers=workers)  # fmt: skip
-        encoder_type = self.cpu_encoder_compute_type
-        if encoder_type and encoder_type != self.cpu_compute_type:
+        if self.separate_encoder:
             # The encoder from a second copy of the weights in its own compute type (faster-whisper encodes every
             # window through WhisperModel.encode, and CTranslate2's decoder takes any encoder's output). Alone on a
             # 2-core AVX2 machine both encode a window in the same time (bench/results/asr_speed_probe.txt): int8's
             # speed is in the beam search.
-            model.encoder_model = WhisperModel(
-                self.target, device="cpu", compute_type=encoder_type, cpu_threads=threads, num_workers=workers
-            )
+            model.encoder_model = WhisperModel(self.target, device="cpu", compute_type=self.cpu_encoder_compute_type,
+                                               cpu_threads=threads, num_workers=workers)  # fmt: skip
         return model
 
 
@@ -100,7 +103,7 @@ class ResolvedModel:
         return ModelSpec(
             id=f"whisper:{self.id}" + ("@float32" if float32 else "") + ("@batch" if background else ""),
             loader=loader,
-            memory_mb=_memory_estimate_mb(self.target, loader.cpu_layout()[0]),
+            memory_mb=_memory_estimate_mb(self.target, loader.cpu_layout()[0], loader.separate_encoder),
             cpu_nice=settings.batch_cpu_nice if background else 0,
             labels={"module": "asr", "engine": "faster-whisper", "target": self.target},
         )
@@ -115,12 +118,13 @@ def _vocabulary_size(target: str) -> int:
         return sum(1 for _ in f)
 
 
-def _memory_estimate_mb(target: str, cpu_workers: int = 1) -> int:
+def _memory_estimate_mb(target: str, cpu_workers: int = 1, separate_encoder: bool = False) -> int:
     weights = Path(target, "model.bin")
     # int8 weights plus the decoder's working memory; measured ~1.5x the float16 file on CPU. Each further worker
     # shares the weights but holds its own buffers: ~80-115 MB for base's 145 MB file (bench/results/asr_workers.txt).
+    # A separate encoder is a second copy of all the weights, in float32 twice the float16 file (base: +390 MB peak).
     size_mb = weights.stat().st_size / 2**20 if weights.is_file() else 1500
-    return int(max(size_mb * (1.5 + 0.8 * (max(1, cpu_workers) - 1)), 200))
+    return int(max(size_mb * (1.5 + 0.8 * (max(1, cpu_workers) - 1) + (2.0 if separate_encoder else 0.0)), 200))
 
 
 def _is_model_dir(path: Path) -> bool:

@@ -266,9 +266,12 @@ ABLATION: dict[str, dict] = {
     "int8 encoder, float32 beam 5": {"settings": {"cpu_compute_type": "float32", "cpu_encoder_compute_type": "int8"}},
     # ... and the other way round: float32 encodings (the int8 encoder is where int8 lost medical terms: "int8
     # encoder, float32 beam 5" tune term WER 14.5% vs plain 11.7%) searched by the int8 decoder, most of the CPU.
-    # Not kept (bench/results/asr_float32_encoder.txt, same run as plain): term WER 14.2% vs plain 14.6%, but WER
-    # 12.0% vs 10.9% (worse on 7 of the 10 recordings, tune and held-out alike) at 0.72x plain's CPU.
+    # Not kept then (bench/results/asr_float32_encoder.txt, same run as plain): term WER 14.2% vs plain 14.6%, but WER
+    # 12.0% vs 10.9% at 0.72x plain's CPU, with the batched pipeline of that time. With pause windows the defaults
+    # since stop 49 (tune WER 9.4% against int8's 9.8%: bench/results/asr.txt).
     "float32 encoder, int8 beam 5": {"settings": {"cpu_compute_type": "int8", "cpu_encoder_compute_type": "float32"}},
+    # The defaults before stop 49: one int8 copy encodes and searches.
+    "int8 encoder": {"settings": {"cpu_encoder_compute_type": None}},
     # Whisper's own windows (timestamp tokens, each window sought back to its last complete segment) and its full
     # previous-text prompt (up to 223 tokens): the defaults before asr.engines.windows.
     "whisper windows": {"options": {"pause_windows": False, "context_tokens": 223}},

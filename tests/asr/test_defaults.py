@@ -15,6 +15,24 @@ def test_settings_defaults() -> None:
     assert settings.default_prompt == "" and settings.medical_prompt == ""
 
 
+def test_a_float32_encoder_under_the_int8_search_by_default(asr_settings: asr.AsrSettings) -> None:
+    """The int8 beam search on float32 encodings (a second copy of the weights), which the pool budgets for; one
+    copy when the encoder's type is the decoder's or unset."""
+    assert asr.AsrSettings().cpu_encoder_compute_type == "float32"
+    settings = asr_settings.model_copy(update={"cpu_threads": 2, "cpu_workers": 0})
+    spec = _prepare(asr.TranscribeOptions(model="base"), settings, True, 0)[2](600.0)
+    assert spec.loader.cpu_compute_type == "int8" and spec.loader.separate_encoder
+    budgets = {}
+    for encoder_type in ("float32", None, "int8"):
+        other = settings.model_copy(update={"cpu_encoder_compute_type": encoder_type})
+        spec = asr.resolve_model("base", other).spec(other)
+        budgets[encoder_type] = spec.memory_mb
+        assert spec.loader.separate_encoder == (encoder_type == "float32")
+    assert budgets["float32"] > budgets[None] == budgets["int8"]
+    tiny = _prepare(asr.TranscribeOptions(model="tiny.en"), settings, True, 0)[2](600.0).loader
+    assert tiny.cpu_compute_type == "float32" and not tiny.separate_encoder  # all float32 already: one copy
+
+
 def test_options_take_the_configured_defaults(asr_settings: asr.AsrSettings) -> None:
     options, _model, _spec = _prepare(asr.TranscribeOptions(model="tiny.en"), asr_settings, True, 0)
     assert options.vad_speech_pad_ms == 800 and options.loop_guard is True and options.prompt is None
