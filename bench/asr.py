@@ -237,6 +237,7 @@ CLINICAL_CONTEXT = (
     "abdominal pain? Headaches, dizziness, rashes? What medications do you take, any allergies? Are your "
     "immunizations up to date?"
 )
+VERBATIM_PROMPT = "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking."
 # One lever at a time against our defaults (--ablation): name -> Config fields (options: TranscribeOptions,
 # settings: AsrSettings, medical: MedicalOptions with kind "medical").
 ABLATION: dict[str, dict] = {
@@ -300,6 +301,10 @@ ABLATION: dict[str, dict] = {
     "float32 beam 1": {"settings": {"cpu_compute_type": "float32"}, "options": {"beam_size": 1}},
     "clinical hotwords": {"hotwords": CLINICAL_CONTEXT},
     "clinical prompt": {"options": {"prompt": CLINICAL_CONTEXT}},
+    # OpenAI's documented prompt for keeping filler words and false starts (Whisper tidies speech up; the references
+    # are verbatim, and ours deleted more words than plain). Not kept: tune WER 9.9% against 9.4%, term WER 11.2%
+    # against 10.1% (bench/results/asr.txt, stop 49).
+    "verbatim prompt": {"options": {"prompt": VERBATIM_PROMPT}},
     "medical (prompt)": {"kind": "medical"},
     "medical, no prompt": {"kind": "medical", "medical": {"prompt": ""}},
     "no term correction": {"options": {"correct_terms": False}},
