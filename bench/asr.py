@@ -278,6 +278,7 @@ ABLATION: dict[str, dict] = {
     "whisper windows": {"options": {"pause_windows": False, "context_tokens": 223}},
     "whisper windows, context 64": {"options": {"pause_windows": False}},
     "pause windows, context 223": {"options": {"context_tokens": 223}},
+    "pause windows, context 128": {"options": {"context_tokens": 128}},
     # For a model of whisper_windows_models (tiny.en): pause windows and context 64, as base decodes.
     "pause windows": {"settings": {"whisper_windows_models": []}},
     # Near-missed clinical phrases put right after an acoustic check (asr.medical.phrases, asr.engines.rescoring).
