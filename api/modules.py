@@ -54,6 +54,7 @@ MODULES: tuple[ModuleSpec, ...] = (
         extra="asr",
         router="api.routers.asr",
         requires=ASR_REQUIRES,
+        startup="api.routers.asr:startup",  # loads the default model and word lists in the background
         jobs={"asr.medical_transcription": "api.compose.asr:run_medical_job"},
         cli="api.cli.asr:register",
         body_limits={"/v1/audio/": "audio", "/v1/medical/": "audio"},

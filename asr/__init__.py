@@ -33,6 +33,7 @@ _EXPORTS = {
     "SegmentStream": "asr.transcription",
     "stream": "asr.transcription",
     "transcribe": "asr.transcription",
+    "warm": "asr.transcription",
 }
 __all__ = sorted(_EXPORTS)
 

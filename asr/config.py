@@ -106,6 +106,9 @@ class AsrSettings(BaseSettings):
     medical_prompt: str = ""
     # Batch-priority work uses its own model instance whose threads run at this nice value (0 shares one instance).
     batch_cpu_nice: int = Field(default=10, ge=0, le=19)
+    # The gateway loads the default model's recording instance and the clinical word lists at start-up, in the
+    # background: otherwise the first recording waits ~3-5 s for them (bench/results/asr.txt, stop 49).
+    prewarm: bool = Field(default=True, description="load the default model and word lists when the gateway starts")
     # Longest audio answered synchronously on /v1/audio/*; beyond it the caller must use a job.
     sync_max_seconds: float = Field(default=1800.0, gt=0)
     # Medical requests longer than this become jobs (202) instead of holding the connection.

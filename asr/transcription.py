@@ -104,6 +104,19 @@ def transcribe(
     return result
 
 
+def warm(settings: AsrSettings | None = None, pool: ModelPool | None = None) -> None:
+    """Load what the first recording after start-up would wait for: the default model's instance for recordings (on
+    the pool, queued behind any real request) and the clinical checks' word lists. The gateway calls it at start-up
+    in the background (`AsrSettings.prewarm`)."""
+    settings = settings or AsrSettings()
+    model = resolve_model(settings.default_model, settings)
+    (pool or default_pool()).run(model.spec(settings, long_form=True), lambda _: None, priority=Priority.BATCH)
+    if settings.correct_terms or settings.check_phrases:
+        from asr.engines.faster_whisper import warm_checks
+
+        warm_checks()
+
+
 _DONE = object()
 
 

@@ -13,6 +13,10 @@ from api.app import create_app
 from api.settings import REPO_ROOT, Settings
 from tests.server import Server
 
+# The gateway's ASR start-up loads the default model in the background (AsrSettings.prewarm): in every test app and
+# server process that would be a model load competing with the test. Only tests/asr/test_prewarm.py turns it on.
+os.environ.setdefault("VOXGATE_ASR_PREWARM", "false")
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
+import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
@@ -24,9 +26,10 @@ from api.responses import accepted
 from api.settings import Settings
 from asr.formats import MEDIA_TYPES, RESPONSE_FORMATS, TIMED_FORMATS, render
 from asr.medical import MedicalOptions, MedicalTranscript, transcribe_medical
-from workers import ModelPool, Priority
+from workers import ModelPool, PoolClosed, Priority
 
 router = APIRouter(tags=["asr"])
+log = logging.getLogger(__name__)
 
 MEDICAL_JOB = "asr.medical_transcription"
 
@@ -37,6 +40,26 @@ TRANSCRIPT_200 = {200: {"description": "the transcript in response_format (strea
                                     "application/x-subrip": _TEXT, "text/vtt": _TEXT, "text/event-stream": _TEXT}}}
 MEDICAL_RESPONSES = {200: {"description": "the clinical transcript", "content": {"application/json": {
     "schema": {"type": "object"}}}}, 202: {"model": JobAccepted, "description": "long audio or mode=job: a job"}}
+
+
+async def startup(app: Any) -> None:
+    """Load the default model and the clinical word lists in the background (AsrSettings.prewarm), so the first
+    recording after start-up does not wait for them; a request that comes first is served first."""
+    settings: Settings = app.state.settings
+    if not settings.asr.prewarm:
+        return
+    pool = app.state.pool
+
+    def run() -> None:
+        try:
+            asr.warm(settings.asr, pool)
+            log.info("asr: %s and the clinical word lists loaded", settings.asr.default_model)
+        except PoolClosed:  # the gateway stopped first: nothing is lost
+            log.info("asr prewarm stopped: the gateway is shutting down")
+        except Exception:  # a missing model is /healthz's to report; the first request will say what is wrong
+            log.exception("asr prewarm failed")
+
+    threading.Thread(target=run, name="asr-prewarm", daemon=True).start()
 
 
 def asr_settings(settings: Settings = Depends(get_settings)) -> asr.AsrSettings:

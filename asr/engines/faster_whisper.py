@@ -233,6 +233,16 @@ def _apply(raw: Any, changes: list[Any]) -> Any:
     return replace(raw, text=text, words=words)
 
 
+def warm_checks() -> None:
+    """Build the clinical checks' word lists (term names, phrase index, the soundalike words' phonemes, the lexicon
+    tables): ~3-5 s on 2 cores that would otherwise fall on the first English transcript."""
+    from asr.medical import correction, phrases, soundalikes
+
+    correction.candidate("warmupp")  # the names and wordfreq's list
+    phrases.candidates("no test pain")
+    soundalikes.proposals("weasings")  # every curated word's phonemes (espeak-ng)
+
+
 def _has_soundalikes(text: str) -> bool:
     """Whether the soundalike check will decode a window of this text again (so its encoder output is kept)."""
     from asr.medical import soundalikes
