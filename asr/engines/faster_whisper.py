@@ -234,8 +234,9 @@ def _apply(raw: Any, changes: list[Any]) -> Any:
 
 
 def warm_checks() -> None:
-    """Build the clinical checks' word lists (term names, phrase index, the soundalike words' phonemes, the lexicon
-    tables): ~3-5 s on 2 cores that would otherwise fall on the first English transcript."""
+    """Build the clinical checks' word lists (the correction's names and wordfreq's list, the phrase index of the
+    ICD-10 conditions, the soundalike words' espeak-ng phonemes): ~2-4 s on 2 cores that would otherwise fall on the
+    first English transcript."""
     from asr.medical import correction, phrases, soundalikes
 
     correction.candidate("warmupp")  # the names and wordfreq's list
