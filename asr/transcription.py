@@ -111,10 +111,10 @@ def warm(settings: AsrSettings | None = None, pool: ModelPool | None = None) -> 
     settings = settings or AsrSettings()
     model = resolve_model(settings.default_model, settings)
     (pool or default_pool()).run(model.spec(settings, long_form=True), lambda _: None, priority=Priority.BATCH)
-    if settings.correct_terms or settings.check_phrases:
-        from asr.engines.faster_whisper import warm_checks
+    from asr.engines.faster_whisper import warm_checks
 
-        warm_checks()
+    # The soundalike check runs only with the phrase check (as _prepare fills a call's options).
+    warm_checks(settings.correct_terms, settings.check_phrases, settings.confirm_terms and settings.check_phrases)
 
 
 _DONE = object()

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import math
-import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
@@ -22,14 +20,14 @@ from api.audio_upload import asr_api_error, check_transcription, decode_audio
 from api.deps import get_jobs, get_pool, get_settings
 from api.errors import ApiError
 from api.jobs import JobAccepted, JobService
+from api.prewarm import in_background
 from api.responses import accepted
 from api.settings import Settings
 from asr.formats import MEDIA_TYPES, RESPONSE_FORMATS, TIMED_FORMATS, render
 from asr.medical import MedicalOptions, MedicalTranscript, transcribe_medical
-from workers import ModelPool, PoolClosed, Priority
+from workers import ModelPool, Priority
 
 router = APIRouter(tags=["asr"])
-log = logging.getLogger(__name__)
 
 MEDICAL_JOB = "asr.medical_transcription"
 
@@ -50,16 +48,11 @@ async def startup(app: Any) -> None:
         return
     pool = app.state.pool
 
-    def run() -> None:
-        try:
-            asr.warm(settings.asr, pool)
-            log.info("asr: %s and the clinical word lists loaded", settings.asr.default_model)
-        except PoolClosed:  # the gateway stopped first: nothing is lost
-            log.info("asr prewarm stopped: the gateway is shutting down")
-        except Exception:  # a missing model is /healthz's to report; the first request will say what is wrong
-            log.exception("asr prewarm failed")
+    def work() -> str:
+        asr.warm(settings.asr, pool)
+        return f"{settings.asr.default_model} and the clinical word lists loaded"
 
-    threading.Thread(target=run, name="asr-prewarm", daemon=True).start()
+    in_background("asr-prewarm", work)
 
 
 def asr_settings(settings: Settings = Depends(get_settings)) -> asr.AsrSettings:

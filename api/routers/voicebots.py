@@ -22,7 +22,6 @@ import base64
 import contextlib
 import json
 import logging
-import threading
 import uuid
 from pathlib import Path
 from typing import Annotated, Any
@@ -37,10 +36,10 @@ from api.auth import WebSocketRejected, authorize_websocket, bearer_token
 from api.compose.voice_conversation import ConversationEnded, ErrorEvent, StartMessage, VoiceConversation
 from api.compose.voicebots import UtteranceResult, VoiceBots, VoiceError, recognize_utterance, voice_bots
 from api.errors import ApiError, error_body, error_responses
+from api.prewarm import in_background
 from api.shedding import socket_admission
 from bots import BotUnavailable
 from bots.voice import VoiceProfile
-from workers import PoolClosed
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["voice bots"])
@@ -56,21 +55,12 @@ def to_api_error(exc: VoiceError, headers: dict[str, str] | None = None) -> ApiE
 
 
 async def startup(app: Any) -> None:
-    """Speak the bots' prompts into the cache in the background (batch priority), when Settings.voice.prewarm."""
+    """Speak the bots' prompts into the cache in the background (batch priority), when Settings.voice.prewarm.
+    A bad voice in a profile does not stop the gateway: turns will report it."""
     state = app.state
     if not state.settings.voice.prewarm or getattr(state, "bots", None) is None:
         return
-
-    def run() -> None:
-        try:
-            made = voice_bots(state).prewarm()
-            log.info("voice bots: %d prompt sentences spoken ahead", made)
-        except PoolClosed:  # the gateway stopped before the cache was full: nothing is lost
-            log.info("voice prewarm stopped: the gateway is shutting down")
-        except Exception:  # a bad voice in a profile must not stop the gateway; turns will report it
-            log.exception("voice prewarm failed")
-
-    threading.Thread(target=run, name="voice-prewarm", daemon=True).start()
+    in_background("voice-prewarm", lambda: f"{voice_bots(state).prewarm()} prompt sentences spoken ahead")
 
 
 def _voice(state: Any) -> VoiceBots:

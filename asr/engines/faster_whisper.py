@@ -233,15 +233,18 @@ def _apply(raw: Any, changes: list[Any]) -> Any:
     return replace(raw, text=text, words=words)
 
 
-def warm_checks() -> None:
-    """Build the clinical checks' word lists (the correction's names and wordfreq's list, the phrase index of the
-    ICD-10 conditions, the soundalike words' espeak-ng phonemes): ~2-4 s on 2 cores that would otherwise fall on the
-    first English transcript."""
+def warm_checks(correct_terms: bool = True, check_phrases: bool = True, confirm_terms: bool = True) -> None:
+    """Build the word lists of the clinical checks that are on (the correction's names and wordfreq's list, the
+    phrase index of the ICD-10 conditions, the soundalike words' espeak-ng phonemes): ~2-4 s on 2 cores that would
+    otherwise fall on the first English transcript."""
     from asr.medical import correction, phrases, soundalikes
 
-    correction.candidate("warmupp")  # the names and wordfreq's list
-    phrases.candidates("no test pain")
-    soundalikes.proposals("weasings")  # every curated word's phonemes (espeak-ng)
+    if correct_terms:
+        correction.candidate("warmupp")  # the names and wordfreq's list
+    if check_phrases:
+        phrases.candidates("no test pain")
+    if confirm_terms:
+        soundalikes.proposals("weasings")  # every curated word's phonemes (espeak-ng)
 
 
 def _has_soundalikes(text: str) -> bool:

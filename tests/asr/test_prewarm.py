@@ -24,7 +24,7 @@ def test_the_gateway_loads_the_default_model_and_word_lists_at_start_up(
 
     warmed: list[bool] = []
     warm_checks = faster_whisper.warm_checks
-    monkeypatch.setattr(faster_whisper, "warm_checks", lambda: warm_checks() or warmed.append(True))
+    monkeypatch.setattr(faster_whisper, "warm_checks", lambda *on: warm_checks(*on) or warmed.append(on))
     on = asr_settings.model_copy(update={"prewarm": True, "default_model": TEST_MODEL})
     expected = asr.resolve_model(TEST_MODEL, on).spec(on, long_form=True).id  # what a recording runs on
     with TestClient(create_app(settings.model_copy(update={"modules": ["asr"], "asr": on}))) as client:
@@ -32,7 +32,7 @@ def test_the_gateway_loads_the_default_model_and_word_lists_at_start_up(
         while not (expected in _loaded(client) and warmed) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert expected in _loaded(client), "the default model was not loaded at start-up"
-        assert warmed, "the clinical word lists were not built at start-up"
+        assert warmed == [(True, True, True)], "the clinical word lists were not built at start-up"
 
 
 def test_without_prewarm_nothing_loads_before_a_request(settings: Settings, asr_settings: asr.AsrSettings) -> None:
