@@ -5,8 +5,8 @@ Whisper's beam search can lose a clinical word split into rare tokens to a like-
 texts afterwards does not undo it (teacher-forced, the model prefers what it wrote: bench/results/asr_soundalikes.txt).
 What does undo it is decoding the segment again with the few clinical words it might hold as hotwords: the decoder
 then keeps the clinical word where the audio carries it. This module proposes those words and takes, from the second
-decode, only the proposals it confirms, word for word in the same place; every other difference between the two
-decodes is ignored, so a biased decode can never drop, add or echo text.
+decode, only the proposals it confirms in the same place (the same word of a stretch where the two decodes differ);
+every other difference between the two decodes is ignored, so a biased decode can never drop, add or echo text.
 
 A word is a candidate only when it is rare in English (wordfreq), no word of the medical lexicon, and its sound
 (espeak-ng's phonemes) is close to a word of the curated spoken forms (asr.medical.terms): clinicians' and
@@ -99,8 +99,11 @@ def hotwords(found: dict[str, tuple[str, ...]]) -> str:
 
 
 def confirmed(text: str, heard: str, found: dict[str, tuple[str, ...]]) -> list[Change]:
-    """The proposals the second decode `heard` confirms: where the two decodes differ by words one for one, a
-    candidate word of `text` whose counterpart in `heard` is one of its clinical words (or that word inflected)."""
+    """The proposals the second decode `heard` confirms: where the two decodes differ, a candidate word of `text`
+    whose counterpart in `heard` is one of its clinical words (or that word inflected). Counterparts pair one for one
+    where the differing stretches are as long; where they are not ("no, no, weasings" against "no wheezing"), a
+    stretch that holds one candidate pairs it with the one clinical word of the other stretch, if there is exactly
+    one."""
     import difflib
 
     written = list(_WORD.finditer(text))
@@ -109,13 +112,33 @@ def confirmed(text: str, heard: str, found: dict[str, tuple[str, ...]]) -> list[
                                       autojunk=False)  # fmt: skip
     changes = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op != "replace" or i2 - i1 != j2 - j1:
+        if op != "replace":
             continue
-        for match, new in zip(written[i1:i2], second[j1:j2], strict=True):
+        if i2 - i1 == j2 - j1:
+            pairs = list(zip(written[i1:i2], second[j1:j2], strict=True))
+        else:
+            pairs = _stretch_pair(written[i1:i2], second[j1:j2], found)
+        for match, new in pairs:
             old = match.group()
-            options = found.get(old.lower(), ())
-            if not any(new.lower().startswith(v) and len(new) - len(v) <= 3 for v in options):
+            if not _is_option(new, found.get(old.lower(), ())):
                 continue
             new = new.capitalize() if old[0].isupper() else new.lower()
             changes.append(Change(match.start(), match.end(), old, new))
     return changes
+
+
+def _is_option(word: str, options: tuple[str, ...]) -> bool:
+    """Whether `word` is one of the clinical words proposed, or one inflected ("wheeze" -> "wheezes")."""
+    return any(word.lower().startswith(v) and len(word) - len(v) <= 3 for v in options)
+
+
+def _stretch_pair(written: list[re.Match[str]], second: list[str], found: dict[str, tuple[str, ...]]
+                  ) -> list[tuple[re.Match[str], str]]:  # fmt: skip
+    """The (candidate, clinical word) pair of two differing stretches of unequal length: only where the written
+    stretch holds exactly one candidate and the heard stretch exactly one of its clinical words."""
+    candidates = [m for m in written if m.group().lower() in found]
+    if len(candidates) != 1:
+        return []
+    options = found[candidates[0].group().lower()]
+    heard = [w for w in second if _is_option(w, options)]
+    return [(candidates[0], heard[0])] if len(heard) == 1 else []

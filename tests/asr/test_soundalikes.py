@@ -43,6 +43,19 @@ def test_only_a_proposed_word_confirmed_in_its_place_is_taken() -> None:
     assert soundalikes.confirmed("No weasings today.", "No wheelchairs today.", found) == []
 
 
+def test_a_stretch_of_another_length_confirms_its_one_candidate_only_by_one_clinical_word() -> None:
+    found = {"weasings": ("wheezing",), "swap": ("swab",)}
+    text = "How about breathing? No, no, no, weasings. Okay."
+    changes = soundalikes.confirmed(text, "How about wheezing? No, no wheezing. Okay.", found)
+    assert [(c.old, c.new) for c in changes] == [("weasings", "wheezing")]
+    assert text[changes[0].start : changes[0].end] == "weasings"
+    # Two clinical words heard for the stretch, or two candidates in it: no way to tell which is which.
+    assert soundalikes.confirmed("It was weasings.", "It was wheezing, wheezing.", found) == []
+    assert soundalikes.confirmed("A weasings swap today.", "A wheezing today.", found) == []
+    # A stretch whose clinical word is not one the candidate sounds like confirms nothing.
+    assert soundalikes.confirmed("No, no, weasings.", "No swab.", found) == []
+
+
 def test_without_espeak_the_spelling_key_stands_in(monkeypatch) -> None:
     from asr.medical.correction import sound_key
 
