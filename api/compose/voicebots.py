@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field
 
 import asr
 import tts
+from api.prewarm import wait_for_idle_pool
 from api.settings import Settings
 from bots import BotService
 from bots.voice import VoiceProfile, load_profile, response_messages, spoken_text
@@ -191,8 +192,9 @@ class VoiceBots:
         return speech
 
     def prewarm(self, fmt: str = "mp3") -> int:
-        """Speak every bot's greeting and fixed replies (domain.yml) into the cache, at batch priority, so that a
-        conversation's prompts start playing at once. Blocking (run it on a thread); returns the sentences made."""
+        """Speak every bot's greeting and fixed replies (domain.yml) into the cache, at batch priority and each when
+        the model pool is idle, so that a conversation's prompts start playing at once. Blocking (run it on a
+        thread); returns the sentences made."""
         made = 0
         for bot in self.names:
             profile = self.profile(bot)
@@ -200,6 +202,7 @@ class VoiceBots:
             for text in filter(None, texts):
                 try:
                     for sentence in self.sentences(bot, text):
+                        wait_for_idle_pool(self.pool)  # requests first: each prompt waits for the pool to be idle
                         made += not self.speak(bot, sentence, fmt, priority=Priority.BATCH).cached
                 except VoiceError as exc:
                     log.warning("voice prewarm of %s skipped %r: %s", bot, text[:40], exc.message)
