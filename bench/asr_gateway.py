@@ -64,6 +64,8 @@ def main() -> None:
     parser.add_argument("--ids", nargs="*", help="recordings (default: the ten); an id twice is sent twice")
     parser.add_argument("--no-plain", action="store_true", help="skip plain faster-whisper")
     parser.add_argument("--model", default="base", help="plain faster-whisper's model (the gateway's default)")
+    parser.add_argument("--format", default="json", choices=["json", "verbose_json", "text"],
+                        help="response_format (the client's default json; verbose_json adds word times)")  # fmt: skip
     parser.add_argument("--threads", type=int, help="CTranslate2 threads, gateway and plain (VOXGATE_ASR_CPU_THREADS)")
     args = parser.parse_args()
     if args.threads:  # read by the gateway's AsrSettings and by plain's process alike
@@ -73,6 +75,7 @@ def main() -> None:
         sys.exit(f"no consultations at {medical_dir} (set VOXGATE_DATA)")
     import openai
 
+    import asr
     from bench.asr import HELD_OUT, TUNE, Config, Job, medical_terms, normalizer, run_isolated, score
 
     ids = args.ids or TUNE + HELD_OUT
@@ -85,9 +88,10 @@ def main() -> None:
         plain = run_isolated(job)
     server, url, ready_s = _start_gateway(Path(tempfile.mkdtemp(prefix="voxgate-bench-")))
     client = openai.OpenAI(base_url=f"{url}/v1", api_key="bench", max_retries=0, timeout=1800)
-    print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, cpus={os.cpu_count()}, threads="
-          f"{os.environ.get('VOXGATE_ASR_CPU_THREADS', 'default')}, /readyz after {ready_s:.1f} s; plain: "
-          f"faster-whisper {args.model}, its defaults, its own process")  # fmt: skip
+    threads = os.environ.get("VOXGATE_ASR_CPU_THREADS", "default")
+    print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, cpus={os.cpu_count()}, threads={threads}, "
+          f"response_format={args.format}, /readyz after {ready_s:.1f} s; plain: faster-whisper {args.model}, its "
+          "defaults, its own process")  # fmt: skip
     print("| # | id | split | audio s | gateway s | plain s | time vs plain | WER gateway | WER plain "
           "| term edits gateway | term edits plain |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|---|---|")
@@ -97,10 +101,12 @@ def main() -> None:
         reference = paths[rid].with_suffix(".txt").read_text()
         started = time.perf_counter()
         with paths[rid].open("rb") as audio:
-            answer = client.audio.transcriptions.create(model="whisper-1", file=audio, response_format="verbose_json")
+            answer = client.audio.transcriptions.create(model="whisper-1", file=audio, response_format=args.format)
         seconds = time.perf_counter() - started
-        ours = score(reference, answer.text, norm, terms, False)
-        row = [str(index), rid, "tune" if rid in TUNE else "held-out", f"{answer.duration:.0f}", f"{seconds:.1f}"]
+        text = answer if isinstance(answer, str) else answer.text
+        ours = score(reference, text, norm, terms, False)
+        duration = asr.decode(paths[rid].read_bytes()).duration
+        row = [str(index), rid, "tune" if rid in TUNE else "held-out", f"{duration:.0f}", f"{seconds:.1f}"]
         totals["gateway"] += seconds
         totals["edits"] += ours["edits"]
         totals["words"] += ours["words"]
