@@ -196,10 +196,12 @@ def _checkable(raw: Any) -> bool:
     return MIN_CHECK_SECONDS <= raw.end - raw.start <= 30
 
 
-def _check_phrases(model: Any, samples: np.ndarray, raw: Any, max_cost: float, language: str) -> Any:
+def _check_phrases(model: Any, samples: np.ndarray, raw: Any, max_cost: float, language: str,
+                   encoding: Any = None) -> Any:  # fmt: skip
     """`raw` with each near-missed clinical phrase (asr.medical.phrases) put right where Whisper's decoder, scoring
     both texts on the segment's audio, finds the phrase at most `max_cost` nats less likely than what it wrote. The
-    segment's words follow the text where they spell it."""
+    segment's words follow the text where they spell it. `encoding`: the encoder output of the window `raw` is (a
+    pause-aligned clip), scored on instead of encoding its audio again."""
     from asr.medical import phrases
 
     if not _checkable(raw):
@@ -208,7 +210,7 @@ def _check_phrases(model: Any, samples: np.ndarray, raw: Any, max_cost: float, l
     if not found:
         return raw
     scores = rescoring.sequence_logprobs(model, samples, raw.start, raw.end, [raw.text, *(c.text for c in found)],
-                                         language)  # fmt: skip
+                                         language, encoding)  # fmt: skip
     return _apply(raw, [c for c, score in zip(found, scores[1:], strict=True) if score >= scores[0] - max_cost])
 
 
@@ -247,11 +249,16 @@ def warm_checks(correct_terms: bool = True, check_phrases: bool = True, confirm_
         soundalikes.proposals("weasings")  # every curated word's phonemes (espeak-ng)
 
 
-def _has_soundalikes(text: str) -> bool:
-    """Whether the soundalike check will decode a window of this text again (so its encoder output is kept)."""
-    from asr.medical import soundalikes
+def _checked_again(options: TranscribeOptions) -> Callable[[str], bool]:
+    """Whether the phrase or soundalike check (as `options` turn them on) will score or decode a window of this text
+    again: its encoder output is then kept, and neither check encodes the audio a second time."""
+    from asr.medical import phrases, soundalikes
 
-    return bool(soundalikes.proposals(text))
+    def checked(text: str) -> bool:
+        return bool((options.check_phrases and phrases.candidates(text))
+                    or (options.confirm_terms and soundalikes.proposals(text)))  # fmt: skip
+
+    return checked
 
 
 def _decode_encoding(model: Any, encoding: Any, hotwords: str, beam_size: int) -> str:
@@ -419,11 +426,12 @@ class FasterWhisperEngine:
             raw_segments, info = model.transcribe(samples, **kwargs)
             decoded = ((raw, raw.end) for raw in raw_segments)
         clipped = pause_windows  # segments are clips: the loop guard counts their speech only
-        # A clip is one window, so the soundalike check can decode it again from the encoder output it had.
-        keeping = options.confirm_terms and pause_windows and options.task == "transcribe"
+        # A clip is one window, so the phrase and soundalike checks can score it or decode it again from the encoder
+        # output it had (~0.7 s of base's float32 encoder on 2 cores per window checked).
+        keeping = (options.check_phrases or options.confirm_terms) and pause_windows and options.task == "transcribe"
         state = windows.Decoding(
             context_tokens=options.context_tokens, initial_tokens=_prompt_tokens(model, options.prompt),
-            whole_clips=clipped, encodings=windows.EncodingStore(keep=_has_soundalikes) if keeping else None,
+            whole_clips=clipped, encodings=windows.EncodingStore(keep=_checked_again(options)) if keeping else None,
         )  # fmt: skip
         with windows.decoding(state):
             return self._collect(model, samples, options, kwargs, decoded, info, speech if clipped else None,
@@ -452,7 +460,7 @@ class FasterWhisperEngine:
                 if retried != [first]:  # decoded again: the kept encoding is not this audio's
                     encoding = None
                 if options.check_phrases and english:
-                    retried = [_check_phrases(model, samples, raw, cost, "en") for raw in retried]
+                    retried = [_check_phrases(model, samples, raw, cost, "en", encoding) for raw in retried]
                 if options.confirm_terms and english:
                     retried = [_confirm_terms(model, samples, raw, kwargs, encoding) for raw in retried]
                 if speech is not None and options.word_timestamps:  # a clip is several sentences

@@ -17,15 +17,17 @@ RATE = 16000
 
 
 def sequence_logprobs(model: Any, samples: np.ndarray, start_s: float, end_s: float, texts: list[str],
-                      language: str = "en") -> list[float]:  # fmt: skip
-    """Sum of token log-probabilities of each text given the audio `start_s`..`end_s` (at most 30 s)."""
+                      language: str = "en", encoded: Any = None) -> list[float]:  # fmt: skip
+    """Sum of token log-probabilities of each text given the audio `start_s`..`end_s` (at most 30 s). `encoded`:
+    that audio's encoder output when the caller kept it (a pause-aligned clip's window), else it is encoded here."""
     from faster_whisper.audio import pad_or_trim
     from faster_whisper.tokenizer import Tokenizer
 
+    extractor = model.feature_extractor
     piece = samples[max(0, int(start_s * RATE)) : int(math.ceil(end_s * RATE))]
-    features = model.feature_extractor(piece)
-    frames = min(features.shape[-1], model.feature_extractor.nb_max_frames)
-    encoded = model.encode(pad_or_trim(features))
+    frames = min(len(piece) // extractor.hop_length + 1, extractor.nb_max_frames)  # the extractor's count
+    if encoded is None:
+        encoded = model.encode(pad_or_trim(extractor(piece)))
     tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language)
     start = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
     scores = []

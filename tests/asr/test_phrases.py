@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 import asr
@@ -65,3 +67,51 @@ def test_a_proposal_is_kept_only_within_its_cost_and_the_words_follow(jfk_segmen
     kept = _check_phrases(model, samples, raw, 50.0, "en")
     assert kept.text == changed and "".join(w.word for w in kept.words) == changed
     assert [w.start for w in kept.words] == [w.start for w in raw.words]
+
+
+def test_a_kept_encoding_is_scored_as_the_audio_encoded_again(jfk_segment, monkeypatch) -> None:
+    from faster_whisper.audio import pad_or_trim
+
+    from asr.engines import rescoring
+
+    model, samples, raw = jfk_segment
+    texts = [raw.text, raw.text.replace("country", "county")]
+    again = rescoring.sequence_logprobs(model, samples, raw.start, raw.end, texts)
+    piece = samples[max(0, int(raw.start * rescoring.RATE)) : math.ceil(raw.end * rescoring.RATE)]  # as it slices
+    kept = model.encode(pad_or_trim(model.feature_extractor(piece)))
+
+    def encoded_again(*args, **kwargs):
+        raise AssertionError("the kept encoder output was not used")
+
+    monkeypatch.setattr(model, "encode", encoded_again)
+    scores = rescoring.sequence_logprobs(model, samples, raw.start, raw.end, texts, encoded=kept)
+    assert scores == pytest.approx(again, abs=1e-3)
+    assert scores[0] > scores[1]
+
+
+def test_the_engine_scores_a_pause_aligned_clips_phrases_on_its_kept_encoding(
+    asr_pool, asr_settings: asr.AsrSettings, jfk_bytes: bytes, monkeypatch
+) -> None:
+    from asr.engines import faster_whisper as engine
+
+    taken: list[bool] = []
+    check = engine._check_phrases
+
+    def recording(model, samples, raw, max_cost, language, encoding=None):
+        taken.append(encoding is not None)
+        return check(model, samples, raw, max_cost, language, encoding)
+
+    def proposal(text: str) -> list[phrases.Candidate]:
+        if "country" not in text:
+            return []
+        start = text.index("country")
+        changed = text[:start] + "county" + text[start + len("country") :]
+        return [phrases.Candidate(changed, start, start + len("country"), "country", "county", "county x", 90.0)]
+
+    monkeypatch.setattr(engine, "_check_phrases", recording)
+    monkeypatch.setattr(phrases, "candidates", proposal)
+    options = asr.TranscribeOptions(model=TEST_MODEL, language="en", pause_windows=True, check_phrases=True,
+                                    confirm_terms=False, loop_guard=False)  # fmt: skip
+    transcript = asr.transcribe(jfk_bytes, options, pool=asr_pool, settings=asr_settings)
+    assert "country" in transcript.text.lower()  # the audio says "country": the proposal is not kept
+    assert taken and all(taken)
