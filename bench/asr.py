@@ -297,6 +297,9 @@ ABLATION: dict[str, dict] = {
     "vad silence 500": {"options": {"vad_min_silence_ms": 500}},
     "vad pad 400": {"options": {"vad_speech_pad_ms": 400}},
     "beam 1": {"options": {"beam_size": 1}},
+    # A narrower beam at today's defaults, whole recordings (the one-window probe below found beams of 2-5 alike).
+    "beam 4": {"options": {"beam_size": 4}},
+    "beam 3": {"options": {"beam_size": 3}},
     # Greedy search is CTranslate2's cheap path (base, 2 threads, 80 tokens of one window: int8 beam 5 1.25 s, beam 3
     # about the same, beam 1 0.80 s; float32 beam 5 2.15 s, beam 1 1.08 s); a beam of 2-5 costs nearly the same.
     "float32 beam 1": {"settings": {"cpu_compute_type": "float32"}, "options": {"beam_size": 1}},
