@@ -21,6 +21,7 @@ from api.metrics import PoolCollector, RequestMetrics, make_registry
 from api.middleware import BodyLimitMiddleware, HeaderLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
 from api.modules import body_limit_prefixes, installed, job_handlers, resolve
 from api.openapi import extend_openapi
+from api.prewarm import BackgroundWork
 from api.ratelimit import TokenBuckets, enforce_rate_limit
 from api.routers import jobs as jobs_router
 from api.routers import system
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, pool: ModelPool | None = None) 
     )
 
     modules = installed(settings.modules)
+    background = BackgroundWork()  # the modules' start-up work (api.prewarm), stopped with the app
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -68,12 +70,14 @@ def create_app(settings: Settings | None = None, pool: ModelPool | None = None) 
         try:
             yield
         finally:
+            background.stop()  # start-up work stops after its current unit, before the pool it uses closes
             for spec in reversed(modules):
                 if spec.shutdown:
                     await resolve(spec.shutdown)(app)
             jobs.stop()
             if owns_pool:
                 pool.shutdown()
+            await asyncio.to_thread(background.join)
             engine.dispose()
             request_threads.shutdown(wait=False)
 
@@ -89,6 +93,7 @@ def create_app(settings: Settings | None = None, pool: ModelPool | None = None) 
     app.state.pool = pool
     app.state.engine = engine
     app.state.jobs = jobs
+    app.state.background = background
     app.state.metrics_registry = registry
     app.state.started_at = time.monotonic()
     app.state.modules = [spec.name for spec in modules]

@@ -191,10 +191,10 @@ class VoiceBots:
                 self._cache.popitem(last=False)
         return speech
 
-    def prewarm(self, fmt: str = "mp3") -> int:
+    def prewarm(self, fmt: str = "mp3", stop: threading.Event | None = None) -> int:
         """Speak every bot's greeting and fixed replies (domain.yml) into the cache, at batch priority and each when
         the model pool is idle, so that a conversation's prompts start playing at once. Blocking (run it on a
-        thread); returns the sentences made."""
+        thread); `stop` set ends it before the next sentence. Returns the sentences made."""
         made = 0
         for bot in self.names:
             profile = self.profile(bot)
@@ -202,7 +202,9 @@ class VoiceBots:
             for text in filter(None, texts):
                 try:
                     for sentence in self.sentences(bot, text):
-                        wait_for_idle_pool(self.pool)  # requests first: each prompt waits for the pool to be idle
+                        # Requests first: each prompt waits for the pool to be idle.
+                        if not wait_for_idle_pool(self.pool, stop=stop):
+                            return made
                         made += not self.speak(bot, sentence, fmt, priority=Priority.BATCH).cached
                 except VoiceError as exc:
                     log.warning("voice prewarm of %s skipped %r: %s", bot, text[:40], exc.message)

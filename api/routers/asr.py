@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
@@ -20,7 +21,6 @@ from api.audio_upload import asr_api_error, check_transcription, decode_audio
 from api.deps import get_jobs, get_pool, get_settings
 from api.errors import ApiError
 from api.jobs import JobAccepted, JobService
-from api.prewarm import in_background
 from api.responses import accepted
 from api.settings import Settings
 from asr.formats import MEDIA_TYPES, RESPONSE_FORMATS, TIMED_FORMATS, render
@@ -48,11 +48,11 @@ async def startup(app: Any) -> None:
         return
     pool = app.state.pool
 
-    def work() -> str:
+    def work(stop: threading.Event) -> str:  # one unit: nothing to stop between
         asr.warm(settings.asr, pool)
         return f"{settings.asr.default_model} and the clinical word lists loaded"
 
-    in_background("asr-prewarm", work)
+    app.state.background.start("asr-prewarm", work)
 
 
 def asr_settings(settings: Settings = Depends(get_settings)) -> asr.AsrSettings:

@@ -36,7 +36,6 @@ from api.auth import WebSocketRejected, authorize_websocket, bearer_token
 from api.compose.voice_conversation import ConversationEnded, ErrorEvent, StartMessage, VoiceConversation
 from api.compose.voicebots import UtteranceResult, VoiceBots, VoiceError, recognize_utterance, voice_bots
 from api.errors import ApiError, error_body, error_responses
-from api.prewarm import in_background
 from api.shedding import socket_admission
 from bots import BotUnavailable
 from bots.voice import VoiceProfile
@@ -60,7 +59,9 @@ async def startup(app: Any) -> None:
     state = app.state
     if not state.settings.voice.prewarm or getattr(state, "bots", None) is None:
         return
-    in_background("voice-prewarm", lambda: f"{voice_bots(state).prewarm()} prompt sentences spoken ahead")
+    state.background.start(
+        "voice-prewarm", lambda stop: f"{voice_bots(state).prewarm(stop=stop)} prompt sentences spoken ahead"
+    )
 
 
 def _voice(state: Any) -> VoiceBots:
