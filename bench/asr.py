@@ -238,6 +238,7 @@ CLINICAL_CONTEXT = (
     "immunizations up to date?"
 )
 VERBATIM_PROMPT = "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking."
+DISFLUENT_PROMPT = "Um, okay. So, so the, uh, the thing is, like, I I don't know. Okay, okay."
 # One lever at a time against our defaults (--ablation): name -> Config fields (options: TranscribeOptions,
 # settings: AsrSettings, medical: MedicalOptions with kind "medical").
 ABLATION: dict[str, dict] = {
@@ -309,6 +310,11 @@ ABLATION: dict[str, dict] = {
     # are verbatim, and ours deleted more words than plain). Not kept: tune WER 9.9% against 9.4%, term WER 11.2%
     # against 10.1% (bench/results/asr.txt, stop 49).
     "verbatim prompt": {"options": {"prompt": VERBATIM_PROMPT}},
+    # ... with the fillers spelt as text normalisers know them: the model copies "Umm" ("umm" is no filler to
+    # Whisper's or medwer's normaliser, so every copy counted as an inserted word), and "Um" it writes as "um".
+    "verbatim prompt, um": {"options": {"prompt": VERBATIM_PROMPT.replace("Umm", "Um")}},
+    # A conversation's disfluencies (repeats, a false start, fillers) and no clinical word: the style, not the topic.
+    "disfluent prompt": {"options": {"prompt": DISFLUENT_PROMPT}},
     "medical (prompt)": {"kind": "medical"},
     "medical, no prompt": {"kind": "medical", "medical": {"prompt": ""}},
     "no term correction": {"options": {"correct_terms": False}},
