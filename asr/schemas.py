@@ -39,7 +39,8 @@ class TranscribeOptions(BaseModel):
     )
     timestamp_tokens: bool = Field(
         default=False,
-        description="batched pipeline: decode Whisper's timestamp tokens too (the sequential decoder always does)",
+        description="batched pipeline and pause-aligned clips: decode Whisper's timestamp tokens too (Whisper's own "
+        "windows always do)",
     )
     loop_guard: bool | None = Field(
         default=None,

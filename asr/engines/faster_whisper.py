@@ -416,19 +416,22 @@ class FasterWhisperEngine:
             else:
                 probability = 1.0
             if pause_windows:  # each piece in clips of its own (asr.engines.pieces)
-                kwargs["without_timestamps"] = True
+                kwargs["without_timestamps"] = not options.timestamp_tokens
             decoded = pieces.transcribe_pieces(model, samples, cuts, kwargs, speech, pause_windows)
             info = SimpleNamespace(language=kwargs["language"], language_probability=probability,
                                    duration=len(samples) / pieces.RATE)  # fmt: skip
         else:
             if pause_windows:
-                kwargs.update(clip_timestamps=windows.clip_timestamps(speech, len(samples)), without_timestamps=True)
+                kwargs.update(clip_timestamps=windows.clip_timestamps(speech, len(samples)),
+                              without_timestamps=not options.timestamp_tokens)  # fmt: skip
             raw_segments, info = model.transcribe(samples, **kwargs)
             decoded = ((raw, raw.end) for raw in raw_segments)
         clipped = pause_windows  # segments are clips: the loop guard counts their speech only
         # A clip is one window, so the phrase and soundalike checks can score it or decode it again from the encoder
         # output it had (~0.7 s of base's float32 encoder on 2 cores per window checked).
-        keeping = (options.check_phrases or options.confirm_terms) and pause_windows and options.task == "transcribe"
+        # (With timestamp tokens a clip is several segments, and a segment's text is not its window's.)
+        keeping = ((options.check_phrases or options.confirm_terms) and pause_windows and not options.timestamp_tokens
+                   and options.task == "transcribe")  # fmt: skip
         state = windows.Decoding(
             context_tokens=options.context_tokens, initial_tokens=_prompt_tokens(model, options.prompt),
             whole_clips=clipped, encodings=windows.EncodingStore(keep=_checked_again(options)) if keeping else None,

@@ -139,6 +139,17 @@ def test_word_timestamps_split_a_clip_into_sentences(monkeypatch) -> None:
     assert len(plain.segments) == 1 and plain.segments[0].end == 12  # without words a segment is its clip
 
 
+def test_a_call_may_ask_for_timestamp_tokens_in_clips(monkeypatch) -> None:
+    """Whisper's own segment times inside each clip (a lever bench.asr measures: "timestamp tokens")."""
+    speech = chunks([(1, 6), (29, 57)])
+    model = FakeModel([Seg(0, 3, "Any cough?"), Seg(3, 6, "No.")])
+    result = run(model, speech, 58, monkeypatch, timestamp_tokens=True)
+    assert model.calls[0]["without_timestamps"] is False and model.calls[0]["clip_timestamps"][-1] == 58
+    assert [s.text for s in result.segments] == ["Any cough?", "No."]
+    run(model, speech, 58, monkeypatch)
+    assert model.calls[-1]["without_timestamps"] is True  # the default: none
+
+
 def test_off_it_decodes_as_faster_whisper_does(monkeypatch) -> None:
     model = FakeModel([Seg(0, 5, "Hello.")])
     run(model, chunks([(1, 40)]), 40, monkeypatch, pause_windows=False)
