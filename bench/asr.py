@@ -280,6 +280,8 @@ ABLATION: dict[str, dict] = {
     "whisper windows, context 64": {"options": {"pause_windows": False}},
     "pause windows, context 223": {"options": {"context_tokens": 223}},
     "pause windows, context 128": {"options": {"context_tokens": 128}},
+    "pause windows, context 32": {"options": {"context_tokens": 32}},
+    "pause windows, context 0": {"options": {"context_tokens": 0}},
     # For a model of whisper_windows_models (tiny.en): pause windows and context 64, as base decodes.
     "pause windows": {"settings": {"whisper_windows_models": []}},
     # Near-missed clinical phrases put right after an acoustic check (asr.medical.phrases, asr.engines.rescoring).
