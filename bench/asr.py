@@ -300,6 +300,9 @@ ABLATION: dict[str, dict] = {
     "vad silence 500": {"options": {"vad_min_silence_ms": 500}},
     "vad pad 400": {"options": {"vad_speech_pad_ms": 400}},
     "beam 1": {"options": {"beam_size": 1}},
+    # Whisper's temperature fallback off in the first pass (a window that fails the thresholds keeps its greedy
+    # text; the loop guard still decodes a looping or skipping segment again with the fallback).
+    "no temperature fallback": {"options": {"temperature": 0.0}},
     # A narrower beam at today's defaults, whole recordings (the one-window probe below found beams of 2-5 alike).
     "beam 4": {"options": {"beam_size": 4}},
     "beam 3": {"options": {"beam_size": 3}},
