@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import sys
 import tempfile
 import threading
@@ -28,12 +27,6 @@ DATA = Path(os.environ.get("VOXGATE_DATA", REPO.parent / "shared" / "data"))
 READY_TIMEOUT_S = 600
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _start_gateway(work_dir: Path) -> tuple[object, str, float]:
     """A uvicorn server on a free port with the gateway on its defaults (its database and artifacts in `work_dir`);
     returns the server, its base URL and the seconds until /readyz answered 200."""
@@ -42,9 +35,10 @@ def _start_gateway(work_dir: Path) -> tuple[object, str, float]:
 
     from api.app import create_app
     from api.settings import Settings
+    from tests.server import free_port
 
     settings = Settings(database_url=f"sqlite:///{work_dir / 'db.sqlite'}", artifact_dir=work_dir / "artifacts")
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     started = time.perf_counter()
     threading.Thread(target=server.run, name="gateway", daemon=True).start()
@@ -81,11 +75,13 @@ def main() -> None:
     ids = args.ids or TUNE + HELD_OUT
     paths = {rid: medical_dir / f"{rid}.mp3" for rid in ids}
     norm, terms = normalizer(), medical_terms()
+    unique = list(dict.fromkeys(ids))
     plain: dict | None = None
     if not args.no_plain:
-        unique = list(dict.fromkeys(ids))
         job = Job(Config(f"{args.model} baseline", args.model, "baseline"), [(r, str(paths[r]), None) for r in unique])
         plain = run_isolated(job)
+    # Seconds of audio per recording: plain's run measured them; without it, each file is decoded once, here.
+    durations = plain["durations"] if plain else {r: asr.decode(paths[r].read_bytes()).duration for r in unique}
     server, url, ready_s = _start_gateway(Path(tempfile.mkdtemp(prefix="voxgate-bench-")))
     client = openai.OpenAI(base_url=f"{url}/v1", api_key="bench", max_retries=0, timeout=1800)
     threads = os.environ.get("VOXGATE_ASR_CPU_THREADS", "default")
@@ -105,8 +101,7 @@ def main() -> None:
         seconds = time.perf_counter() - started
         text = answer if isinstance(answer, str) else answer.text
         ours = score(reference, text, norm, terms, False)
-        duration = asr.decode(paths[rid].read_bytes()).duration
-        row = [str(index), rid, "tune" if rid in TUNE else "held-out", f"{duration:.0f}", f"{seconds:.1f}"]
+        row = [str(index), rid, "tune" if rid in TUNE else "held-out", f"{durations[rid]:.0f}", f"{seconds:.1f}"]
         totals["gateway"] += seconds
         totals["edits"] += ours["edits"]
         totals["words"] += ours["words"]
