@@ -23,7 +23,13 @@ class AsrSettings(BaseSettings):
     default_model: str = "base"
     # Extra ids callers may name: id -> CTranslate2 Whisper directory or hub id (JSON in the env var).
     models: dict[str, str] = Field(default_factory=dict)
-    cpu_compute_type: str = "int8"
+    # "auto": int8 where the CPU multiplies int8 into 32-bit sums (x86 with VNNI, ARM), else float32. On a 2-core AMD
+    # EPYC without VNNI (AVX2) CTranslate2's int8 products saturate, and base in int8 read the tune five worse than
+    # plain's float32 (WER 10.3% against 9.9%; float32 9.7%) where on an AVX-512 VNNI EPYC it read them better (9.3%)
+    # (bench/results/asr.txt, stop 52). "int8" or "float32" ask for one type on every CPU.
+    cpu_compute_type: str = Field(
+        default="auto", description="the decoder's compute type on CPU: auto (int8 with VNNI or on ARM, else float32)"
+    )
     # The beam search is where int8 saves time; the encoder costs about the same in either type on CPU, and a float32
     # encoder hears as plain faster-whisper's float32 does. Base, ten consultations whole (bench/results/asr.txt,
     # stop 49): on the tune five WER 9.4% against int8's 9.8% (plain 9.9%), term WER level; all ten 0.61x plain's time

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from asr.config import AsrSettings
 from asr.errors import AsrError, UnknownModelError
-from workers import ModelSpec, ct2_cpu_threads
+from workers import ModelSpec, cpu_int8_is_exact, ct2_cpu_threads
 
 BUILTIN = ("base", "tiny.en")
 DEFAULT_ALIASES = ("whisper-1",)  # the OpenAI model name means "our default"
@@ -97,7 +97,7 @@ class ResolvedModel:
             loader = WhisperLoader(self.target, "float32", settings.cuda_compute_type, settings.cpu_threads, None, 1)
         else:
             loader = WhisperLoader(
-                self.target, settings.cpu_compute_type, settings.cuda_compute_type, settings.cpu_threads,
+                self.target, cpu_compute_type(settings), settings.cuda_compute_type, settings.cpu_threads,
                 settings.cpu_encoder_compute_type, settings.cpu_workers,
             )  # fmt: skip
         return ModelSpec(
@@ -107,6 +107,13 @@ class ResolvedModel:
             cpu_nice=settings.batch_cpu_nice if background else 0,
             labels={"module": "asr", "engine": "faster-whisper", "target": self.target},
         )
+
+
+def cpu_compute_type(settings: AsrSettings) -> str:
+    """The decoder's compute type on CPU: the configured one, "auto" resolved for this CPU (AsrSettings)."""
+    if settings.cpu_compute_type != "auto":
+        return settings.cpu_compute_type
+    return "int8" if cpu_int8_is_exact() else "float32"
 
 
 @functools.cache

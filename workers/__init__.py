@@ -6,7 +6,7 @@ import functools
 
 from workers.backend import DeviceInfo, LoadedModelInfo, ModelPool, PoolStatus, ReplicaInfo
 from workers.config import PoolSettings
-from workers.devices import ct2_cpu_threads
+from workers.devices import cpu_int8_is_exact, ct2_cpu_threads
 from workers.embedded import EmbeddedPool
 from workers.errors import ModelLoadError, ModelTooLarge, PoolBusy, PoolClosed, PoolError
 from workers.executor import admit_unchecked, admitted, drop_optional, new_turn, optional, request_ended, sheddable
@@ -30,6 +30,7 @@ __all__ = [
     "ReplicaInfo",
     "admit_unchecked",
     "admitted",
+    "cpu_int8_is_exact",
     "ct2_cpu_threads",
     "drop_optional",
     "default_pool",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
+import platform
 import threading
+from pathlib import Path
 
 from workers.spec import DevicePreference
 
@@ -68,3 +71,36 @@ def raise_thread_nice(at_least: int) -> None:
 
 def thread_nice() -> int:
     return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+# x86 instructions that multiply int8 into 32-bit sums. Without them CTranslate2's int8 products (oneDNN's u8s8
+# kernels) sum pairs of u8*s8 into 16 bits with saturation, so large activations clip.
+VNNI_FLAGS = frozenset({"avx512_vnni", "avx_vnni"})
+X86_MACHINES = frozenset({"x86_64", "amd64", "i386", "i686", "x86"})
+
+
+def int8_is_exact(machine: str, cpu_flags: frozenset[str]) -> bool:
+    """Whether int8 matrix products keep their full sums on this CPU: x86 with VNNI, or another architecture (ARM's
+    int8 kernels accumulate in 32 bits). An x86 CPU whose flags are unknown counts as without VNNI."""
+    if machine.lower() not in X86_MACHINES:
+        return True
+    return bool(cpu_flags & VNNI_FLAGS)
+
+
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
+    """The first processor's feature flags (Linux); empty where the file is absent or says none."""
+    try:
+        text = cpuinfo.read_text(errors="replace")
+    except OSError:
+        return frozenset()
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in ("flags", "Features"):
+            return frozenset(value.split())
+    return frozenset()
+
+
+@functools.cache
+def cpu_int8_is_exact() -> bool:
+    """int8_is_exact for the CPU this process runs on."""
+    return int8_is_exact(platform.machine(), cpu_flags())
