@@ -23,12 +23,14 @@ class AsrSettings(BaseSettings):
     default_model: str = "base"
     # Extra ids callers may name: id -> CTranslate2 Whisper directory or hub id (JSON in the env var).
     models: dict[str, str] = Field(default_factory=dict)
-    # "auto": int8 where the CPU multiplies int8 into 32-bit sums (x86 with VNNI, ARM), else float32. On a 2-core AMD
-    # EPYC without VNNI (AVX2) CTranslate2's int8 products saturate, and base in int8 read the tune five worse than
-    # plain's float32 (WER 10.3% against 9.9%; float32 9.7%) where on an AVX-512 VNNI EPYC it read them better (9.3%)
-    # (bench/results/asr.txt, stop 52). "int8" or "float32" ask for one type on every CPU.
+    # int8 on every CPU by default. "auto" is int8 only where the CPU multiplies int8 into 32-bit sums (x86 with VNNI,
+    # ARM), else float32: without VNNI CTranslate2's int8 products saturate. On a 2-core AVX2 EPYC (no VNNI), ten
+    # consultations whole, same run (bench/results/asr.txt, stop 52): int8 WER 1.00x plain (tune 1.04x, held-out
+    # 0.96x), term WER 0.93x, 0.62x plain's time; float32 WER 0.98x (0.98x, 0.99x), term 0.95x, 0.94x the time. The
+    # WER difference is within the per-recording spread, the speed difference is not: int8 stays the default.
     cpu_compute_type: str = Field(
-        default="auto", description="the decoder's compute type on CPU: auto (int8 with VNNI or on ARM, else float32)"
+        default="int8",
+        description="the decoder's compute type on CPU: int8, float32, auto (int8 with VNNI or on ARM, else float32)",
     )
     # The beam search is where int8 saves time; the encoder costs about the same in either type on CPU, and a float32
     # encoder hears as plain faster-whisper's float32 does. Base, ten consultations whole (bench/results/asr.txt,

@@ -202,7 +202,7 @@ def cpu_description() -> str:
     isa = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "?"
     vnni = "VNNI" if flags & {"avx512_vnni", "avx_vnni"} else "no VNNI"
     auto = "int8" if cpu_int8_is_exact() else "float32"
-    return f"{names[0] if names else '?'}, {isa}, {vnni}: compute type auto = {auto} decoder"
+    return f"{names[0] if names else '?'}, {isa}, {vnni} (VOXGATE_ASR_CPU_COMPUTE_TYPE=auto would decode in {auto})"
 
 
 def cpu_seconds() -> float:

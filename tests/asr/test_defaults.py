@@ -10,15 +10,9 @@ from asr import models
 from asr.transcription import _prepare
 
 
-@pytest.fixture
-def vnni_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A CPU whose int8 products are exact (x86 with VNNI, or ARM): "auto" means int8 there."""
-    monkeypatch.setattr(models, "cpu_int8_is_exact", lambda: True)
-
-
 def test_settings_defaults() -> None:
     settings = asr.AsrSettings()
-    assert settings.cpu_compute_type == "auto" and settings.beam_size == 5
+    assert settings.cpu_compute_type == "int8" and settings.beam_size == 5
     assert settings.vad_speech_pad_ms == 800 and settings.loop_guard is True
     assert settings.vad is False and settings.condition_on_previous_text is True  # plain faster-whisper's decoding
     assert settings.default_prompt == "" and settings.medical_prompt == ""
@@ -27,9 +21,9 @@ def test_settings_defaults() -> None:
 def test_auto_compute_type_is_int8_only_where_int8_products_are_exact(
     asr_settings: asr.AsrSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Without VNNI an x86 CPU's int8 products saturate: there "auto" decodes in float32, as plain faster-whisper
-    does, with one copy of the weights; an explicit type holds on every CPU."""
-    settings = asr_settings.model_copy(update={"cpu_threads": 2, "cpu_workers": 0})
+    """Without VNNI an x86 CPU's int8 products saturate: there "auto" (opt-in) decodes in float32, as plain
+    faster-whisper does, with one copy of the weights; an explicit type holds on every CPU."""
+    settings = asr_settings.model_copy(update={"cpu_threads": 2, "cpu_workers": 0, "cpu_compute_type": "auto"})
     for exact, expected in ((True, "int8"), (False, "float32")):
         monkeypatch.setattr(models, "cpu_int8_is_exact", lambda exact=exact: exact)
         loader = _prepare(asr.TranscribeOptions(model="base"), settings, True, 0)[2](600.0).loader
@@ -39,7 +33,7 @@ def test_auto_compute_type_is_int8_only_where_int8_products_are_exact(
         assert _prepare(asr.TranscribeOptions(model="base"), forced, True, 0)[2](60.0).loader.cpu_compute_type == "int8"
 
 
-def test_a_float32_encoder_under_the_int8_search_by_default(asr_settings: asr.AsrSettings, vnni_cpu: None) -> None:
+def test_a_float32_encoder_under_the_int8_search_by_default(asr_settings: asr.AsrSettings) -> None:
     """The int8 beam search on float32 encodings (a second copy of the weights), which the pool budgets for; one
     copy when the encoder's type is the decoder's or unset."""
     assert asr.AsrSettings().cpu_encoder_compute_type == "float32"
@@ -124,7 +118,7 @@ def test_cpu_threads_are_shared_by_the_workers(asr_settings: asr.AsrSettings, mo
     assert layout(4, 0) == (1, 1)
 
 
-def test_tiny_en_runs_in_float32_on_one_worker_with_every_thread(asr_settings: asr.AsrSettings, vnni_cpu: None) -> None:
+def test_tiny_en_runs_in_float32_on_one_worker_with_every_thread(asr_settings: asr.AsrSettings) -> None:
     """tiny.en in int8 read worse than plain faster-whisper's float32, and it decodes a recording whole: one float32
     worker for recordings; live dictation keeps its int8 workers."""
     assert asr.AsrSettings().cpu_float32_models == ["tiny.en"]
