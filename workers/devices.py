@@ -79,12 +79,12 @@ VNNI_FLAGS = frozenset({"avx512_vnni", "avx_vnni"})
 X86_MACHINES = frozenset({"x86_64", "amd64", "i386", "i686", "x86"})
 
 
-def int8_is_exact(machine: str, cpu_flags: frozenset[str]) -> bool:
+def int8_is_exact(machine: str, flags: frozenset[str]) -> bool:
     """Whether int8 matrix products keep their full sums on this CPU: x86 with VNNI, or another architecture (ARM's
     int8 kernels accumulate in 32 bits). An x86 CPU whose flags are unknown counts as without VNNI."""
     if machine.lower() not in X86_MACHINES:
         return True
-    return bool(cpu_flags & VNNI_FLAGS)
+    return bool(flags & VNNI_FLAGS)
 
 
 def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
