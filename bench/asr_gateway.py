@@ -25,11 +25,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 DATA = Path(os.environ.get("VOXGATE_DATA", REPO.parent / "shared" / "data"))
 READY_TIMEOUT_S = 600
+SHUTDOWN_TIMEOUT_S = 120
 
 
-def _start_gateway(work_dir: Path) -> tuple[object, str, float]:
+def _start_gateway(work_dir: Path) -> tuple[object, threading.Thread, str, float]:
     """A uvicorn server on a free port with the gateway on its defaults (its database and artifacts in `work_dir`);
-    returns the server, its base URL and the seconds until /readyz answered 200."""
+    returns the server, the thread it runs in, its base URL and the seconds until /readyz answered 200."""
     import httpx
     import uvicorn
 
@@ -41,12 +42,13 @@ def _start_gateway(work_dir: Path) -> tuple[object, str, float]:
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     started = time.perf_counter()
-    threading.Thread(target=server.run, name="gateway", daemon=True).start()
+    thread = threading.Thread(target=server.run, name="gateway", daemon=True)
+    thread.start()
     url = f"http://127.0.0.1:{port}"
     while time.perf_counter() - started < READY_TIMEOUT_S:
         try:
             if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
-                return server, url, time.perf_counter() - started
+                return server, thread, url, time.perf_counter() - started
         except httpx.HTTPError:
             pass
         time.sleep(0.5)
@@ -82,7 +84,7 @@ def main() -> None:
         plain = run_isolated(job)
     # Seconds of audio per recording: plain's run measured them; without it, each file is decoded once, here.
     durations = plain["durations"] if plain else {r: asr.decode(paths[r].read_bytes()).duration for r in unique}
-    server, url, ready_s = _start_gateway(Path(tempfile.mkdtemp(prefix="voxgate-bench-")))
+    server, gateway, url, ready_s = _start_gateway(Path(tempfile.mkdtemp(prefix="voxgate-bench-")))
     client = openai.OpenAI(base_url=f"{url}/v1", api_key="bench", max_retries=0, timeout=1800)
     threads = os.environ.get("VOXGATE_ASR_CPU_THREADS", "default")
     print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, cpus={os.cpu_count()}, threads={threads}, "
@@ -129,6 +131,9 @@ def main() -> None:
                  f"({totals['plain'] / totals['gateway']:.2f}x the speed)")  # fmt: skip
     print(line)
     server.should_exit = True  # type: ignore[attr-defined]
+    # Let the gateway's shutdown finish (its start-up work stopped, the pool closed): a daemon thread still inside
+    # CTranslate2 or piper when the interpreter exits aborts it ("terminate called without an active exception").
+    gateway.join(timeout=SHUTDOWN_TIMEOUT_S)
 
 
 if __name__ == "__main__":
