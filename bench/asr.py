@@ -194,14 +194,15 @@ def run_config(job: Job) -> dict:
 def cpu_description() -> str:
     """The CPU's name and whether int8 products are exact on it, which decides "auto"'s compute type (and moves
     int8 decodes: the same defaults read differently with and without VNNI)."""
-    from workers.devices import cpu_flags, cpu_int8_is_exact
+    import asr
+    from workers.devices import VNNI_FLAGS, cpu_flags
 
     names = [line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
              if line.startswith("model name")] if Path("/proc/cpuinfo").is_file() else []  # fmt: skip
     flags = cpu_flags()
     isa = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "?"
-    vnni = "VNNI" if flags & {"avx512_vnni", "avx_vnni"} else "no VNNI"
-    auto = "int8" if cpu_int8_is_exact() else "float32"
+    vnni = "VNNI" if flags & VNNI_FLAGS else "no VNNI"
+    auto = asr.models.cpu_compute_type(asr.AsrSettings(cpu_compute_type="auto"))
     return f"{names[0] if names else '?'}, {isa}, {vnni} (VOXGATE_ASR_CPU_COMPUTE_TYPE=auto would decode in {auto})"
 
 
