@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -13,6 +14,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from asr.schemas import DEFAULT_PHRASE_MAX_COST
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# CTranslate2's compute types: a misspelt one fails when the settings are read (naming the variable), not at the
+# first model load mid-request.
+ComputeType = Literal["default", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16",
+                      "bfloat16", "float32"]  # fmt: skip
+CpuComputeType = Literal[ComputeType, "auto"]  # "auto": asr.models.cpu_compute_type decides by the CPU
 
 
 class AsrSettings(BaseSettings):
@@ -28,7 +34,7 @@ class AsrSettings(BaseSettings):
     # consultations whole, same run (bench/results/asr.txt, stop 52): int8 WER 1.00x plain (tune 1.04x, held-out
     # 0.96x), term WER 0.93x, 0.62x plain's time; float32 WER 0.98x (0.98x, 0.99x), term 0.95x, 0.94x the time. The
     # WER difference is within the per-recording spread, the speed difference is not: int8 stays the default.
-    cpu_compute_type: str = Field(
+    cpu_compute_type: CpuComputeType = Field(
         default="int8",
         description="the decoder's compute type on CPU: int8, float32, auto (int8 with VNNI or on ARM, else float32)",
     )
@@ -37,10 +43,10 @@ class AsrSettings(BaseSettings):
     # stop 49): on the tune five WER 9.4% against int8's 9.8% (plain 9.9%), term WER level; all ten 0.61x plain's time
     # against 0.55x, for a second (float32) copy of the weights, +390 MB at the peak. None or the decoder's own type:
     # one copy does everything.
-    cpu_encoder_compute_type: str | None = Field(
+    cpu_encoder_compute_type: ComputeType | None = Field(
         default="float32", description="the encoder's compute type on CPU when it should differ from cpu_compute_type"
     )
-    cuda_compute_type: str = "float16"
+    cuda_compute_type: ComputeType = "float16"
     # CTranslate2's own default (4 threads) oversubscribes small machines: on 2 cores, 2 threads decoded 2-3x faster.
     cpu_threads: int = Field(
         default_factory=lambda: min(4, os.cpu_count() or 1), ge=0,

@@ -33,6 +33,20 @@ def test_auto_compute_type_is_int8_only_where_int8_products_are_exact(
         assert _prepare(asr.TranscribeOptions(model="base"), forced, True, 0)[2](60.0).loader.cpu_compute_type == "int8"
 
 
+def test_a_misspelt_compute_type_fails_when_settings_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not at the first model load, mid-request: the error names the variable."""
+    from pydantic import ValidationError
+
+    for variable, value in (("VOXGATE_ASR_CPU_COMPUTE_TYPE", "int9"), ("VOXGATE_ASR_CPU_ENCODER_COMPUTE_TYPE", "auto"),
+                            ("VOXGATE_ASR_CUDA_COMPUTE_TYPE", "fp16")):  # fmt: skip
+        monkeypatch.setenv(variable, value)
+        with pytest.raises(ValidationError, match=variable.removeprefix("VOXGATE_ASR_").lower()):
+            asr.AsrSettings()
+        monkeypatch.delenv(variable)
+    monkeypatch.setenv("VOXGATE_ASR_CPU_COMPUTE_TYPE", "int8_float32")
+    assert asr.AsrSettings().cpu_compute_type == "int8_float32"
+
+
 def test_a_float32_encoder_under_the_int8_search_by_default(asr_settings: asr.AsrSettings) -> None:
     """The int8 beam search on float32 encodings (a second copy of the weights), which the pool budgets for; one
     copy when the encoder's type is the decoder's or unset."""
