@@ -106,6 +106,10 @@ class AsrSettings(BaseSettings):
     # 13.9% at 0.083 and plain faster-whisper's 10.6% / 14.6% at 0.105 (1.57x its speed).
     pause_windows: bool = Field(default=True, description="long audio decoded in clips cut at pauses")
     context_tokens: int = Field(default=64, ge=0, le=223, description="previous-text tokens each window sees")
+    # The recording's own clinical words so far, prompted ahead of each window's earlier text (asr.medical.recall).
+    # Chosen on the tune five (3-6 a plateau); ten consultations whole, same run (bench/results/asr.txt, stop 53, AVX2
+    # CPU): term WER 11.2% against 13.6% at 0 and plain's 14.6% (held-out 14.7% / 16.4% / 19.0%), WER level with both.
+    term_memory: int = Field(default=4, ge=0, le=20, description="clinical words of the earlier text each window sees")
     # ... except these models, decoded with Whisper's own windows and its full context, whole: chosen on the tune five,
     # where tiny.en's term WER was 20.7% in pause windows against 18.4% in Whisper's (WER 13.0% vs 12.9%); the held-out
     # five agreed (25.9% vs 25.0%). Decoded without timestamp tokens, tiny drops words inside a clip. In pieces (each

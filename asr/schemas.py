@@ -90,6 +90,12 @@ class TranscribeOptions(BaseModel):
         description="sequential decoding: tokens of the previous text each window is prompted with (faster-whisper: "
         "223); the initial prompt is kept whole; None: the configured default",
     )  # fmt: skip
+    term_memory: int | None = Field(
+        default=None, ge=0, le=20,
+        description="English transcription conditioned on earlier text: each window is also prompted with the last "
+        "this many distinct clinical words of the text before it (hotwords, after the caller's); 0: none; None: the "
+        "configured default",
+    )  # fmt: skip
     min_piece_s: float = Field(default=60.0, ge=30, description="shortest piece: audio under twice this is whole")
     batch_size: int | None = Field(
         default=None, ge=0, le=64,

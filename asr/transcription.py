@@ -62,6 +62,10 @@ def _prepare(options: TranscribeOptions | None, settings: AsrSettings | None, al
         options.pause_windows = settings.pause_windows and not whisper_windows
     if options.context_tokens is None:
         options.context_tokens = WHISPER_CONTEXT_TOKENS if whisper_windows else settings.context_tokens
+    # Nor clinical words of its own recording in the prompt; and only in the decoding the memory was measured with
+    # (pause windows, short context): in Whisper's windows tiny.en read WER 15.3% with it against plain's 12.4%.
+    if options.term_memory is None:
+        options.term_memory = settings.term_memory if options.check_phrases and options.pause_windows else 0
     if options.pieces is None:  # Whisper's windows fall elsewhere in every piece: tiny.en lost terms (asr_workers.txt)
         options.pieces = 1 if whisper_windows else settings.pieces
     # Fail fast, before the model loads or the queue is joined.

@@ -303,6 +303,10 @@ ABLATION: dict[str, dict] = {
     "no phrase check": {"options": {"check_phrases": False}},
     # Rare words that sound like clinical words confirmed by a re-decode biased to them (asr.medical.soundalikes).
     "no soundalike check": {"options": {"confirm_terms": False}},
+    # The recording's last clinical words ahead of each window's earlier text (asr.medical.recall).
+    "no term memory": {"options": {"term_memory": 0}},
+    "term memory 2": {"options": {"term_memory": 2}},
+    "term memory 8": {"options": {"term_memory": 8}},
     "no loop guard": {"options": {"loop_guard": False}},
     "timestamp tokens": {"options": {"timestamp_tokens": True}},
     "sequential": {"batch_size": 0},

@@ -160,8 +160,9 @@ StreamField = Annotated[bool, Form(description="server-sent events: transcript.t
 # Not an OpenAI field (its clients send it as extra_body): the raw Whisper words when false.
 CorrectTermsField = Annotated[bool | None, Form(
     description="English: fix misspelt near misses of drug and condition names (\"Kepra\" -> \"Keppra\") and "
-    "clinical phrases with one word misheard (\"test pain\" -> \"chest pain\", where the audio agrees); false: "
-    "Whisper's own words; empty: the server's settings (VOXGATE_ASR_CORRECT_TERMS, VOXGATE_ASR_CHECK_PHRASES, on)",
+    "clinical phrases with one word misheard (\"test pain\" -> \"chest pain\", where the audio agrees), and "
+    "prompt each window with the recording's clinical words so far; false: Whisper's own words; empty: the server's "
+    "settings (VOXGATE_ASR_CORRECT_TERMS, VOXGATE_ASR_CHECK_PHRASES, VOXGATE_ASR_TERM_MEMORY, on)",
 )]  # fmt: skip
 
 

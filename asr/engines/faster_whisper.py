@@ -337,6 +337,21 @@ def echoes(text: str, context: str | None, n: int = ECHO_NGRAM) -> bool:
     return bool(grams(text) & grams(context))
 
 
+def _recall(options: TranscribeOptions) -> Callable[[str | None, str], str | None] | None:
+    """What a window's hotwords gain from the text before it: the recording's last `term_memory` clinical words
+    (asr.medical.recall), or None when the option is off."""
+    if not options.term_memory or options.task != "transcribe":
+        return None
+    from asr.medical import recall
+
+    limit = options.term_memory
+
+    def recalled(hotwords: str | None, earlier_text: str) -> str | None:
+        return recall.with_recalled(hotwords, earlier_text, limit)
+
+    return recalled
+
+
 def _prompt_tokens(model: Any, prompt: str | None) -> tuple[int, ...]:
     """The initial prompt's tokens as faster-whisper encodes them (a leading space, no special tokens)."""
     if not prompt or not prompt.strip() or not hasattr(model, "hf_tokenizer"):
@@ -435,6 +450,7 @@ class FasterWhisperEngine:
         state = windows.Decoding(
             context_tokens=options.context_tokens, initial_tokens=_prompt_tokens(model, options.prompt),
             whole_clips=clipped, encodings=windows.EncodingStore(keep=_checked_again(options)) if keeping else None,
+            recall=_recall(options),
         )  # fmt: skip
         with windows.decoding(state):
             return self._collect(model, samples, options, kwargs, decoded, info, speech if clipped else None,

@@ -106,6 +106,9 @@ class Decoding:
     initial_tokens: tuple[int, ...] = ()  # the caller's initial prompt: kept whole while faster-whisper keeps it
     whole_clips: bool = False  # a window that reaches its clip's end is complete (no seeking back to a word)
     encodings: EncodingStore | None = field(default=None, compare=False)  # where windows keep their encoder output
+    # (the call's hotwords, the text this call decoded before a window) -> that window's hotwords, for English
+    # transcription (asr.medical.recall: the recording's clinical words so far); None: the call's hotwords
+    recall: Callable[[str | None, str], str | None] | None = field(default=None, compare=False)
 
 
 _DECODING: ContextVar[Decoding | None] = ContextVar("voxgate_decoding", default=None)
@@ -129,6 +132,18 @@ def limit_context(previous: list[int], state: Decoding) -> list[int]:
     if state.initial_tokens and tuple(previous[: len(state.initial_tokens)]) == state.initial_tokens:
         head, previous = list(state.initial_tokens), previous[len(state.initial_tokens) :]
     return head + (previous[-state.context_tokens :] if state.context_tokens else [])
+
+
+def recalled_hotwords(hotwords: str | None, previous: list[int], tokenizer: Any, state: Decoding) -> str | None:
+    """A window's hotwords: the call's, and what `state.recall` adds from the text decoded before the window (not
+    the caller's initial prompt), in English transcription only."""
+    english = tokenizer.language_code == "en" and tokenizer.task in (None, tokenizer.transcribe)
+    if state.recall is None or not english:
+        return hotwords
+    if state.initial_tokens and tuple(previous[: len(state.initial_tokens)]) == state.initial_tokens:
+        previous = previous[len(state.initial_tokens) :]
+    text = tokenizer.decode([t for t in previous if t < tokenizer.eot])  # timestamp tokens come after eot
+    return state.recall(hotwords, text) if text.strip() else hotwords
 
 
 _last_encoding = threading.local()  # a window's encoder output, from `encode` to the same window's split
@@ -160,11 +175,14 @@ class WindowedWhisperModel(WhisperModel):
             _last_encoding.output = output
         return output
 
-    def get_prompt(self, tokenizer: Any, previous_tokens: list[int], *args: Any, **kwargs: Any) -> list[int]:
+    def get_prompt(self, tokenizer: Any, previous_tokens: list[int], without_timestamps: bool = False,
+                   prefix: str | None = None, hotwords: str | None = None) -> list[int]:  # fmt: skip
         state = _DECODING.get()
         if state is not None:
+            hotwords = recalled_hotwords(hotwords, previous_tokens, tokenizer, state)
             previous_tokens = limit_context(previous_tokens, state)
-        return super().get_prompt(tokenizer, previous_tokens, *args, **kwargs)
+        return super().get_prompt(tokenizer, previous_tokens, without_timestamps=without_timestamps, prefix=prefix,
+                                  hotwords=hotwords)  # fmt: skip
 
     def _split_segments_by_timestamps(self, tokenizer: Any, tokens: list[int], time_offset: float,
                                       segment_size: int, segment_duration: float, seek: int) -> Any:  # fmt: skip

@@ -125,6 +125,16 @@ def _names() -> Names:
     return names_of(lists["names"], lists["known"])
 
 
+@functools.cache
+def _name_set() -> frozenset[str]:
+    return frozenset(_names().names)
+
+
+def is_name(word: str) -> bool:
+    """Whether `word` (any case) is a single-word drug or condition name of the lexicon ("ventolin", "asthma")."""
+    return word.lower() in _name_set()
+
+
 def is_medical_word(word: str) -> bool:
     """Whether `word` (any case) is a word of the drug and condition lists (their names and descriptions)."""
     return word.lower() in _names().known

@@ -16,6 +16,7 @@ def test_settings_defaults() -> None:
     assert settings.vad_speech_pad_ms == 800 and settings.loop_guard is True
     assert settings.vad is False and settings.condition_on_previous_text is True  # plain faster-whisper's decoding
     assert settings.default_prompt == "" and settings.medical_prompt == ""
+    assert settings.term_memory == 4  # the recording's last clinical words prompted ahead of each window
 
 
 def test_auto_compute_type_is_int8_only_where_int8_products_are_exact(
@@ -68,9 +69,14 @@ def test_a_float32_encoder_under_the_int8_search_by_default(asr_settings: asr.As
 def test_options_take_the_configured_defaults(asr_settings: asr.AsrSettings) -> None:
     options, _model, _spec = _prepare(asr.TranscribeOptions(model="tiny.en"), asr_settings, True, 0)
     assert options.vad_speech_pad_ms == 800 and options.loop_guard is True and options.prompt is None
-    mine = asr.TranscribeOptions(model="tiny.en", vad_speech_pad_ms=300, loop_guard=False)
+    assert options.term_memory == 0  # tiny.en decodes in Whisper's windows, where the memory cost words
+    base = _prepare(asr.TranscribeOptions(model="base"), asr_settings, True, 0)[0]
+    assert base.pause_windows and base.term_memory == asr_settings.term_memory
+    mine = asr.TranscribeOptions(model="tiny.en", vad_speech_pad_ms=300, loop_guard=False, term_memory=3)
     options, _model, _spec = _prepare(mine, asr_settings, True, 0)
-    assert options.vad_speech_pad_ms == 300 and options.loop_guard is False
+    assert options.vad_speech_pad_ms == 300 and options.loop_guard is False and options.term_memory == 3
+    raw = _prepare(asr.TranscribeOptions(model="base", check_phrases=False), asr_settings, True, 0)[0]
+    assert raw.term_memory == 0 and raw.confirm_terms is False  # Whisper's own words: no clinical prompting either
 
 
 def test_default_prompt_only_for_english_and_only_when_none_is_given(asr_settings: asr.AsrSettings) -> None:
