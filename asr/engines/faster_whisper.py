@@ -5,6 +5,7 @@ Whisper's own quality checks."""
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from contextlib import closing
@@ -344,12 +345,7 @@ def _recall(options: TranscribeOptions) -> Callable[[str | None, str], str | Non
         return None
     from asr.medical import recall
 
-    limit = options.term_memory
-
-    def recalled(hotwords: str | None, earlier_text: str) -> str | None:
-        return recall.with_recalled(hotwords, earlier_text, limit)
-
-    return recalled
+    return functools.partial(recall.with_recalled, limit=options.term_memory)
 
 
 def _prompt_tokens(model: Any, prompt: str | None) -> tuple[int, ...]:

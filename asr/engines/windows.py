@@ -128,20 +128,24 @@ def limit_context(previous: list[int], state: Decoding) -> list[int]:
     """The caller's initial prompt (when `previous` still starts with it) and the last `context_tokens` after it."""
     if state.context_tokens is None:
         return previous
-    head: list[int] = []
-    if state.initial_tokens and tuple(previous[: len(state.initial_tokens)]) == state.initial_tokens:
-        head, previous = list(state.initial_tokens), previous[len(state.initial_tokens) :]
+    head, previous = split_initial(previous, state)
     return head + (previous[-state.context_tokens :] if state.context_tokens else [])
+
+
+def split_initial(previous: list[int], state: Decoding) -> tuple[list[int], list[int]]:
+    """(The caller's initial prompt, when `previous` still starts with it, else nothing; the tokens after it.)"""
+    size = len(state.initial_tokens)
+    if size and tuple(previous[:size]) == state.initial_tokens:
+        return list(state.initial_tokens), previous[size:]
+    return [], previous
 
 
 def recalled_hotwords(hotwords: str | None, previous: list[int], tokenizer: Any, state: Decoding) -> str | None:
     """A window's hotwords: the call's, and what `state.recall` adds from the text decoded before the window (not
     the caller's initial prompt), in English transcription only."""
-    english = tokenizer.language_code == "en" and tokenizer.task in (None, tokenizer.transcribe)
-    if state.recall is None or not english:
+    if state.recall is None or tokenizer.language_code != "en" or tokenizer.task not in (None, tokenizer.transcribe):
         return hotwords
-    if state.initial_tokens and tuple(previous[: len(state.initial_tokens)]) == state.initial_tokens:
-        previous = previous[len(state.initial_tokens) :]
+    _, previous = split_initial(previous, state)
     text = tokenizer.decode([t for t in previous if t < tokenizer.eot])  # timestamp tokens come after eot
     return state.recall(hotwords, text) if text.strip() else hotwords
 
