@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import tempfile
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -53,14 +54,18 @@ def missing_merges(data: dict[str, Any]) -> list[tuple[str, str]]:
 
 def repaired(data: dict[str, Any]) -> dict[str, Any] | None:
     """`data` with its lost merges put back in rank order (the order of their results' ids), or None when none is
-    missing. Rank order matters: BPE applies the lowest-ranked merge first."""
+    missing or the merges it has are not in that order (then a rank cannot be told from an id). Rank order matters:
+    BPE applies the lowest-ranked merge first."""
     missing = missing_merges(data)
     if not missing:
         return None
     model = data["model"]
     vocab: dict[str, int] = model["vocab"]
-    merges = _pairs(model["merges"]) + missing
-    merges.sort(key=lambda pair: vocab.get(pair[0] + pair[1], len(vocab)))
+    ranks = [vocab.get(a + b) for a, b in _pairs(model["merges"])]
+    if None in ranks or any(later <= earlier for earlier, later in pairwise(ranks)):  # type: ignore[operator]
+        logger.warning("tokenizer merges are not in the order of their tokens' ids: lost merges left out")
+        return None  # ranks cannot be read from ids: putting merges back could reorder the others
+    merges = sorted(_pairs(model["merges"]) + missing, key=lambda pair: vocab[pair[0] + pair[1]])
     as_lists = bool(model["merges"]) and isinstance(model["merges"][0], list)
     fixed = dict(data, model=dict(model, merges=[list(p) if as_lists else " ".join(p) for p in merges]))
     return fixed

