@@ -56,19 +56,23 @@ def repaired(data: dict[str, Any]) -> dict[str, Any] | None:
     """`data` with its lost merges put back in rank order (the order of their results' ids), or None when none is
     missing or the merges it has are not in that order (then a rank cannot be told from an id). Rank order matters:
     BPE applies the lowest-ranked merge first."""
-    missing = missing_merges(data)
+    return _put_back(data, missing_merges(data))
+
+
+def _put_back(data: dict[str, Any], missing: list[tuple[str, str]]) -> dict[str, Any] | None:
+    """`data` with the `missing` merges (missing_merges') put back, or None: see `repaired`."""
     if not missing:
         return None
     model = data["model"]
     vocab: dict[str, int] = model["vocab"]
-    ranks = [vocab.get(a + b) for a, b in _pairs(model["merges"])]
+    kept = _pairs(model["merges"])
+    ranks = [vocab.get(a + b) for a, b in kept]
     if None in ranks or any(later <= earlier for earlier, later in pairwise(ranks)):  # type: ignore[operator]
         logger.warning("tokenizer merges are not in the order of their tokens' ids: lost merges left out")
         return None  # ranks cannot be read from ids: putting merges back could reorder the others
-    merges = sorted(_pairs(model["merges"]) + missing, key=lambda pair: vocab[pair[0] + pair[1]])
+    merges = sorted(kept + missing, key=lambda pair: vocab[pair[0] + pair[1]])
     as_lists = bool(model["merges"]) and isinstance(model["merges"][0], list)
-    fixed = dict(data, model=dict(model, merges=[list(p) if as_lists else " ".join(p) for p in merges]))
-    return fixed
+    return dict(data, model=dict(model, merges=[list(p) if as_lists else " ".join(p) for p in merges]))
 
 
 def repair_file(path: Path) -> int:
@@ -91,9 +95,9 @@ def repair_loaded(tokenizer: Any) -> Any:
     import tokenizers
 
     data = json.loads(tokenizer.to_str())
-    fixed = repaired(data)
+    missing = missing_merges(data)
+    fixed = _put_back(data, missing)
     if fixed is None:
         return tokenizer
-    added = len(fixed["model"]["merges"]) - len(data["model"]["merges"])
-    logger.warning("Whisper tokenizer: %d lost BPE merge(s) put back (%s)", added, missing_merges(data)[:3])
+    logger.warning("Whisper tokenizer: %d lost BPE merge(s) put back (%s)", len(missing), missing[:3])
     return tokenizers.Tokenizer.from_str(json.dumps(fixed))
