@@ -262,18 +262,33 @@ def _checked_again(options: TranscribeOptions) -> Callable[[str], bool]:
     return checked
 
 
-def _decode_encoding(model: Any, encoding: Any, hotwords: str, beam_size: int) -> str:
+# Tokens a length-limited second decode runs past the last word it must reach: enough words after it for the two
+# decodes to line up again (the last, possibly cut, word is dropped).
+CONFIRM_TAIL_TOKENS = 8
+
+
+def _decode_encoding(model: Any, encoding: Any, hotwords: str, beam_size: int, upto: str | None = None) -> str:
     """A window's text decoded again from its kept encoder output: English transcription without timestamp tokens,
-    temperature 0, prompted with `hotwords` and nothing else (the prompt `_decode_alone` would give)."""
+    temperature 0, prompted with `hotwords` and nothing else (the prompt `_decode_alone` would give). `upto`: the
+    first decode's text as far as the second must reach; decoding stops a few tokens past as long, since decoder
+    time grows with every token and nothing after it is read."""
     from faster_whisper.tokenizer import Tokenizer
     from faster_whisper.transcribe import get_suppressed_tokens
 
     tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language="en")
     prompt = model.get_prompt(tokenizer, [], without_timestamps=True, hotwords=hotwords)
     suppressed = get_suppressed_tokens(tokenizer, [-1])  # faster-whisper's default: no non-speech symbols
-    result = model.model.generate(encoding, [prompt], beam_size=beam_size, max_length=model.max_length,
+    needed = len(tokenizer.encode(upto)) + CONFIRM_TAIL_TOKENS if upto is not None else None
+    # CTranslate2 stops a Whisper decode at max_length tokens with the prompt, and at half of max_length generated
+    # (CTranslate2 4.x): the prompt and twice what is needed reach it under either rule.
+    max_length = model.max_length if needed is None else min(model.max_length, len(prompt) + 2 * needed)
+    result = model.model.generate(encoding, [prompt], beam_size=beam_size, max_length=max_length,
                                   suppress_blank=True, suppress_tokens=suppressed)[0]  # fmt: skip
-    return tokenizer.decode([t for t in result.sequences_ids[0] if t < tokenizer.eot]).strip()
+    tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
+    text = tokenizer.decode(tokens).strip()
+    if needed is not None and len(tokens) >= needed:  # stopped by the limit: its last word may be cut
+        text = text.rsplit(" ", 1)[0] if " " in text else ""
+    return text
 
 
 def _confirm_terms(model: Any, samples: np.ndarray, raw: Any, kwargs: dict[str, Any], encoding: Any = None) -> Any:
@@ -288,7 +303,8 @@ def _confirm_terms(model: Any, samples: np.ndarray, raw: Any, kwargs: dict[str, 
         return raw
     hotwords = soundalikes.hotwords(found)
     if encoding is not None:
-        heard = _decode_encoding(model, encoding, hotwords, kwargs.get("beam_size") or 5)
+        upto = raw.text[: soundalikes.last_candidate_end(raw.text, found)]
+        heard = _decode_encoding(model, encoding, hotwords, kwargs.get("beam_size") or 5, upto)
     else:
         second = _decode_alone(model, _segment_samples(samples, raw), kwargs, language="en", task="transcribe",
                                temperature=0.0, hotwords=hotwords, word_timestamps=False,

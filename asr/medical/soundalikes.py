@@ -88,6 +88,11 @@ def proposals(text: str) -> dict[str, tuple[str, ...]]:
     return found
 
 
+def last_candidate_end(text: str, found: dict[str, tuple[str, ...]]) -> int:
+    """Where (characters into `text`) its last candidate word ends: a second decode needs to reach no further."""
+    return max((m.end() for m in _WORD.finditer(text) if m.group().lower() in found), default=len(text))
+
+
 def hotwords(found: dict[str, tuple[str, ...]]) -> str:
     """The few clinical words to bias a second decode to: the closest proposal of each word first."""
     ranked: list[str] = []

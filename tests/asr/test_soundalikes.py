@@ -123,6 +123,30 @@ def test_a_kept_window_encoding_serves_the_second_decode(misheard_segment, monke
     assert engine._confirm_terms(model, samples, raw, kwargs, encoding).text == raw.text
 
 
+def test_the_second_decode_reaches_the_last_candidate_and_stops_soon_after(misheard_segment) -> None:
+    from asr.engines import faster_whisper as engine
+    from asr.engines import windows
+
+    model, samples, misheard = misheard_segment
+    found = {"cuntree": ("country",)}
+    assert soundalikes.last_candidate_end(misheard.text, found) == misheard.text.index("cuntree") + len("cuntree")
+    assert soundalikes.last_candidate_end("no candidate here", found) == len("no candidate here")
+    store = windows.EncodingStore(keep=lambda text: True)
+    with windows.decoding(windows.Decoding(context_tokens=None, encodings=store)):
+        (first,) = [s for s in model.transcribe(samples, language="en", without_timestamps=True)[0] if s.text]
+    encoding = store.take(first)
+    whole = engine._decode_encoding(model, encoding, "country", 5)
+    upto = first.text[: first.text.index("Americans") + len("Americans")]
+    short = engine._decode_encoding(model, encoding, "country", 5, upto)
+    def words(text: str) -> list[str]:  # a beam cut short may rank casing and commas otherwise
+        return [w.strip(".,?!").lower() for w in text.split()]
+
+    assert len(words(whole)) > len(words(short)) >= len(words(upto))  # reached what it must, not the end
+    assert words(whole)[: len(words(short))] == words(short)
+    assert words(short)[: len(words(upto))] == words(upto)
+    assert engine._decode_encoding(model, encoding, "country", 5, first.text) == whole  # reaching the end: all of it
+
+
 def test_windows_of_the_same_tokens_waiting_at_once_keep_no_encoding() -> None:
     from types import SimpleNamespace
 
