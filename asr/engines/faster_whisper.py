@@ -162,12 +162,15 @@ def _redecode(
     model: Any, samples: np.ndarray, raw: Any, kwargs: dict[str, Any], speech: list[dict[str, int]] | None = None
 ) -> list[Any]:
     """One failed segment again, alone, without conditioning or context (prompt, hotwords: primed decoding is where
-    skips and echoes come from) and with the temperature fallback; the original is kept when the retry is no better
-    (more failed, or lower mean log-probability)."""
+    skips and echoes come from), with timestamp tokens and the temperature fallback; the original is kept when the
+    retry is no better (more failed, or lower mean log-probability). Timestamp tokens, whatever the first pass used:
+    Whisper decodes in sentences then, and a window that looped without them (RES0206's 27 s of "no, no, no", held
+    out) loops again at temperatures 0 to 0.6 (224 tokens each, 21 s) but decodes at 0 with them (2.3 s)."""
     piece = _segment_samples(samples, raw)
     if len(piece) < 1600:
         return [raw]
-    second = _decode_alone(model, piece, kwargs, temperature=TEMPERATURE_FALLBACK, hotwords=None)
+    second = _decode_alone(model, piece, kwargs, temperature=TEMPERATURE_FALLBACK, hotwords=None,
+                           without_timestamps=False)  # fmt: skip
     segments = [pieces.shifted(s, raw.start) for s in second]
     if not segments:  # nothing heard: a loop was a hallucination; other text stays
         return [] if raw.compression_ratio > COMPRESSION_RATIO_LIMIT or repeats_ngram(raw.text) else [raw]

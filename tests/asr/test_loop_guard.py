@@ -75,12 +75,14 @@ def test_redecode_replaces_a_loop_with_the_better_retry() -> None:
     samples = np.zeros(16000 * 20, dtype=np.float32)
     loop = Seg(10.0, 16.0, "Thank you. " * 14, avg_logprob=-0.2, compression_ratio=3.1)
     model = FakeModel([Seg(0.5, 4.0, "I've had a cough for two weeks.", avg_logprob=-0.4)])
-    out = _redecode(model, samples, loop, {"vad_filter": True, "vad_parameters": {}, "beam_size": 5})
+    first_pass = {"vad_filter": True, "vad_parameters": {}, "beam_size": 5, "without_timestamps": True}
+    out = _redecode(model, samples, loop, first_pass)
     assert [s.text for s in out] == ["I've had a cough for two weeks."]
     assert (out[0].start, out[0].end) == (10.5, 14.0)  # moved to the failed segment's place in the recording
     call = model.calls[0]
     assert call["n"] == 6 * 16000 and call["vad_filter"] is False and call["condition_on_previous_text"] is False
     assert "vad_parameters" not in call and call["temperature"][0] == 0.0 and len(call["temperature"]) > 1
+    assert call["without_timestamps"] is False  # the mode least prone to loops, whatever the first pass used
 
 
 def test_redecode_keeps_the_original_when_the_retry_is_no_better() -> None:
