@@ -80,7 +80,9 @@ def proposals(text: str) -> dict[str, tuple[str, ...]]:
         if len(word) < MIN_LENGTH or word in vocabulary_words or not _rare(word) or is_medical_word(word):
             continue
         sound = phonemes(word)
-        others = (v for v in vocabulary_words if v[:SHARED_PREFIX] != word[:SHARED_PREFIX])
+        # A clinical word the written word holds whole ("retired": "tired") is no mishearing: the decoder wrote the
+        # sounds of it and more.
+        others = (v for v in vocabulary_words if v[:SHARED_PREFIX] != word[:SHARED_PREFIX] and v not in word)
         scored = [(fuzz.ratio(sound, phonemes(v)), v) for v in others]
         close = sorted(((s, v) for s, v in scored if s >= MIN_SIMILARITY), reverse=True)
         if close:
