@@ -139,6 +139,7 @@ def test_the_second_decode_reaches_the_last_candidate_and_stops_soon_after(mishe
     whole = engine._decode_encoding(model, encoding, "country", 5)
     upto = first.text[: first.text.index("Americans") + len("Americans")]
     short = engine._decode_encoding(model, encoding, "country", 5, upto)
+
     def words(text: str) -> list[str]:  # a beam cut short may rank casing and commas otherwise
         return [w.strip(".,?!").lower() for w in text.split()]
 
